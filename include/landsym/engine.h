@@ -1,0 +1,42 @@
+/* landsym: loss, exact gradient, exact Hessian and Hessian-vector product of an MLP.
+ * Loss convention (DESIGN.md): MSE = sum_k w_k * sum_o (f_o(x_k) - y_ko)^2 with w_k = 1/n
+ * by default; NLL = -sum_k w_k * sum_o y_ko log softmax(f(x_k))_o. */
+#ifndef LANDSYM_ENGINE_H
+#define LANDSYM_ENGINE_H
+
+#include <stddef.h>
+
+#include "landsym/data.h"
+#include "landsym/net.h"
+#include "landsym/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Workspace for one (network, sample count) pair; reuse it across calls to avoid
+ * allocation in hot loops. Not shared between threads. */
+typedef struct ls_work ls_work;
+ls_work *ls_work_alloc(const ls_net *net, size_t n_samples);
+void ls_work_free(ls_work *w); /* accepts NULL */
+
+/* Network output (before any softmax) for n inputs x (n x width[0]) into out (n x width[L]). */
+ls_status ls_forward(const ls_net *net, const double *theta, size_t n, const double *x,
+                     double *out, ls_work *w);
+/* Loss only. */
+ls_status ls_loss(const ls_net *net, const ls_data *d, const double *theta, double *loss,
+                  ls_work *w);
+/* Loss and gradient (grad has ls_net_nparams entries, overwritten). */
+ls_status ls_loss_grad(const ls_net *net, const ls_data *d, const double *theta, double *loss,
+                       double *grad, ls_work *w);
+/* Exact dense Hessian, row-major P x P (overwritten), symmetric. */
+ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, double *H,
+                     ls_work *w);
+/* Exact Hessian-vector product Hv = H(theta) v (overwritten). */
+ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const double *v,
+                 double *Hv, ls_work *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages landsym needs; skips what is already present.
+# Usage: scripts/setup.sh            (run as root, or with sudo available)
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config
+      libopenblas-dev liblapacke-dev
+      libgmp-dev libmpfr-dev
+      libsundials-dev libnlopt-dev
+      libjansson-dev zlib1g-dev
+      libopenmpi-dev openmpi-bin
+      gnuplot-nox)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#pkgs[@]} packages present" >&2
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

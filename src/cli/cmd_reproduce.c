@@ -1,0 +1,10 @@
+/* landsym reproduce: placeholder until its issue lands; says so and fails. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_reproduce(int argc, char **argv) {
+  (void)argc, (void)argv;
+  fprintf(stderr, "landsym reproduce: not available in this build yet\n");
+  return 1;
+}

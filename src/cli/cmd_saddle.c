@@ -1,0 +1,10 @@
+/* landsym saddle: placeholder until its issue lands; says so and fails. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_saddle(int argc, char **argv) {
+  (void)argc, (void)argv;
+  fprintf(stderr, "landsym saddle: not available in this build yet\n");
+  return 1;
+}

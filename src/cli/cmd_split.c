@@ -1,0 +1,10 @@
+/* landsym split: placeholder until its issue lands; says so and fails. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_split(int argc, char **argv) {
+  (void)argc, (void)argv;
+  fprintf(stderr, "landsym split: not available in this build yet\n");
+  return 1;
+}

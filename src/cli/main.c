@@ -1,0 +1,38 @@
+/* landsym: command dispatch, --help and --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define CLI_ENTRY(n, s) {#n, cmd_##n, s},
+static const cli_command commands[] = {CLI_COMMANDS(CLI_ENTRY)};
+#undef CLI_ENTRY
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: landsym <command> [options]\n"
+          "       landsym <command> --help\n"
+          "       landsym --version\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("landsym %s\n", LANDSYM_VERSION);
+    return 0;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "landsym: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
