@@ -71,15 +71,15 @@ static inline void ls_combine(double *out, double c, const double *w, size_t ws,
   }
 }
 
-/* glibc only declares the vector variants of exp/tanh under -ffast-math; declare them here
- * (libmvec provides SSE2, AVX, AVX2 and AVX-512 versions of both since 2.35). */
+/* glibc only declares the vector variants of exp/expm1 under -ffast-math; declare them here
+ * (libmvec provides SSE2, AVX, AVX2 and AVX-512 versions of both; expm1 since 2.35). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
     !defined(__FAST_MATH__) && defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
 #pragma omp declare simd notinbranch
 double exp(double);
 #pragma omp declare simd notinbranch
-double tanh(double);
+double expm1(double);
 #endif
 
 #endif
