@@ -2,11 +2,14 @@
  * and the exp-only bound of the toy gradient.  Prints "key value" lines.
  *   toy:  2-5-1 sigmoid, no bias, 1681 grid points (thesis section 6.2), MSE
  *   deep: 10-10-10-10-1 sigmoid with biases, 10,000 Gaussian points, MSE
- * Usage: bench_engine THREADS */
+ * Usage: bench_engine THREADS [MIN_SECONDS]   timings
+ *        bench_engine --dump DIR              write the workloads (float64, raw) for the
+ *                                             Python baselines: DIR/{toy,deep}_{x,y,theta}.bin */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "deriv/simd.h"
@@ -109,7 +112,34 @@ static void setup(job *j, int toy) {
   j->w = ls_work_alloc(&j->net, j->d.n);
 }
 
+static int dump(const char *dir, const char *tag, const char *what, const double *a, size_t n) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s_%s.bin", dir, tag, what);
+  FILE *f = fopen(path, "wb");
+  if (!f || fwrite(a, sizeof *a, n, f) != n) {
+    fprintf(stderr, "bench_engine: cannot write %s\n", path);
+    if (f) fclose(f);
+    return 1;
+  }
+  return fclose(f) != 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 2 && strcmp(argv[1], "--dump") == 0) {
+    int bad = 0;
+    for (int toy = 1; toy >= 0; toy--) {
+      job j = {0};
+      setup(&j, toy);
+      const char *tag = toy ? "toy" : "deep";
+      bad |= dump(argv[2], tag, "x", j.d.x, j.d.n * j.d.din);
+      bad |= dump(argv[2], tag, "y", j.d.y, j.d.n * j.d.dout);
+      bad |= dump(argv[2], tag, "theta", j.th, ls_net_nparams(&j.net));
+      ls_work_free(j.w);
+      ls_data_free(&j.d);
+      free(j.th), free(j.g), free(j.H), free(j.z);
+    }
+    return bad;
+  }
   int nt = argc > 1 ? atoi(argv[1]) : 1;
   double min_s = argc > 2 ? atof(argv[2]) : 0.2;
   omp_set_num_threads(nt);
@@ -120,7 +150,9 @@ int main(int argc, char **argv) {
     const char *tag = toy ? "toy" : "deep";
     size_t hid = 0;
     for (int l = 1; l < j.net.n_layers; l++) hid += j.net.width[l];
-    printf("%s_params %zu\n", tag, ls_net_nparams(&j.net));
+    double L0;
+    ls_loss(&j.net, &j.d, j.th, &L0, j.w);
+    printf("%s_params %zu\n%s_loss %.17g\n", tag, ls_net_nparams(&j.net), tag, L0);
     double tg = time_it(do_grad, &j, min_s);
     printf("%s_grad_s %.6e\n%s_grad_ns_per_sample_neuron %.3f\n", tag, tg, tag,
            1e9 * tg / ((double)j.d.n * hid));

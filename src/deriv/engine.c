@@ -105,7 +105,7 @@ LS_HOT void ls_blk_forward(const ls_net *net, const double *theta, const double 
       double *zi = b->z[l] + r;
       const double *Wi = W + (size_t)i * wi;
       double bi = bias ? bias[i] : 0.0;
-      ls_combine(zi, bi, Wi, 1, wi, ain, nb, nb);
+      ls_combine(zi, bi, Wi, 1, wi, ain, nb, nb, NULL);
       ls_act_apply(&net->act[l], nb, zi, b->a[l] + r, b->d1[l] + r, second ? b->d2[l] + r : NULL);
     }
   }
@@ -199,9 +199,7 @@ LS_HOT static void blk_backward_grad(const ls_net *net, const double *theta, siz
     for (int j = 0; j < wi; j++) {
       double *dj = b->dl[l - 1] + (size_t)j * nb;
       const double *d1j = b->d1[l - 1] + (size_t)j * nb;
-      ls_combine(dj, 0.0, W + j, (size_t)wi, wo, dl, nb, nb);
-#pragma omp simd
-      for (size_t k = 0; k < nb; k++) dj[k] *= d1j[k];
+      ls_combine(dj, 0.0, W + j, (size_t)wi, wo, dl, nb, nb, d1j);
     }
   }
 }

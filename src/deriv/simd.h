@@ -49,10 +49,10 @@ static inline double ls_sum(const double *a, size_t n) {
   return ls_v4_hsum(s0, s1, s2, s3) + t;
 }
 
-/* out[k] = c + sum_j w[j * ws] src[j * ld + k] for k < n: one pass over out with the sum
- * over j held in registers (blocks of 16 samples). */
+/* out[k] = (c + sum_j w[j * ws] src[j * ld + k]) * (mul ? mul[k] : 1) for k < n: one pass
+ * over out with the sum over j held in registers (blocks of 16 samples). */
 static inline void ls_combine(double *out, double c, const double *w, size_t ws, int nj,
-                              const double *src, size_t ld, size_t n) {
+                              const double *src, size_t ld, size_t n, const double *mul) {
   size_t k = 0;
   for (; k + 16 <= n; k += 16) {
     ls_v4 s0 = {c, c, c, c}, s1 = s0, s2 = s0, s3 = s0;
@@ -62,12 +62,16 @@ static inline void ls_combine(double *out, double c, const double *w, size_t ws,
       s0 += wj * a[0], s1 += wj * a[1], s2 += wj * a[2], s3 += wj * a[3];
     }
     ls_v4 *o = (ls_v4 *)(out + k);
+    if (mul) {
+      const ls_v4 *m = (const ls_v4 *)(mul + k);
+      s0 *= m[0], s1 *= m[1], s2 *= m[2], s3 *= m[3];
+    }
     o[0] = s0, o[1] = s1, o[2] = s2, o[3] = s3;
   }
   for (; k < n; k++) {
     double s = c;
     for (int j = 0; j < nj; j++) s += w[(size_t)j * ws] * src[(size_t)j * ld + k];
-    out[k] = s;
+    out[k] = mul ? s * mul[k] : s;
   }
 }
 
