@@ -73,11 +73,18 @@ ls_status ls_config_get_int(const ls_config *cfg, const json_t *obj, const char 
     *out = def;
     return LS_OK;
   }
-  double d = json_is_integer(v) ? (double)json_integer_value(v)
-                                : json_is_real(v) ? json_real_value(v) : NAN;
-  if (!json_is_number(v) || d != floor(d))
+  if (json_is_integer(v)) { /* exact for every 64-bit value (seeds above 2^53) */
+    json_int_t i = json_integer_value(v);
+    if (i < lo || i > hi)
+      return ls_error_set(err, LS_ERR_INPUT, "%s: %s: %lld out of range %ld..%ld", cfg_file(cfg), f,
+                          (long long)i, lo, hi);
+    *out = (long)i;
+    return LS_OK;
+  }
+  double d = json_is_real(v) ? json_real_value(v) : NAN;
+  if (!json_is_real(v) || d != floor(d))
     return ls_error_set(err, LS_ERR_INPUT, "%s: %s: expected an integer", cfg_file(cfg), f);
-  if (d < (double)lo || d > (double)hi)
+  if (d < (double)lo || d > (double)hi || fabs(d) >= 0x1p63)
     return ls_error_set(err, LS_ERR_INPUT, "%s: %s: %.0f out of range %ld..%ld", cfg_file(cfg), f,
                         d, lo, hi);
   *out = (long)d;
