@@ -56,6 +56,17 @@ int main(void) {
   CHECK(ls_config_check_keys(&cfg, train, "train", tk2, &err) == LS_ERR_INPUT &&
             strstr(err.msg, "self.json: train.lr: unknown key (known: steps)"),
         "unknown key named: %s", err.msg);
+  json_t *ints = json_loads("{\"a\": 10.0, \"b\": 2.5, \"c\": 9007199254740993, \"d\": 1001}", 0, NULL);
+  long iv = 0;
+  CHECK(ls_config_get_int(&cfg, ints, "s", "a", 0, 1000, 0, &iv, &err) == LS_OK && iv == 10,
+        "10.0 accepted as the integer 10");
+  CHECK(ls_config_get_int(&cfg, ints, "s", "b", 0, 1000, 0, &iv, &err) == LS_ERR_INPUT &&
+            strstr(err.msg, "s.b: expected an integer"), "2.5 rejected: %s", err.msg);
+  CHECK(ls_config_get_int(&cfg, ints, "s", "c", 0, 0x7fffffffffffffffL, 0, &iv, &err) == LS_OK &&
+            iv == 9007199254740993L, "seed 2^53+1 read exactly");
+  CHECK(ls_config_get_int(&cfg, ints, "s", "d", 0, 1000, 0, &iv, &err) == LS_ERR_INPUT &&
+            strstr(err.msg, "self.json: s.d: 1001 out of range 0..1000"), "range named: %s", err.msg);
+  json_decref(ints);
   CHECK(ls_config_section(&cfg, "sweep") == NULL, "absent section is NULL");
   ls_config_free(&cfg);
   json_decref(root);
