@@ -140,6 +140,27 @@ int main(void) {
   ls_atomic_abort(&af);
   CHECK(access(tmp("aborted.npy"), F_OK) != 0 && no_temp_files(), "aborted write leaves no file");
 
+  /* streaming writer: rows appended, header rewritten with the final count */
+  ls_npy_stream ns;
+  CHECK(ls_npy_stream_open(&ns, tmp("traj.npy"), 3, &err) == LS_OK, "stream open");
+  for (int i = 0; i < 1000; i++) {
+    double row[3] = {i, i * 0.5, -i / 3.0};
+    ls_npy_stream_append(&ns, row, &err);
+  }
+  CHECK(ls_npy_stream_close(&ns, &err) == LS_OK, "stream close: %s", err.msg);
+  CHECK(ls_npy_read(tmp("traj.npy"), &b, &nd, sh, &err) == LS_OK && nd == 2 && sh[0] == 1000 &&
+            sh[1] == 3 && b[3 * 999 + 2] == -999 / 3.0 && b[3 * 7 + 1] == 3.5,
+        "streamed (1000, 3) array reads back: %s", err.msg);
+  free(b);
+  CHECK(ls_npy_stream_open(&ns, tmp("empty.npy"), 2, &err) == LS_OK &&
+            ls_npy_stream_close(&ns, &err) == LS_OK &&
+            ls_npy_read(tmp("empty.npy"), &b, &nd, sh, &err) == LS_OK && sh[0] == 0 && sh[1] == 2,
+        "empty stream gives shape (0, 2)");
+  free(b);
+  ls_npy_stream_open(&ns, tmp("gone.npy"), 2, &err);
+  ls_npy_stream_abort(&ns);
+  CHECK(access(tmp("gone.npy"), F_OK) != 0 && no_temp_files(), "aborted stream leaves nothing");
+
   /* parameters: .json and .npy round trips are bitwise */
   double th[4] = {0.1, -1.0 / 7.0, 6.02214076e23, -4.9e-324};
   size_t n = 0;

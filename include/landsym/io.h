@@ -46,6 +46,19 @@ ls_status ls_npy_read(const char *path, double **data, int *ndim, size_t shape[2
 ls_status ls_npy_write(const char *path, const double *data, int ndim, const size_t *shape,
                        ls_error *err);
 
+/* Streaming 2-D writer for rows whose count is not known in advance (trajectories):
+ * rows of `cols` doubles are appended; close rewrites the fixed-size (128-byte) header
+ * with the final row count and commits atomically. Zero rows give shape (0, cols). */
+typedef struct {
+  ls_atomic_file f;
+  size_t cols, rows;
+} ls_npy_stream;
+
+ls_status ls_npy_stream_open(ls_npy_stream *s, const char *path, size_t cols, ls_error *err);
+ls_status ls_npy_stream_append(ls_npy_stream *s, const double *row, ls_error *err);
+ls_status ls_npy_stream_close(ls_npy_stream *s, ls_error *err);
+void ls_npy_stream_abort(ls_npy_stream *s); /* removes the temp file; accepts zeroed */
+
 /* ---- CSV --------------------------------------------------------------------------- */
 
 /* Read a numeric CSV table (comma, optional spaces; one optional non-numeric header

@@ -209,10 +209,9 @@ ls_status ls_npy_read(const char *path, double **data, int *ndim, size_t shape[2
   return LS_OK;
 }
 
-ls_status ls_npy_write(const char *path, const double *data, int ndim, const size_t *shape,
-                       ls_error *err) {
-  if (ndim < 1 || ndim > 2)
-    return ls_error_set(err, LS_ERR_INPUT, "%s: can write 1-D or 2-D arrays only", path);
+/* Format 1.0 header: preamble + dict + spaces + '\n', total length a multiple of 64
+ * (at least min_total bytes, so that a later rewrite with a larger shape fits). */
+static void write_header(FILE *fp, int ndim, const size_t *shape, size_t min_total) {
   char dict[256];
   int dl;
   if (ndim == 1)
@@ -222,26 +221,77 @@ ls_status ls_npy_write(const char *path, const double *data, int ndim, const siz
     dl = snprintf(dict, sizeof dict,
                   "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu, %zu), }", shape[0],
                   shape[1]);
-  /* header (10 bytes of preamble + dict + padding + '\n') padded to a multiple of 64 */
   size_t total = 10 + (size_t)dl + 1;
   size_t padded = (total + 63) / 64 * 64;
+  if (padded < min_total) padded = min_total;
   size_t hlen = padded - 10;
   unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
                            (unsigned char)(hlen >> 8)};
-  ls_atomic_file f;
-  ls_status st = ls_atomic_open(&f, path, err);
-  if (st) return st;
-  fwrite(pre, 1, 10, f.fp);
-  fwrite(dict, 1, (size_t)dl, f.fp);
-  for (size_t i = 10 + (size_t)dl; i < padded - 1; i++) fputc(' ', f.fp);
-  fputc('\n', f.fp);
-  size_t count = ndim == 1 ? shape[0] : shape[0] * shape[1];
+  fwrite(pre, 1, 10, fp);
+  fwrite(dict, 1, (size_t)dl, fp);
+  for (size_t i = 10 + (size_t)dl; i < padded - 1; i++) fputc(' ', fp);
+  fputc('\n', fp);
+}
+
+/* Doubles as little-endian bytes whatever the host order. */
+static void write_doubles(FILE *fp, const double *data, size_t count) {
   for (size_t i = 0; i < count; i++) {
     uint64_t u;
     unsigned char b[8];
     memcpy(&u, &data[i], 8);
     for (int k = 0; k < 8; k++) b[k] = (unsigned char)(u >> (8 * k));
-    fwrite(b, 1, 8, f.fp);
+    fwrite(b, 1, 8, fp);
   }
+}
+
+ls_status ls_npy_write(const char *path, const double *data, int ndim, const size_t *shape,
+                       ls_error *err) {
+  if (ndim < 1 || ndim > 2)
+    return ls_error_set(err, LS_ERR_INPUT, "%s: can write 1-D or 2-D arrays only", path);
+  ls_atomic_file f;
+  ls_status st = ls_atomic_open(&f, path, err);
+  if (st) return st;
+  write_header(f.fp, ndim, shape, 0);
+  write_doubles(f.fp, data, ndim == 1 ? shape[0] : shape[0] * shape[1]);
   return ls_atomic_commit(&f, err);
+}
+
+#define NPY_STREAM_HEADER 128 /* room for any (rows, cols) of 64-bit sizes */
+
+ls_status ls_npy_stream_open(ls_npy_stream *s, const char *path, size_t cols, ls_error *err) {
+  memset(s, 0, sizeof *s);
+  if (cols == 0) return ls_error_set(err, LS_ERR_INPUT, "%s: stream needs >= 1 column", path);
+  ls_status st = ls_atomic_open(&s->f, path, err);
+  if (st) return st;
+  s->cols = cols;
+  size_t shape[2] = {0, cols};
+  write_header(s->f.fp, 2, shape, NPY_STREAM_HEADER);
+  return LS_OK;
+}
+
+ls_status ls_npy_stream_append(ls_npy_stream *s, const double *row, ls_error *err) {
+  if (!s->f.fp) return ls_error_set(err, LS_ERR_IO, "npy stream not open");
+  write_doubles(s->f.fp, row, s->cols);
+  if (ferror(s->f.fp)) return ls_error_set(err, LS_ERR_IO, "%s: write failed", s->f.path);
+  s->rows++;
+  return LS_OK;
+}
+
+ls_status ls_npy_stream_close(ls_npy_stream *s, ls_error *err) {
+  if (!s->f.fp) return ls_error_set(err, LS_ERR_IO, "npy stream not open");
+  size_t shape[2] = {s->rows, s->cols};
+  if (fseek(s->f.fp, 0, SEEK_SET) != 0) {
+    ls_npy_stream_abort(s);
+    return ls_error_set(err, LS_ERR_IO, "npy stream: cannot rewind");
+  }
+  write_header(s->f.fp, 2, shape, NPY_STREAM_HEADER);
+  ls_status st = ls_atomic_commit(&s->f, err);
+  memset(s, 0, sizeof *s);
+  return st;
+}
+
+void ls_npy_stream_abort(ls_npy_stream *s) {
+  if (!s) return;
+  ls_atomic_abort(&s->f);
+  memset(s, 0, sizeof *s);
 }
