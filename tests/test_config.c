@@ -128,6 +128,48 @@ int main(void) {
   CHECK(cfg.data.y[1] == th[0] * 2 + th[1] * 0.25 || fabs(cfg.data.y[1] - (th[0] * 2 + th[1] * 0.25)) < 1e-15,
         "target = teacher(x) for the Glorot teacher of seed 4");
   ls_config_free(&cfg);
+  /* teacher from params_file (relative .npy); nll teacher with soft labels: rows are
+   * probability vectors and the teacher as student has loss = mean entropy of its rows */
+  double tp[12] = {0.5, -1.0, 1.5, 0.2, 0.0, -0.7, 0.3, 0.1, -0.2, 1.2, -0.4, 0.8};
+  size_t n9 = 12;
+  snprintf(path, sizeof path, "%s/tp.npy", dir);
+  ls_npy_write(path, tp, 1, &n9, &err);
+  snprintf(path, sizeof path, "%s/c.json", dir);
+  f = fopen(path, "w");
+  fputs("{\"data\": {\"kind\": \"gaussian\", \"n\": 50, \"seed\": 3},"
+        " \"teacher\": {\"widths\": [1, 3, 3], \"activation\": \"tanh\", \"params_file\": \"tp.npy\"},"
+        " \"student\": {\"widths\": [1, 3, 3], \"activation\": \"tanh\", \"loss\": \"nll\"}}", f);
+  fclose(f);
+  ls_status nst = ls_config_load(path, &cfg, &err);
+  CHECK(nst == LS_OK, "nll config with teacher params_file: %s", err.msg);
+  double worst = 1, entropy = 0, Lnll = 0;
+  for (size_t k = 0; k < cfg.data.n; k++) {
+    double sum = 0;
+    for (int o = 0; o < 3; o++) {
+      double p = cfg.data.y[3 * k + o];
+      sum += p;
+      entropy -= p * log(p) / cfg.data.n;
+    }
+    worst = fmax(k ? worst : 0, fabs(sum - 1));
+  }
+  CHECK(nst == LS_OK && worst < 1e-15 && !memcmp(cfg.teacher_params, tp, sizeof tp),
+        "soft labels sum to 1 (worst %.1e), params from file", worst);
+  if (nst == LS_OK) {
+    ls_work *wk = ls_work_alloc(&cfg.student, cfg.data.n);
+    ls_loss(&cfg.student, &cfg.data, cfg.teacher_params, &Lnll, wk);
+    ls_work_free(wk);
+  }
+  CHECK(nst == LS_OK && fabs(Lnll - entropy) < 1e-14, "nll of the teacher on its soft labels = mean entropy (%.15f vs %.15f)", Lnll, entropy);
+  ls_config_free(&cfg);
+  f = fopen(path, "w");
+  fputs("{\"data\": {\"kind\": \"gaussian\", \"n\": 5},"
+        " \"teacher\": {\"widths\": [1, 2, 3], \"params_file\": \"tp.npy\"},"
+        " \"student\": {\"widths\": [1, 3, 3]}}", f);
+  fclose(f);
+  CHECK(ls_config_load(path, &cfg, &err) == LS_ERR_INPUT && strstr(err.msg, "c.json: teacher.params_file: ") &&
+            strstr(err.msg, "tp.npy: 12 parameters, network 1-2-3"),
+        "params_file of the wrong length: %s", err.msg);
+
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (system(cmd)) return 1;
