@@ -283,18 +283,18 @@ static const char *fig6_gp =
     "# Run: gnuplot fig6.gp   (set outbase to change the output names)\n"
     "if (!exists(\"outbase\")) outbase = \"fig6\"\n"
     "if (!exists(\"datafile\")) datafile = \"fig6.dat\"\n"
-    "set logscale xy\n"
-    "set format y \"10^{%%L}\"\n"
+    "# y is log10 of the ratio (columns %ld+3 ..): the values go below 1e-308\n"
+    "set logscale x\n"
     "set xlabel \"width m of the overparameterized network\"\n"
-    "set ylabel \"R_k(r^*, m)\"\n"
+    "set ylabel \"log_{10} R_k(r^*, m)\"\n"
     "set title \"Saddle subspaces per global-minimum subspace, r^* = %ld\"\n"
-    "set key top right\n"
+    "set key bottom left\n"
     "set grid\n"
     "set xrange [%ld:%ld]\n"
     "set style line 99 lc rgb \"#1f5fd6\" lw 3\n"
-    "plot_cmd = \"plot 1 w l lc rgb 'gray' dt 2 notitle\"\n"
-    "do for [k=1:%ld] { plot_cmd = plot_cmd . sprintf(\", datafile u 1:%%d w l lw 2 title 'k = %%d'\", k+1, k) }\n"
-    "plot_cmd = plot_cmd . sprintf(\", datafile u 1:%%d w l ls 99 title 'total, a_k = 1'\", %ld+2)\n"
+    "plot_cmd = \"plot 0 w l lc rgb 'gray' dt 2 notitle\"\n"
+    "do for [k=1:%ld] { plot_cmd = plot_cmd . sprintf(\", datafile u 1:%%d w l lw 2 title 'k = %%d'\", k+%ld+2, k) }\n"
+    "plot_cmd = plot_cmd . sprintf(\", datafile u 1:%%d w l ls 99 title 'total, a_k = 1'\", 2*%ld+3)\n"
     "if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) { set terminal pngcairo size 900,620 enhanced font \",11\" } else { set terminal png size 900,620 }\n"
     "set output outbase.\".png\"\n"
     "eval plot_cmd\n"
@@ -310,7 +310,7 @@ int count_cmd_fig6(int argc, char **argv) {
     printf("usage: landsym count fig6 --out DIR [--rstar 30] [--m-max 1000] [--kmax 5]\n\n"
            "Regenerates figure 6 of Simsek et al. 2021: R_k(r*,m) for k = 1..KMAX and the total\n"
            "sum_{k=1}^{r*-1} R_k (a_k = 1) for m = r*+1..MMAX, log-log. Writes DIR/fig6.dat\n"
-           "(columns m, R_1..R_KMAX, total; 17 significant digits), DIR/fig6.gp, and draws\n"
+           "(columns m, R_1..R_KMAX, total with 17 significant digits, then their log10), DIR/fig6.gp, and draws\n"
            "DIR/fig6.png and DIR/fig6.svg with gnuplot.\n");
     return 0;
   }
@@ -342,13 +342,25 @@ int count_cmd_fig6(int argc, char **argv) {
     else {
       fprintf(f, "# r* = %ld; columns: m", rs);
       for (long k = 1; k <= kmax; k++) fprintf(f, " R_%ld", k);
-      fprintf(f, " total(a_k=1, k=1..%ld)\n", rs - 1);
+      fprintf(f, " total(a_k=1,k=1..%ld)", rs - 1);
+      for (long k = 1; k <= kmax; k++) fprintf(f, " log10(R_%ld)", k);
+      fprintf(f, " log10(total)\n");
+      /* log10 columns too: the ratios reach 1e-533, below what gnuplot's doubles hold */
+      mpfr_t lg;
+      mpfr_init2(lg, 96);
       for (long m = rs + 1; m <= mmax; m++) {
+        size_t row = (size_t)(m - rs - 1);
         fprintf(f, "%ld", m);
-        for (long k = 1; k <= kmax; k++)
-          mpfr_fprintf(f, " %.16Re", t->R[(m - rs - 1) * t->kmax + (k - 1)]);
-        mpfr_fprintf(f, " %.16Re\n", t->total[m - rs - 1]);
+        for (long k = 1; k <= kmax; k++) mpfr_fprintf(f, " %.16Re", t->R[row * (size_t)t->kmax + (size_t)(k - 1)]);
+        mpfr_fprintf(f, " %.16Re", t->total[row]);
+        for (long k = 1; k <= kmax; k++) {
+          mpfr_log10(lg, t->R[row * (size_t)t->kmax + (size_t)(k - 1)], MPFR_RNDN);
+          mpfr_fprintf(f, " %.10Rf", lg);
+        }
+        mpfr_log10(lg, t->total[row], MPFR_RNDN);
+        mpfr_fprintf(f, " %.10Rf\n", lg);
       }
+      mpfr_clear(lg);
       if (fclose(f)) rc = 1;
       rc = rc ? (remove(tmp), 1) : commit_file(tmp, fin);
     }
@@ -359,7 +371,7 @@ int count_cmd_fig6(int argc, char **argv) {
     FILE *f = fopen(tmp, "w");
     if (!f) rc = 1, fprintf(stderr, "landsym count fig6: cannot write '%s'\n", tmp);
     else {
-      fprintf(f, fig6_gp, rs, rs, rs + 1, mmax, kmax, kmax);
+      fprintf(f, fig6_gp, rs, kmax, rs, rs + 1, mmax, kmax, kmax, kmax);
       if (fclose(f)) rc = 1;
       rc = rc ? (remove(tmp), 1) : commit_file(tmp, fin);
     }
