@@ -165,7 +165,9 @@ static int run_range(const char *sub, quantity q, const count_opts *o, long r, l
     return count_fail(sub, &err);
   }
   json_t *arr = o->json ? json_array() : NULL;
-  if (!o->json) printf("r,m,%s%s\n", sub, o->asym ? ",lemma4_6,rel_error" : "");
+  if (!o->json)
+    printf("r,m,%s%s%s\n", sub, o->asym ? ",lemma4_6,rel_error" : "",
+           o->asym && q == Q_G ? ",fixed_r,rel_error_fixed_r" : "");
   for (long i = 0; i < rows; i++) {
     long m = lo + i * step;
     const mpz_t *x = &v[i * step];
@@ -177,6 +179,10 @@ static int run_range(const char *sub, quantity q, const count_opts *o, long r, l
       if (o->asym) {
         json_object_set_new(j, "lemma4_6", json_mpfr(a.lemma, o->digits));
         json_object_set_new(j, "rel_error", json_mpfr(a.lemma_err, 6));
+        if (q == Q_G) {
+          json_object_set_new(j, "fixed_r", json_mpfr(a.fixed, o->digits));
+          json_object_set_new(j, "rel_error_fixed_r", json_mpfr(a.fixed_err, 6));
+        }
       }
       json_array_append_new(arr, j);
     } else {
@@ -187,6 +193,12 @@ static int run_range(const char *sub, quantity q, const count_opts *o, long r, l
         count_print_decimal(stdout, a.lemma, o->digits);
         printf(",");
         count_print_decimal(stdout, a.lemma_err, 6);
+        if (q == Q_G) {
+          printf(",");
+          count_print_decimal(stdout, a.fixed, o->digits);
+          printf(",");
+          count_print_decimal(stdout, a.fixed_err, 6);
+        }
       }
       printf("\n");
     }
