@@ -240,7 +240,7 @@ static void test_brea(void) {
 
 static void test_graph(void) {
   ls_error err;
-  for (int r = 1; r <= 5; r++) {
+  for (int r = 1; r <= LS_COUNT_GRAPH_MAX_R; r++) {
     ls_count_patterns *p;
     ls_count_graph *g;
     ls_count_enumerate(&p, r, r + 1, 0, &err);

@@ -67,6 +67,7 @@ bad "must exceed K" brea 3 3
 bad "too large for the brute-force" enumerate 2 9
 bad "must not exceed" enumerate 4 3
 bad "--format must be" graph 3 --format png
+bad "too large for the brute-force graph" graph 7
 bad "widths R but" T 3,3 4
 bad "empty range" T 2 9:3
 

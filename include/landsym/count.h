@@ -148,6 +148,9 @@ int ls_count_pattern_class(const ls_count_patterns *p, size_t i);
  * the outgoing-weight sum constraints of both patterns must be solvable together. */
 int ls_count_patterns_intersect(const ls_count_patterns *p, size_t i, size_t j);
 
+/* Largest r the graph accepts (T(r,r+1) nodes, all pairs tested). */
+#define LS_COUNT_GRAPH_MAX_R 6
+
 typedef struct {
   size_t n_edges;
   size_t *edges; /* 2 * n_edges node indices into the pattern list, i < j */

@@ -124,9 +124,9 @@ int count_cmd_enumerate(int argc, char **argv) {
 static int build_graph(const char *sub, long r, ls_count_patterns **pp, ls_count_graph **gg) {
   ls_error err;
   if (r < 1) return fprintf(stderr, "landsym count %s: R must be >= 1 (got %ld)\n", sub, r), 2;
-  if (r + 1 > LS_COUNT_ENUM_MAX_M) {
+  if (r > LS_COUNT_GRAPH_MAX_R) {
     fprintf(stderr, "landsym count %s: R = %ld is too large for the brute-force graph (R <= %d)\n",
-            sub, r, LS_COUNT_ENUM_MAX_M - 1);
+            sub, r, LS_COUNT_GRAPH_MAX_R);
     return 2;
   }
   if (ls_count_enumerate(pp, (int)r, (int)r + 1, 0, &err)) return count_fail(sub, &err);
@@ -171,7 +171,7 @@ int count_cmd_graph(int argc, char **argv) {
            "vectors. An edge joins two subspaces that intersect, which is where the three-segment\n"
            "move of Theorem 3.1 passes from one to the other. Written to stdout, or to FILE\n"
            "(atomically). Node/edge counts, degrees and components go to stderr. 1 <= R <= %d.\n",
-           LS_COUNT_ENUM_MAX_M - 1);
+           LS_COUNT_GRAPH_MAX_R);
     return 0;
   }
   const char *fmt = o.format ? o.format : "dot";

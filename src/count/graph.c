@@ -82,11 +82,17 @@ static int a_compatible(const signed char *A, const signed char *B, int r, int m
 
 int ls_count_patterns_intersect(const ls_count_patterns *p, size_t i, size_t j) {
   const signed char *A = p->lab + i * (size_t)p->m, *B = p->lab + j * (size_t)p->m;
+  for (int s = 0; s < p->m; s++) /* quick exit: one slot copying two different teachers */
+    if (A[s] > 0 && B[s] > 0 && A[s] != B[s]) return 0;
   return w_compatible(A, B, p->r, p->m) && a_compatible(A, B, p->r, p->m);
 }
 
 ls_status ls_count_graph_build(ls_count_graph **out, const ls_count_patterns *p, ls_error *err) {
   *out = NULL;
+  if (p->r > LS_COUNT_GRAPH_MAX_R)
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "r = %d is too large for the pairwise graph construction (at most %d)",
+                        p->r, LS_COUNT_GRAPH_MAX_R);
   if (p->m != p->r + 1)
     return ls_error_set(err, LS_ERR_INPUT,
                         "the connectivity graph is defined for m = r+1 (got r=%d, m=%d)", p->r,
