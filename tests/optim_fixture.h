@@ -11,14 +11,14 @@
 static const double thesis_teacher[12] = {0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6,
                                           1, -1, 1, -1};
 
-static void thesis_net(ls_net *net, int width) {
+static inline void thesis_net(ls_net *net, int width) {
   int w[3] = {2, width, 1};
   ls_act a = {LS_ACT_SIGMOID, 0, 0};
   ls_net_init(net, 2, w, a, 0, NULL);
 }
 
 /* n x n grid on [-5,5]^2 with the thesis teacher's outputs. */
-static void thesis_data(ls_data *d, int n) {
+static inline void thesis_data(ls_data *d, int n) {
   ls_net t;
   thesis_net(&t, 4);
   ls_data_alloc(d, (size_t)n * n, 2, 1, 0, NULL);
@@ -33,7 +33,7 @@ static void thesis_data(ls_data *d, int n) {
 }
 
 /* Deterministic uniform numbers in [-1, 1). */
-static double fixture_rand(unsigned long long *s) {
+static inline double fixture_rand(unsigned long long *s) {
   *s = *s * 6364136223846793005ull + 1442695040888963407ull;
   return (double)(*s >> 11) / 4503599627370496.0 - 1.0;
 }

@@ -106,7 +106,8 @@ typedef struct {
   size_t batch;                /* 0 = full batch; else minibatches drawn from `seed` */
   uint64_t seed;
   size_t first_maxiter;        /* 100000 */
-  double switch_grad_tol;      /* the first phase hands over below this: 1e-6 if polishing, else grad_tol */
+  double switch_grad_tol;      /* the first phase hands over below this (1e-6); used only when
+                                  polishing follows, else the first phase runs to grad_tol */
 
   /* gradient flow (CVODE BDF) */
   double flow_rtol, flow_atol; /* 1e-8, 1e-10 */
@@ -121,8 +122,8 @@ typedef struct {
   size_t auto_slsqp_max;       /* auto uses SLSQP for P <= this (4000), LBFGS above */
 
   /* stopping (whole run) */
-  double grad_tol;             /* gradient infinity-norm floor: 1e-15 */
-  double loss_tol;             /* loss floor: 0 (off) */
+  double grad_tol;             /* stop when the gradient inf-norm < grad_tol: 1e-15 (0 = off) */
+  double loss_tol;             /* stop when the objective <= loss_tol: 0 (off for MSE > 0) */
   double time_limit;           /* seconds, 0 = none */
   size_t patience;             /* iterations without a lower loss, 0 = off */
 

@@ -73,7 +73,7 @@ static ls_stop_reason observe_full(ls_run *r, const double *theta, double *g, do
   if (st != LS_OK && st != LS_ERR_COMPUTE) return LS_STOP_FAIL;
   if (st != LS_OK) f = isfinite(f) ? f : NAN;
   ls_stop_reason s = ls_run_observe(r, theta, f, gn);
-  if (s == LS_STOP_NONE && gn <= switch_tol) s = LS_STOP_SWITCH;
+  if (s == LS_STOP_NONE && gn < switch_tol) s = LS_STOP_SWITCH;
   return s;
 }
 

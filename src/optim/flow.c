@@ -118,7 +118,7 @@ ls_stop_reason ls_flow_run(ls_run *r, double *theta) {
     st = ls_objective_grad(&r->obj, yd, &f, gd);
     double gn = st == LS_OK ? ls_inf_norm(P, gd) : NAN;
     s = ls_run_observe(r, yd, st == LS_OK ? f : NAN, gn);
-    if (s == LS_STOP_NONE && gn <= switch_tol) s = LS_STOP_SWITCH;
+    if (s == LS_STOP_NONE && gn < switch_tol) s = LS_STOP_SWITCH;
     if (s == LS_STOP_NONE && t >= o->flow_tmax) s = LS_STOP_FLOWTIME;
   }
   memcpy(theta, yd, P * sizeof(double));

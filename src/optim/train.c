@@ -121,7 +121,7 @@ ls_stop_reason ls_run_observe(ls_run *r, const double *theta, double f, double g
   r->res->stop = LS_STOP_NONE;
   report(r, 0);
   if (r->res->stop == LS_STOP_USER) return LS_STOP_USER;
-  if (g <= o->grad_tol) return LS_STOP_GRAD;
+  if (g < o->grad_tol) return LS_STOP_GRAD;
   if (!r->rank_by_grad && f <= o->loss_tol) return LS_STOP_LOSS;
   if (o->time_limit > 0 && ls_run_wall(r) >= o->time_limit) return LS_STOP_TIME;
   if (o->patience && r->stale >= o->patience) return LS_STOP_PATIENCE;
