@@ -177,7 +177,7 @@ ls_stop_reason ls_newton_run(ls_run *r, double *theta) {
     s = nt_eigen(r, &w, theta);
     if (s != LS_STOP_NONE) break;
     double lmax = fmax(fabs(w.lam[0]), fabs(w.lam[P - 1]));
-    double cut = 1e3 * DBL_EPSILON * lmax;
+    double cut = 16 * DBL_EPSILON * lmax; /* eigenvalue rounding level */
     double mu_min = cut * cut;
     if (mu < 0) mu = mu_min;
     double phi = 0;
