@@ -43,9 +43,10 @@ static double su_grad_norm(const ls_net *net, const ls_data *d, const double *th
   return sqrt(s);
 }
 
-/* Adam for `iters` steps, then Newton steps on the gradient (pseudo-inverse of the
- * Hessian over eigenvalues above 1e-10 relative) until the gradient norm stops
- * decreasing. Returns the final gradient norm. */
+/* Adam for `iters` steps, then saddle-free Newton steps (exact Hessian, |eigenvalues|)
+ * with backtracking on the loss, until the gradient norm stops decreasing: converges
+ * quadratically to a nearby nondegenerate local minimum. Returns the final gradient norm
+ * (th is left at the iterate with the smallest one). */
 static double su_find_critical(const ls_net *net, const ls_data *d, double *th, int iters) {
   size_t P = ls_net_nparams(net);
   double *g = malloc(P * sizeof *g), *m1 = calloc(P, sizeof *m1), *m2 = calloc(P, sizeof *m2);
@@ -61,47 +62,42 @@ static double su_find_critical(const ls_net *net, const ls_data *d, double *th, 
     }
   }
   double *H = malloc(P * P * sizeof *H), *e = malloc(P * sizeof *e), *c = malloc(P * sizeof *c);
-  double best = 1e300, *keep = malloc(P * sizeof *keep);
-  memcpy(keep, th, P * sizeof *th);
-  for (int it = 0; it < 40; it++) {
-    double gn = su_grad_norm(net, d, th);
-    if (gn < best) best = gn, memcpy(keep, th, P * sizeof *th);
-    else if (it > 3) break;
-    if (gn < 1e-15) break;
+  double best = su_grad_norm(net, d, th), *step = malloc(P * sizeof *step);
+  double *keep = malloc(P * sizeof *keep), *bestth = malloc(P * sizeof *bestth);
+  memcpy(bestth, th, P * sizeof *th);
+  int stall = 0;
+  for (int it = 0; it < 500 && best > 1e-15 && stall < 3; it++) {
     ls_loss_grad(net, d, th, &L, g, w);
-    ls_error err;
-    (void)err;
-    /* exact Hessian when available, else central differences of the gradient */
-    if (ls_hessian(net, d, th, H, w) != LS_OK) {
-      double *gp = malloc(P * sizeof *gp), *gm = malloc(P * sizeof *gm), t0, Lx;
-      for (size_t i = 0; i < P; i++) {
-        double h = 1e-5 * fmax(1, fabs(th[i]));
-        t0 = th[i];
-        th[i] = t0 + h, ls_loss_grad(net, d, th, &Lx, gp, w);
-        th[i] = t0 - h, ls_loss_grad(net, d, th, &Lx, gm, w);
-        th[i] = t0;
-        for (size_t j = 0; j < P; j++) H[i * P + j] = (gp[j] - gm[j]) / (2 * h);
-      }
-      for (size_t i = 0; i < P; i++)
-        for (size_t j = i + 1; j < P; j++) H[i * P + j] = H[j * P + i] = 0.5 * (H[i * P + j] + H[j * P + i]);
-      free(gp), free(gm);
-    }
+    if (ls_hessian(net, d, th, H, w) != LS_OK) break;
     LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)P, H, (lapack_int)P, e);
     double mx = fmax(fabs(e[0]), fabs(e[P - 1]));
+    /* saddle-free Newton: |lambda| keeps the step a descent direction away from minima
+     * and is Newton's step near a nondegenerate minimum */
     for (size_t k = 0; k < P; k++) {
-      c[k] = 0;
-      if (fabs(e[k]) <= 1e-10 * mx) continue;
       double s = 0;
       for (size_t i = 0; i < P; i++) s += H[i * P + k] * g[i];
-      c[k] = s / e[k];
+      c[k] = s / fmax(fabs(e[k]), 1e-10 * mx);
     }
     for (size_t i = 0; i < P; i++) {
       double s = 0;
       for (size_t k = 0; k < P; k++) s += H[i * P + k] * c[k];
-      th[i] -= s;
+      step[i] = s;
     }
+    memcpy(keep, th, P * sizeof *th);
+    double alpha = 1, Lt = 0;
+    for (; alpha > 1e-6; alpha *= 0.5) {
+      for (size_t i = 0; i < P; i++) th[i] = keep[i] - alpha * step[i];
+      ls_loss(net, d, th, &Lt, w);
+      if (Lt <= L) break;
+    }
+    if (alpha <= 1e-6) memcpy(th, keep, P * sizeof *th), stall++;
+    else stall = 0;
+    double gn = su_grad_norm(net, d, th);
+    if (gn < best) best = gn, memcpy(bestth, th, P * sizeof *th);
   }
-  memcpy(th, keep, P * sizeof *th);
+  memcpy(th, bestth, P * sizeof *th);
+  free(bestth);
+  free(step);
   free(g), free(m1), free(m2), free(H), free(e), free(c), free(keep);
   ls_work_free(w);
   return best;
