@@ -12,7 +12,7 @@
 #include "landsym/sym.h"
 
 /* Network with the given widths, hidden activation, bias, random N(0, s^2) parameters. */
-static double *su_random_net(ls_net *net, int L, const int *widths, ls_act_kind act, int bias,
+static inline double *su_random_net(ls_net *net, int L, const int *widths, ls_act_kind act, int bias,
                              double s, uint64_t *rs) {
   ls_act a = {act, 1, 1};
   ls_net_init(net, L, widths, a, bias, NULL);
@@ -23,7 +23,7 @@ static double *su_random_net(ls_net *net, int L, const int *widths, ls_act_kind 
 }
 
 /* n Gaussian inputs, targets from the teacher (or zero when teacher is NULL). */
-static void su_teacher_data(ls_data *d, size_t n, const ls_net *t, const double *tt,
+static inline void su_teacher_data(ls_data *d, size_t n, const ls_net *t, const double *tt,
                             uint64_t *rs) {
   ls_data_alloc(d, n, t->width[0], t->width[t->n_layers], 0, NULL);
   for (size_t i = 0; i < n * d->din; i++) d->x[i] = ls_sym_rng_normal(rs);
@@ -32,7 +32,7 @@ static void su_teacher_data(ls_data *d, size_t n, const ls_net *t, const double 
   ls_work_free(w);
 }
 
-static double su_grad_norm(const ls_net *net, const ls_data *d, const double *th) {
+static inline double su_grad_norm(const ls_net *net, const ls_data *d, const double *th) {
   size_t P = ls_net_nparams(net);
   double *g = malloc(P * sizeof *g), L, s = 0;
   ls_work *w = ls_work_alloc(net, d->n);
@@ -47,7 +47,7 @@ static double su_grad_norm(const ls_net *net, const ls_data *d, const double *th
  * with backtracking on the loss, until the gradient norm stops decreasing: converges
  * quadratically to a nearby nondegenerate local minimum. Returns the final gradient norm
  * (th is left at the iterate with the smallest one). */
-static double su_find_critical(const ls_net *net, const ls_data *d, double *th, int iters) {
+static inline double su_find_critical(const ls_net *net, const ls_data *d, double *th, int iters) {
   size_t P = ls_net_nparams(net);
   double *g = malloc(P * sizeof *g), *m1 = calloc(P, sizeof *m1), *m2 = calloc(P, sizeof *m2);
   double L;

@@ -10,29 +10,6 @@
 #include "landsym/sym.h"
 #include "sym/unit.h"
 
-/* Hessian by central differences of the exact gradient, symmetrized; used only while
- * the exact Hessian is unavailable (ls_hessian returns LS_ERR_COMPUTE). */
-static ls_status hessian_fd(const ls_net *net, const ls_data *d, const double *theta,
-                            double *H, ls_work *w) {
-  size_t P = ls_net_nparams(net);
-  double *th = malloc(P * sizeof *th), *gp = malloc(P * sizeof *gp), *gm = malloc(P * sizeof *gm);
-  ls_status st = (th && gp && gm) ? LS_OK : LS_ERR_NOMEM;
-  if (!st) memcpy(th, theta, P * sizeof *th);
-  for (size_t i = 0; i < P && !st; i++) {
-    double h = 1e-5 * fmax(1, fabs(theta[i])), L;
-    th[i] = theta[i] + h;
-    st = ls_loss_grad(net, d, th, &L, gp, w);
-    th[i] = theta[i] - h;
-    if (!st) st = ls_loss_grad(net, d, th, &L, gm, w);
-    th[i] = theta[i];
-    for (size_t j = 0; j < P; j++) H[i * P + j] = (gp[j] - gm[j]) / (2 * h);
-  }
-  for (size_t i = 0; i < P; i++)
-    for (size_t j = i + 1; j < P; j++) H[i * P + j] = H[j * P + i] = 0.5 * (H[i * P + j] + H[j * P + i]);
-  free(th), free(gp), free(gm);
-  return st;
-}
-
 ls_status ls_sym_hessian_eigs(const ls_net *net, const ls_data *d, const double *theta,
                               double *eig, ls_error *err) {
   size_t P = ls_net_nparams(net);
@@ -43,9 +20,7 @@ ls_status ls_sym_hessian_eigs(const ls_net *net, const ls_data *d, const double 
     st = ls_error_set(err, LS_ERR_NOMEM, "Hessian: out of memory for %zu parameters", P);
     goto done;
   }
-  st = ls_hessian(net, d, theta, H, w);
-  if (st == LS_ERR_COMPUTE) st = hessian_fd(net, d, theta, H, w);
-  if (st) {
+  if ((st = ls_hessian(net, d, theta, H, w))) {
     ls_error_set(err, st, "Hessian could not be computed");
     goto done;
   }
