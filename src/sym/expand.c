@@ -51,6 +51,11 @@ static ls_status resolve_tuple(const ls_sym_expand_spec *sp, int r, uint64_t *rs
     Z = sp->n_zero > 0 ? sp->n_zero + (int)(ls_sym_rng_next(rs) % (uint64_t)(m - r - sp->n_zero + 1))
                        : (int)(ls_sym_rng_next(rs) % (uint64_t)(m - r + 1));
   if (!sp->k) K = m - Z;
+  if (sp->k && K > m)
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "tuple does not fit: multiplicities sum to %d, more than the target "
+                        "width %d",
+                        K, m);
   if (K + Z != m || K < r || Z < 0)
     return ls_error_set(err, LS_ERR_INPUT,
                         "tuple does not fit: multiplicities sum to %d and zero-type units to "
