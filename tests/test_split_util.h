@@ -14,13 +14,13 @@
 #include "landsym/engine.h"
 #include "landsym/split.h"
 
-static double tsu_urand(unsigned *s) { return (rand_r(s) + 0.5) / ((double)RAND_MAX + 1.0); }
-static double tsu_normal(unsigned *s) {
+static inline double tsu_urand(unsigned *s) { return (rand_r(s) + 0.5) / ((double)RAND_MAX + 1.0); }
+static inline double tsu_normal(unsigned *s) {
   return sqrt(-2 * log(tsu_urand(s))) * cos(2 * M_PI * tsu_urand(s));
 }
 
 /* Thesis section 6.2: teacher 2-4-1 sigmoid without bias, 41 x 41 grid on [-5,5]^2. */
-static void tsu_thesis_data(ls_data *d) {
+static inline void tsu_thesis_data(ls_data *d) {
   static const double teacher[12] = {0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1};
   int widths[3] = {2, 4, 1};
   ls_net t;
@@ -39,7 +39,7 @@ static void tsu_thesis_data(ls_data *d) {
 
 /* Dense Hessian: the engine's exact one, else 4th-order central differences of the
  * exact gradient (symmetrised). */
-static void tsu_hessian(const ls_net *net, const ls_data *d, const double *th, double *H) {
+static inline void tsu_hessian(const ls_net *net, const ls_data *d, const double *th, double *H) {
   size_t P = ls_net_nparams(net);
   ls_work *w = ls_work_alloc(net, d->n);
   if (ls_hessian(net, d, th, H, w) == LS_OK) {
@@ -66,7 +66,7 @@ static void tsu_hessian(const ls_net *net, const ls_data *d, const double *th, d
   ls_work_free(w);
 }
 
-static double tsu_grad_norm(const ls_net *net, const ls_data *d, const double *th, double *loss) {
+static inline double tsu_grad_norm(const ls_net *net, const ls_data *d, const double *th, double *loss) {
   size_t P = ls_net_nparams(net);
   double *g = malloc(P * sizeof *g), s = 0, L;
   ls_work *w = ls_work_alloc(net, d->n);
@@ -84,7 +84,7 @@ static double tsu_grad_norm(const ls_net *net, const ls_data *d, const double *t
  * index, quadratically once lam is small (plain Newton). With minimize, the step uses
  * |lambda_k| (saddle-free Newton) and is accepted when the loss decreases: it converges
  * to a local minimum. Returns |grad|. */
-static double tsu_critical_point(const ls_net *net, const ls_data *d, double *th, int gd_steps,
+static inline double tsu_critical_point(const ls_net *net, const ls_data *d, double *th, int gd_steps,
                                  double lr, double gtol, int minimize) {
   size_t P = ls_net_nparams(net);
   double *g = malloc(P * sizeof *g), *H = malloc(P * P * sizeof *H), *ev = malloc(P * sizeof *ev);
@@ -132,7 +132,7 @@ static double tsu_critical_point(const ls_net *net, const ls_data *d, double *th
  * column of the Jacobian of the outputs (weighted by the sample weights), so that
  * grad = 2 sum_k w_k r_k grad f_k vanishes while the loss sum_k w_k r_k^2 does not.
  * One output only. */
-static void tsu_plant_critical(const ls_net *net, ls_data *d, const double *th, double scale,
+static inline void tsu_plant_critical(const ls_net *net, ls_data *d, const double *th, double scale,
                                unsigned seed) {
   size_t P = ls_net_nparams(net), n = d->n;
   double *J = malloc(n * P * sizeof *J), *f = malloc(n * sizeof *f), *r = malloc(n * sizeof *r);
