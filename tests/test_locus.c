@@ -33,6 +33,23 @@ static double spectrum(const ls_net *net, const ls_data *d, const double *th, do
   return fmax(fabs(eig[0]), fabs(eig[P - 1]));
 }
 
+/* Zero eigenvalues of the Hessian restricted to the last-layer slice (W_L, b_L), the
+ * quadratic form of Lemma 5.14 (it includes b_L). */
+static int slice_zeros(const ls_net *net, const double *H) {
+  int L = net->n_layers, b = net->width[L], m = net->width[L - 1], ns = (m + 1) * b;
+  size_t P = ls_net_nparams(net), idx[4096];
+  int c = 0;
+  for (int i = 0; i < m * b; i++) idx[c++] = ls_net_w_offset(net, L) + (size_t)i;
+  for (int i = 0; i < b; i++) idx[c++] = ls_net_b_offset(net, L) + (size_t)i;
+  double *S = malloc((size_t)ns * ns * sizeof *S), *e = malloc((size_t)ns * sizeof *e);
+  for (int i = 0; i < ns; i++)
+    for (int j = 0; j < ns; j++) S[(size_t)i * ns + j] = H[idx[i] * P + idx[j]];
+  ls_split_eigvals(S, ns, e, NULL);
+  ls_inertia in = ls_inertia_count(e, ns, 1e-12 * fmax(1, fmax(fabs(e[0]), fabs(e[ns - 1]))));
+  free(S), free(e);
+  return in.zero;
+}
+
 static void check_net(const char *name, int L, const int *w, int n, unsigned seed) {
   ls_net net = make_net(L, w);
   ls_data d;
@@ -113,6 +130,10 @@ static void check_wide(const char *name, int L, const int *w, int n, unsigned se
     CHECK(gn < 1e-14 && in.zero >= bound,
           "%s wide S_%d (d = %zu): %d zero eigenvalues >= Cor. 5.18 bound %ld (|grad| %.1e; rank Phi %d, rank [Phi;1] %d)",
           name, k, P, in.zero, bound, gn, r, r1);
+    int sz = slice_zeros(&net, H);
+    CHECK(sz == (m + 1 - r1) * b && sz != (m + 1 - r) * b,
+          "%s wide S_%d: last-layer slice has %d flat directions = (m+1-rank[Phi;1]) b = %d, not Lemma 5.14's (m+1-rank Phi) b = %d",
+          name, k, sz, (m + 1 - r1) * b, (m + 1 - r) * b);
   }
   if (L >= 3) {
     int ks[2] = {1, 2};
@@ -152,6 +173,10 @@ static void check_wide(const char *name, int L, const int *w, int n, unsigned se
   double loss, emax = spectrum(&net, &d, th, eig, H, &gn);
   tsu_grad_norm(&net, &d, th, &loss);
   ls_inertia in = ls_inertia_count(eig, (int)P, 1e-10 * emax);
+  int r, r1, sz = slice_zeros(&net, H);
+  ls_locus_phi_rank(&net, &d, th, 1e-12, &r, &r1, NULL);
+  CHECK(sz == (m + 1 - r1) * b, "%s wide global minimum: slice flat directions %d = (m+1-rank[Phi;1]) b = %d (rank Phi %d)",
+        name, sz, (m + 1 - r1) * b, r);
   CHECK(loss < 1e-26 && in.zero == (long)P - (long)b * n && in.neg == 0 && in.zero >= bound,
         "%s wide global minimum (loss %.1e): %d zero eigenvalues = d - bn = %ld (Prop. 6.2) >= %ld", name,
         loss, in.zero, (long)P - (long)b * n, bound);
