@@ -208,6 +208,41 @@ int main(void) {
     check_layer("deep 2-3-2-1", &net, &d, th, 2);
     free(th);
   }
+  /* Corollary 3.2's definite cases: planted critical points of a 2-2-1 student (thesis
+   * grid, residual rms 0.05) where the narrow Hessian is positive definite and Y of
+   * neuron 0 is positive definite (seed 9: degenerate local minimum for mu in (0,1),
+   * index-2 saddle outside [0,1]) or negative definite (seed 19: the reverse). */
+  {
+    int widths[3] = {2, 2, 1};
+    ls_net net;
+    ls_net_init(&net, 2, widths, sig, 0, NULL);
+    const unsigned seeds[2] = {9, 19};
+    for (int c = 0; c < 2; c++) {
+      double th[6] = {0.6, 0.5, -0.2, -0.6, 1, 1}, Y[4], U[2], ey[2], Hr[36], er[6];
+      unsigned q = seeds[c];
+      for (int i = 0; i < 6; i++) th[i] += 0.3 * tsu_normal(&q);
+      ls_data dp;
+      tsu_thesis_data(&dp);
+      tsu_plant_critical(&net, &dp, th, 0.05, seeds[c]);
+      tsu_hessian(&net, &dp, th, Hr);
+      ls_split_eigvals(Hr, 6, er, NULL);
+      ls_split_matrices(&net, &dp, th, 1, 0, Y, U, NULL);
+      ls_split_eigvals(Y, 2, ey, NULL);
+      ls_inertia in, out;
+      ls_split_predict(Y, U, 2, 1, 0.5, 1e-12, &in, NULL, NULL);
+      ls_split_predict(Y, U, 2, 1, 2.0, 1e-12, &out, NULL, NULL);
+      int pd = ey[0] > 0;
+      CHECK(er[0] > 0 && ey[0] * ey[1] > 0 && tsu_grad_norm(&net, &dp, th, NULL) < 1e-13 &&
+                (pd ? in.neg == 0 && out.neg == 2 : in.neg == 2 && out.neg == 0),
+            "planted seed %u: H_r > 0, Y %s definite (%.3e, %.3e): %s for mu in (0,1), %s outside [0,1]",
+            seeds[c], pd ? "positive" : "negative", ey[0], ey[1],
+            pd ? "degenerate local minimum" : "index-2 saddle", pd ? "index-2 saddle" : "degenerate local minimum");
+      char name[64];
+      snprintf(name, sizeof name, "planted 2-2-1 seed %u", seeds[c]);
+      check_layer(name, &net, &dp, th, 1);
+      ls_data_free(&dp);
+    }
+  }
   ls_data_free(&d);
   return check_done();
 }
