@@ -184,7 +184,39 @@ static void check_wide(const char *name, int L, const int *w, int n, unsigned se
   ls_data_free(&d);
 }
 
+/* A critical point that is neither on a locus nor a global minimum: a narrow 3-2-1 tanh
+ * network converged on n = 20 samples (11 parameters, no interpolation), embedded in a
+ * very wide 3-24-1 network with inactive neurons (zero incoming weights, bias and
+ * outgoing weight: sigma(0) = 0 keeps them silent and their gradients zero). */
+static void check_embedded(void) {
+  int wn[3] = {3, 2, 1}, ww[3] = {3, 24, 1}, n = 20;
+  ls_net nn = make_net(2, wn), nw = make_net(2, ww);
+  ls_data d;
+  make_data(&d, n, 3, 1, 17);
+  size_t Pn = ls_net_nparams(&nn), P = ls_net_nparams(&nw);
+  double tn[11] = {0.8, -0.5, 0.3, -0.4, 0.9, 0.2, 0.1, -0.1, 1.0, -1.0, 0.5}, loss;
+  double gn = tsu_critical_point(&nn, &d, tn, 500, 0.05, 1e-14, 0);
+  tsu_grad_norm(&nn, &d, tn, &loss);
+  double *th = calloc(P, sizeof *th), *eig = malloc(P * sizeof *eig), *H = malloc(P * P * sizeof *H);
+  memcpy(th + ls_net_w_offset(&nw, 1), tn + ls_net_w_offset(&nn, 1), 6 * sizeof(double));
+  memcpy(th + ls_net_b_offset(&nw, 1), tn + ls_net_b_offset(&nn, 1), 2 * sizeof(double));
+  memcpy(th + ls_net_w_offset(&nw, 2), tn + ls_net_w_offset(&nn, 2), 2 * sizeof(double));
+  th[ls_net_b_offset(&nw, 2)] = tn[ls_net_b_offset(&nn, 2)];
+  double gw, emax = spectrum(&nw, &d, th, eig, H, &gw);
+  ls_inertia in = ls_inertia_count(eig, (int)P, 1e-10 * emax);
+  int r, r1;
+  ls_locus_phi_rank(&nw, &d, th, 1e-12, &r, &r1, NULL);
+  long bound = (long)(24 + 1 - n);
+  CHECK(gn < 1e-13 && gw < 1e-13 && loss > 1e-3 && in.zero >= bound,
+        "embedded 3-2-1 -> 3-24-1 critical point (loss %.4f, |grad| %.1e, d = %zu, inertia %d/%d/%d): %d zero eigenvalues >= Cor. 5.18 bound %ld (rank Phi %d, rank [Phi;1] %d; Thm 5.15 with rank: %ld)",
+        loss, gw, P, in.neg, in.zero, in.pos, in.zero, bound, r, r1, (long)(24 + 1 - r));
+  (void)Pn;
+  free(th), free(eig), free(H);
+  ls_data_free(&d);
+}
+
 int main(void) {
+  check_embedded();
   int w2[3] = {3, 6, 1}, w3[4] = {3, 5, 4, 2}, w4[5] = {2, 4, 5, 3, 1};
   check_net("3-6-1", 2, w2, 7, 1);
   check_net("3-5-4-2", 3, w3, 7, 2);
