@@ -1,78 +1,118 @@
 /* Forward pass, loss and exact gradient (backpropagation) of an MLP of any depth.
- * Activations are stored per layer for the backward pass; everything lives in the
- * caller's workspace, so hot loops never allocate. */
+ *
+ * Samples are processed in fixed blocks of LS_GRAD_BLOCK, each held unit-major
+ * ([unit][sample]) so that every loop over samples is unit-stride and vectorises,
+ * exp() of the activations included.  Blocks may run on several OpenMP threads; each
+ * block writes its own partial (loss, gradient) and the partials are summed in block
+ * order, so results are bitwise identical whatever the number of threads. */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "landsym/engine.h"
+#include "simd.h"
 #include "work.h"
+
+/* Below this many multiply-adds per pass, thread start-up costs more than it saves. */
+#define LS_PAR_MIN_FLOPS 200000.0
+
+static size_t n_blocks(size_t n) { return (n + LS_GRAD_BLOCK - 1) / LS_GRAD_BLOCK; }
+
+ls_status ls_blk_alloc(ls_blk *b, const ls_net *net, size_t cap, int second) {
+  memset(b, 0, sizeof *b);
+  int L = net->n_layers, m = net->width[L];
+  size_t tot = 0;
+  for (int l = 0; l <= L; l++) tot += (second ? 6 : 4) * (size_t)net->width[l];
+  tot = (tot + (size_t)m + 1) * cap;
+  b->buf = calloc(tot, sizeof(double));
+  if (!b->buf) return LS_ERR_NOMEM;
+  b->cap = cap;
+  double *p = b->buf;
+  for (int l = 0; l <= L; l++) {
+    size_t s = cap * (size_t)net->width[l];
+    b->a[l] = p, p += s;
+    b->z[l] = p, p += s;
+    b->d1[l] = p, p += s;
+    b->dl[l] = p, p += s;
+    if (second) {
+      b->d2[l] = p, p += s;
+      b->e[l] = p, p += s;
+    }
+  }
+  b->p = p, p += cap * (size_t)m;
+  b->c = p;
+  return LS_OK;
+}
+
+void ls_blk_free(ls_blk *b) {
+  if (b) free(b->buf), b->buf = NULL;
+}
 
 ls_work *ls_work_alloc(const ls_net *net, size_t n) {
   ls_work *w = calloc(1, sizeof *w);
   if (!w) return NULL;
   w->net = *net;
   w->n = n;
-  size_t tot = 0;
-  for (int l = 0; l <= net->n_layers; l++) tot += n * (size_t)net->width[l];
-  w->buf = malloc(4 * tot * sizeof(double));
-  if (!w->buf) {
-    free(w);
-    return NULL;
-  }
-  double *p = w->buf;
-  for (int l = 0; l <= net->n_layers; l++) {
-    size_t s = n * (size_t)net->width[l];
-    w->z[l] = p, p += s;
-    w->a[l] = p, p += s;
-    w->d1[l] = p, p += s;
-    w->delta[l] = p, p += s;
-  }
+  w->nparams = ls_net_nparams(net);
+  int nt = omp_get_max_threads();
+  w->nthreads = nt < 1 ? 1 : (nt > 256 ? 256 : nt);
+  size_t cap = n < LS_GRAD_BLOCK ? (n ? n : 1) : LS_GRAD_BLOCK;
+  w->gblk = calloc((size_t)w->nthreads, sizeof *w->gblk);
+  w->part = malloc((n_blocks(n) + 1) * (1 + w->nparams) * sizeof(double));
+  if (!w->gblk || !w->part) goto fail;
+  for (int t = 0; t < w->nthreads; t++)
+    if (ls_blk_alloc(&w->gblk[t], net, cap, 0) != LS_OK) goto fail;
   return w;
+fail:
+  ls_work_free(w);
+  return NULL;
 }
 
 void ls_work_free(ls_work *w) {
   if (!w) return;
-  free(w->buf);
+  for (int t = 0; w->gblk && t < w->nthreads; t++) ls_blk_free(&w->gblk[t]);
+  for (int t = 0; w->hblk && t < w->nthreads; t++) ls_blk_free(&w->hblk[t]);
+  for (int t = 0; w->htan && t < w->nthreads; t++) free(w->htan[t].buf);
+  free(w->gblk), free(w->hblk), free(w->htan), free(w->part);
   free(w);
 }
 
 ls_status ls_work_check(const ls_net *net, size_t n, const ls_work *w) {
   if (!w || n > w->n || w->net.n_layers != net->n_layers) return LS_ERR_INPUT;
   for (int l = 0; l <= net->n_layers; l++)
-    if (w->net.width[l] != net->width[l]) return LS_ERR_INPUT;
+    if (w->net.width[l] != net->width[l] || w->net.bias[l] != net->bias[l]) return LS_ERR_INPUT;
   return LS_OK;
 }
 
-/* z_l = a_{l-1} W_l^T + b_l, a_l = act_l(z_l), d1_l = act_l'(z_l), for l = 1..L. */
-void ls_work_forward(const ls_net *net, const double *theta, size_t n, const double *x,
-                     ls_work *w) {
-  w->a[0] = (double *)x; /* layer 0 is the input itself, never written */
+/* z_l = W_l a_{l-1} + b_l, a_l = act_l(z_l), d1_l = act_l'(z_l) (d2_l too when second),
+ * for l = 1..L, on samples k0..k0+nb-1; a_0 is the input block transposed. */
+LS_HOT void ls_blk_forward(const ls_net *net, const double *theta, const double *x, size_t k0,
+                           size_t nb, ls_blk *b, int second) {
+  int din = net->width[0];
+  const double *xb = x + k0 * (size_t)din;
+  for (size_t k = 0; k < nb; k++)
+    for (int j = 0; j < din; j++) b->a[0][(size_t)j * nb + k] = xb[k * (size_t)din + j];
   for (int l = 1; l <= net->n_layers; l++) {
     int wi = net->width[l - 1], wo = net->width[l];
     const double *W = theta + ls_net_w_offset(net, l);
-    const double *b = net->bias[l] ? theta + ls_net_b_offset(net, l) : NULL;
-    const double *ain = w->a[l - 1];
-    double *z = w->z[l];
-    for (size_t k = 0; k < n; k++) {
-      const double *ak = ain + k * (size_t)wi;
-      for (int i = 0; i < wo; i++) {
-        const double *Wi = W + (size_t)i * wi;
-        double s = b ? b[i] : 0.0;
-        for (int j = 0; j < wi; j++) s += Wi[j] * ak[j];
-        z[k * (size_t)wo + i] = s;
+    const double *bias = net->bias[l] ? theta + ls_net_b_offset(net, l) : NULL;
+    const double *ain = b->a[l - 1];
+    for (int i = 0; i < wo; i++) {
+      double *zi = b->z[l] + (size_t)i * nb;
+      double bi = bias ? bias[i] : 0.0;
+#pragma omp simd
+      for (size_t k = 0; k < nb; k++) zi[k] = bi;
+      for (int j = 0; j < wi; j++) {
+        double wij = W[(size_t)i * wi + j];
+        const double *aj = ain + (size_t)j * nb;
+#pragma omp simd
+        for (size_t k = 0; k < nb; k++) zi[k] += wij * aj[k];
       }
     }
-    ls_act_apply(&net->act[l], n * (size_t)wo, z, w->a[l], w->d1[l], NULL);
+    ls_act_apply(&net->act[l], (size_t)wo * nb, b->z[l], b->a[l], b->d1[l],
+                 second ? b->d2[l] : NULL);
   }
-}
-
-ls_status ls_forward(const ls_net *net, const double *theta, size_t n, const double *x,
-                     double *out, ls_work *w) {
-  if (ls_work_check(net, n, w) != LS_OK) return LS_ERR_INPUT;
-  ls_work_forward(net, theta, n, x, w);
-  memcpy(out, w->a[net->n_layers], n * (size_t)net->width[net->n_layers] * sizeof(double));
-  return LS_OK;
 }
 
 /* Per-sample loss of output row f against target row y, and (if g) dloss/df. */
@@ -99,65 +139,151 @@ double ls_sample_loss(ls_loss_kind kind, int m, const double *f, const double *y
   return loss;
 }
 
-ls_status ls_loss(const ls_net *net, const ls_data *d, const double *theta, double *loss,
-                  ls_work *w) {
-  if (ls_work_check(net, d->n, w) != LS_OK) return LS_ERR_INPUT;
-  ls_work_forward(net, theta, d->n, d->x, w);
-  int m = net->width[net->n_layers];
-  const double *f = w->a[net->n_layers];
+/* Output layer: g = w_k dloss/df into e[L] (when second) and delta_L = g * act_L'.
+ * Curvature of the per-sample loss in f (for the Hessian): MSE 2 w_k I;
+ * NLL w_k sum(y) (diag p - p p^T), stored as c[k] and p[o][k]. */
+LS_HOT double ls_blk_output(const ls_net *net, const ls_data *d, size_t k0, size_t nb,
+                            ls_blk *b, int second) {
+  int L = net->n_layers, m = net->width[L];
+  const double *f = b->a[L], *d1 = b->d1[L];
+  double *dl = b->dl[L], *g = second ? b->e[L] : b->dl[L];
+  const double *y = d->y + k0 * (size_t)m;
+  const double *wt = d->w ? d->w + k0 : NULL;
+  double w0 = 1.0 / (double)d->n, loss = 0;
+  if (net->loss == LS_LOSS_MSE) {
+    for (int o = 0; o < m; o++) {
+      const double *fo = f + (size_t)o * nb;
+      double *go = g + (size_t)o * nb;
+#pragma omp simd reduction(+ : loss)
+      for (size_t k = 0; k < nb; k++) {
+        double wk = wt ? wt[k] : w0, e = fo[k] - y[k * (size_t)m + o];
+        loss += wk * e * e;
+        go[k] = 2 * wk * e;
+      }
+    }
+    if (second)
+      for (size_t k = 0; k < nb; k++) b->c[k] = 2 * (wt ? wt[k] : w0);
+  } else {
+    for (size_t k = 0; k < nb; k++) {
+      double wk = wt ? wt[k] : w0, mx = f[k], sy = 0, se = 0;
+      for (int o = 1; o < m; o++) mx = fmax(mx, f[(size_t)o * nb + k]);
+      for (int o = 0; o < m; o++) se += exp(f[(size_t)o * nb + k] - mx), sy += y[k * m + o];
+      double lse = mx + log(se), lk = 0;
+      for (int o = 0; o < m; o++) {
+        double fo = f[(size_t)o * nb + k], yo = y[k * (size_t)m + o], po = exp(fo - lse);
+        lk += yo * (lse - fo);
+        g[(size_t)o * nb + k] = wk * (po * sy - yo);
+        b->p[(size_t)o * nb + k] = po;
+      }
+      b->c[k] = wk * sy;
+      loss += wk * lk;
+    }
+  }
+  if (g != dl || net->act[L].kind != LS_ACT_IDENTITY)
+    for (size_t i = 0; i < (size_t)m * nb; i++) dl[i] = g[i] * d1[i];
+  return loss;
+}
+
+/* Backpropagation over one block, gradient written (not added) to g:
+ * grad W_l = sum_k delta_l a_{l-1}^T, grad b_l = sum_k delta_l,
+ * delta_{l-1} = (W_l^T delta_l) * act_{l-1}'(z_{l-1}). */
+LS_HOT static void blk_backward_grad(const ls_net *net, const double *theta, size_t nb,
+                                     ls_blk *b, double *g) {
+  for (int l = net->n_layers; l >= 1; l--) {
+    int wi = net->width[l - 1], wo = net->width[l];
+    double *gW = g + ls_net_w_offset(net, l);
+    const double *W = theta + ls_net_w_offset(net, l);
+    const double *dl = b->dl[l], *ain = b->a[l - 1];
+    for (int i = 0; i < wo; i++) {
+      const double *di = dl + (size_t)i * nb;
+      for (int j = 0; j < wi; j++) {
+        const double *aj = ain + (size_t)j * nb;
+        double s = 0;
+#pragma omp simd reduction(+ : s)
+        for (size_t k = 0; k < nb; k++) s += di[k] * aj[k];
+        gW[(size_t)i * wi + j] = s;
+      }
+      if (net->bias[l]) {
+        double s = 0;
+#pragma omp simd reduction(+ : s)
+        for (size_t k = 0; k < nb; k++) s += di[k];
+        g[ls_net_b_offset(net, l) + i] = s;
+      }
+    }
+    if (l == 1) break;
+    for (int j = 0; j < wi; j++) {
+      double *dj = b->dl[l - 1] + (size_t)j * nb;
+      const double *d1j = b->d1[l - 1] + (size_t)j * nb;
+#pragma omp simd
+      for (size_t k = 0; k < nb; k++) dj[k] = 0;
+      for (int i = 0; i < wo; i++) {
+        double wij = W[(size_t)i * wi + j];
+        const double *di = dl + (size_t)i * nb;
+#pragma omp simd
+        for (size_t k = 0; k < nb; k++) dj[k] += wij * di[k];
+      }
+#pragma omp simd
+      for (size_t k = 0; k < nb; k++) dj[k] *= d1j[k];
+    }
+  }
+}
+
+static double pass_flops(const ls_net *net, size_t n) {
   double s = 0;
-  for (size_t k = 0; k < d->n; k++)
-    s += ls_data_weight(d, k) * ls_sample_loss(net->loss, m, f + k * m, d->y + k * m, NULL);
+  for (int l = 1; l <= net->n_layers; l++) s += (double)net->width[l] * (net->width[l - 1] + 4);
+  return s * (double)n;
+}
+
+/* Loss (and gradient when grad != NULL) over all blocks, reduced in block order. */
+static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *theta,
+                           double *loss, double *grad, ls_work *w) {
+  if (ls_work_check(net, d->n, w) != LS_OK || d->din != net->width[0] ||
+      d->dout != net->width[net->n_layers])
+    return LS_ERR_INPUT;
+  size_t n = d->n, nb = n_blocks(n), P = w->nparams, stride = 1 + P;
+  int par = nb > 1 && w->nthreads > 1 && pass_flops(net, n) * (grad ? 3 : 1) > LS_PAR_MIN_FLOPS;
+#pragma omp parallel for schedule(static) num_threads(w->nthreads) if (par)
+  for (size_t ib = 0; ib < nb; ib++) {
+    ls_blk *b = &w->gblk[omp_get_thread_num()];
+    size_t k0 = ib * LS_GRAD_BLOCK, cnt = n - k0 < LS_GRAD_BLOCK ? n - k0 : LS_GRAD_BLOCK;
+    double *part = w->part + ib * stride;
+    ls_blk_forward(net, theta, d->x, k0, cnt, b, 0);
+    part[0] = ls_blk_output(net, d, k0, cnt, b, 0);
+    if (grad) blk_backward_grad(net, theta, cnt, b, part + 1);
+  }
+  double s = 0;
+  for (size_t ib = 0; ib < nb; ib++) s += w->part[ib * stride];
   *loss = s;
+  if (grad) {
+    memcpy(grad, w->part + 1, P * sizeof(double));
+    for (size_t ib = 1; ib < nb; ib++) {
+      const double *g = w->part + ib * stride + 1;
+      for (size_t i = 0; i < P; i++) grad[i] += g[i];
+    }
+  }
   return isfinite(s) ? LS_OK : LS_ERR_COMPUTE;
 }
 
-/* Backpropagation: delta_L = w_k dloss/df * act_L'(z_L);
- * grad W_l = delta_l^T a_{l-1}, grad b_l = sum_k delta_l;
- * delta_{l-1} = (delta_l W_l) * act_{l-1}'(z_{l-1}). */
+ls_status ls_forward(const ls_net *net, const double *theta, size_t n, const double *x,
+                     double *out, ls_work *w) {
+  if (ls_work_check(net, n, w) != LS_OK) return LS_ERR_INPUT;
+  int L = net->n_layers, m = net->width[L];
+  ls_blk *b = &w->gblk[0];
+  for (size_t k0 = 0; k0 < n; k0 += LS_GRAD_BLOCK) {
+    size_t cnt = n - k0 < LS_GRAD_BLOCK ? n - k0 : LS_GRAD_BLOCK;
+    ls_blk_forward(net, theta, x, k0, cnt, b, 0);
+    for (size_t k = 0; k < cnt; k++)
+      for (int o = 0; o < m; o++) out[(k0 + k) * m + o] = b->a[L][(size_t)o * cnt + k];
+  }
+  return LS_OK;
+}
+
+ls_status ls_loss(const ls_net *net, const ls_data *d, const double *theta, double *loss,
+                  ls_work *w) {
+  return loss_grad(net, d, theta, loss, NULL, w);
+}
+
 ls_status ls_loss_grad(const ls_net *net, const ls_data *d, const double *theta, double *loss,
                        double *grad, ls_work *w) {
-  if (ls_work_check(net, d->n, w) != LS_OK) return LS_ERR_INPUT;
-  size_t n = d->n;
-  int L = net->n_layers, m = net->width[L];
-  ls_work_forward(net, theta, n, d->x, w);
-  double s = 0;
-  for (size_t k = 0; k < n; k++) {
-    double *dl = w->delta[L] + k * m;
-    double wk = ls_data_weight(d, k);
-    s += wk * ls_sample_loss(net->loss, m, w->a[L] + k * m, d->y + k * m, dl);
-    for (int o = 0; o < m; o++) dl[o] *= wk * w->d1[L][k * m + o];
-  }
-  *loss = s;
-  memset(grad, 0, ls_net_nparams(net) * sizeof(double));
-  for (int l = L; l >= 1; l--) {
-    int wi = net->width[l - 1], wo = net->width[l];
-    double *gW = grad + ls_net_w_offset(net, l);
-    double *gb = net->bias[l] ? grad + ls_net_b_offset(net, l) : NULL;
-    const double *W = theta + ls_net_w_offset(net, l);
-    const double *ain = w->a[l - 1];
-    const double *dl = w->delta[l];
-    for (size_t k = 0; k < n; k++) {
-      const double *ak = ain + k * wi, *dk = dl + k * wo;
-      for (int i = 0; i < wo; i++) {
-        double di = dk[i];
-        double *gWi = gW + (size_t)i * wi;
-        for (int j = 0; j < wi; j++) gWi[j] += di * ak[j];
-        if (gb) gb[i] += di;
-      }
-    }
-    if (l > 1) {
-      double *dp = w->delta[l - 1];
-      const double *d1p = w->d1[l - 1];
-      for (size_t k = 0; k < n; k++) {
-        const double *dk = dl + k * wo;
-        for (int j = 0; j < wi; j++) {
-          double t = 0;
-          for (int i = 0; i < wo; i++) t += dk[i] * W[(size_t)i * wi + j];
-          dp[k * wi + j] = t * d1p[k * wi + j];
-        }
-      }
-    }
-  }
-  return isfinite(s) ? LS_OK : LS_ERR_COMPUTE;
+  return loss_grad(net, d, theta, loss, grad, w);
 }

@@ -1,22 +1,63 @@
-/* Internal layout of the engine workspace (shared by the files of src/deriv). */
+/* Internal layout of the engine workspace (shared by the files of src/deriv).
+ *
+ * Every pass works on blocks of consecutive samples held "unit-major": an array of a layer
+ * with width w over a block of nb samples is w rows of nb contiguous values, so the loops
+ * over samples are unit-stride and vectorise (activations, exp).  Tangent arrays of the
+ * Hessian passes add a third, innermost index over T directions: [unit][sample][t]. */
 #ifndef LANDSYM_DERIV_WORK_H
 #define LANDSYM_DERIV_WORK_H
 
 #include "landsym/engine.h"
 
+/* Samples per block of the loss/gradient pass (blocks are fixed by n alone, so the
+ * reduction order, hence every bit of the result, is independent of the thread count). */
+#define LS_GRAD_BLOCK 256
+
+/* Per-block forward/backward state, layer l = 0..L, each [unit][sample] with ld = nb. */
+typedef struct {
+  size_t cap;                    /* capacity in samples */
+  double *a[LS_MAX_LAYERS + 1];  /* activations (a[0]: inputs, transposed)        */
+  double *z[LS_MAX_LAYERS + 1];  /* pre-activations                               */
+  double *d1[LS_MAX_LAYERS + 1]; /* act'(z)                                       */
+  double *d2[LS_MAX_LAYERS + 1]; /* act''(z)            (Hessian passes only)     */
+  double *dl[LS_MAX_LAYERS + 1]; /* delta = dloss/dz (sample weight included)     */
+  double *e[LS_MAX_LAYERS + 1];  /* dloss/da           (Hessian passes only)      */
+  double *p;                     /* softmax probabilities [o][k] (NLL)            */
+  double *c;                     /* per-sample factor of the output curvature      */
+  double *buf;
+} ls_blk;
+
+/* Tangent scratch of one Hessian pass: per layer [unit][sample][t]. */
+typedef struct {
+  size_t cap_nb, cap_t;
+  double *rz[LS_MAX_LAYERS + 1], *ra[LS_MAX_LAYERS + 1], *rd[LS_MAX_LAYERS + 1];
+  double *re, *acc, *buf;
+} ls_tan;
+
 struct ls_work {
   ls_net net;
-  size_t n; /* capacity in samples */
-  double *buf;
-  /* per layer l = 0..L, each n x width[l] row-major:
-   * z pre-activation, a activation, d1 act'(z), delta backpropagated error */
-  double *z[LS_MAX_LAYERS + 1], *a[LS_MAX_LAYERS + 1];
-  double *d1[LS_MAX_LAYERS + 1], *delta[LS_MAX_LAYERS + 1];
+  size_t n;      /* capacity in samples */
+  size_t nparams;
+  int nthreads;  /* scratch sets (one per OpenMP thread) */
+  ls_blk *gblk;  /* nthreads gradient blocks of LS_GRAD_BLOCK samples */
+  double *part;  /* per-block partial (loss, gradient): nblocks x (1 + P) */
+  /* Hessian scratch, allocated on first use: one set per thread */
+  int h_ready;
+  size_t h_nb, h_t;
+  ls_blk *hblk;
+  ls_tan *htan;
 };
 
 ls_status ls_work_check(const ls_net *net, size_t n, const ls_work *w);
-void ls_work_forward(const ls_net *net, const double *theta, size_t n, const double *x,
-                     ls_work *w);
+ls_status ls_blk_alloc(ls_blk *b, const ls_net *net, size_t cap, int second);
+void ls_blk_free(ls_blk *b);
+/* Forward pass of samples k0..k0+nb-1 into b (d2 too when second). */
+void ls_blk_forward(const ls_net *net, const double *theta, const double *x, size_t k0,
+                    size_t nb, ls_blk *b, int second);
+/* Output gradient: b->e[L] = w_k dloss/df, b->dl[L] = e * act_L', and (second) the
+ * curvature factors b->c, b->p; returns sum_k w_k loss_k over the block. */
+double ls_blk_output(const ls_net *net, const ls_data *d, size_t k0, size_t nb, ls_blk *b,
+                     int second);
 double ls_sample_loss(ls_loss_kind kind, int m, const double *f, const double *y, double *g);
 
 #endif
