@@ -2,6 +2,7 @@
  * over OpenMP threads and (under mpirun) MPI ranks, with checkpoint and resume.
  * Layout of the output directory: include/landsym/sweep.h; user guide: docs/sweep.md. */
 #if __has_include("landsym/config.h") && __has_include("landsym/optim.h")
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,7 @@ int cmd_sweep(int argc, char **argv) {
     return prep;
   }
   openblas_set_num_threads(1);
+  omp_set_max_active_levels(1); /* parallel regions inside a job run on its one thread */
 
   char label[64] = "";
   if (mpi.size > 1) snprintf(label, sizeof label, "rank 0 of %d: ", mpi.size);
