@@ -47,6 +47,13 @@ same=1
 for f in "$TMP"/t1/runs/*.npy; do cmp -s "$f" "$TMP/t2/runs/$(basename "$f")" || same=0; done
 check "all 8 params .npy identical with 1 and 2 threads" test $same -eq 1 -a "$(ls "$TMP"/t1/runs/*.npy | wc -l)" -eq 8
 
+if command -v script >/dev/null; then # a pseudo-terminal for stderr
+  script -qc "'$BIN' sweep --config '$cfg' --out '$TMP/tty' --threads 2" /dev/null >"$TMP/tty.log" 2>&1
+  check "progress bar on a terminal" grep -q '\[#*\] 8/8, [0-9]* converged, ETA 0s' "$TMP/tty.log"
+else
+  echo "note: 'script' not found, terminal progress bar not checked"
+fi
+
 expect2 "new sweep into an existing sweep directory" --config "$cfg" --out "$TMP/t1"
 write_config "$TMP/cfg_tanh.json" 4 200 tanh
 expect2 "resume with a changed config" --config "$TMP/cfg_tanh.json" --out "$TMP/t1" --resume
