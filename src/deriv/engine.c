@@ -98,20 +98,16 @@ LS_HOT void ls_blk_forward(const ls_net *net, const double *theta, const double 
     const double *W = theta + ls_net_w_offset(net, l);
     const double *bias = net->bias[l] ? theta + ls_net_b_offset(net, l) : NULL;
     const double *ain = b->a[l - 1];
+    /* one pass per neuron (inputs summed in registers), then its activation while the
+     * row is still in L1 */
     for (int i = 0; i < wo; i++) {
-      double *zi = b->z[l] + (size_t)i * nb;
+      size_t r = (size_t)i * nb;
+      double *zi = b->z[l] + r;
+      const double *Wi = W + (size_t)i * wi;
       double bi = bias ? bias[i] : 0.0;
-#pragma omp simd
-      for (size_t k = 0; k < nb; k++) zi[k] = bi;
-      for (int j = 0; j < wi; j++) {
-        double wij = W[(size_t)i * wi + j];
-        const double *aj = ain + (size_t)j * nb;
-#pragma omp simd
-        for (size_t k = 0; k < nb; k++) zi[k] += wij * aj[k];
-      }
+      ls_combine(zi, bi, Wi, 1, wi, ain, nb, nb, NULL);
+      ls_act_apply(&net->act[l], nb, zi, b->a[l] + r, b->d1[l] + r, second ? b->d2[l] + r : NULL);
     }
-    ls_act_apply(&net->act[l], (size_t)wo * nb, b->z[l], b->a[l], b->d1[l],
-                 second ? b->d2[l] : NULL);
   }
 }
 
@@ -196,34 +192,14 @@ LS_HOT static void blk_backward_grad(const ls_net *net, const double *theta, siz
     const double *dl = b->dl[l], *ain = b->a[l - 1];
     for (int i = 0; i < wo; i++) {
       const double *di = dl + (size_t)i * nb;
-      for (int j = 0; j < wi; j++) {
-        const double *aj = ain + (size_t)j * nb;
-        double s = 0;
-#pragma omp simd reduction(+ : s)
-        for (size_t k = 0; k < nb; k++) s += di[k] * aj[k];
-        gW[(size_t)i * wi + j] = s;
-      }
-      if (net->bias[l]) {
-        double s = 0;
-#pragma omp simd reduction(+ : s)
-        for (size_t k = 0; k < nb; k++) s += di[k];
-        g[ls_net_b_offset(net, l) + i] = s;
-      }
+      for (int j = 0; j < wi; j++) gW[(size_t)i * wi + j] = ls_dot(di, ain + (size_t)j * nb, nb);
+      if (net->bias[l]) g[ls_net_b_offset(net, l) + i] = ls_sum(di, nb);
     }
     if (l == 1) break;
     for (int j = 0; j < wi; j++) {
       double *dj = b->dl[l - 1] + (size_t)j * nb;
       const double *d1j = b->d1[l - 1] + (size_t)j * nb;
-#pragma omp simd
-      for (size_t k = 0; k < nb; k++) dj[k] = 0;
-      for (int i = 0; i < wo; i++) {
-        double wij = W[(size_t)i * wi + j];
-        const double *di = dl + (size_t)i * nb;
-#pragma omp simd
-        for (size_t k = 0; k < nb; k++) dj[k] += wij * di[k];
-      }
-#pragma omp simd
-      for (size_t k = 0; k < nb; k++) dj[k] *= d1j[k];
+      ls_combine(dj, 0.0, W + j, (size_t)wi, wo, dl, nb, nb, d1j);
     }
   }
 }

@@ -58,8 +58,10 @@ void ls_act_eval(const ls_act *a, double x, double d[4]) {
     case LS_ACT_SIGMOID:
       add_sigmoid(x, 1, 1, d);
       break;
-    case LS_ACT_TANH: {
-      double t = tanh(x), u = 1 - t * t;
+    case LS_ACT_TANH: { /* t from expm1(-2|x|), 1 - t^2 = 4e/(1+e)^2 from e = exp(-2|x|):
+                           no cancellation near 0 nor on the tails */
+      double em = expm1(-2 * fabs(x)), e = exp(-2 * fabs(x));
+      double t = copysign(-em / (2 + em), x), u = 4 * e / ((1 + e) * (1 + e));
       d[0] = t;
       d[1] = u;
       d[2] = -2 * t * u;
@@ -138,7 +140,8 @@ LS_HOT static void apply_sigmoid(size_t n, const double *x, double *y, double *d
 LS_HOT static void apply_tanh(size_t n, const double *x, double *y, double *d1, double *d2) {
 #pragma omp simd
   for (size_t i = 0; i < n; i++) {
-    double t = tanh(x[i]), u = 1 - t * t;
+    double em = expm1(-2 * fabs(x[i])), e = exp(-2 * fabs(x[i]));
+    double t = copysign(-em / (2 + em), x[i]), u = 4 * e / ((1 + e) * (1 + e));
     y[i] = t;
     if (d1) d1[i] = u;
     if (d2) d2[i] = -2 * t * u;
