@@ -51,15 +51,16 @@ ls_status ls_path_lift(const ls_net *net_r, const double *theta_r, int k, int lr
   return st;
 }
 
-static ls_status newton_critical(const ls_net *net, const ls_data *data, double *theta,
-                                 double *grad_inf, ls_error *err) {
+static ls_status newton_polish(const ls_net *net, const ls_data *data, double *theta,
+                               int critical, double *grad_inf, ls_error *err) {
   ls_train_opts to;
   ls_train_opts_default(&to);
   to.first = LS_FIRST_NONE;
   to.polish = LS_POLISH_NEWTON;
-  to.newton_critical = 1;
+  to.newton_critical = critical;
   to.traj_per_decade = 0;
   to.grad_tol = 1e-15;
+  to.polish_maxiter = 20000; /* degenerate minima converge linearly */
   ls_train_result r = {0};
   ls_status st = ls_train(net, data, theta, &to, &r, err);
   if (!st && grad_inf) *grad_inf = r.grad_norm;
@@ -74,10 +75,10 @@ ls_status ls_path_permutation_point(const ls_net *net, const ls_data *data, cons
   double *tr = NULL, *H = NULL, *eig = NULL;
   size_t P = ls_net_nparams(net);
   ls_status st = ls_path_merge_units(net, theta, k, l, m, &nr, &tr, err);
-  if (!st) st = newton_critical(&nr, data, tr, NULL, err);
+  if (!st) st = newton_polish(&nr, data, tr, 0, NULL, err); /* a minimum of the narrow net */
   int lr = l - (m < l);
   if (!st) st = ls_path_lift(&nr, tr, k, lr, 0.5, net, l, m, out, err);
-  if (!st) st = newton_critical(net, data, out, grad_inf, err);
+  if (!st) st = newton_polish(net, data, out, 1, grad_inf, err);
   if (!st && inertia) {
     eig = malloc(P * sizeof *eig);
     if (!eig) st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
