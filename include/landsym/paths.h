@@ -34,8 +34,17 @@ extern "C" {
 int ls_path_unit_in_index(const ls_net *net, int k, int i, size_t *idx);
 /* ||theta_l - theta_m|| over incoming weights and bias. */
 double ls_path_unit_distance(const ls_net *net, const double *theta, int k, int l, int m);
+/* ||(theta_l + theta_m) / 2|| over incoming weights and bias: the scale of the pair. */
+double ls_path_pair_scale(const ls_net *net, const double *theta, int k, int l, int m);
 /* Cosine similarity of the incoming weight+bias vectors of units l and m (0 if one is 0). */
 double ls_path_unit_cosine(const ls_net *net, const double *theta, int k, int l, int m);
+/* Dipole share of units l, m: with a_l, a_m their outgoing weight columns, the two units
+ * act as (a_l + a_m) sigma(c.h) + (a_l - a_m)/2 sigma'(c.h) (delta.h) to first order in
+ * delta = (theta_l - theta_m)/2; returns D / (S + D) with S = ||a_l + a_m|| ||c|| and
+ * D = ||a_l - a_m|| ||theta_l - theta_m|| / 2. Near 0: the pair acts as one merged unit
+ * (a permutation point of the narrower network); near 1: a "derivative unit" with large
+ * opposite outgoing weights, which the merged network cannot represent. */
+double ls_path_dipole(const ls_net *net, const double *theta, int k, int l, int m);
 /* The pair (l < m) of layer k of highest cosine similarity (by_cosine = 1) or smallest
  * distance (by_cosine = 0). Needs width >= 2. */
 ls_status ls_path_pick_pair(const ls_net *net, const double *theta, int k, int by_cosine,
@@ -62,6 +71,11 @@ typedef struct {
   int maxeval;          /* LBFGS evaluations per step: 3000 */
   double ftol_rel;      /* LBFGS relative loss tolerance per step: 1e-14 */
   double lambda_min, lambda_max; /* Lagrangian schedule (log-spaced): 1e-3, 1e8 */
+  int relative;         /* 0: schedule on d = ||theta_l - theta_m|| (Brea); 1: on the relative
+                           distance r = d / ||(theta_l + theta_m)/2||, invariant under the
+                           rescaling (w, b, a) -> (s w, s b, a / s) of positively homogeneous
+                           activations (ReLU), which otherwise lets both units shrink towards
+                           0 and reach small d at no loss */
 } ls_path_opts;
 
 void ls_path_opts_default(ls_path_opts *o);
@@ -70,8 +84,10 @@ void ls_path_opts_default(ls_path_opts *o);
 typedef struct {
   size_t P;
   int n;              /* points on the first half (steps + 1) */
+  int relative;       /* d, d0 are relative distances r (opts.relative) */
   double d0;          /* initial distance */
   double *d;          /* [n] distance at each point (exact on the schedule when constrained) */
+  double *dist;       /* [n] absolute distance ||theta_l - theta_m|| */
   double *lambda;     /* [n] Lagrange weight (0 for constrained) */
   double *loss;       /* [n] loss (without penalty) */
   double *grad_norm;  /* [n] Euclidean norm of the loss gradient at the point */
@@ -88,7 +104,7 @@ void ls_path_free(ls_path *p); /* accepts a zeroed struct */
  * hidden layer k. Constrained (Algorithm 1): the distance follows the log-spaced schedule
  * d_s = d0 (dmin_rel)^(s/steps), s = 0..steps, exactly: in coordinates
  * c = (theta_l + theta_m)/2 and a direction v, theta_l = c + d v/(2|v|),
- * theta_m = c - d v/(2|v|), every other parameter, c and the direction of v are
+ * theta_m = c - d v/(2|v|) (relative: d = r |c|), every other parameter, c and the direction of v are
  * re-optimised by LBFGS (NLopt) warm-started from the previous step. Lagrangian: the
  * trainer minimises L + lambda ||theta_l - theta_m||^2 (merge penalty) for log-spaced
  * lambda, warm-started, stopping once d <= dmin_rel d0. First-order only, so ReLU works. */

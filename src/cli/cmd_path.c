@@ -41,6 +41,9 @@ static void path_usage(FILE *out) {
           "  --dmin X          last distance relative to d0 (default 1e-4, or path.dmin)\n"
           "  --lagrangian      minimise L + lambda d^2 for log-spaced lambda in [1e-3, 1e8]\n"
           "                    instead (Brea appendix C.1); stops once d <= dmin d0\n"
+          "  --distance abs|rel  schedule on the distance d (abs) or on the relative distance\n"
+          "                    d / ||(w_l + w_m)/2|| (rel), invariant under ReLU's rescaling\n"
+          "                    symmetry (default: rel for relu, abs otherwise)\n"
           "  --maxeval N       LBFGS evaluations per step (default 1000)\n"
           "  --out DIR         output directory (created)\n"
           "  --no-plot         skip the figures\n"
@@ -54,7 +57,7 @@ typedef struct {
   const char *config, *params, *pair, *pairs, *out;
   long layer, steps, maxeval;
   double dmin;
-  int lagrangian, no_plot, json, fig2;
+  int lagrangian, no_plot, json, fig2, distance; /* distance: -1 auto, 0 abs, 1 rel */
 } path_cli;
 
 static int parse(int argc, char **argv, path_cli *o) {
@@ -65,10 +68,10 @@ static int parse(int argc, char **argv, path_cli *o) {
       {"dmin", required_argument, 0, 'd'},   {"lagrangian", no_argument, 0, 'L'},
       {"maxeval", required_argument, 0, 'e'}, {"out", required_argument, 0, 'o'},
       {"no-plot", no_argument, 0, 'N'},      {"json", no_argument, 0, 'j'},
-      {"reproduce-fig2", no_argument, 0, 'F'}, {"help", no_argument, 0, 'h'},
+      {"reproduce-fig2", no_argument, 0, 'F'}, {"distance", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
-  o->layer = 1, o->steps = -1, o->dmin = -1, o->maxeval = 1000;
+  o->layer = 1, o->steps = -1, o->dmin = -1, o->maxeval = 1000, o->distance = -1;
   optind = 1;
   opterr = 0;
   int c;
@@ -103,6 +106,11 @@ static int parse(int argc, char **argv, path_cli *o) {
       case 'N': o->no_plot = 1; break;
       case 'j': o->json = 1; break;
       case 'F': o->fig2 = 1; break;
+      case 'D':
+        if (strcmp(optarg, "abs") && strcmp(optarg, "rel"))
+          return cli_usage_error("path", "--distance takes 'abs' or 'rel', got '%s'", optarg);
+        o->distance = !strcmp(optarg, "rel");
+        break;
       case 'h': path_usage(stdout); return 0;
       default: return cli_usage_error("path", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -168,21 +176,22 @@ static ls_status write_pair(const char *dir, const ls_net *net, const ls_data *d
   ls_status st = ls_path_mirror(net, p, k, pr->l, pr->m, &full, &s, err);
   if (st) return st;
   ls_work *w = ls_work_alloc(net, data->n);
-  rows = malloc(N * 6 * sizeof *rows);
+  rows = malloc(N * 7 * sizeof *rows);
   if (!w || !rows) st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < N && !st; i++) {
     size_t src = i < (size_t)p->n ? i : N - 1 - i;
-    rows[i * 6 + 0] = (double)i;
-    rows[i * 6 + 1] = i < (size_t)p->n ? 0 : 1;
-    rows[i * 6 + 2] = s[i];
-    rows[i * 6 + 3] = p->d[src];
-    rows[i * 6 + 4] = p->lambda[src];
-    rows[i * 6 + 5] = p->loss[src];
+    rows[i * 7 + 0] = (double)i;
+    rows[i * 7 + 1] = i < (size_t)p->n ? 0 : 1;
+    rows[i * 7 + 2] = s[i];
+    rows[i * 7 + 3] = p->d[src];
+    rows[i * 7 + 4] = p->dist[src];
+    rows[i * 7 + 5] = p->lambda[src];
+    rows[i * 7 + 6] = p->loss[src];
   }
   if (!st) st = ls_loss(net, data, full + (N - 1) * P, &pr->mirror_end_loss, w);
   snprintf(name, sizeof name, "path_%d_%d.csv", pr->l, pr->m);
   if (!st && (f = path_join(dir, name)))
-    st = ls_csv_write(f, "index,half,s,d,lambda,loss", rows, N, 6, err);
+    st = ls_csv_write(f, "index,half,s,d,distance,lambda,loss", rows, N, 7, err);
   free(f), f = NULL;
   snprintf(name, sizeof name, "path_%d_%d.npy", pr->l, pr->m);
   if (!st && (f = path_join(dir, name))) {
@@ -316,6 +325,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
       for (int m = l + 1; m < w; m++) runs[nruns].l = l, runs[nruns].m = m, nruns++;
   }
   int smooth = smooth_net(net);
+  po.relative = o->distance >= 0 ? o->distance : net->act[k].kind == LS_ACT_RELU;
   for (int i = 0; i < nruns && !st; i++) {
     pair_run *r = &runs[i];
     po.l = r->l, po.m = r->m;
@@ -364,6 +374,9 @@ static int run_path(const path_cli *o, ls_config *cfg) {
       json_object_set_new(e, "max_at_d", json_real(p->d[p->argmax]));
       json_object_set_new(e, "max_at_permutation_point", json_boolean(p->max_at_end));
       json_object_set_new(e, "merged_reoptimised_loss", json_real(r->merged_loss));
+      json_object_set_new(e, "dipole_share",
+                          json_real(ls_path_dipole(net, p->params + (size_t)(p->n - 1) * p->P, k,
+                                                   r->l, r->m)));
       json_object_set_new(e, "partner_loss", json_real(r->mirror_end_loss));
       json_object_set_new(e, "evaluations", json_integer((json_int_t)p->evals));
       json_object_set_new(e, "seconds", json_real(r->seconds));
@@ -378,6 +391,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
     json_object_set_new(j, "config", json_string(cfg->path));
     json_object_set_new(j, "layer", json_integer(k));
     json_object_set_new(j, "method", json_string(o->lagrangian ? "lagrangian" : "constrained"));
+    json_object_set_new(j, "distance", json_string(po.relative ? "relative" : "absolute"));
     json_object_set_new(j, "steps", json_integer(po.steps));
     json_object_set_new(j, "dmin", json_real(po.dmin_rel));
     json_object_set_new(j, "pairs", arr);
@@ -391,12 +405,14 @@ static int run_path(const path_cli *o, ls_config *cfg) {
     if (!st && o->json) printf("%s\n", txt);
     free(sp), free(txt);
     if (!st && !o->json) {
-      printf("pair   d0        loss(start)   loss(perm.pt)  barrier      max at d    max@pp  merged+reopt  seconds\n");
+      printf("pair   d0        loss(start)   loss(perm.pt)  barrier      max at d    max@pp  merged+reopt  dipole    seconds\n");
       for (int i = 0; i < nruns; i++) {
         ls_path *p = &runs[i].p;
-        printf("%d,%d    %-9.4g %-13.6g %-14.8g %-12.6g %-11.3g %-7s %-13.8g %.2f\n", runs[i].l,
+        printf("%d,%d    %-9.4g %-13.6g %-14.8g %-12.6g %-11.3g %-7s %-13.8g %-9.2g %.2f\n", runs[i].l,
                runs[i].m, p->d0, p->loss[0], p->loss[p->n - 1], p->barrier, p->d[p->argmax],
-               p->max_at_end ? "yes" : "no", runs[i].merged_loss, runs[i].seconds);
+               p->max_at_end ? "yes" : "no", runs[i].merged_loss,
+               ls_path_dipole(net, p->params + (size_t)(p->n - 1) * p->P, k, runs[i].l, runs[i].m),
+               runs[i].seconds);
         if (runs[i].pp_done)
           printf("       permutation point: |grad|_inf %.2e, Hessian inertia (neg %d, zero %d, pos %d)\n",
                  runs[i].pp_grad, runs[i].pp_inertia.neg, runs[i].pp_inertia.zero,

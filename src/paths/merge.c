@@ -25,7 +25,7 @@ void ls_path_opts_default(ls_path_opts *o) {
 
 void ls_path_free(ls_path *p) {
   if (!p) return;
-  free(p->d), free(p->lambda), free(p->loss), free(p->grad_norm), free(p->params);
+  free(p->d), free(p->dist), free(p->lambda), free(p->loss), free(p->grad_norm), free(p->params);
   memset(p, 0, sizeof *p);
 }
 
@@ -41,7 +41,8 @@ typedef struct {
   size_t P;
   int nin;
   size_t *il, *im;
-  double d;
+  double d;   /* absolute: the distance; relative: the ratio r */
+  int relative;
   double *theta, *g;
   size_t evals;
   int failed;
@@ -49,10 +50,11 @@ typedef struct {
 
 static void z_to_theta(const merge_ctx *c, const double *z, double *theta) {
   memcpy(theta, z, c->P * sizeof *theta);
-  double vn = 0;
-  for (int j = 0; j < c->nin; j++) vn += z[c->im[j]] * z[c->im[j]];
-  vn = sqrt(vn);
-  double s = vn > 0 ? 0.5 * c->d / vn : 0;
+  double vn = 0, cn = 0;
+  for (int j = 0; j < c->nin; j++) vn += z[c->im[j]] * z[c->im[j]], cn += z[c->il[j]] * z[c->il[j]];
+  vn = sqrt(vn), cn = sqrt(cn);
+  double dd = c->relative ? c->d * cn : c->d;
+  double s = vn > 0 ? 0.5 * dd / vn : 0;
   for (int j = 0; j < c->nin; j++) {
     double cj = z[c->il[j]], vj = z[c->im[j]];
     theta[c->il[j]] = cj + s * vj;
@@ -87,14 +89,17 @@ static double merge_objective(unsigned n, const double *z, double *gz, void *use
   }
   if (gz) {
     memcpy(gz, c->g, c->P * sizeof *gz);
-    double vn = 0, vg = 0;
-    for (int j = 0; j < c->nin; j++) vn += z[c->im[j]] * z[c->im[j]];
-    vn = sqrt(vn);
+    double vn = 0, vg = 0, cn = 0;
+    for (int j = 0; j < c->nin; j++) vn += z[c->im[j]] * z[c->im[j]], cn += z[c->il[j]] * z[c->il[j]];
+    vn = sqrt(vn), cn = sqrt(cn);
     for (int j = 0; j < c->nin; j++) vg += z[c->im[j]] * (c->g[c->il[j]] - c->g[c->im[j]]);
-    double s = vn > 0 ? 0.5 * c->d / vn : 0;
+    double dd = c->relative ? c->d * cn : c->d;
+    double s = vn > 0 ? 0.5 * dd / vn : 0;
+    /* relative: d = r |c| also moves with c: extra (r/2) c/|c| (v/|v| . (g_l - g_m)) */
+    double sc = c->relative && cn > 0 && vn > 0 ? 0.5 * c->d * vg / (vn * cn) : 0;
     for (int j = 0; j < c->nin; j++) {
       double gl = c->g[c->il[j]], gm = c->g[c->im[j]];
-      gz[c->il[j]] = gl + gm;
+      gz[c->il[j]] = gl + gm + sc * z[c->il[j]];
       gz[c->im[j]] = s * ((gl - gm) - z[c->im[j]] * vg / (vn * vn));
     }
   }
@@ -105,11 +110,12 @@ static ls_status path_alloc(ls_path *p, int n, size_t P, ls_error *err) {
   memset(p, 0, sizeof *p);
   p->P = P, p->n = n;
   p->d = calloc((size_t)n, sizeof *p->d);
+  p->dist = calloc((size_t)n, sizeof *p->dist);
   p->lambda = calloc((size_t)n, sizeof *p->lambda);
   p->loss = calloc((size_t)n, sizeof *p->loss);
   p->grad_norm = calloc((size_t)n, sizeof *p->grad_norm);
   p->params = calloc((size_t)n * P, sizeof *p->params);
-  if (!p->d || !p->lambda || !p->loss || !p->grad_norm || !p->params) {
+  if (!p->d || !p->dist || !p->lambda || !p->loss || !p->grad_norm || !p->params) {
     ls_path_free(p);
     return ls_error_set(err, LS_ERR_NOMEM, "out of memory for a path of %d points", n);
   }
@@ -146,7 +152,7 @@ static ls_status loss_and_gnorm(const ls_net *net, const ls_data *data, const do
 static ls_status build_constrained(const ls_net *net, const ls_data *data, const ls_path_opts *o, ls_path *p, ls_work *work, double *g,
                                    ls_error *err) {
   size_t P = p->P;
-  merge_ctx c = {net, data, work, P, 0, NULL, NULL, 0, NULL, g, 0, 0};
+  merge_ctx c = {net, data, work, P, 0, NULL, NULL, 0, o->relative, NULL, g, 0, 0};
   int nmax = net->width[o->layer - 1] + 1;
   c.il = malloc(2 * (size_t)nmax * sizeof *c.il);
   c.theta = malloc(P * sizeof *c.theta);
@@ -169,13 +175,24 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
   double *prev = p->params;
   for (int s = 1; s <= o->steps; s++) {
     double d = p->d0 * pow(o->dmin_rel, (double)s / o->steps);
-    /* warm start: the previous point with the difference shrunk to length d */
+    /* warm start: the previous point with the difference shrunk to the scheduled d */
     c.d = d;
-    theta_to_z(&c, prev, d, z);
+    theta_to_z(&c, prev, o->relative ? d * ls_path_pair_scale(net, prev, o->layer, o->l, o->m) : d, z);
     double f;
     c.failed = 0;
     size_t e0 = c.evals;
     nlopt_result res = nlopt_optimize(opt, z, &f);
+    /* LBFGS line searches fail at ReLU kinks (NLOPT_FAILURE / ROUNDOFF_LIMITED): restart
+     * with a fresh memory while the loss still goes down */
+    for (int rs = 0; rs < 20 && (res == NLOPT_FAILURE || res == NLOPT_ROUNDOFF_LIMITED) &&
+                     !c.failed && c.evals - e0 < (size_t)o->maxeval;
+         rs++) {
+      double f2;
+      nlopt_result res2 = nlopt_optimize(opt, z, &f2);
+      int better = f2 < f * (1 - 1e-12);
+      f = fmin(f, f2), res = res2;
+      if (!better) break;
+    }
     if (getenv("LS_PATH_DEBUG")) fprintf(stderr, "step %d d %.3e res %d evals %zu f %.6e\n", s, d, (int)res, c.evals - e0, f);
     if (c.failed || res == NLOPT_INVALID_ARGS || res == NLOPT_OUT_OF_MEMORY) {
       st = ls_error_set(err, LS_ERR_COMPUTE, "LBFGS failed at step %d (d = %g): %s", s, d,
@@ -185,6 +202,7 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
     double *cur = p->params + (size_t)s * P;
     z_to_theta(&c, z, cur);
     p->d[s] = d;
+    p->dist[s] = ls_path_unit_distance(net, cur, o->layer, o->l, o->m);
     st = loss_and_gnorm(net, data, cur, g, work, &p->loss[s], &p->grad_norm[s]);
     if (st) {
       ls_error_set(err, st, "loss evaluation failed at step %d", s);
@@ -226,7 +244,8 @@ static ls_status build_lagrangian(const ls_net *net, const ls_data *data, const 
     if (st) break;
     memcpy(p->params + (size_t)s * P, cur, P * sizeof *cur);
     p->lambda[s] = lam;
-    p->d[s] = ls_path_unit_distance(net, cur, o->layer, o->l, o->m);
+    p->dist[s] = ls_path_unit_distance(net, cur, o->layer, o->l, o->m);
+    p->d[s] = o->relative ? p->dist[s] / ls_path_pair_scale(net, cur, o->layer, o->l, o->m) : p->dist[s];
     st = loss_and_gnorm(net, data, cur, g, work, &p->loss[s], &p->grad_norm[s]);
     if (st) {
       ls_error_set(err, st, "loss evaluation failed at step %d", s);
@@ -260,8 +279,11 @@ ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *th
     goto done;
   }
   memcpy(path->params, theta, P * sizeof *theta);
-  path->d0 = path->d[0] = ls_path_unit_distance(net, theta, o.layer, o.l, o.m);
-  if (!(path->d0 > 0)) {
+  path->relative = o.relative;
+  path->dist[0] = ls_path_unit_distance(net, theta, o.layer, o.l, o.m);
+  path->d0 = path->d[0] =
+      o.relative ? path->dist[0] / ls_path_pair_scale(net, theta, o.layer, o.l, o.m) : path->dist[0];
+  if (!(path->d0 > 0) || !isfinite(path->d0)) {
     st = ls_error_set(err, LS_ERR_INPUT,
                       "units %d and %d of layer %d already coincide (distance 0): the start is "
                       "a permutation point",

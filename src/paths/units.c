@@ -31,6 +31,35 @@ double ls_path_unit_distance(const ls_net *net, const double *theta, int k, int 
   return sqrt(s);
 }
 
+double ls_path_pair_scale(const ls_net *net, const double *theta, int k, int l, int m) {
+  int nin = net->width[k - 1] + 1;
+  size_t *a = malloc(2 * (size_t)nin * sizeof *a);
+  if (!a) return NAN;
+  size_t *b = a + nin;
+  nin = ls_path_unit_in_index(net, k, l, a);
+  ls_path_unit_in_index(net, k, m, b);
+  double s = 0;
+  for (int j = 0; j < nin; j++) {
+    double t = 0.5 * (theta[a[j]] + theta[b[j]]);
+    s += t * t;
+  }
+  free(a);
+  return sqrt(s);
+}
+
+double ls_path_dipole(const ls_net *net, const double *theta, int k, int l, int m) {
+  int w = net->width[k], no = net->width[k + 1];
+  const double *Wn = theta + ls_net_w_offset(net, k + 1);
+  double sp = 0, sm = 0;
+  for (int r = 0; r < no; r++) {
+    double al = Wn[(size_t)r * w + l], am = Wn[(size_t)r * w + m];
+    sp += (al + am) * (al + am), sm += (al - am) * (al - am);
+  }
+  double S = sqrt(sp) * ls_path_pair_scale(net, theta, k, l, m);
+  double D = 0.5 * sqrt(sm) * ls_path_unit_distance(net, theta, k, l, m);
+  return S + D > 0 ? D / (S + D) : 0;
+}
+
 double ls_path_unit_cosine(const ls_net *net, const double *theta, int k, int l, int m) {
   int nin = net->width[k - 1] + 1;
   size_t *a = malloc(2 * (size_t)nin * sizeof *a);
