@@ -94,7 +94,8 @@ typedef struct {
   double *params;     /* n x P */
   int argmax;         /* index of the largest loss */
   double barrier;     /* max loss - loss at the start */
-  int max_at_end;     /* 1 if the permutation point (last point) holds the largest loss */
+  int max_at_end;     /* 1 if the permutation point (last point) holds the largest loss
+                         (within 1e-4 relative) */
   size_t evals;       /* loss+gradient evaluations spent */
 } ls_path;
 
@@ -142,15 +143,16 @@ ls_status ls_path_permutation_point(const ls_net *net, const ls_data *data, cons
 /* ---- escape checks (escape.c) -------------------------------------------------------- */
 
 typedef struct {
-  double eig_tol;     /* eigenvalues below eig_tol * max|eig| count as near-zero: 1e-6 */
-  int max_dirs;       /* at most this many eigen-directions (smallest first): 20 */
-  int n_steps;        /* step sizes per direction (log-spaced radius_min..radius_max): 12 */
-  double radius_min, radius_max; /* 1e-4, 1 */
-  double loss_tol;    /* a point is lower when loss < loss0 - loss_tol: 1e-12 (absolute) */
-  int bfs_depth;      /* Algorithm 2: depth of the flat-direction search: 3 */
+  double eig_tol;     /* eigenvalues below eig_tol * max|eig| are tested (negative and
+                         near-zero): 1e-8 (thesis: absolute 1e-10) */
+  int max_dirs;       /* at most this many eigen-directions per point, smallest first: 20 */
+  double scan_max;    /* Algorithm 1: loss at theta + eps e, eps in [-scan_max, scan_max]: 8 */
+  double scan_step;   /* ... in steps of scan_step: 0.01 */
+  double loss_rtol;   /* lower means loss < loss0 - loss_rtol * max(loss0, 1e-300): 1e-10 */
+  int bfs_depth;      /* Algorithm 2: BFS depth (steps away from the start): 5 */
   int bfs_nodes;      /* at most this many visited points: 200 */
-  double bfs_step;    /* step along flat directions in the BFS: 0.1 */
-  double flat_tol;    /* a move is flat when |loss - loss0| <= flat_tol: 1e-10 */
+  double bfs_step;    /* step along the eigenvectors in the BFS: 0.01 */
+  double grad_tol;    /* a BFS move is kept when ||grad|| <= grad_tol (flat): 1e-9 */
 } ls_escape_opts;
 
 void ls_escape_opts_default(ls_escape_opts *o);
@@ -173,10 +175,12 @@ typedef struct {
 
 void ls_escape_result_free(ls_escape_result *r);
 
-/* Thesis section 6.2.4 (Algorithm 1): loss along theta +/- r e for the eigenvectors e of
- * negative and near-zero Hessian eigenvalues; then Algorithm 2: a bounded breadth-first
- * search that moves along flat directions (|dL| <= flat_tol) and re-tests the negative and
- * near-zero directions at each visited point. Needs the Hessian (smooth activations). */
+/* Thesis section 6.2.4, Algorithm 1: loss along theta + eps e, |eps| <= scan_max, for the
+ * eigenvectors e of negative and near-zero Hessian eigenvalues; then Algorithm 2: a bounded
+ * breadth-first search that steps along those eigenvectors while the gradient norm stays
+ * <= grad_tol (moves across the flat surface that lead away from the start), recomputes the
+ * spectrum at each visited point and re-scans its two smallest directions. Needs the exact
+ * Hessian (twice-differentiable activations). */
 ls_status ls_escape_check(const ls_net *net, const ls_data *data, const double *theta,
                           const ls_escape_opts *opts, ls_escape_result *r, ls_error *err);
 
