@@ -193,7 +193,7 @@ typedef struct {
   double mu;            /* split of the duplicated unit's outgoing weight on the saddle line:
                            -1 = chosen to lie nearest to the start; else this value */
   double grad_tol;      /* second-order re-optimisation of the reduced net: 1e-12 */
-  double eig_tol;       /* relative tolerance for zero eigenvalues: 1e-7 */
+  double eig_tol;       /* relative tolerance for zero eigenvalues: 1e-10 */
 } ls_saddle_opts;
 
 void ls_saddle_opts_default(ls_saddle_opts *o);

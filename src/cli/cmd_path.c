@@ -341,9 +341,15 @@ static int run_path(const path_cli *o, ls_config *cfg) {
     if (!st && smooth) {
       double *pp = malloc(r->p.P * sizeof *pp);
       if (!pp) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
-      else if (ls_path_permutation_point(net, data, end, k, r->l, r->m, 1e-7, pp, &r->pp_grad,
-                                         &r->pp_inertia, &err) == LS_OK)
+      else if (ls_path_permutation_point(net, data, end, k, r->l, r->m, 1e-10, pp, &r->pp_grad,
+                                         &r->pp_inertia, &err) == LS_OK) {
+        char name[96];
+        snprintf(name, sizeof name, "permpoint_certified_%d_%d.npy", r->l, r->m);
+        char *f = path_join(o->out, name);
+        st = f ? ls_params_write(f, pp, r->p.P, &err) : ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
+        free(f);
         r->pp_done = 1;
+      }
       free(pp);
     }
     if (!st) st = write_pair(o->out, net, data, k, r, &err);

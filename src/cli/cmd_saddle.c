@@ -247,7 +247,7 @@ int cmd_saddle(int argc, char **argv) {
     }
     if (have_sr) {
       double mx0 = fmax(fabs(eig0[0]), fabs(eig0[P - 1]));
-      ls_inertia i0 = ls_inertia_count(eig0, (int)P, 1e-7 * mx0);
+      ls_inertia i0 = ls_inertia_count(eig0, (int)P, 1e-10 * mx0);
       json_object_set_new(j, "layer", json_integer(sr.layer));
       json_object_set_new(j, "pair", json_pack("[i,i]", sr.l, sr.m));
       json_object_set_new(j, "pair_distance", json_real(sr.pair_distance));

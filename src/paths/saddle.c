@@ -22,7 +22,7 @@ void ls_saddle_opts_default(ls_saddle_opts *o) {
   o->lambda_steps = 30;
   o->mu = -1;
   o->grad_tol = 1e-12;
-  o->eig_tol = 1e-7;
+  o->eig_tol = 1e-10;
 }
 
 void ls_saddle_result_free(ls_saddle_result *r) {
