@@ -71,8 +71,12 @@ static ls_status ensure_scratch(ls_work *w) {
   w->htan = calloc((size_t)w->nthreads, sizeof *w->htan);
   if (!w->hblk || !w->htan) return LS_ERR_NOMEM;
   for (int t = 0; t < w->nthreads; t++)
-    if (ls_blk_alloc(&w->hblk[t], net, nb, 1) != LS_OK || tan_alloc(&w->htan[t], net, nb, T) != LS_OK)
+    if (ls_blk_alloc(&w->hblk[t], net, nb, 1) != LS_OK || tan_alloc(&w->htan[t], net, nb, T) != LS_OK) {
+      for (int u = 0; u <= t; u++) ls_blk_free(&w->hblk[u]), free(w->htan[u].buf);
+      free(w->hblk), free(w->htan);
+      w->hblk = NULL, w->htan = NULL;
       return LS_ERR_NOMEM;
+    }
   w->h_nb = nb, w->h_t = T;
   w->h_ready = 1;
   return LS_OK;
@@ -333,13 +337,23 @@ ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;
   dirset D = {1, 1, 1, 0, v};
-  memset(Hv, 0, P * sizeof(double));
-  ls_blk *b = &w->hblk[0];
-  for (size_t k0 = 0; k0 < n; k0 += nb) {
-    size_t cnt = n - k0 < nb ? n - k0 : nb;
-    blk_prepare(net, d, theta, k0, cnt, b);
-    tan_pass(net, theta, b, cnt, &w->htan[0], &D, Hv, 1);
+  /* fixed groups of blocks, each into its own partial, summed in group order */
+  size_t nblk = (n + nb - 1) / nb, ng = ls_groups(nblk);
+  int par = ng > 1 && w->nthreads > 1 && (double)n * (double)P > 2e5;
+#pragma omp parallel for schedule(static) num_threads(w->nthreads) if (par)
+  for (size_t ig = 0; ig < ng; ig++) {
+    int tid = omp_get_thread_num();
+    double *part = w->part + ig * (P + 1);
+    memset(part, 0, P * sizeof(double));
+    for (size_t ib = ig * nblk / ng; ib < (ig + 1) * nblk / ng; ib++) {
+      size_t k0 = ib * nb, cnt = n - k0 < nb ? n - k0 : nb;
+      blk_prepare(net, d, theta, k0, cnt, &w->hblk[tid]);
+      tan_pass(net, theta, &w->hblk[tid], cnt, &w->htan[tid], &D, part, 1);
+    }
   }
+  memcpy(Hv, w->part, P * sizeof(double));
+  for (size_t ig = 1; ig < ng; ig++)
+    for (size_t i = 0; i < P; i++) Hv[i] += w->part[ig * (P + 1) + i];
   for (size_t i = 0; i < P; i++)
     if (!isfinite(Hv[i])) return LS_ERR_COMPUTE;
   return LS_OK;
