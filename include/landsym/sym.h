@@ -169,6 +169,9 @@ typedef struct {
   double plateau_loss_diff;        /* max loss change along random plateau directions */
   double plateau_grad_norm;        /* gradient norm at a random point of the plateau */
   int zero_loss;                   /* 1 when the narrow point is treated as zero loss */
+  int index_bound;                 /* rigorous: max(neg_r, plateau_dim - zero_m), see below */
+  int index_predicted_min;         /* neg_r + sum_l (m_l - r_l) min(width_{l+1} - 1, D_l)
+                                      when loss > 0, neg_r at zero loss */
 } ls_sym_critical_cert;
 
 /* Symmetric eigenvalues (ascending) of the exact Hessian at theta; eig has P entries. */
@@ -183,7 +186,13 @@ ls_status ls_sym_hessian_eigs(const ls_net *net, const ls_data *d, const double 
  *   z_l = width_{l+1} + D_l                     at a zero-loss (MSE) minimum,
  * with D_l = width_{l-1} + bias_l the fan-in of a unit. Proposition 4.4 states the m - r
  * zero eigenvalues of the first case for one output; at zero loss every direction that
- * keeps the function to first order is flat. tol: relative eigenvalue tolerance. */
+ * keeps the function to first order is flat. tol: relative eigenvalue tolerance.
+ * Index: Brea's plateau U (outgoing splits with fixed sums) keeps the function, so the
+ * Hessian vanishes on U as a quadratic form; an isotropic subspace of a symmetric matrix
+ * gives n_- >= dim U - dim(U cap ker H) >= plateau_dim - zero_m (index_bound). With a
+ * coupling of full rank, dim(U cap ker H) is the null count above, which gives
+ * index_predicted_min: a symmetry-induced critical point of a non-zero-loss point is a
+ * saddle as soon as the next layer has two or more units, even when theta_r is a minimum. */
 ls_status ls_sym_critical_certify(const ls_net *net_r, const double *theta_r,
                                   const ls_net *net_m, const double *theta_m, const ls_data *d,
                                   double tol, double zero_loss_tol, uint64_t seed,

@@ -347,6 +347,8 @@ int cmd_expand(int argc, char **argv) {
       json_object_set_new(c, "zero_eigenvalues_predicted", json_integer(cc.zero_predicted));
       json_object_set_new(c, "index_from", json_integer(cc.neg_r));
       json_object_set_new(c, "index_to", json_integer(cc.neg_m));
+      json_object_set_new(c, "index_bound", json_integer(cc.index_bound));
+      json_object_set_new(c, "index_predicted_min", json_integer(cc.index_predicted_min));
       json_object_set_new(c, "eigenvalue_tol", json_real(cc.tol));
       json_object_set_new(c, "largest_zero_eigenvalue", json_real(cc.gap_zero));
       json_object_set_new(c, "smallest_nonzero_eigenvalue", json_real(cc.gap_nonzero));
@@ -376,7 +378,8 @@ int cmd_expand(int argc, char **argv) {
         printf("zero eigenvalues: %d -> %d, predicted %d (tol %.1e; largest zero %.2e, "
                "smallest nonzero %.2e)\n",
                cc.zero_r, cc.zero_m, cc.zero_predicted, cc.tol, cc.gap_zero, cc.gap_nonzero);
-        printf("index:            %d -> %d\n", cc.neg_r, cc.neg_m);
+        printf("index:            %d -> %d (lower bounds: isotropic plateau %d, predicted %d)\n",
+               cc.neg_r, cc.neg_m, cc.index_bound, cc.index_predicted_min);
         printf("Brea plateau:     dim %d, loss change %.2e, gradient norm there %.2e\n",
                cc.plateau_dim, cc.plateau_loss_diff, cc.plateau_grad_norm);
       }
