@@ -332,6 +332,7 @@ int cmd_expand(int argc, char **argv) {
     json_object_set_new(out, "widths_from", json_widths(&net));
     json_object_set_new(out, "widths_to", json_widths(&big));
     json_object_set_new(out, "seed", json_integer(o.seed));
+    json_object_set_new(out, "point_irreducible_widths", json_widths(&red.net));
     if (group_of) json_object_set_new(out, "unit_origin", json_ints(group_of, specs[0].m));
     json_object_set_new(out, "max_output_diff", json_real(ec.max_out_diff));
     json_object_set_new(out, "max_output_rel", json_real(ec.max_out_rel));
@@ -364,6 +365,9 @@ int cmd_expand(int argc, char **argv) {
       printf("\n");
     } else {
       printf("point:            %s, %s\n", src, d0);
+      printf("irreducible form: ");
+      for (int l = 0; l <= red.net.n_layers; l++) printf("%s%d", l ? "-" : "", red.net.width[l]);
+      printf("\n");
       printf("expanded:         %s (seed %ld)\n", d1, o.seed);
       if (group_of) {
         printf("unit origin:     ");
