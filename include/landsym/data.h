@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
+#include "landsym/net.h"
 #include "landsym/status.h"
 
 #ifdef __cplusplus
@@ -25,6 +28,63 @@ void ls_data_free(ls_data *d); /* accepts a zeroed struct */
 static inline double ls_data_weight(const ls_data *d, size_t k) {
   return d->w ? d->w[k] : 1.0 / (double)d->n;
 }
+
+/* ---- sources (src/data/) ---------------------------------------------------------
+ * Generators fill x (and w where stated) and leave y zero for dout columns; targets
+ * come from a teacher (ls_data_teacher_targets) or from a file. */
+
+/* Regular grid: n^dim points, coordinate i = lo + i*(hi-lo)/(n-1), the last coordinate
+ * varying fastest (thesis section 6.2: n = 41, dim = 2, [-5, 5]^2, 1681 points). */
+ls_status ls_data_grid(ls_data *d, size_t n, int dim, double lo, double hi, int dout,
+                       ls_error *err);
+/* n standard-normal samples in dimension dim from ls_rng seeded with seed, drawn in
+ * row-major order (see rng.h). Uniform weights (w == NULL). */
+ls_status ls_data_gaussian(ls_data *d, size_t n, int dim, uint64_t seed, int dout,
+                           ls_error *err);
+/* Gauss-Hermite rule for the standard normal density (probabilists' Hermite):
+ * sum_i weights[i] f(nodes[i]) = E[f(Z)], Z ~ N(0,1), exact for polynomials of degree
+ * <= 2*points-1. Golub-Welsch: nodes are the eigenvalues of the symmetric tridiagonal
+ * Jacobi matrix with zero diagonal and off-diagonal sqrt(k), k = 1..points-1; weights
+ * are the squared first components of the unit eigenvectors (LAPACKE dstev),
+ * normalised to sum 1. Nodes ascending. 1 <= points <= 500. */
+ls_status ls_hermite_rule(int points, double *nodes, double *weights, ls_error *err);
+/* Tensor-product Gauss-Hermite data set: points^dim samples (dim 1 or 2, last
+ * coordinate fastest) with weights w = product of the 1-D weights (sum 1). */
+ls_status ls_data_hermite(ls_data *d, int points, int dim, int dout, ls_error *err);
+
+/* User data from .npy files: x (n x din, or 1-D = din 1), optional y (n x dout or
+ * 1-D), optional per-sample weights (n; must be >= 0 with a positive sum; normalised
+ * to sum 1). Without y, dout columns of zeros are allocated (targets from a teacher).
+ * Errors name the file and the position. */
+ls_status ls_data_load_npy(ls_data *d, const char *xpath, const char *ypath,
+                           const char *wpath, int din, int dout, ls_error *err);
+/* User data from a CSV table: din input columns, then either dout target columns or
+ * none (targets from a teacher, has_targets set to 0). */
+ls_status ls_data_load_csv(ls_data *d, const char *path, int din, int dout,
+                           int *has_targets, ls_error *err);
+
+/* IDX files (the MNIST / Fashion-MNIST format, plain or gzip-compressed): unsigned-byte
+ * arrays only (type 0x08). *data is malloc'd, dims[0..ndim-1] big-endian sizes decoded. */
+ls_status ls_idx_read(const char *path, unsigned char **data, int *ndim, size_t dims[4],
+                      ls_error *err);
+/* Images (n x rows x cols) and labels (n) as a classification data set: x = pixel/255
+ * flattened row-major (din = rows*cols), y = one-hot rows of dout classes (a label >=
+ * dout is an error). limit > 0 keeps the first `limit` samples. */
+ls_status ls_data_load_idx(ls_data *d, const char *images, const char *labels, size_t limit,
+                           int dout, ls_error *err);
+/* Replace x by its coordinates on the k leading principal axes (x centred by its mean,
+ * axes = eigenvectors of the covariance sorted by decreasing eigenvalue, each signed so
+ * that its largest-magnitude entry is positive; no whitening). din becomes k. */
+ls_status ls_data_pca(ls_data *d, int k, ls_error *err);
+
+/* Targets from a teacher network: y = teacher(x) for an MSE teacher; for an NLL
+ * teacher (teacher->loss == LS_LOSS_NLL) with onehot = 0 the
+ * teacher's softmax probabilities, (onehot = 1) the one-hot row of its argmax.
+ * teacher widths must match d->din and d->dout. */
+ls_status ls_data_teacher_targets(ls_data *d, const ls_net *teacher, const double *theta,
+                                  int onehot, ls_error *err);
+/* First NaN/inf in x, y or w, named "<what>: x[row k, col j] is nan". */
+ls_status ls_data_check_finite(const ls_data *d, const char *what, ls_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,97 @@
+/* landsym: files. NumPy .npy arrays, CSV tables, parameter vectors (.npy or .json),
+ * atomic writes (temp file + rename, so a failed run never leaves a partial file),
+ * and seeded parameter initialisation. Every reader rejects NaN and infinities with a
+ * message naming the file and the position. */
+#ifndef LANDSYM_IO_H
+#define LANDSYM_IO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "landsym/net.h"
+#include "landsym/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- atomic files ---------------------------------------------------------------- */
+
+/* A file being written: data go to "<path>.tmp.XXXXXX" in the same directory, and
+ * commit renames it onto path; abort (or a failed commit) removes it. */
+typedef struct {
+  FILE *fp;
+  char *path;
+  char *tmp;
+} ls_atomic_file;
+
+ls_status ls_atomic_open(ls_atomic_file *f, const char *path, ls_error *err);
+/* Flush, close and rename; on failure the temp file is removed. Frees f's strings. */
+ls_status ls_atomic_commit(ls_atomic_file *f, ls_error *err);
+/* Close and remove the temp file; accepts a zeroed or already committed struct. */
+void ls_atomic_abort(ls_atomic_file *f);
+/* Write len bytes to path atomically. */
+ls_status ls_file_write_atomic(const char *path, const void *buf, size_t len, ls_error *err);
+
+/* ---- .npy (NumPy format 1.0/2.0/3.0) ---------------------------------------------- */
+
+/* Read a 1-D or 2-D C-order little-endian array into a new double buffer (free()).
+ * dtypes accepted: '<f8' (native), '<f4', '<i4', '<i8' (converted exactly to double).
+ * Rejected with a clear message: bad magic, truncated data, big-endian, Fortran order,
+ * other dtypes, 0-D or >2-D shapes, NaN/inf (position given). shape[1] is 1 for 1-D. */
+ls_status ls_npy_read(const char *path, double **data, int *ndim, size_t shape[2],
+                      ls_error *err);
+/* Write a 1-D (ndim=1, shape[0]) or 2-D (ndim=2, shape[0] x shape[1], row-major)
+ * float64 '<f8' array, format 1.0, atomically. */
+ls_status ls_npy_write(const char *path, const double *data, int ndim, const size_t *shape,
+                       ls_error *err);
+
+/* Streaming 2-D writer for rows whose count is not known in advance (trajectories):
+ * rows of `cols` doubles are appended; close rewrites the fixed-size (128-byte) header
+ * with the final row count and commits atomically. Zero rows give shape (0, cols). */
+typedef struct {
+  ls_atomic_file f;
+  size_t cols, rows;
+} ls_npy_stream;
+
+ls_status ls_npy_stream_open(ls_npy_stream *s, const char *path, size_t cols, ls_error *err);
+ls_status ls_npy_stream_append(ls_npy_stream *s, const double *row, ls_error *err);
+ls_status ls_npy_stream_close(ls_npy_stream *s, ls_error *err);
+void ls_npy_stream_abort(ls_npy_stream *s); /* removes the temp file; accepts zeroed */
+
+/* ---- CSV --------------------------------------------------------------------------- */
+
+/* Read a numeric CSV table (comma, optional spaces; one optional non-numeric header
+ * line; '#' comment lines skipped). Every row must have the same number of columns. */
+ls_status ls_csv_read(const char *path, double **data, size_t *rows, size_t *cols,
+                      ls_error *err);
+/* Write rows x cols (row-major) with %.17g, atomically. header (without newline) may be
+ * NULL. */
+ls_status ls_csv_write(const char *path, const char *header, const double *data, size_t rows,
+                       size_t cols, ls_error *err);
+
+/* ---- parameter vectors ------------------------------------------------------------- */
+
+/* Read a flat parameter vector from .npy (1-D, or 2-D flattened row-major) or .json
+ * (a flat array of numbers, or an object {"params": [...]}), chosen by the extension. */
+ls_status ls_params_read(const char *path, double **theta, size_t *n, ls_error *err);
+/* Same, and check the length against the network (message names the file). */
+ls_status ls_params_read_net(const char *path, const ls_net *net, double **theta,
+                             ls_error *err);
+/* Write .npy (1-D '<f8') or .json ({"params": [...]}, 17 significant digits) by
+ * extension, atomically. */
+ls_status ls_params_write(const char *path, const double *theta, size_t n, ls_error *err);
+
+/* ---- seeded initialisation ---------------------------------------------------------- */
+
+/* Glorot (Xavier) normal: every weight of layer l drawn N(0, 2/(fan_in+fan_out)) with
+ * fan_in = width[l-1], fan_out = width[l]; biases 0. Draws follow the parameter layout
+ * (layer by layer, W row-major) from ls_rng seeded with `seed`; biases draw nothing. */
+void ls_params_glorot(const ls_net *net, uint64_t seed, double *theta);
+/* Every weight N(0, scale^2), biases 0, same draw order. */
+void ls_params_normal(const ls_net *net, uint64_t seed, double scale, double *theta);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

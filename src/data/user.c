@@ -1,0 +1,103 @@
+/* User data from .npy / .csv files and targets from a teacher network (data.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landsym/data.h"
+#include "landsym/engine.h"
+#include "landsym/io.h"
+
+ls_status ls_data_load_npy(ls_data *d, const char *xpath, const char *ypath,
+                           const char *wpath, int din, int dout, ls_error *err) {
+  memset(d, 0, sizeof *d);
+  double *x = NULL, *y = NULL, *w = NULL;
+  int nd;
+  size_t xs[2], ys[2], ws[2];
+  ls_status st = ls_npy_read(xpath, &x, &nd, xs, err);
+  if (st) return st;
+  if (nd == 1) xs[1] = 1;
+  if ((int)xs[1] != din) {
+    free(x);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: %zu input columns, network input width is %d",
+                        xpath, xs[1], din);
+  }
+  if (xs[0] == 0) {
+    free(x);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: no samples", xpath);
+  }
+  if (ypath) {
+    st = ls_npy_read(ypath, &y, &nd, ys, err);
+    if (!st && (ys[0] != xs[0] || (int)ys[1] != dout))
+      st = ls_error_set(err, LS_ERR_INPUT,
+                        "%s: shape (%zu, %zu), expected (%zu, %d) to match %s and the output width",
+                        ypath, ys[0], ys[1], xs[0], dout, xpath);
+  }
+  if (!st && wpath) {
+    st = ls_npy_read(wpath, &w, &nd, ws, err);
+    if (!st && (nd != 1 || ws[0] != xs[0]))
+      st = ls_error_set(err, LS_ERR_INPUT, "%s: expected a 1-D array of %zu weights", wpath, xs[0]);
+    double sum = 0.0;
+    for (size_t k = 0; !st && k < xs[0]; k++) {
+      if (w[k] < 0) st = ls_error_set(err, LS_ERR_INPUT, "%s: element [%zu] is negative", wpath, k);
+      sum += w[k];
+    }
+    if (!st && !(sum > 0)) st = ls_error_set(err, LS_ERR_INPUT, "%s: weights sum to 0", wpath);
+    for (size_t k = 0; !st && k < xs[0]; k++) w[k] /= sum;
+  }
+  if (!st) st = ls_data_alloc(d, xs[0], din, dout, w != NULL, err);
+  if (!st) {
+    memcpy(d->x, x, xs[0] * (size_t)din * sizeof *x);
+    if (y) memcpy(d->y, y, xs[0] * (size_t)dout * sizeof *y);
+    if (w) memcpy(d->w, w, xs[0] * sizeof *w);
+  }
+  free(x), free(y), free(w);
+  return st;
+}
+
+ls_status ls_data_load_csv(ls_data *d, const char *path, int din, int dout,
+                           int *has_targets, ls_error *err) {
+  memset(d, 0, sizeof *d);
+  double *t;
+  size_t rows, cols;
+  ls_status st = ls_csv_read(path, &t, &rows, &cols, err);
+  if (st) return st;
+  if (cols != (size_t)din && cols != (size_t)(din + dout)) {
+    free(t);
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "%s: %zu columns, expected %d inputs or %d inputs + %d targets", path,
+                        cols, din, din, dout);
+  }
+  *has_targets = cols != (size_t)din;
+  st = ls_data_alloc(d, rows, din, dout, 0, err);
+  if (!st)
+    for (size_t k = 0; k < rows; k++) {
+      memcpy(d->x + k * (size_t)din, t + k * cols, (size_t)din * sizeof *t);
+      if (*has_targets) memcpy(d->y + k * (size_t)dout, t + k * cols + din, (size_t)dout * sizeof *t);
+    }
+  free(t);
+  return st;
+}
+
+ls_status ls_data_teacher_targets(ls_data *d, const ls_net *teacher, const double *theta,
+                                  int onehot, ls_error *err) {
+  int L = teacher->n_layers;
+  if (teacher->width[0] != d->din || teacher->width[L] != d->dout)
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "teacher maps %d inputs to %d outputs, data have %d inputs and %d targets",
+                        teacher->width[0], teacher->width[L], d->din, d->dout);
+  ls_work *w = ls_work_alloc(teacher, d->n);
+  if (!w) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for the teacher's workspace");
+  ls_status st = ls_forward(teacher, theta, d->n, d->x, d->y, w);
+  ls_work_free(w);
+  if (st) return ls_error_set(err, st, "teacher forward pass failed");
+  if (teacher->loss == LS_LOSS_NLL)
+    for (size_t k = 0; k < d->n; k++) {
+      double *row = d->y + k * (size_t)d->dout, m = row[0], s = 0.0;
+      int arg = 0;
+      for (int o = 1; o < d->dout; o++)
+        if (row[o] > m) m = row[o], arg = o;
+      for (int o = 0; o < d->dout; o++) s += row[o] = onehot ? (o == arg) : exp(row[o] - m);
+      for (int o = 0; o < d->dout; o++) row[o] /= s;
+    }
+  return ls_data_check_finite(d, "teacher targets", err);
+}
