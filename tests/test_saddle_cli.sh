@@ -17,7 +17,7 @@ sed 's/"relu"/"softplus"/g; s/"n": 1000/"n": 150/' "$SRC/examples/fig2.json" > "
 "$BIN" path --config "$T/sp.json" --pair 0,2 --steps 8 --maxeval 2000 --no-plot --out "$T/p" >/dev/null 2>&1 \
   && [ -s "$T/p/permpoint_certified_0_2.npy" ] && ok "certified permutation point written" || ko "certified point"
 
-if "$BIN" saddle --config "$T/sp.json" --params "$T/p/permpoint_certified_0_2.npy" --escape --slice-n 11 --out "$T/s" >/dev/null 2>&1; then
+if "$BIN" saddle --config "$T/sp.json" --params "$T/p/permpoint_certified_0_2.npy" --escape --slice-n 11 --perturb 2 --out "$T/s" >/dev/null 2>&1; then
   ok "saddle runs"
 else
   ko "saddle runs"
@@ -32,8 +32,11 @@ assert s['saddle_grad_inf']<1e-10
 assert s['saddle_inertia']==s['predicted_inertia'], (s['saddle_inertia'],s['predicted_inertia'])
 e=s['escape']; assert e['negative']==s['start_inertia']['neg']
 assert (e['negative']==0) or e['found_lower']
+assert len(s['retrain'])==2
+# a strict saddle (negative eigenvalue): perturbed restarts leave it downhill
+assert s['saddle_inertia']['neg']==0 or s['retrain_below_start']>=1, s['retrain']
 " && ok "recovers the saddle line point (distance < 1e-6, mu 1/2), inertia = split test, escape consistent" || ko "summary"
-for f in saddle.npy reduced.npy spectrum_saddle.csv slice1d.png slice1d.svg slice1d.gp slice2d.png slice2d.svg slice2d.dat; do
+for f in retrain.csv saddle.npy reduced.npy spectrum_saddle.csv slice1d.png slice1d.svg slice1d.gp slice2d.png slice2d.svg slice2d.dat; do
   [ -s "$T/s/$f" ] || { ko "missing $f"; }
 done && ok "output files"
 

@@ -15,6 +15,8 @@
 #include "landsym/engine.h"
 #include "landsym/io.h"
 #include "landsym/linalg.h"
+#include "landsym/optim.h"
+#include "landsym/rng.h"
 #include "landsym/paths.h"
 #include "landsym/sym.h"
 
@@ -39,6 +41,10 @@ static void saddle_usage(FILE *out) {
           "                  eigenvalues, then a bounded BFS across the flat surface\n"
           "  --escape-only   only the escape checks\n"
           "  --slice-n N     grid points per axis of the slices (default 41)\n"
+          "  --perturb N     perturb the saddle point N times (Gaussian, std --sigma) and\n"
+          "                  retrain each (Adam then Newton/NLopt polish; thesis 6.3.2)\n"
+          "  --sigma S       std of the perturbation (default 0.01)\n"
+          "  --seed N        seed of the perturbations (default 0)\n"
           "  --out DIR       output directory (created)\n"
           "  --no-plot       skip the figures\n"
           "  --json          summary JSON on stdout\n"
@@ -47,8 +53,8 @@ static void saddle_usage(FILE *out) {
 
 typedef struct {
   const char *config, *params, *out;
-  long layer, slice_n;
-  double mu;
+  long layer, slice_n, perturb, seed;
+  double mu, sigma;
   int escape, escape_only, no_plot, json;
 } saddle_cli;
 
@@ -59,9 +65,11 @@ static int parse(int argc, char **argv, saddle_cli *o) {
       {"escape", no_argument, 0, 'E'},       {"escape-only", no_argument, 0, 'O'},
       {"slice-n", required_argument, 0, 'n'}, {"out", required_argument, 0, 'o'},
       {"no-plot", no_argument, 0, 'N'},      {"json", no_argument, 0, 'j'},
+      {"perturb", required_argument, 0, 'P'}, {"sigma", required_argument, 0, 'S'},
+      {"seed", required_argument, 0, 's'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
-  o->layer = 1, o->mu = -1, o->slice_n = 41;
+  o->layer = 1, o->mu = -1, o->slice_n = 41, o->sigma = 0.01;
   optind = 1;
   opterr = 0;
   int c;
@@ -82,6 +90,18 @@ static int parse(int argc, char **argv, saddle_cli *o) {
       case 'n':
         if (cli_parse_long(optarg, &o->slice_n) || o->slice_n < 3 || o->slice_n > 1001)
           return cli_usage_error("saddle", "--slice-n needs an integer in 3..1001, got '%s'", optarg);
+        break;
+      case 'P':
+        if (cli_parse_long(optarg, &o->perturb) || o->perturb < 0 || o->perturb > 10000)
+          return cli_usage_error("saddle", "--perturb needs an integer in 0..10000, got '%s'", optarg);
+        break;
+      case 'S':
+        if (cli_parse_double(optarg, &o->sigma) || !(o->sigma > 0) || !isfinite(o->sigma))
+          return cli_usage_error("saddle", "--sigma needs a positive number, got '%s'", optarg);
+        break;
+      case 's':
+        if (cli_parse_long(optarg, &o->seed) || o->seed < 0)
+          return cli_usage_error("saddle", "--seed needs a non-negative integer, got '%s'", optarg);
         break;
       case 'o': o->out = optarg; break;
       case 'N': o->no_plot = 1; break;
@@ -183,6 +203,38 @@ static ls_status slices(const char *dir, const ls_net *net, const ls_data *d, co
   return st;
 }
 
+/* Thesis 6.3.2: the gradient vanishes on the saddle line, so perturb off it (Gaussian,
+ * std sigma) and retrain; rows: trial, final loss, gradient inf-norm, distance to the
+ * saddle point, distance to the start. */
+static ls_status retrain(const ls_net *net, const ls_data *d, const double *saddle,
+                         const double *start, int n, double sigma, uint64_t seed, double *rows,
+                         ls_error *err) {
+  size_t P = ls_net_nparams(net);
+  double *x = malloc(P * sizeof *x);
+  if (!x) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  ls_rng rng;
+  ls_rng_seed(&rng, seed);
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.traj_per_decade = 0;
+  to.first_maxiter = 20000;
+  ls_status st = LS_OK;
+  for (int t = 0; t < n && !st; t++) {
+    for (size_t i = 0; i < P; i++) x[i] = saddle[i] + sigma * ls_rng_normal(&rng);
+    ls_train_result r = {0};
+    st = ls_train(net, d, x, &to, &r, err);
+    double ds = 0, d0 = 0;
+    for (size_t i = 0; i < P; i++)
+      ds += (x[i] - saddle[i]) * (x[i] - saddle[i]), d0 += (x[i] - start[i]) * (x[i] - start[i]);
+    rows[t * 5 + 0] = t, rows[t * 5 + 1] = r.loss, rows[t * 5 + 2] = r.grad_norm;
+    rows[t * 5 + 3] = sqrt(ds), rows[t * 5 + 4] = sqrt(d0);
+    ls_train_result_free(&r);
+    fprintf(stderr, "landsym saddle: retrain %d/%d: loss %.10g\n", t + 1, n, rows[t * 5 + 1]);
+  }
+  free(x);
+  return st;
+}
+
 int cmd_saddle(int argc, char **argv) {
   saddle_cli o;
   int rc = parse(argc, argv, &o);
@@ -191,7 +243,7 @@ int cmd_saddle(int argc, char **argv) {
   ls_error err = {0};
   if (ls_config_load(o.config, &cfg, &err)) return cli_fail("saddle", &err);
   const ls_net *net = &cfg.student;
-  double *theta = NULL, *eig0 = NULL;
+  double *theta = NULL, *eig0 = NULL, *rt = NULL;
   ls_saddle_result sr = {0};
   ls_escape_result er = {0};
   int have_sr = 0, have_er = 0;
@@ -227,6 +279,16 @@ int cmd_saddle(int argc, char **argv) {
     if (!st) st = write_eigs(o.out, "spectrum_saddle.csv", sr.eig_saddle, P, &err);
     if (!st) st = write_eigs(o.out, "spectrum_start.csv", eig0, P, &err);
     if (!st) st = slices(o.out, net, &cfg.data, theta, &sr, (int)o.slice_n, !o.no_plot, &err);
+    if (!st && o.perturb > 0) {
+      rt = malloc((size_t)o.perturb * 5 * sizeof *rt);
+      if (!rt) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
+      if (!st) st = retrain(net, &cfg.data, sr.saddle, theta, (int)o.perturb, o.sigma,
+                            (uint64_t)o.seed, rt, &err);
+      char *f = st ? NULL : path_join(o.out, "retrain.csv");
+      if (!st && f)
+        st = ls_csv_write(f, "trial,loss,grad_inf,dist_saddle,dist_start", rt, (size_t)o.perturb, 5, &err);
+      free(f);
+    }
   }
   if (!st) {
     json_t *j = json_object();
@@ -262,6 +324,18 @@ int cmd_saddle(int argc, char **argv) {
       json_object_set_new(j, "saddle_inertia", inertia_json(sr.inertia));
       json_object_set_new(j, "predicted_inertia", inertia_json(sr.predicted));
       json_object_set_new(j, "degenerate_local_minimum_near_saddle", json_boolean(sr.start_degenerate));
+      if (rt) {
+        json_t *ra = json_array();
+        int lower = 0;
+        for (long t = 0; t < o.perturb; t++) {
+          json_array_append_new(ra, json_pack("{s:f,s:f,s:f,s:f}", "loss", rt[t * 5 + 1], "grad_inf",
+                                              rt[t * 5 + 2], "dist_saddle", rt[t * 5 + 3],
+                                              "dist_start", rt[t * 5 + 4]));
+          lower += rt[t * 5 + 1] < sr.start_loss * (1 - 1e-8);
+        }
+        json_object_set_new(j, "retrain", ra);
+        json_object_set_new(j, "retrain_below_start", json_integer(lower));
+      }
     }
     char *sp = path_join(o.out, "summary.json");
     char *txt = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
@@ -282,6 +356,11 @@ int cmd_saddle(int argc, char **argv) {
         printf("inertia:         saddle (neg %d, zero %d, pos %d), split test (neg %d, zero %d, pos %d)\n",
                sr.inertia.neg, sr.inertia.zero, sr.inertia.pos, sr.predicted.neg, sr.predicted.zero,
                sr.predicted.pos);
+        if (rt) {
+          int lower = 0;
+          for (long t = 0; t < o.perturb; t++) lower += rt[t * 5 + 1] < sr.start_loss * (1 - 1e-8);
+          printf("retrain:         %d of %ld perturbed restarts end below the start's loss\n", lower, o.perturb);
+        }
         printf("classification:  %s\n", sr.start_degenerate ? "degenerate local minimum near a saddle"
                                                             : "not a degenerate minimum of the split test");
       }
@@ -291,7 +370,7 @@ int cmd_saddle(int argc, char **argv) {
   }
   if (have_sr) ls_saddle_result_free(&sr);
   if (have_er) ls_escape_result_free(&er);
-  free(theta), free(eig0);
+  free(theta), free(eig0), free(rt);
   ls_config_free(&cfg);
   return st ? cli_fail("saddle", &err) : 0;
 }
