@@ -27,10 +27,11 @@ cc -O2 -Wall -Wextra -fopenmp -Iinclude -Isrc bench/paths/dump_data.c "$build/li
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 echo "== landsym path --reproduce-fig2 --steps $steps --maxeval $maxeval (1 thread)"
 t0=$(date +%s.%N)
-OMP_NUM_THREADS=1 "$build/landsym" path --reproduce-fig2 --steps "$steps" --maxeval "$maxeval" \
+OMP_NUM_THREADS=1 /usr/bin/time -f "landsym CPU: %U s user, %S s system" -o "$out/cpu" "$build/landsym" path --reproduce-fig2 --steps "$steps" --maxeval "$maxeval" \
   --no-plot --out "$out/landsym" 2>/dev/null | sed 's/^/  /'
 t1=$(date +%s.%N)
 echo "landsym wall (incl. start-up, merged re-optimisation, files): $(python3 -c "print(f'{$t1-$t0:.2f} s')")"
+cat "$out/cpu"
 
 py=bench/.venv/bin/python
 if [ -x "$py" ] && "$py" -c "import torch, numpy" 2>/dev/null; then
