@@ -71,7 +71,7 @@ static int parse(int argc, char **argv, path_cli *o) {
       {"reproduce-fig2", no_argument, 0, 'F'}, {"distance", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
-  o->layer = 1, o->steps = -1, o->dmin = -1, o->maxeval = 1000, o->distance = -1;
+  o->layer = 1, o->steps = -1, o->dmin = -1, o->maxeval = -1, o->distance = -1;
   optind = 1;
   opterr = 0;
   int c;
@@ -289,16 +289,19 @@ static int run_path(const path_cli *o, ls_config *cfg) {
   json_t *sec = ls_config_section(cfg, "path");
   static const char *const keys[] = {"steps", "dmin", "maxeval", "comment", NULL};
   ls_status st = LS_OK;
-  long steps = 200;
+  long steps = 200, maxeval = 1000;
   double dmin = 1e-4;
   if (sec) {
     st = ls_config_check_keys(cfg, sec, "path", keys, &err);
     if (!st) st = ls_config_get_int(cfg, sec, "path", "steps", 1, 1000000, 200, &steps, &err);
     if (!st) st = ls_config_get_double(cfg, sec, "path", "dmin", 1e-4, &dmin, &err);
+    if (!st) st = ls_config_get_int(cfg, sec, "path", "maxeval", 1, 100000000, 1000, &maxeval, &err);
+    if (!st && !(dmin > 0 && dmin < 1))
+      st = ls_error_set(&err, LS_ERR_INPUT, "%s: path.dmin must be in (0, 1) (got %g)", cfg->path, dmin);
   }
   po.steps = (int)(o->steps > 0 ? o->steps : steps);
   po.dmin_rel = o->dmin > 0 ? o->dmin : dmin;
-  po.maxeval = (int)o->maxeval;
+  po.maxeval = (int)(o->maxeval > 0 ? o->maxeval : maxeval);
   po.method = o->lagrangian ? LS_PATH_LAGRANGIAN : LS_PATH_CONSTRAINED;
   po.layer = k;
   if (!st && (k >= net->n_layers))
