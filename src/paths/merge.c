@@ -3,7 +3,6 @@
  * mirrored second half gamma(1/2 + t) = sigma_{l<->m}(gamma(1/2 - t)). */
 #include <math.h>
 #include <nlopt.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,7 +192,6 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
       f = fmin(f, f2), res = res2;
       if (!better) break;
     }
-    if (getenv("LS_PATH_DEBUG")) fprintf(stderr, "step %d d %.3e res %d evals %zu f %.6e\n", s, d, (int)res, c.evals - e0, f);
     if (c.failed || res == NLOPT_INVALID_ARGS || res == NLOPT_OUT_OF_MEMORY) {
       st = ls_error_set(err, LS_ERR_COMPUTE, "LBFGS failed at step %d (d = %g): %s", s, d,
                         c.failed ? "non-finite loss" : "nlopt error");

@@ -4,7 +4,6 @@
  * theta(mu) of critical points (Fukumizu-Amari; thesis section 6.2.6, Theorem 3) and
  * compare with the split test's inertia prediction (include/landsym/split.h). */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,16 +117,8 @@ ls_status ls_saddle_find(const ls_net *net, const ls_data *data, const double *t
   /* 2. reduce by one unit, 3. second-order re-optimisation */
   st = ls_path_merge_units(net, t, k, r->l, r->m, &r->reduced_net, &r->reduced, err);
   if (st) goto done;
-  if (getenv("LS_SADDLE_DEBUG")) {
-    double dd0 = 0;
-    for (size_t i = 0; i < P; i++) dd0 += (t[i] - theta[i]) * (t[i] - theta[i]);
-    fprintf(stderr, "after merge: moved %.3e, pair distance %.3e\n", sqrt(dd0),
-            ls_path_unit_distance(net, t, k, r->l, r->m));
-  }
   st = newton_min(&r->reduced_net, data, r->reduced, o.grad_tol, &r->reduced_grad,
                   &r->reduced_loss, err);
-  if (getenv("LS_SADDLE_DEBUG"))
-    fprintf(stderr, "newton: loss %.6e grad %.3e\n", r->reduced_loss, r->reduced_grad);
   if (st) goto done;
   /* 4. duplicate back into the saddle line, at the split nearest to the start */
   int lr = r->l - (r->m < r->l);
