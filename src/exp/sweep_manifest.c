@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "exp/sweep_io.h"
+#include "landsym/io.h"
 #include "landsym/sweep.h"
 
 #define MANIFEST_FORMAT "landsym-sweep-1"
@@ -120,7 +121,7 @@ ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err) {
     if (!text) return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot build the manifest", path);
     size_t n = strlen(text);
     text[n] = '\n'; /* json_dumps leaves the NUL: replace by a final newline */
-    s = exp_write_atomic(path, text, n + 1, err);
+    s = ls_file_write_atomic(path, text, n + 1, err);
     free(text);
     if (s) return s;
   }
