@@ -1,0 +1,194 @@
+/* landsym: trainers. First-order dynamics (gradient descent, Adam, optional minibatches),
+ * gradient flow d(theta)/dt = -grad L integrated with SUNDIALS CVODE (BDF, exact Hessian
+ * as Jacobian), and second-order polishing (Newton trust region with the exact Hessian,
+ * NLopt SLSQP and LBFGS), all on one objective: the loss plus optional penalties.
+ *
+ * A run is a first phase (none, gd, adam or flow) followed by a polishing phase (none,
+ * auto, newton, slsqp, lbfgs). Everything is deterministic: the same inputs and options
+ * give bitwise identical results (unless a wall-time limit cuts a run). */
+#ifndef LANDSYM_OPTIM_H
+#define LANDSYM_OPTIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "landsym/data.h"
+#include "landsym/engine.h"
+#include "landsym/net.h"
+#include "landsym/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- objective: loss + penalties, with exact gradient, Hessian and HVP ---------------- */
+
+/* Penalties added to the loss (both off by default, i.e. all zero).
+ * Weight-norm barrier (as MLPGradientFlow.jl's maxnorm): with s = ||theta||^2 - max_norm^2,
+ *   R(theta) = barrier * max(0, s)^2,
+ * zero inside the ball of radius max_norm, growing quartically outside; off when
+ * max_norm <= 0 or barrier == 0.
+ * Merge penalty: merge_lambda * ||theta_i - theta_j||^2 where theta_i are the incoming
+ * weights (row i of W_l) and bias b_l[i] of hidden neuron i of layer merge_layer. */
+typedef struct {
+  double max_norm, barrier;
+  double merge_lambda;
+  int merge_layer, merge_i, merge_j;
+} ls_penalty;
+
+typedef struct {
+  const ls_net *net;
+  const ls_data *data; /* the data the loss is taken on (a minibatch may swap it) */
+  ls_penalty pen;
+  size_t P;
+  ls_work *work;   /* sized for the data given to ls_objective_init */
+  double loss_noise; /* absolute rounding level of the loss (about eps^2 * E[y^2] for MSE) */
+} ls_objective;
+
+ls_status ls_penalty_validate(const ls_penalty *pen, const ls_net *net, ls_error *err);
+ls_status ls_objective_init(ls_objective *o, const ls_net *net, const ls_data *data,
+                            const ls_penalty *pen, ls_error *err);
+void ls_objective_free(ls_objective *o); /* accepts a zeroed struct */
+/* f = loss + penalties. Returns LS_ERR_COMPUTE when f is not finite. */
+ls_status ls_objective_value(ls_objective *o, const double *theta, double *f);
+/* f and its gradient g (P entries, overwritten). */
+ls_status ls_objective_grad(ls_objective *o, const double *theta, double *f, double *g);
+/* Exact Hessian, P x P row-major (overwritten). */
+ls_status ls_objective_hessian(ls_objective *o, const double *theta, double *H);
+/* Hv = H(theta) v (overwritten). */
+ls_status ls_objective_hvp(ls_objective *o, const double *theta, const double *v, double *Hv);
+
+/* ---- options --------------------------------------------------------------------------- */
+
+typedef enum { LS_FIRST_NONE = 0, LS_FIRST_GD, LS_FIRST_ADAM, LS_FIRST_FLOW } ls_first_kind;
+typedef enum {
+  LS_POLISH_NONE = 0,
+  LS_POLISH_AUTO,   /* newton for small P, slsqp for medium, lbfgs for large */
+  LS_POLISH_NEWTON, /* trust region on the exact Hessian (see newton_critical) */
+  LS_POLISH_SLSQP,  /* NLopt LD_SLSQP */
+  LS_POLISH_LBFGS   /* NLopt LD_LBFGS */
+} ls_polish_kind;
+typedef enum { LS_LINSOL_AUTO = 0, LS_LINSOL_DENSE, LS_LINSOL_SPGMR } ls_linsol_kind;
+
+typedef enum {
+  LS_STOP_NONE = 0,
+  LS_STOP_GRAD,      /* gradient infinity-norm below grad_tol (converged) */
+  LS_STOP_LOSS,      /* loss below loss_tol */
+  LS_STOP_SWITCH,    /* first phase reached switch_grad_tol: handed over to polishing */
+  LS_STOP_ITERS,     /* iteration budget of the phase used up */
+  LS_STOP_TIME,      /* wall-time limit */
+  LS_STOP_FLOWTIME,  /* gradient flow reached flow_tmax */
+  LS_STOP_PATIENCE,  /* no lower loss for `patience` iterations */
+  LS_STOP_STALL,     /* no step can improve any more (rounding level reached) */
+  LS_STOP_NAN,       /* a non-finite loss or gradient appeared; best finite point kept */
+  LS_STOP_USER,      /* the progress callback asked to stop */
+  LS_STOP_FAIL       /* the solver failed (CVODE, NLopt, eigen-solver error) */
+} ls_stop_reason;
+
+/* Progress report passed to the callback (about every progress_interval seconds and at
+ * the end of each phase). Return non-zero from the callback to stop the run. */
+typedef struct {
+  const char *phase;
+  size_t iter;       /* iterations of this phase so far */
+  double wall;       /* seconds since ls_train started */
+  double loss, grad_norm;     /* at the current iterate */
+  double best_loss;
+} ls_train_progress;
+typedef int (*ls_progress_fn)(const ls_train_progress *p, void *user);
+
+typedef struct {
+  ls_first_kind first;
+  ls_polish_kind polish;
+
+  /* first-order dynamics; thesis section 6.2.1 uses Adam, lr 1e-4, full batch */
+  double lr;                   /* 1e-3 (Adam), used as the step for GD too */
+  double beta1, beta2, eps;    /* 0.9, 0.999, 1e-8 (Kingma & Ba defaults, thesis 3.4) */
+  size_t batch;                /* 0 = full batch; else minibatches drawn from `seed` */
+  uint64_t seed;
+  size_t first_maxiter;        /* 100000 */
+  double switch_grad_tol;      /* the first phase hands over below this (1e-6); used only when
+                                  polishing follows, else the first phase runs to grad_tol */
+
+  /* gradient flow (CVODE BDF) */
+  double flow_rtol, flow_atol; /* 1e-8, 1e-10 */
+  double flow_tmax;            /* 1e12 */
+  ls_linsol_kind flow_linsol;  /* auto: dense for P <= dense_max_params, else SPGMR + HVP */
+  size_t dense_max_params;     /* 2000 */
+
+  /* polishing */
+  int newton_critical;         /* 1: converge to the nearest critical point (saddles too) */
+  size_t polish_maxiter;       /* 1000 (Newton iterations / NLopt evaluations x 100) */
+  size_t auto_newton_max;      /* auto uses Newton for P <= this (1500) */
+  size_t auto_slsqp_max;       /* auto uses SLSQP for P <= this (4000), LBFGS above */
+
+  /* stopping (whole run) */
+  double grad_tol;             /* stop when the gradient inf-norm < grad_tol: 1e-15 (0 = off) */
+  double loss_tol;             /* stop when the objective <= loss_tol: 0 (off for MSE > 0) */
+  double time_limit;           /* seconds, 0 = none */
+  size_t patience;             /* iterations without a lower loss, 0 = off */
+
+  /* trajectory and progress */
+  size_t traj_per_decade;      /* samples per decade of iterations: 20; 0 = no trajectory */
+  int traj_params;             /* also keep the parameters at each sample (1) */
+  ls_progress_fn progress;
+  void *progress_user;
+  double progress_interval;    /* seconds, 0.25 */
+
+  ls_penalty penalty;
+} ls_train_opts;
+
+void ls_train_opts_default(ls_train_opts *o);
+ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err);
+
+ls_status ls_first_parse(const char *s, ls_first_kind *out, ls_error *err);
+ls_status ls_polish_parse(const char *s, ls_polish_kind *out, ls_error *err);
+ls_status ls_linsol_parse(const char *s, ls_linsol_kind *out, ls_error *err);
+const char *ls_first_name(ls_first_kind k);
+const char *ls_polish_name(ls_polish_kind k);
+const char *ls_linsol_name(ls_linsol_kind k);
+const char *ls_stop_name(ls_stop_reason r);
+
+/* ---- result ---------------------------------------------------------------------------- */
+
+typedef struct {
+  char name[16];        /* "adam", "flow", "newton", ... */
+  ls_stop_reason stop;
+  double wall;          /* seconds */
+  size_t iters;         /* iterations (GD/Adam steps, CVODE steps, Newton steps, NLopt evals) */
+  size_t evals;         /* objective evaluations */
+  double loss, grad_norm; /* at the best point after the phase */
+  double flow_t;        /* gradient flow only: integration time reached */
+} ls_phase_result;
+
+/* Trajectory row k: phase index, global iteration, wall seconds, loss, gradient inf-norm;
+ * params (if kept) holds n x P values. */
+typedef struct {
+  size_t n, cap, P;
+  int *phase;
+  double *iter, *wall, *loss, *grad_norm, *params;
+} ls_trajectory;
+
+typedef struct {
+  ls_stop_reason stop;  /* why the run stopped (the last phase's reason) */
+  double loss, grad_norm; /* objective and gradient inf-norm at the returned point */
+  double wall;
+  size_t iters;
+  int n_phases;
+  ls_phase_result phase[2];
+  ls_trajectory traj;
+  char message[256];    /* a readable line about the stop (e.g. where NaN appeared) */
+} ls_train_result;
+
+void ls_train_result_free(ls_train_result *r); /* accepts a zeroed struct */
+
+/* Train from theta (P = ls_net_nparams entries); on return theta holds the best point
+ * seen (lowest objective; in Newton critical mode, lowest gradient norm). Returns LS_OK
+ * whenever a result was produced, whatever the stop reason (check r->stop), LS_ERR_INPUT
+ * for invalid options, LS_ERR_NOMEM. r must be zeroed or freed before the call. */
+ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
+                   const ls_train_opts *opts, ls_train_result *r, ls_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,102 @@
+/* Training options: defaults, validation, names. */
+#include <math.h>
+#include <string.h>
+
+#include "landsym/optim.h"
+
+void ls_train_opts_default(ls_train_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->first = LS_FIRST_ADAM;
+  o->polish = LS_POLISH_AUTO;
+  o->lr = 1e-3;
+  o->beta1 = 0.9, o->beta2 = 0.999, o->eps = 1e-8; /* Kingma & Ba; thesis section 3.4 */
+  o->first_maxiter = 100000;
+  o->switch_grad_tol = 1e-6;
+  o->flow_rtol = 1e-8, o->flow_atol = 1e-10;
+  o->flow_tmax = 1e12;
+  o->dense_max_params = 2000;
+  o->polish_maxiter = 1000;
+  o->auto_newton_max = 1500;
+  o->auto_slsqp_max = 4000;
+  o->grad_tol = 1e-15;
+  o->traj_per_decade = 20;
+  o->traj_params = 1;
+  o->progress_interval = 0.25;
+}
+
+static int pos_finite(double x) { return x > 0 && isfinite(x); }
+
+ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err) {
+  if ((unsigned)o->first > LS_FIRST_FLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown first-phase method");
+  if ((unsigned)o->polish > LS_POLISH_LBFGS) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
+  if ((unsigned)o->flow_linsol > LS_LINSOL_SPGMR) return ls_error_set(err, LS_ERR_INPUT, "unknown linear solver");
+  if (o->first == LS_FIRST_NONE && o->polish == LS_POLISH_NONE)
+    return ls_error_set(err, LS_ERR_INPUT, "method 'none' with polish 'none': nothing to do");
+  if (!pos_finite(o->lr)) return ls_error_set(err, LS_ERR_INPUT, "lr must be > 0 (got %g)", o->lr);
+  if (!(o->beta1 >= 0 && o->beta1 < 1)) return ls_error_set(err, LS_ERR_INPUT, "beta1 must be in [0,1) (got %g)", o->beta1);
+  if (!(o->beta2 >= 0 && o->beta2 < 1)) return ls_error_set(err, LS_ERR_INPUT, "beta2 must be in [0,1) (got %g)", o->beta2);
+  if (!pos_finite(o->eps)) return ls_error_set(err, LS_ERR_INPUT, "eps must be > 0 (got %g)", o->eps);
+  if (!(o->switch_grad_tol >= 0) || !isfinite(o->switch_grad_tol))
+    return ls_error_set(err, LS_ERR_INPUT, "switch_grad_tol must be >= 0 (got %g)", o->switch_grad_tol);
+  if (!pos_finite(o->flow_rtol) || !pos_finite(o->flow_atol))
+    return ls_error_set(err, LS_ERR_INPUT, "flow rtol and atol must be > 0 (got %g, %g)", o->flow_rtol, o->flow_atol);
+  if (!pos_finite(o->flow_tmax)) return ls_error_set(err, LS_ERR_INPUT, "flow_tmax must be > 0 (got %g)", o->flow_tmax);
+  if (!(o->grad_tol >= 0) || !isfinite(o->grad_tol))
+    return ls_error_set(err, LS_ERR_INPUT, "grad_tol must be >= 0 (got %g)", o->grad_tol);
+  if (!(o->loss_tol >= 0) || !isfinite(o->loss_tol))
+    return ls_error_set(err, LS_ERR_INPUT, "loss_tol must be >= 0 (got %g)", o->loss_tol);
+  if (!(o->time_limit >= 0) || !isfinite(o->time_limit))
+    return ls_error_set(err, LS_ERR_INPUT, "time_limit must be >= 0 seconds (got %g)", o->time_limit);
+  if (!(o->progress_interval >= 0)) return ls_error_set(err, LS_ERR_INPUT, "progress_interval must be >= 0");
+  if (o->first != LS_FIRST_NONE && o->first_maxiter == 0)
+    return ls_error_set(err, LS_ERR_INPUT, "max_iter of the first phase must be >= 1");
+  if (o->polish != LS_POLISH_NONE && o->polish_maxiter == 0)
+    return ls_error_set(err, LS_ERR_INPUT, "polish_max_iter must be >= 1");
+  if (net) {
+    if (o->batch && o->first == LS_FIRST_FLOW)
+      return ls_error_set(err, LS_ERR_INPUT, "minibatches apply to gd and adam, not to the gradient flow");
+    ls_status s = ls_penalty_validate(&o->penalty, net, err);
+    if (s != LS_OK) return s;
+  }
+  return LS_OK;
+}
+
+static const char *first_names[] = {"none", "gd", "adam", "flow"};
+static const char *polish_names[] = {"none", "auto", "newton", "slsqp", "lbfgs"};
+static const char *linsol_names[] = {"auto", "dense", "spgmr"};
+static const char *stop_names[] = {"none",     "grad_tol", "loss_tol", "switch",
+                                   "max_iter", "time_limit", "flow_tmax", "patience",
+                                   "stalled",  "nan",      "user",     "solver_failed"};
+
+static int lookup(const char *s, const char **names, int n) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(s, names[i])) return i;
+  return -1;
+}
+
+ls_status ls_first_parse(const char *s, ls_first_kind *out, ls_error *err) {
+  int i = lookup(s, first_names, 4);
+  if (i < 0) return ls_error_set(err, LS_ERR_INPUT, "unknown method '%s' (none, gd, adam, flow)", s);
+  *out = (ls_first_kind)i;
+  return LS_OK;
+}
+
+ls_status ls_polish_parse(const char *s, ls_polish_kind *out, ls_error *err) {
+  int i = lookup(s, polish_names, 5);
+  if (i < 0)
+    return ls_error_set(err, LS_ERR_INPUT, "unknown polish '%s' (none, auto, newton, slsqp, lbfgs)", s);
+  *out = (ls_polish_kind)i;
+  return LS_OK;
+}
+
+ls_status ls_linsol_parse(const char *s, ls_linsol_kind *out, ls_error *err) {
+  int i = lookup(s, linsol_names, 3);
+  if (i < 0) return ls_error_set(err, LS_ERR_INPUT, "unknown linear solver '%s' (auto, dense, spgmr)", s);
+  *out = (ls_linsol_kind)i;
+  return LS_OK;
+}
+
+const char *ls_first_name(ls_first_kind k) { return (unsigned)k <= LS_FIRST_FLOW ? first_names[k] : "?"; }
+const char *ls_polish_name(ls_polish_kind k) { return (unsigned)k <= LS_POLISH_LBFGS ? polish_names[k] : "?"; }
+const char *ls_linsol_name(ls_linsol_kind k) { return (unsigned)k <= LS_LINSOL_SPGMR ? linsol_names[k] : "?"; }
+const char *ls_stop_name(ls_stop_reason r) { return (unsigned)r <= LS_STOP_FAIL ? stop_names[r] : "?"; }

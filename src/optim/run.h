@@ -1,0 +1,47 @@
+/* Internal state of one training run, shared by the phases in src/optim. */
+#ifndef LANDSYM_OPTIM_RUN_H
+#define LANDSYM_OPTIM_RUN_H
+
+#include "landsym/optim.h"
+
+typedef struct {
+  ls_objective obj;
+  const ls_train_opts *opt;
+  ls_train_result *res;
+  size_t P;
+  double *best;          /* best point seen (P) */
+  double best_f, best_g; /* its objective and gradient inf-norm (best_f = INF before any) */
+  int rank_by_grad;      /* Newton critical mode: the best point is the lowest gradient */
+  double t0;             /* monotonic clock at the start */
+  size_t giter;          /* iterations observed over the whole run */
+  double next_mark;      /* next global iteration at which the trajectory is sampled */
+  int phase;             /* index into res->phase */
+  size_t phase_iter;     /* iterations observed in this phase */
+  size_t stale;          /* iterations since the best point last improved */
+  double last_progress;
+  double cur_f, cur_g;
+} ls_run;
+
+double ls_run_clock(void);
+double ls_run_wall(const ls_run *r);
+double ls_inf_norm(size_t n, const double *v);
+/* 1 when (f1, g1) is a better point than (f2, g2): lower objective, or equal objective to
+ * rounding level and lower gradient (near a minimum the loss stops being measurable). */
+int ls_run_better(const ls_run *r, double f1, double g1, double f2, double g2);
+/* Record an iterate (objective f, gradient inf-norm g): best point, trajectory, progress
+ * and the whole-run stopping tests (non-finite values, grad_tol, loss_tol, time, patience,
+ * user stop). Returns LS_STOP_NONE to go on. */
+ls_stop_reason ls_run_observe(ls_run *r, const double *theta, double f, double g);
+/* Force a trajectory sample of the best point (end of a phase). */
+void ls_run_sample_best(ls_run *r);
+/* Seconds left before time_limit (INFINITY when none). */
+double ls_run_time_left(const ls_run *r);
+
+/* The phases: each starts from theta, leaves its last iterate in theta (the driver
+ * keeps the best point separately) and returns its stop reason. */
+ls_stop_reason ls_first_order_run(ls_run *r, double *theta);
+ls_stop_reason ls_flow_run(ls_run *r, double *theta);
+ls_stop_reason ls_newton_run(ls_run *r, double *theta);
+ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind);
+
+#endif
