@@ -1,7 +1,6 @@
 /* landsym sweep: a teacher-student experiment over many seeds and student widths,
  * over OpenMP threads and (under mpirun) MPI ranks, with checkpoint and resume.
  * Layout of the output directory: include/landsym/sweep.h; user guide: docs/sweep.md. */
-#if __has_include("landsym/config.h") && __has_include("landsym/optim.h")
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,15 +174,3 @@ int cmd_sweep(int argc, char **argv) {
   cli_mpi_finalize(&mpi);
   return rc;
 }
-#else
-/* Built before the config loader and the trainer are available. */
-#include <stdio.h>
-
-#include "cli/cli.h"
-
-int cmd_sweep(int argc, char **argv) {
-  (void)argc, (void)argv;
-  fprintf(stderr, "landsym sweep: not available in this build (needs config.h and optim.h)\n");
-  return 1;
-}
-#endif
