@@ -29,6 +29,9 @@ sed 's/\[3, 2\]/[3, 0]/' "$cfg" >"$TMP/w0.json"
 expect2 "student width 0" --config "$TMP/w0.json" --out "$TMP/x"
 sed 's/"lr": 0.5/"lr": "big"/' "$cfg" >"$TMP/lr.json"
 expect2 "non-numeric train.lr" --config "$TMP/lr.json" --out "$TMP/x"
+sed 's/"seeds": 4, //' "$cfg" >"$TMP/noseeds.json"
+expect2 "no seed count in config nor on the command line" --config "$TMP/noseeds.json" --out "$TMP/x"
+expect2 "--seeds beyond 1e8" --config "$cfg" --out "$TMP/x" --seeds 100000000000
 check "nothing created by failed invocations" test ! -e "$TMP/x"
 check "--help exits 0 and prints usage" bash -c "'$BIN' sweep --help | grep -q 'usage: landsym sweep'"
 
