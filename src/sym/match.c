@@ -1,6 +1,8 @@
 /* Matching a network against a teacher up to the symmetries of the parameterization:
  * permutations of every hidden layer and, for odd activations f(-x) = c - f(x), the sign
- * flip (w, b, a) -> (-w, -b, -a) with c*a moved into the next layer's bias. Used to
+ * flip (w, b, a) -> (-w, -b, -a) with c*a moved into the next layer's bias (without a
+ * next bias, flips are used only when their constants cancel, as for the thesis teacher's
+ * pairs of units with opposite outgoing weights). Used to
  * classify converged students as global minima (Simsek et al. 2021, Remark 4.2). */
 #include <float.h>
 #include <math.h>
@@ -94,7 +96,8 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
   for (int l = 1; l < net->n_layers && !st; l++) {
     int m = net->width[l], D = sym_fan_in(net, l);
     double c = 0;
-    int flip_ok = ls_act_odd_shift(&net->act[l], &c) && (c == 0 || net->bias[l + 1]);
+    int flip_ok = ls_act_odd_shift(&net->act[l], &c);
+  retry:;
     match->perm[l] = malloc((size_t)m * sizeof(int));
     match->sign[l] = malloc((size_t)m * sizeof(int));
     if (!match->perm[l] || !match->sign[l]) {
@@ -120,6 +123,24 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
       double dp = 0, dm = 0;
       for (int k = 0; k < D; k++) dp = fmax(dp, fabs(vi[k] - vj[k])), dm = fmax(dm, fabs(vi[k] + vj[k]));
       match->sign[l][i] = (flip_ok && dm < dp) ? -1 : 1;
+    }
+    if (flip_ok && c != 0 && !net->bias[l + 1]) {
+      /* without a next bias the constants c*a of the flipped units must cancel */
+      int n_out = net->width[l + 1];
+      double mx = 0, sc = 0;
+      for (int o2 = 0; o2 < n_out; o2++) {
+        double C = 0;
+        for (int i = 0; i < m; i++) {
+          double a = th[ls_net_w_offset(net, l + 1) + (size_t)o2 * m + i];
+          sc = fmax(sc, fabs(a));
+          if (match->sign[l][i] < 0) C += c * a;
+        }
+        mx = fmax(mx, fabs(C));
+      }
+      if (mx > 1e-8 * fmax(sc, 1)) {
+        flip_ok = 0;
+        goto retry;
+      }
     }
     for (int i = 0; i < m; i++)
       if (match->sign[l][i] < 0) flip_unit(net, th, l, i, c, vi, cost);
