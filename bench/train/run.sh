@@ -3,8 +3,9 @@
 # the 2-4-1 sigmoid teacher and the 41x41 grid) over N seeds, landsym against PyTorch Adam
 # + SciPy SLSQP (the thesis's own stack) and against JAX (Adam + exact-Hessian Newton),
 # all from the same Glorot initial points and with the same rule: Adam (lr 1e-2) until the
-# gradient infinity-norm is below 1e-3, then second-order polishing; converged when the
-# gradient infinity-norm is < 1e-12, given up at the time limit.
+# gradient infinity-norm is below 1e-3, then second-order polishing (landsym: its default
+# for small networks, SLSQP then Newton); converged when the gradient infinity-norm is
+# < 1e-12, given up at the time limit. Every stack runs on one thread.
 # Prints, per stack, the median time to convergence and the fraction of seeds converged.
 #
 # usage: bench/train/run.sh            (env: BENCH_SEEDS=20, BENCH_TIME_LIMIT=30 seconds)
@@ -30,13 +31,16 @@ if [ -x "$PY" ]; then
   done
 fi
 
+# one thread everywhere: landsym (OpenMP, OpenBLAS), PyTorch (set in baselines.py), JAX/XLA
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+export XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 RUN=$(mktemp -d)
 trap 'rm -rf "$RUN"' EXIT
 SEEDS=$(seq -s, 1 "$N")
 echo "thesis protocol: width-5 student, $N seeds, gradient inf-norm < $TOL or $TL s" >&2
 
-# landsym: the same Adam then Newton; and the gradient flow (CVODE) then Newton, as
-# MLPGradientFlow.jl does. Time = the whole process (start, config, training, output
+# landsym: the same Adam then SLSQP + Newton; and the gradient flow (CVODE) then SLSQP +
+# Newton, close to what MLPGradientFlow.jl does. Time = the whole process (start, config, training, output
 # files), wall and CPU (user + system) seconds.
 for variant in adam flow; do
   for s in $(seq 1 "$N"); do
@@ -48,7 +52,7 @@ for line in sys.stdin:
     out = '$RUN/$variant/%d' % s
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN); t0 = time.perf_counter()
     subprocess.run(['$BIN', 'train', '--config', '$CFG', '--seed', str(s), '--method', '$variant',
-                    '--lr', '$LR', '--switch-grad-tol', '$SWITCH', '--polish', 'newton',
+                    '--lr', '$LR', '--switch-grad-tol', '$SWITCH', '--polish', 'auto',
                     '--grad-tol', '$TOL', '--time-limit', '$TL', '--max-iter', '100000000',
                     '--out', out, '--no-plot', '--quiet'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t1 = time.perf_counter(); r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -78,7 +82,7 @@ for f in ["landsym-adam", "landsym-flow", "torch", "jax"]:
     recs = [json.loads(l) for l in open(p) if l.strip()] if os.path.exists(p) else []
     if recs:
         rows[f] = recs
-names = {"landsym-adam": "landsym adam+newton", "landsym-flow": "landsym flow+newton",
+names = {"landsym-adam": "landsym adam+slsqp+newton", "landsym-flow": "landsym flow+slsqp+newton",
          "torch": "PyTorch Adam + SciPy SLSQP", "jax": "JAX Adam + Newton"}
 INF = float("inf")
 def med(r, key, conv_only=False):
@@ -99,7 +103,7 @@ def ratio(a, b):
 for base in ["torch", "jax"]:
     if "landsym-adam" in rows and base in rows:
         L, B = rows["landsym-adam"], rows[base]
-        print(f"landsym adam+newton vs {names[base]}: wall {ratio(med(L,'time'), med(B,'time'))}, "
+        print(f"landsym adam+slsqp+newton vs {names[base]}: wall {ratio(med(L,'time'), med(B,'time'))}, "
               f"cpu {ratio(med(L,'cpu'), med(B,'cpu'))}")
 print("\nper seed (converged, wall s, cpu s, final gradient inf-norm):")
 for k, r in rows.items():

@@ -88,6 +88,7 @@ json_t *train_result_json(const train_run_info *info, const ls_train_result *r) 
   json_object_set_new(op, "atol", json_real(o->flow_atol));
   json_object_set_new(op, "tmax", json_real(o->flow_tmax));
   json_object_set_new(op, "linsol", json_string(ls_linsol_name(o->flow_linsol)));
+  json_object_set_new(op, "newton_switch_tol", json_real(o->newton_switch_tol));
   json_object_set_new(op, "polish_max_iter", json_integer((json_int_t)o->polish_maxiter));
   json_object_set_new(op, "grad_tol", json_real(o->grad_tol));
   json_object_set_new(op, "loss_tol", json_real(o->loss_tol));
@@ -185,13 +186,25 @@ fail:
   return s;
 }
 
+/* mkdir -p: creates dir and its missing parents; 0 on success. */
+static int make_dirs(const char *dir) {
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) return -1;
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      mkdir(buf, 0777);
+      *p = '/';
+    }
+  mkdir(buf, 0777);
+  struct stat sb;
+  return stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
+}
+
 ls_status train_write_outputs(const char *dir, const train_run_info *info, const double *theta0,
                               const double *theta, const ls_train_result *r, ls_error *err) {
-  if (mkdir(dir, 0777) != 0) {
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-      return ls_error_set(err, LS_ERR_IO, "cannot create output directory '%s'", dir);
-  }
+  if (make_dirs(dir))
+    return ls_error_set(err, LS_ERR_IO, "cannot create output directory '%s'", dir);
   written w = {{0}, 0};
   ls_status s = LS_OK;
   size_t shape[2] = {info->P, 0};
