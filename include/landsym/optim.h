@@ -119,7 +119,8 @@ typedef struct {
 
   /* polishing */
   int newton_critical;         /* 1: converge to the nearest critical point (saddles too) */
-  size_t polish_maxiter;       /* 1000 (Newton iterations / NLopt evaluations x 100) */
+  size_t polish_maxiter;       /* 1000: Newton iterations; NLopt gets 100x as many evaluations,
+                                  2x before Newton in slsqp+newton */
   size_t auto_newton_max;      /* auto uses slsqp+newton for P <= this (1500) */
   double newton_switch_tol;    /* slsqp+newton hands over to Newton below this gradient (1e-9) */
   size_t auto_slsqp_max;       /* auto uses SLSQP for P <= this (4000), LBFGS above */

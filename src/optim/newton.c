@@ -227,6 +227,11 @@ ls_stop_reason ls_newton_run(ls_run *r, double *theta) {
           /* the loss cannot tell: judge by the gradient */
           accepted = gnt < gn;
           if (!accepted) delta = 0.25 * pn;
+        } else if (ared < 0 && -ared <= 1e-9 * fabs(f) && gnt < 0.5 * gn) {
+          /* a loss increase at the level of cancellation in the outputs (large weights make
+           * the loss's rounding error far above eps |f|) while the gradient halves: the
+           * step is right, the loss cannot measure it */
+          accepted = 1;
         } else {
           accepted = rho > 1e-4;
           if (rho < 0.25) delta = 0.25 * pn;

@@ -27,7 +27,9 @@ static double nl_objective(unsigned n, const double *x, double *grad, void *ud) 
     double gn = st == LS_OK ? ls_inf_norm(r->P, grad) : NAN;
     ls_stop_reason s = ls_run_observe(r, x, st == LS_OK ? f : NAN, gn);
     if (s == LS_STOP_NONE && gn < c->switch_tol) s = LS_STOP_SWITCH;
-    if (s == LS_STOP_NONE && c->evals >= 100 * r->opt->polish_maxiter) s = LS_STOP_ITERS;
+    /* before Newton finishes, SLSQP gets 2 evaluations per Newton iteration of budget */
+    size_t budget = (c->switch_tol > 0 ? 2 : 100) * r->opt->polish_maxiter;
+    if (s == LS_STOP_NONE && c->evals >= budget) s = LS_STOP_ITERS;
     if (s != LS_STOP_NONE) {
       c->stop = s;
       nlopt_force_stop(c->opt);

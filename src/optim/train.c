@@ -37,6 +37,10 @@ int ls_run_better(const ls_run *r, double f1, double g1, double f2, double g2) {
   if (r->rank_by_grad) return g1 < g2;
   double noise = r->obj.loss_noise + 4 * DBL_EPSILON * fmax(fabs(f1), fabs(f2));
   if (fabs(f1 - f2) <= noise) return g1 < g2;
+  /* as Newton's acceptance: an increase at the loss's cancellation level (1e-9 relative)
+   * does not outweigh a gradient at least halved */
+  if (f1 > f2 && f1 - f2 <= 1e-9 * fabs(f2) && g1 < 0.5 * g2) return 1;
+  if (f2 > f1 && f2 - f1 <= 1e-9 * fabs(f1) && g2 < 0.5 * g1) return 0;
   return f1 < f2;
 }
 
