@@ -8,7 +8,7 @@ pkgs=(build-essential cmake pkg-config
       libsundials-dev libnlopt-dev
       libjansson-dev zlib1g-dev
       libopenmpi-dev openmpi-bin
-      gnuplot-nox
+      gnuplot-nox graphviz
       python3)  # shell tests read JSON output with python3 (standard library only)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,133 @@
+/* The experiment behind `landsym sweep` (see sweep_job.h): config, "sweep" section and
+ * the per-seed job: Glorot-initialise the student from the seed, train, report. */
+#if __has_include("landsym/config.h") && __has_include("landsym/optim.h")
+#include "cli/sweep_job.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landsym/io.h"
+#include "landsym/optim.h"
+
+struct cli_sweep_exp {
+  ls_config cfg;
+  long seeds, first_seed;
+  int n_widths, widths[LS_SWEEP_MAX_WIDTHS];
+  int set_width; /* 1: the sweep's widths replace the student's hidden width */
+  ls_train_opts train;
+  char desc[1024];
+};
+
+static const char *const sweep_keys[] = {"seeds", "first_seed", "student_widths", NULL};
+
+/* "sweep": {"seeds": N, "first_seed": S, "student_widths": [w, ...]}, all optional. */
+static ls_status parse_sweep(cli_sweep_exp *x, ls_error *err) {
+  const ls_config *c = &x->cfg;
+  json_t *sec = ls_config_section(c, "sweep");
+  x->first_seed = 1;
+  x->n_widths = 1;
+  x->widths[0] = c->student.width[1];
+  if (!sec) return LS_OK;
+  ls_status s;
+  if (!json_is_object(sec))
+    return ls_error_set(err, LS_ERR_INPUT, "%s: sweep: must be an object", c->path);
+  if ((s = ls_config_check_keys(c, sec, "sweep", sweep_keys, err)) ||
+      (s = ls_config_get_int(c, sec, "sweep", "seeds", 1, 100000000, 0, &x->seeds, err)) ||
+      (s = ls_config_get_int(c, sec, "sweep", "first_seed", 0, 1L << 52, 1, &x->first_seed,
+                             err)))
+    return s;
+  json_t *w = json_object_get(sec, "student_widths");
+  if (!w) return LS_OK;
+  if (!json_is_array(w) || json_array_size(w) < 1 || json_array_size(w) > LS_SWEEP_MAX_WIDTHS)
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "%s: sweep.student_widths: must be a list of 1 to %d widths", c->path,
+                        LS_SWEEP_MAX_WIDTHS);
+  if (c->student.n_layers != 2)
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "%s: sweep.student_widths: needs a student with one hidden layer",
+                        c->path);
+  x->n_widths = (int)json_array_size(w);
+  for (int i = 0; i < x->n_widths; i++) {
+    json_t *v = json_array_get(w, (size_t)i);
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000)
+      return ls_error_set(err, LS_ERR_INPUT,
+                          "%s: sweep.student_widths[%d]: must be an integer >= 1", c->path, i);
+    x->widths[i] = (int)json_integer_value(v);
+  }
+  x->set_width = 1;
+  return LS_OK;
+}
+
+ls_status cli_sweep_exp_load(const char *path, cli_sweep_exp **out, ls_error *err) {
+  *out = NULL;
+  cli_sweep_exp *x = calloc(1, sizeof *x);
+  if (!x) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  ls_status s = ls_config_load(path, &x->cfg, err);
+  if (!s) s = parse_sweep(x, err);
+  if (!s) s = cli_sweep_train_opts(&x->cfg, &x->train, err);
+  if (!s) s = ls_train_opts_validate(&x->train, &x->cfg.student, err);
+  if (s) {
+    cli_sweep_exp_free(x);
+    return s;
+  }
+  /* Per-job trajectories and progress reports are not kept in a sweep. */
+  x->train.traj_per_decade = 0;
+  x->train.progress = NULL;
+  char net[256];
+  ls_net_describe(&x->cfg.student, net, sizeof net);
+  snprintf(x->desc, sizeof x->desc, "student %s on %s, train %s+%s", net, x->cfg.data_desc,
+           ls_first_name(x->train.first), ls_polish_name(x->train.polish));
+  *out = x;
+  return LS_OK;
+}
+
+void cli_sweep_exp_free(cli_sweep_exp *x) {
+  if (!x) return;
+  ls_config_free(&x->cfg);
+  free(x);
+}
+
+void cli_sweep_exp_opts(const cli_sweep_exp *x, ls_sweep_opts *o) {
+  o->config = x->cfg.root;
+  o->n_seeds = x->seeds;
+  o->first_seed = x->first_seed;
+  o->n_widths = x->n_widths;
+  memcpy(o->widths, x->widths, (size_t)x->n_widths * sizeof *x->widths);
+}
+
+const char *cli_sweep_exp_describe(const cli_sweep_exp *x) { return x->desc; }
+
+ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,
+                            ls_error *err) {
+  const cli_sweep_exp *x = ctx;
+  ls_net net = x->cfg.student;
+  if (x->set_width) net.width[1] = t->width;
+  size_t P = ls_net_nparams(&net);
+  double *theta = malloc(P * sizeof *theta);
+  if (!theta) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %zu parameters", P);
+  /* The run depends on (config, seed, width) only: Glorot init from the seed, and any
+   * minibatch sampling from the same seed. */
+  ls_params_glorot(&net, (uint64_t)t->seed, theta);
+  ls_train_opts opts = x->train;
+  opts.seed = (uint64_t)t->seed;
+  ls_train_result r;
+  memset(&r, 0, sizeof r);
+  ls_status s = ls_train(&net, &x->cfg.data, theta, &opts, &r, err);
+  if (s) {
+    free(theta);
+    ls_train_result_free(&r);
+    return s;
+  }
+  out->loss = r.loss;
+  out->grad_inf = r.grad_norm;
+  snprintf(out->stop, sizeof out->stop, "%s", ls_stop_name(r.stop));
+  out->converged = r.stop == LS_STOP_GRAD && isfinite(r.loss);
+  out->iterations = (long)r.iters;
+  out->params = theta;
+  out->nparams = P;
+  ls_train_result_free(&r);
+  return LS_OK;
+}
+#endif

@@ -1,0 +1,29 @@
+/* The experiment behind `landsym sweep`: the loaded config, its "sweep" section and the
+ * per-seed job (initialise the student from the seed, train, report). */
+#ifndef LANDSYM_CLI_SWEEP_JOB_H
+#define LANDSYM_CLI_SWEEP_JOB_H
+
+#include "landsym/config.h"
+#include "landsym/optim.h"
+#include "landsym/sweep.h"
+
+typedef struct cli_sweep_exp cli_sweep_exp;
+
+/* Load the config and its "sweep" section ({"seeds", "first_seed", "student_widths"}),
+ * and check its "train" section; LS_ERR_INPUT naming the field on any problem. */
+ls_status cli_sweep_exp_load(const char *path, cli_sweep_exp **out, ls_error *err);
+void cli_sweep_exp_free(cli_sweep_exp *x); /* accepts NULL */
+
+/* Fill config, n_seeds (0 when the config gives none), first_seed and widths of o. */
+void cli_sweep_exp_opts(const cli_sweep_exp *x, ls_sweep_opts *o);
+/* One-line description for the log: "2-5-1 sigmoid ... on grid 41^2, train adam+newton". */
+const char *cli_sweep_exp_describe(const cli_sweep_exp *x);
+
+/* The config's "train" section (optional) -> trainer options (defaults for absent keys). */
+ls_status cli_sweep_train_opts(const ls_config *c, ls_train_opts *o, ls_error *err);
+
+/* ls_sweep_job: ctx is the cli_sweep_exp (read-only). */
+ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,
+                            ls_error *err);
+
+#endif

@@ -1,0 +1,131 @@
+/* Sweep options and the manifest DIR/sweep.json that guards --resume. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "exp/sweep_io.h"
+#include "landsym/sweep.h"
+
+#define MANIFEST_FORMAT "landsym-sweep-1"
+
+void ls_sweep_opts_init(ls_sweep_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->first_seed = 1;
+  o->n_ranks = 1;
+  o->version = "unknown";
+}
+
+ls_status ls_sweep_opts_validate(const ls_sweep_opts *o, ls_error *err) {
+  if (!o->dir || !*o->dir) return ls_error_set(err, LS_ERR_INPUT, "no output directory given");
+  if (!o->config || !json_is_object(o->config))
+    return ls_error_set(err, LS_ERR_INPUT, "the experiment config must be a JSON object");
+  if (o->n_seeds < 1) return ls_error_set(err, LS_ERR_INPUT, "seeds must be >= 1 (got %ld)", o->n_seeds);
+  if (o->first_seed < 0 || o->first_seed > (1L << 53) - o->n_seeds)
+    return ls_error_set(err, LS_ERR_INPUT, "first seed %ld out of range", o->first_seed);
+  if (o->n_widths < 1 || o->n_widths > LS_SWEEP_MAX_WIDTHS)
+    return ls_error_set(err, LS_ERR_INPUT, "between 1 and %d student widths needed (got %d)",
+                        LS_SWEEP_MAX_WIDTHS, o->n_widths);
+  for (int i = 0; i < o->n_widths; i++) {
+    if (o->widths[i] < 1)
+      return ls_error_set(err, LS_ERR_INPUT, "student width %d must be >= 1", o->widths[i]);
+    for (int k = 0; k < i; k++)
+      if (o->widths[k] == o->widths[i])
+        return ls_error_set(err, LS_ERR_INPUT, "student width %d listed twice", o->widths[i]);
+  }
+  if (o->n_ranks < 1 || o->rank < 0 || o->rank >= o->n_ranks)
+    return ls_error_set(err, LS_ERR_INPUT, "rank %d of %d is invalid", o->rank, o->n_ranks);
+  return LS_OK;
+}
+
+static json_t *manifest_build(const ls_sweep_opts *o) {
+  json_t *w = json_array();
+  for (int i = 0; i < o->n_widths; i++) json_array_append_new(w, json_integer(o->widths[i]));
+  return json_pack("{s:s, s:s, s:I, s:I, s:o, s:O}", "format", MANIFEST_FORMAT, "version",
+                   o->version, "seeds", (json_int_t)o->n_seeds, "first_seed",
+                   (json_int_t)o->first_seed, "widths", w, "config", o->config);
+}
+
+/* Name the first top-level config section that differs between a and b. */
+static const char *config_diff(const json_t *a, const json_t *b) {
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)a, key, v) {
+    if (!json_equal(v, json_object_get(b, key))) return key;
+  }
+  json_object_foreach((json_t *)b, key, v) {
+    if (!json_object_get(a, key)) return key;
+  }
+  return NULL;
+}
+
+static ls_status manifest_check(const ls_sweep_opts *o, const char *path, ls_error *err) {
+  json_error_t je;
+  json_t *m = json_load_file(path, 0, &je);
+  if (!m)
+    return ls_error_set(err, LS_ERR_INPUT, "%s: unreadable sweep manifest (line %d: %s)", path,
+                        je.line, je.text);
+  json_t *want = manifest_build(o);
+  ls_status s = LS_OK;
+  const char *fmt = json_string_value(json_object_get(m, "format"));
+  const char *ver = json_string_value(json_object_get(m, "version"));
+  const json_t *cfg = json_object_get(m, "config");
+  if (!fmt || strcmp(fmt, MANIFEST_FORMAT))
+    s = ls_error_set(err, LS_ERR_INPUT, "%s: not a landsym sweep manifest", path);
+  else if (!json_equal(json_object_get(m, "seeds"), json_object_get(want, "seeds")))
+    s = ls_error_set(err, LS_ERR_INPUT,
+                     "%s: cannot resume: the sweep was started with %" JSON_INTEGER_FORMAT
+                     " seeds, now %ld are asked for",
+                     path, json_integer_value(json_object_get(m, "seeds")), o->n_seeds);
+  else if (!json_equal(json_object_get(m, "first_seed"), json_object_get(want, "first_seed")))
+    s = ls_error_set(err, LS_ERR_INPUT, "%s: cannot resume: the first seed differs", path);
+  else if (!json_equal(json_object_get(m, "widths"), json_object_get(want, "widths")))
+    s = ls_error_set(err, LS_ERR_INPUT, "%s: cannot resume: the student widths differ", path);
+  else if (!cfg || !json_equal(cfg, o->config)) {
+    const char *k = cfg ? config_diff(cfg, o->config) : NULL;
+    s = ls_error_set(err, LS_ERR_INPUT,
+                     "%s: cannot resume: the config differs from the one the sweep was "
+                     "started with%s%s%s",
+                     path, k ? " (section \"" : "", k ? k : "", k ? "\")" : "");
+  } else if (!ver || strcmp(ver, o->version))
+    s = ls_error_set(err, LS_ERR_INPUT,
+                     "%s: cannot resume: the sweep was started by landsym %s, this is %s", path,
+                     ver ? ver : "?", o->version);
+  json_decref(want);
+  json_decref(m);
+  return s;
+}
+
+ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err) {
+  ls_status s = ls_sweep_opts_validate(o, err);
+  if (s) return s;
+  char path[4096], runs[4096];
+  if (snprintf(path, sizeof path, "%s/sweep.json", o->dir) >= (int)sizeof path ||
+      snprintf(runs, sizeof runs, "%s/runs", o->dir) >= (int)sizeof runs)
+    return ls_error_set(err, LS_ERR_INPUT, "%s: path too long", o->dir);
+  if ((s = exp_mkdir(o->dir, err)) || (s = exp_mkdir(runs, err))) return s;
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    if (!o->resume)
+      return ls_error_set(err, LS_ERR_INPUT,
+                          "%s already holds a sweep (%s); pass --resume to continue it or "
+                          "choose another output directory",
+                          o->dir, path);
+    if ((s = manifest_check(o, path, err))) return s;
+  } else {
+    json_t *m = manifest_build(o);
+    char *text = m ? json_dumps(m, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+    json_decref(m);
+    if (!text) return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot build the manifest", path);
+    size_t n = strlen(text);
+    text[n] = '\n'; /* json_dumps leaves the NUL: replace by a final newline */
+    s = exp_write_atomic(path, text, n + 1, err);
+    free(text);
+    if (s) return s;
+  }
+  /* A killed sweep may leave temp files of runs it was writing. */
+  exp_remove_temps(runs);
+  exp_remove_temps(o->dir);
+  return LS_OK;
+}

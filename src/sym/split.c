@@ -1,0 +1,294 @@
+/* The split test: Y and U of Theorem 3 (thesis section 6.2.6, extended to deeper layers
+ * as in section 6.3.1), the lifted network, the change of coordinates that makes the
+ * lifted Hessian block-diagonal, and the predicted inertia (Corollaries 3.1, 3.2). */
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landsym/linalg.h"
+#include "landsym/split.h"
+
+ls_status ls_split_dims(const ls_net *net, int layer, int neuron, int *nin, int *nout,
+                        ls_error *err) {
+  int L = net->n_layers;
+  if (L < 2)
+    return ls_error_set(err, LS_ERR_INPUT, "the network has no hidden layer to split (%d layer)", L);
+  if (layer < 1 || layer > L - 1)
+    return ls_error_set(err, LS_ERR_INPUT, "layer %d out of range: hidden layers are 1..%d", layer,
+                        L - 1);
+  if (neuron < 0 || neuron >= net->width[layer])
+    return ls_error_set(err, LS_ERR_INPUT, "neuron %d out of range: layer %d has neurons 0..%d",
+                        neuron, layer, net->width[layer] - 1);
+  if (nin) *nin = net->width[layer - 1] + (net->bias[layer] ? 1 : 0);
+  if (nout) *nout = net->width[layer + 1];
+  return LS_OK;
+}
+
+/* Per-sample dloss/df (weight not applied); same convention as the engine. */
+static void sample_dloss(ls_loss_kind kind, int m, const double *f, const double *y, double *g) {
+  if (kind == LS_LOSS_MSE) {
+    for (int o = 0; o < m; o++) g[o] = 2 * (f[o] - y[o]);
+    return;
+  }
+  double mx = f[0], sy = 0, se = 0;
+  for (int o = 1; o < m; o++)
+    if (f[o] > mx) mx = f[o];
+  for (int o = 0; o < m; o++) se += exp(f[o] - mx), sy += y[o];
+  for (int o = 0; o < m; o++) g[o] = exp(f[o] - mx) / se * sy - y[o];
+}
+
+/* Forward pass of one sample: z[l], h[l] for l = 1..L (h[0] = x). */
+static void sample_forward(const ls_net *net, const double *theta, const double *x, double **z,
+                           double **h) {
+  memcpy(h[0], x, (size_t)net->width[0] * sizeof(double));
+  for (int l = 1; l <= net->n_layers; l++) {
+    int wi = net->width[l - 1], wo = net->width[l];
+    const double *W = theta + ls_net_w_offset(net, l);
+    const double *b = net->bias[l] ? theta + ls_net_b_offset(net, l) : NULL;
+    for (int i = 0; i < wo; i++) {
+      double s = b ? b[i] : 0.0;
+      for (int j = 0; j < wi; j++) s += W[(size_t)i * wi + j] * h[l - 1][j];
+      z[l][i] = s;
+    }
+    ls_act_apply(&net->act[l], (size_t)wo, z[l], h[l], NULL, NULL);
+  }
+}
+
+ls_status ls_split_matrices(const ls_net *net, const ls_data *d, const double *theta,
+                            int layer, int neuron, double *Y, double *U, ls_error *err) {
+  int nin, nout;
+  ls_status st = ls_split_dims(net, layer, neuron, &nin, &nout, err);
+  if (st) return st;
+  int L = net->n_layers;
+  if (d->din != net->width[0] || d->dout != net->width[L])
+    return ls_error_set(err, LS_ERR_INPUT, "data (%d -> %d) does not fit the network (%d -> %d)",
+                        d->din, d->dout, net->width[0], net->width[L]);
+  size_t tot = 0;
+  for (int l = 0; l <= L; l++) tot += (size_t)net->width[l];
+  double *buf = malloc((3 * tot + (size_t)nin) * sizeof(double));
+  if (!buf) return ls_error_set(err, LS_ERR_NOMEM, "out of memory in the split matrices");
+  double *z[LS_MAX_LAYERS + 1], *h[LS_MAX_LAYERS + 1], *dl[LS_MAX_LAYERS + 1];
+  double *p = buf;
+  for (int l = 0; l <= L; l++) z[l] = p, p += net->width[l];
+  for (int l = 0; l <= L; l++) h[l] = p, p += net->width[l];
+  for (int l = 0; l <= L; l++) dl[l] = p, p += net->width[l];
+  double *hin = p;
+  memset(Y, 0, (size_t)nin * nin * sizeof(double));
+  memset(U, 0, (size_t)nin * nout * sizeof(double));
+  int r = net->width[layer], m = net->width[L];
+  const double *Wn = theta + ls_net_w_offset(net, layer + 1); /* a = column `neuron` */
+  for (size_t k = 0; k < d->n; k++) {
+    sample_forward(net, theta, d->x + k * (size_t)d->din, z, h);
+    /* delta_L = w_k dloss/df * act_L'(z_L), then back to delta_{layer+1} */
+    sample_dloss(net->loss, m, h[L], d->y + k * (size_t)m, dl[L]);
+    double wk = ls_data_weight(d, k);
+    for (int o = 0; o < m; o++) {
+      double a4[4];
+      ls_act_eval(&net->act[L], z[L][o], a4);
+      dl[L][o] *= wk * a4[1];
+    }
+    for (int l = L; l > layer + 1; l--) {
+      int wi = net->width[l - 1], wo = net->width[l];
+      const double *W = theta + ls_net_w_offset(net, l);
+      for (int j = 0; j < wi; j++) {
+        double t = 0, a4[4];
+        for (int i = 0; i < wo; i++) t += dl[l][i] * W[(size_t)i * wi + j];
+        ls_act_eval(&net->act[l - 1], z[l - 1][j], a4);
+        dl[l - 1][j] = t * a4[1];
+      }
+    }
+    const double *delta = dl[layer + 1];
+    double s4[4], ad = 0;
+    ls_act_eval(&net->act[layer], z[layer][neuron], s4);
+    for (int o = 0; o < nout; o++) ad += Wn[(size_t)o * r + neuron] * delta[o];
+    memcpy(hin, h[layer - 1], (size_t)net->width[layer - 1] * sizeof(double));
+    if (net->bias[layer]) hin[nin - 1] = 1.0;
+    double cy = s4[2] * ad;
+    for (int i = 0; i < nin; i++) {
+      for (int j = 0; j < nin; j++) Y[(size_t)i * nin + j] += cy * hin[i] * hin[j];
+      for (int o = 0; o < nout; o++) U[(size_t)i * nout + o] += s4[1] * hin[i] * delta[o];
+    }
+  }
+  free(buf);
+  for (size_t i = 0; i < (size_t)nin * nin; i++)
+    if (!isfinite(Y[i])) return ls_error_set(err, LS_ERR_COMPUTE, "split matrix Y is not finite");
+  return LS_OK;
+}
+
+/* Copy theta of net into the lifted layout, duplicating row `neuron` of W_layer (and its
+ * bias) as the last neuron, and splitting column `neuron` of W_{layer+1} into
+ * (mu a, (1-mu) a). Linear in theta. */
+static void lift_params(const ls_net *net, const ls_net *out, const double *theta, int layer,
+                        int neuron, double mu, double *th) {
+  int L = net->n_layers, r = net->width[layer];
+  for (int l = 1; l <= L; l++) {
+    int wi = net->width[l - 1], wo = net->width[l];
+    const double *W = theta + ls_net_w_offset(net, l);
+    double *V = th + ls_net_w_offset(out, l);
+    if (l == layer) {
+      memcpy(V, W, (size_t)wo * wi * sizeof(double));
+      memcpy(V + (size_t)wo * wi, W + (size_t)neuron * wi, (size_t)wi * sizeof(double));
+    } else if (l == layer + 1) {
+      for (int o = 0; o < wo; o++) {
+        memcpy(V + (size_t)o * (r + 1), W + (size_t)o * r, (size_t)r * sizeof(double));
+        double a = W[(size_t)o * r + neuron];
+        V[(size_t)o * (r + 1) + neuron] = mu * a;
+        V[(size_t)o * (r + 1) + r] = (1 - mu) * a;
+      }
+    } else {
+      memcpy(V, W, (size_t)wo * wi * sizeof(double));
+    }
+    if (net->bias[l]) {
+      const double *b = theta + ls_net_b_offset(net, l);
+      double *c = th + ls_net_b_offset(out, l);
+      memcpy(c, b, (size_t)wo * sizeof(double));
+      if (l == layer) c[r] = b[neuron];
+    }
+  }
+}
+
+ls_status ls_split_duplicate(const ls_net *net, const double *theta, int layer, int neuron,
+                             double mu, ls_net *out, double *theta_out, ls_error *err) {
+  ls_status st = ls_split_dims(net, layer, neuron, NULL, NULL, err);
+  if (st) return st;
+  if (!isfinite(mu)) return ls_error_set(err, LS_ERR_INPUT, "split mu must be finite");
+  *out = *net;
+  out->width[layer]++;
+  if (theta_out) lift_params(net, out, theta, layer, neuron, mu, theta_out);
+  return LS_OK;
+}
+
+ls_status ls_split_transform(const ls_net *net, int layer, int neuron, double mu, double *T,
+                             ls_error *err) {
+  int nin, nout;
+  ls_status st = ls_split_dims(net, layer, neuron, &nin, &nout, err);
+  if (st) return st;
+  ls_net out;
+  ls_split_duplicate(net, NULL, layer, neuron, mu, &out, NULL, NULL);
+  size_t Pr = ls_net_nparams(net), P = ls_net_nparams(&out);
+  double *e = calloc(Pr, sizeof *e), *col = malloc(P * sizeof *col);
+  if (!e || !col) {
+    free(e), free(col);
+    return ls_error_set(err, LS_ERR_NOMEM, "out of memory in the split transform");
+  }
+  memset(T, 0, P * P * sizeof(double));
+  /* narrow coordinates: the lift is linear, so column c is the lift of e_c */
+  for (size_t c = 0; c < Pr; c++) {
+    e[c] = 1;
+    lift_params(net, &out, e, layer, neuron, mu, col);
+    e[c] = 0;
+    for (size_t i = 0; i < P; i++) T[i * P + c] = col[i];
+  }
+  int r = net->width[layer], wi = net->width[layer - 1];
+  size_t wo_off = ls_net_w_offset(&out, layer), b_off = out.bias[layer] ? ls_net_b_offset(&out, layer) : 0;
+  for (int i = 0; i < nin; i++) { /* xi: w_j += (1-mu) xi, w_new -= mu xi */
+    size_t c = Pr + (size_t)i, pj, pn;
+    if (i < wi)
+      pj = wo_off + (size_t)neuron * wi + i, pn = wo_off + (size_t)r * wi + i;
+    else
+      pj = b_off + (size_t)neuron, pn = b_off + (size_t)r;
+    T[pj * P + c] = 1 - mu;
+    T[pn * P + c] = -mu;
+  }
+  size_t a_off = ls_net_w_offset(&out, layer + 1);
+  for (int o = 0; o < nout; o++) { /* beta: a_j += beta, a_new -= beta */
+    size_t c = Pr + (size_t)nin + o;
+    T[(a_off + (size_t)o * (r + 1) + neuron) * P + c] = 1;
+    T[(a_off + (size_t)o * (r + 1) + r) * P + c] = -1;
+  }
+  free(e), free(col);
+  return LS_OK;
+}
+
+void ls_split_block(const double *Y, const double *U, int nin, int nout, double mu, double *M) {
+  int n = nin + nout;
+  double s = mu * (1 - mu);
+  memset(M, 0, (size_t)n * n * sizeof(double));
+  for (int i = 0; i < nin; i++) {
+    for (int j = 0; j < nin; j++) M[(size_t)i * n + j] = s * Y[(size_t)i * nin + j];
+    for (int o = 0; o < nout; o++) {
+      M[(size_t)i * n + nin + o] = U[(size_t)i * nout + o];
+      M[(size_t)(nin + o) * n + i] = U[(size_t)i * nout + o];
+    }
+  }
+}
+
+ls_inertia ls_inertia_count(const double *eig, int n, double tol) {
+  ls_inertia in = {0, 0, 0};
+  for (int i = 0; i < n; i++) {
+    if (eig[i] < -tol)
+      in.neg++;
+    else if (eig[i] > tol)
+      in.pos++;
+    else
+      in.zero++;
+  }
+  return in;
+}
+
+ls_status ls_split_eigvals(const double *A, int n, double *eig, ls_error *err) {
+  if (n <= 0) return LS_OK;
+  return ls_eig_sym((size_t)n, A, eig, NULL, err);
+}
+
+ls_status ls_split_predict(const double *Y, const double *U, int nin, int nout, double mu,
+                           double tol, ls_inertia *in, int *rank_u, ls_error *err) {
+  double *A = malloc((size_t)nin * nout * sizeof *A), *S = malloc((size_t)(nin + nout) * sizeof *S);
+  double *Q = malloc((size_t)nin * nin * sizeof *Q), *Vt = malloc((size_t)nout * nout * sizeof *Vt);
+  double *sup = malloc((size_t)(nin + nout) * sizeof *sup);
+  double *ZY = malloc((size_t)nin * nin * sizeof *ZY), *ZYZ = malloc((size_t)nin * nin * sizeof *ZYZ);
+  ls_status st = LS_OK;
+  if (!A || !S || !Q || !Vt || !sup || !ZY || !ZYZ) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory in the split prediction");
+    goto done;
+  }
+  /* rho = rank U and Z = left singular vectors beyond rho (a basis of ker U^T) */
+  memcpy(A, U, (size_t)nin * nout * sizeof *A);
+  int k = nin < nout ? nin : nout, rho = 0;
+  if (k > 0) {
+    lapack_int info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'A', 'N', nin, nout, A, nout, S, Q, nin,
+                                     Vt, nout, sup);
+    if (info) {
+      st = ls_error_set(err, LS_ERR_COMPUTE, "SVD of U failed (info %d)", (int)info);
+      goto done;
+    }
+    for (int i = 0; i < k; i++)
+      if (S[i] > tol) rho++;
+  } else {
+    for (int i = 0; i < nin; i++)
+      for (int j = 0; j < nin; j++) Q[(size_t)i * nin + j] = i == j;
+  }
+  int nz = nin - rho;
+  /* ZYZ = Z^T Y Z, Z = columns rho..nin-1 of Q */
+  for (int i = 0; i < nin; i++)
+    for (int b = 0; b < nz; b++) {
+      double s = 0;
+      for (int j = 0; j < nin; j++) s += Y[(size_t)i * nin + j] * Q[(size_t)j * nin + rho + b];
+      ZY[(size_t)i * nz + b] = s;
+    }
+  for (int a = 0; a < nz; a++)
+    for (int b = 0; b < nz; b++) {
+      double s = 0;
+      for (int i = 0; i < nin; i++) s += Q[(size_t)i * nin + rho + a] * ZY[(size_t)i * nz + b];
+      ZYZ[(size_t)a * nz + b] = s;
+    }
+  st = ls_split_eigvals(ZYZ, nz, S, err);
+  if (st) goto done;
+  ls_inertia y = ls_inertia_count(S, nz, tol);
+  ls_inertia base = {rho, nout - rho, rho};
+  double s = mu * (1 - mu);
+  if (s > 0) {
+    *in = ls_inertia_add(y, base);
+  } else if (s < 0) {
+    ls_inertia f = {y.pos, y.zero, y.neg};
+    *in = ls_inertia_add(f, base);
+  } else {
+    ls_inertia z = {rho, nin + nout - 2 * rho, rho};
+    *in = z;
+  }
+  if (rank_u) *rank_u = rho;
+done:
+  free(A), free(S), free(Q), free(Vt), free(sup), free(ZY), free(ZYZ);
+  return st;
+}

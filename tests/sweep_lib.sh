@@ -1,0 +1,34 @@
+# Shared by tests/test_sweep_*.sh: a tiny teacher-student config and small helpers.
+# Usage: source it after setting BIN; it creates $TMP (removed on exit).
+if ! "$BIN" sweep --help 2>/dev/null | grep -q "usage: landsym sweep"; then
+  echo "SKIP: landsym sweep is not available in this build"; exit 0
+fi
+TMP=$(mktemp -d /tmp/landsym_sweep_sh.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+check() { # check "description" command...
+  local d=$1; shift
+  if "$@"; then pass "$d"; else fail "$d"; fi
+}
+done_tests() {
+  echo "$fails failed"
+  [ "$fails" -eq 0 ]
+}
+# write_config FILE SEEDS STEPS [ACTIVATION]: thesis toy teacher (section 6.2) on a
+# coarse grid, 2-w-1 students of widths 2 and 3, plain gradient descent.
+write_config() {
+  cat >"$1" <<JSON
+{
+  "data":    {"kind": "grid", "n": 9, "lo": -5, "hi": 5},
+  "teacher": {"widths": [2, 4, 1], "activation": "sigmoid", "bias": false,
+              "params": [0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1]},
+  "student": {"widths": [2, 3, 1], "activation": "${4:-sigmoid}", "bias": false},
+  "train":   {"first": "gd", "lr": 0.5, "first_maxiter": $3, "polish": "none", "grad_tol": 1e-6},
+  "sweep":   {"seeds": $2, "student_widths": [3, 2]}
+}
+JSON
+}
+# count_runs DIR: finished run records
+count_runs() { ls "$1"/runs/*.json 2>/dev/null | wc -l; }

@@ -1,0 +1,65 @@
+# landsym sweep from the command line: bad usage exits 2 with a message, 1 and 2
+# threads give byte-identical results, progress goes to stderr, --quiet silences it.
+BIN=$1
+. "$(dirname "$0")/sweep_lib.sh"
+cfg=$TMP/cfg.json
+write_config "$cfg" 4 200
+
+expect2() { # expect2 "description" args... : exit code 2 and a message on stderr
+  local d=$1; shift
+  "$BIN" sweep "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ $rc -eq 2 ] && [ -s "$TMP/err" ]; then pass "$d: $(head -c 160 "$TMP/err")"
+  else fail "$d (exit $rc, stderr: $(cat "$TMP/err"))"; fi
+}
+expect2 "no --config" --out "$TMP/x"
+expect2 "no --out" --config "$cfg"
+expect2 "missing config file" --config "$TMP/nope.json" --out "$TMP/x"
+expect2 "--seeds 0" --config "$cfg" --out "$TMP/x" --seeds 0
+expect2 "--seeds -3" --config "$cfg" --out "$TMP/x" --seeds -3
+expect2 "--seeds abc" --config "$cfg" --out "$TMP/x" --seeds abc
+expect2 "--seeds without value" --config "$cfg" --out "$TMP/x" --seeds
+expect2 "--threads 2x" --config "$cfg" --out "$TMP/x" --threads 2x
+expect2 "unknown option" --config "$cfg" --out "$TMP/x" --sedes 3
+echo '{"data": {"kind": "grid"}, "sweep": {"seeds": 2}' >"$TMP/bad.json"
+expect2 "malformed config" --config "$TMP/bad.json" --out "$TMP/x"
+sed 's/"student_widths"/"student_width"/' "$cfg" >"$TMP/typo.json"
+expect2 "unknown key in the sweep section" --config "$TMP/typo.json" --out "$TMP/x"
+sed 's/\[3, 2\]/[3, 0]/' "$cfg" >"$TMP/w0.json"
+expect2 "student width 0" --config "$TMP/w0.json" --out "$TMP/x"
+sed 's/"lr": 0.5/"lr": "big"/' "$cfg" >"$TMP/lr.json"
+expect2 "non-numeric train.lr" --config "$TMP/lr.json" --out "$TMP/x"
+check "nothing created by failed invocations" test ! -e "$TMP/x"
+check "--help exits 0 and prints usage" bash -c "'$BIN' sweep --help | grep -q 'usage: landsym sweep'"
+
+"$BIN" sweep --config "$cfg" --out "$TMP/t1" --threads 1 >"$TMP/out1" 2>"$TMP/err1"
+check "1-thread sweep exits 0" test $? -eq 0
+check "stdout names summary.csv" grep -qx "$TMP/t1/summary.csv" "$TMP/out1"
+check "plain progress lines on a non-terminal stderr" grep -q "runs done" "$TMP/err1"
+"$BIN" sweep --config "$cfg" --out "$TMP/t2" --threads 2 --quiet >/dev/null 2>"$TMP/err2"
+check "2-thread sweep exits 0" test $? -eq 0
+check "--quiet leaves stderr empty" test ! -s "$TMP/err2"
+check "summary has a header and 8 rows" test "$(wc -l <"$TMP/t1/summary.csv")" -eq 9
+check "rows sorted by width then seed" \
+  test "$(cut -d, -f1,2 "$TMP/t1/summary.csv" | tr '\n' ' ')" = "width,seed 2,1 2,2 2,3 2,4 3,1 3,2 3,3 3,4 "
+check "summary.csv identical with 1 and 2 threads" cmp "$TMP/t1/summary.csv" "$TMP/t2/summary.csv"
+same=1
+for f in "$TMP"/t1/runs/*.npy; do cmp -s "$f" "$TMP/t2/runs/$(basename "$f")" || same=0; done
+check "all 8 params .npy identical with 1 and 2 threads" test $same -eq 1 -a "$(ls "$TMP"/t1/runs/*.npy | wc -l)" -eq 8
+
+if command -v script >/dev/null; then # a pseudo-terminal for stderr
+  script -qc "'$BIN' sweep --config '$cfg' --out '$TMP/tty' --threads 2" /dev/null >"$TMP/tty.log" 2>&1
+  check "progress bar on a terminal" grep -q '\[#*\] 8/8, [0-9]* converged, ETA 0s' "$TMP/tty.log"
+else
+  echo "note: 'script' not found, terminal progress bar not checked"
+fi
+
+expect2 "new sweep into an existing sweep directory" --config "$cfg" --out "$TMP/t1"
+write_config "$TMP/cfg_tanh.json" 4 200 tanh
+expect2 "resume with a changed config" --config "$TMP/cfg_tanh.json" --out "$TMP/t1" --resume
+grep -q "config differs" "$TMP/err" && pass "message says the config differs" || fail "message: $(cat "$TMP/err")"
+expect2 "resume with another seed count" --config "$cfg" --out "$TMP/t1" --resume --seeds 5
+"$BIN" sweep --config "$cfg" --out "$TMP/t1" --resume --quiet >/dev/null
+check "resuming a finished sweep succeeds" test $? -eq 0
+check "and leaves the summary unchanged" cmp "$TMP/t1/summary.csv" "$TMP/t2/summary.csv"
+done_tests
