@@ -141,7 +141,32 @@ int main(void) {
   CHECK(r.stop == LS_STOP_ITERS && r.iters == 38, "iteration budget: %zu observations for 37 steps (stop %s)",
         r.iters, ls_stop_name(r.stop));
 
-  /* 8. Invalid options are rejected with a message */
+  /* 8. One step of GD is theta - lr g; one step of Adam is theta - lr g / (|g| + eps)
+   * (bias-corrected m = g, v = g^2 after the first step) */
+  for (int k = 0; k < 2; k++) {
+    ls_train_opts_default(&o);
+    o.first = k ? LS_FIRST_ADAM : LS_FIRST_GD, o.lr = 0.01, o.first_maxiter = 1;
+    o.polish = LS_POLISH_NONE, o.traj_per_decade = 0;
+    near_teacher(th, 0.3, 9);
+    memcpy(th2, th, sizeof th);
+    double g[12], f, maxe = 0;
+    ls_objective ob;
+    ls_objective_init(&ob, &net, &d, NULL, &err);
+    ls_objective_grad(&ob, th2, &f, g);
+    ls_objective_free(&ob);
+    ls_train_result_free(&r);
+    ls_train(&net, &d, th, &o, &r, &err);
+    double lo = 1e300;
+    for (int i = 0; i < 12; i++) {
+      double want = th2[i] - (k ? o.lr * g[i] / (fabs(g[i]) + o.eps) : o.lr * g[i]);
+      maxe = fmax(maxe, fabs(th[i] - want));
+      lo = fmin(lo, fabs(th[i] - th2[i]));
+    }
+    /* the returned point is the better of the two observed points: here the stepped one */
+    CHECK(maxe < 1e-15 && lo > 0, "one %s step matches the closed form: max err %.2e", k ? "adam" : "gd", maxe);
+  }
+
+  /* 9. Invalid options are rejected with a message */
   ls_train_opts_default(&o);
   o.lr = -1;
   ls_train_result_free(&r);

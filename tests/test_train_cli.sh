@@ -57,6 +57,13 @@ ok $(py "import json; r=json.load(open('$T/b/result.json')); print(1 if r['optio
 ok $(py "import json; r=json.load(open('$T/c/result.json')); print(1 if r['options']['lr']==0.2 and r['iterations']==6 else 0)") \
    "flags override the section (lr 0.2, 5 steps)"
 
+# the thesis preset: Adam with lr 1e-4 then SLSQP (thesis section 6.2.1)
+"$BIN" train --config "$SRC/examples/thesis_toy.json" --preset thesis --max-iter 20 --time-limit 2 \
+  --out "$T/p" --no-plot > /dev/null 2>&1
+ok $(py "import json; r=json.load(open('$T/p/result.json')); o=r['options']
+print(1 if o['lr']==1e-4 and o['method']=='adam' and o['polish']=='slsqp' and r['phases'][0]['iterations']==21 else 0)") \
+   "preset thesis: adam lr 1e-4, then slsqp"
+
 # bitwise reproducibility of a full default run (adam + newton)
 for k in 1 2; do
   "$BIN" train --config "$SRC/examples/thesis_toy.json" --seed 7 --max-iter 1000 --out "$T/r$k" --no-plot > /dev/null 2>&1
