@@ -6,6 +6,13 @@
 #include "check.h"
 #include "optim_fixture.h"
 
+/* Progress callback: counts calls, asks to stop at the third. */
+static int stop_third(const ls_train_progress *p, void *user) {
+  int *n = user;
+  (void)p;
+  return ++*n >= 3;
+}
+
 static void near_teacher(double *th, double scale, unsigned long long seed) {
   for (int i = 0; i < 12; i++) th[i] = thesis_teacher[i] + scale * fixture_rand(&seed);
 }
@@ -165,6 +172,18 @@ int main(void) {
     /* the returned point is the better of the two observed points: here the stepped one */
     CHECK(maxe < 1e-15 && lo > 0, "one %s step matches the closed form: max err %.2e", k ? "adam" : "gd", maxe);
   }
+
+  /* the progress callback is called and can stop the run */
+  ls_train_opts_default(&o);
+  o.first = LS_FIRST_GD, o.lr = 1e-3, o.first_maxiter = 100000, o.polish = LS_POLISH_NONE;
+  o.progress = stop_third, o.progress_interval = 0;
+  int calls = 0;
+  o.progress_user = &calls;
+  near_teacher(th, 0.3, 9);
+  ls_train_result_free(&r);
+  ls_train(&net, &d, th, &o, &r, &err);
+  CHECK(r.stop == LS_STOP_USER && calls == 4 && r.iters == 3, "progress callback stops the run: stop %s, %d calls (3 + end of phase), %zu iters",
+        ls_stop_name(r.stop), calls, r.iters);
 
   /* 9. Invalid options are rejected with a message */
   ls_train_opts_default(&o);
