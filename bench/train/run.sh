@@ -8,13 +8,18 @@
 # < 1e-12, given up at the time limit. Every stack runs on one thread.
 # Prints, per stack, the median time to convergence and the fraction of seeds converged.
 #
-# usage: bench/train/run.sh            (env: BENCH_SEEDS=20, BENCH_TIME_LIMIT=30 seconds)
+# A second PyTorch + SciPy row uses the thesis's own Adam learning rate (1e-4, section
+# 6.2.1) on the first BENCH_THESIS_SEEDS seeds, against landsym's default run.
+#
+# usage: bench/train/run.sh   (env: BENCH_SEEDS=20, BENCH_TIME_LIMIT=30 seconds,
+#                                   BENCH_THESIS_SEEDS=10, 0 to skip that row)
 # Python packages live only in bench/.venv (created here); if they cannot be installed,
 # landsym's numbers are reported alone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${BENCH_SEEDS:-20}
 TL=${BENCH_TIME_LIMIT:-30}
+NT=${BENCH_THESIS_SEEDS:-10}
 TOL=1e-12 LR=1e-2 SWITCH=1e-3
 CFG=examples/thesis_toy.json
 
@@ -73,17 +78,24 @@ for stack in torch jax; do
   fi
 done
 
+: > "$RUN/torch-thesis.jsonl"
+if [ "$NT" -gt 0 ] && [ -x "$PY" ] && "$PY" -c "import numpy, scipy, torch" 2> /dev/null; then
+  "$PY" bench/train/baselines.py torch "$RUN/adam" "$(seq -s, 1 "$NT")" "$TOL" "$TL" 1e-4 "$SWITCH" \
+    > "$RUN/torch-thesis.jsonl" 2> "$RUN/torch-thesis.err" || echo "bench: thesis-lr baseline failed" >&2
+fi
+
 python3 - "$RUN" "$N" "$TL" <<'PY'
 import json, statistics, sys, os
 run, n, tl = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 rows = {}
-for f in ["landsym-adam", "landsym-flow", "torch", "jax"]:
+for f in ["landsym-adam", "landsym-flow", "torch", "jax", "torch-thesis"]:
     p = os.path.join(run, f + ".jsonl")
     recs = [json.loads(l) for l in open(p) if l.strip()] if os.path.exists(p) else []
     if recs:
         rows[f] = recs
 names = {"landsym-adam": "landsym adam+slsqp+newton", "landsym-flow": "landsym flow+slsqp+newton",
-         "torch": "PyTorch Adam + SciPy SLSQP", "jax": "JAX Adam + Newton"}
+         "torch": "PyTorch Adam + SciPy SLSQP", "jax": "JAX Adam + Newton",
+         "torch-thesis": "PyTorch+SciPy, thesis lr 1e-4"}
 INF = float("inf")
 def med(r, key, conv_only=False):
     # median time to convergence; a seed that did not converge counts as never (inf)
@@ -105,6 +117,11 @@ for base in ["torch", "jax"]:
         L, B = rows["landsym-adam"], rows[base]
         print(f"landsym adam+slsqp+newton vs {names[base]}: wall {ratio(med(L,'time'), med(B,'time'))}, "
               f"cpu {ratio(med(L,'cpu'), med(B,'cpu'))}")
+if "landsym-adam" in rows and "torch-thesis" in rows:
+    B = rows["torch-thesis"]
+    L = [x for x in rows["landsym-adam"] if x["seed"] <= len(B)]
+    print(f"landsym adam+slsqp+newton vs PyTorch+SciPy with the thesis's lr 1e-4 (seeds 1-{len(B)}): "
+          f"wall {ratio(med(L,'time'), med(B,'time'))}, cpu {ratio(med(L,'cpu'), med(B,'cpu'))}")
 print("\nper seed (converged, wall s, cpu s, final gradient inf-norm):")
 for k, r in rows.items():
     print(f"  {names[k]}:")
