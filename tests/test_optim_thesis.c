@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "landsym/io.h"
 #include "optim_fixture.h"
 
 /* Progress callback: counts calls, asks to stop at the third. */
@@ -171,6 +172,31 @@ int main(void) {
     }
     /* the returned point is the better of the two observed points: here the stepped one */
     CHECK(maxe < 1e-15 && lo > 0, "one %s step matches the closed form: max err %.2e", k ? "adam" : "gd", maxe);
+  }
+
+  /* weight-norm barrier: seed 11 of a width-5 student drifts towards infinite weights
+   * (norm ~78 when stalled); with max_norm 4 it stays on the ball and converges */
+  {
+    ls_net n5;
+    thesis_net(&n5, 5);
+    double t5[15], t5b[15];
+    for (int k = 0; k < 2; k++) {
+      ls_params_glorot(&n5, 11, k ? t5b : t5);
+      ls_train_opts_default(&o);
+      o.lr = 1e-2, o.switch_grad_tol = 1e-3, o.grad_tol = 1e-12, o.traj_per_decade = 0;
+      if (k) o.penalty.max_norm = 4, o.penalty.barrier = 1;
+      ls_train_result_free(&r);
+      ls_train(&n5, &d, k ? t5b : t5, &o, &r, &err);
+      double nrm = 0;
+      for (int i = 0; i < 15; i++) nrm += (k ? t5b[i] * t5b[i] : t5[i] * t5[i]);
+      nrm = sqrt(nrm);
+      if (k)
+        CHECK(r.stop == LS_STOP_GRAD && nrm < 4 * (1 + 1e-6), "barrier: converged (grad %.2e) with norm %.9g <= 4",
+              r.grad_norm, nrm);
+      else
+        CHECK(r.stop != LS_STOP_GRAD && nrm > 20, "without barrier the run drifts: norm %.3g, stop %s", nrm,
+              ls_stop_name(r.stop));
+    }
   }
 
   /* the progress callback is called and can stop the run */
