@@ -72,6 +72,9 @@ ok $(cmp -s "$T/r1/params.npy" "$T/r2/params.npy" && cmp -s "$T/r1/init.npy" "$T
 ok $(py "
 import json; a=json.load(open('$T/r1/result.json')); b=json.load(open('$T/r2/result.json'))
 print(1 if all(a[k]==b[k] for k in ('loss','grad_norm_inf','iterations','stop')) else 0)") "same loss, gradient, iterations, stop"
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$BIN" train --config "$SRC/examples/thesis_toy.json" --seed 7 --max-iter 1000 --out "$T/r3" --no-plot > /dev/null 2>&1
+OMP_NUM_THREADS=3 OPENBLAS_NUM_THREADS=3 "$BIN" train --config "$SRC/examples/thesis_toy.json" --seed 7 --max-iter 1000 --out "$T/r4" --no-plot > /dev/null 2>&1
+ok $(cmp -s "$T/r1/params.npy" "$T/r3/params.npy" && cmp -s "$T/r3/params.npy" "$T/r4/params.npy" && echo 1) "identical params.npy with 1 and 3 threads"
 ok $(py "
 import csv
 a=[r[:2]+r[3:] for r in csv.reader(open('$T/r1/trajectory.csv'))]; b=[r[:2]+r[3:] for r in csv.reader(open('$T/r2/trajectory.csv'))]

@@ -15,6 +15,10 @@
 #include "landsym/io.h"
 #include "landsym/optim.h"
 
+/* OpenBLAS's threaded kernels change the last bits of the eigendecomposition with the
+ * thread count; one thread keeps a run bitwise identical on any machine (DESIGN.md). */
+void openblas_set_num_threads(int num_threads);
+
 static void train_usage(FILE *out) {
   fprintf(out,
           "usage: landsym train --config FILE [--seed N] [--out DIR] [--params FILE] [options]\n\n"
@@ -202,6 +206,7 @@ int cmd_train(int argc, char **argv) {
     goto fail;
   }
   memcpy(theta0, theta, P * sizeof *theta0);
+  openblas_set_num_threads(1);
   int tty = isatty(2) && !c.quiet;
   if (tty) st.opts.progress = progress_line;
   if (ls_train(&cfg.student, &cfg.data, theta, &st.opts, &res, &err) != LS_OK) goto fail;
