@@ -57,6 +57,12 @@ else
   echo "note: 'script' not found, terminal progress bar not checked"
 fi
 
+# Run (width 3, seed 2) of the sweep is what `landsym train --seed 2` gives on the same
+# config (student width 3): same initial point, same trainer, same section.
+"$BIN" train --config "$cfg" --seed 2 --out "$TMP/train2" --no-plot --quiet >/dev/null 2>&1
+check "sweep run w3_s2 has the parameters of landsym train --seed 2" \
+  cmp "$TMP/t1/runs/w3_s2.npy" "$TMP/train2/params.npy"
+
 expect2 "new sweep into an existing sweep directory" --config "$cfg" --out "$TMP/t1"
 write_config "$TMP/cfg_tanh.json" 4 200 tanh
 expect2 "resume with a changed config" --config "$TMP/cfg_tanh.json" --out "$TMP/t1" --resume
