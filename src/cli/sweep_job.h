@@ -19,8 +19,16 @@ void cli_sweep_exp_opts(const cli_sweep_exp *x, ls_sweep_opts *o);
 /* One-line description for the log: "2-5-1 sigmoid ... on grid 41^2, train adam+newton". */
 const char *cli_sweep_exp_describe(const cli_sweep_exp *x);
 
-/* The config's "train" section (optional) -> trainer options (defaults for absent keys). */
-ls_status cli_sweep_train_opts(const ls_config *c, ls_train_opts *o, ls_error *err);
+/* What the "train" section sets for each run: trainer options and the initialisation. */
+typedef struct {
+  ls_train_opts opts;
+  int init_normal;   /* 0: Glorot normal; 1: every weight N(0, init_scale^2) */
+  double init_scale;
+} cli_sweep_train;
+
+/* The config's "train" section (optional) -> trainer options (defaults for absent keys),
+ * with the meaning `landsym train` gives it. */
+ls_status cli_sweep_train_opts(const ls_config *c, cli_sweep_train *t, ls_error *err);
 
 /* ls_sweep_job: ctx is the cli_sweep_exp (read-only). */
 ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,
