@@ -156,7 +156,7 @@ static void test_softplus_point(void) {
     double di = ls_path_unit_distance(&net, p.params + (size_t)i * P, 1, 0, 2);
     worst = fmax(worst, fabs(di - p.d[i]) / p.d[i]);
   }
-  CHECK(worst < 1e-12, "softplus: distance exact on the schedule (rel err %.1e)", worst);
+  CHECK(worst < 1e-11, "softplus: distance exact on the schedule (rel err %.1e)", worst);
   /* each point is a constrained minimum: the loss gradient is orthogonal to every move that
    * keeps d, i.e. g_l + g_m = 0 and every other component is ~0 */
   double *g = malloc(P * sizeof *g), f;
@@ -174,7 +174,7 @@ static void test_softplus_point(void) {
     if (!in_pair) off = fmax(off, fabs(g[i]));
   }
   for (int j = 0; j < 3; j++) off = fmax(off, fabs(g[il[j]] + g[im[j]]));
-  CHECK(off < 0.25 * gmax,
+  CHECK(off < 1e-2 * gmax,
         "softplus: mid-path point is stationary under moves keeping d (%.2e vs |g| %.2e)", off,
         gmax);
   double *pp = malloc(P * sizeof *pp), gi = 1;

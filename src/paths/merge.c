@@ -2,6 +2,7 @@
  * Algorithm 1 (constrained distance schedule), appendix C.1 (Lagrangian variant), and the
  * mirrored second half gamma(1/2 + t) = sigma_{l<->m}(gamma(1/2 - t)). */
 #include <math.h>
+#include <lapacke.h>
 #include <nlopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,96 @@ static double merge_objective(unsigned n, const double *z, double *gz, void *use
   return f;
 }
 
+/* Second-order refinement of one constrained step (absolute distance, twice-differentiable
+ * activations, small P): Levenberg-Marquardt Newton steps on the reparametrised objective
+ * with the exact Hessian in z-coordinates,
+ *   H_z = J^T H J + (second-order term of the map on the v-block),
+ * where with f(v) = v/|v| and w = (d/2)(g_l - g_m),
+ *   sum_k w_k d2 f_k / dv dv = -(w v^T + v w^T + (w.v) I)/|v|^3 + 3 (w.v) v v^T/|v|^5.
+ * LBFGS alone converges slowly on these ill-conditioned problems. */
+static void newton_refine(merge_ctx *c, double *z, double *fz) {
+  size_t P = c->P;
+  int n = c->nin;
+  double *J = calloc(P * P, sizeof *J), *H = malloc(P * P * sizeof *H);
+  double *HJ = malloc(P * P * sizeof *HJ), *A = malloc(P * P * sizeof *A);
+  double *gz = malloc(P * sizeof *gz), *dz = malloc(P * sizeof *dz), *zt = malloc(P * sizeof *zt);
+  if (!J || !H || !HJ || !A || !gz || !dz || !zt) goto out;
+  double mu = 1e-8, f = merge_objective((unsigned)P, z, gz, c);
+  for (int it = 0; it < 60; it++) {
+    double gmax = 0;
+    for (size_t i = 0; i < P; i++) gmax = fmax(gmax, fabs(gz[i]));
+    if (gmax < 1e-15 || c->failed) break;
+    z_to_theta(c, z, c->theta);
+    if (ls_hessian(c->net, c->data, c->theta, H, c->work)) break;
+    double vn = 0, wv = 0;
+    for (int j = 0; j < n; j++) vn += z[c->im[j]] * z[c->im[j]];
+    vn = sqrt(vn);
+    double s = 0.5 * c->d / vn;
+    memset(J, 0, P * P * sizeof *J);
+    for (size_t i = 0; i < P; i++) J[i * P + i] = 1;
+    for (int a = 0; a < n; a++) {
+      size_t la = c->il[a], ma = c->im[a];
+      J[la * P + la] = 1, J[ma * P + ma] = 0;
+      J[ma * P + la] = 1; /* theta_m depends on c with weight 1 */
+      for (int b = 0; b < n; b++) {
+        double D = s * ((a == b) - z[c->im[a]] * z[c->im[b]] / (vn * vn));
+        J[la * P + c->im[b]] = D;
+        J[ma * P + c->im[b]] = -D;
+      }
+    }
+    for (size_t i = 0; i < P; i++)
+      for (size_t j = 0; j < P; j++) {
+        double t = 0;
+        for (size_t k = 0; k < P; k++) t += H[i * P + k] * J[k * P + j];
+        HJ[i * P + j] = t;
+      }
+    for (size_t i = 0; i < P; i++)
+      for (size_t j = 0; j < P; j++) {
+        double t = 0;
+        for (size_t k = 0; k < P; k++) t += J[k * P + i] * HJ[k * P + j];
+        A[i * P + j] = t;
+      }
+    for (int j = 0; j < n; j++) wv += 0.5 * c->d * (c->g[c->il[j]] - c->g[c->im[j]]) * z[c->im[j]];
+    double v3 = vn * vn * vn, v5 = v3 * vn * vn;
+    for (int a = 0; a < n; a++)
+      for (int b = 0; b < n; b++) {
+        double wa = 0.5 * c->d * (c->g[c->il[a]] - c->g[c->im[a]]);
+        double wb = 0.5 * c->d * (c->g[c->il[b]] - c->g[c->im[b]]);
+        double va = z[c->im[a]], vb = z[c->im[b]];
+        A[c->im[a] * P + c->im[b]] +=
+            -(wa * vb + va * wb + (a == b) * wv) / v3 + 3 * wv * va * vb / v5;
+      }
+    int accepted = 0;
+    for (int tries = 0; tries < 30 && !accepted; tries++) {
+      double *M = HJ; /* reuse as the factorised matrix */
+      memcpy(M, A, P * P * sizeof *M);
+      double scale = 0;
+      for (size_t i = 0; i < P; i++) scale = fmax(scale, fabs(A[i * P + i]));
+      for (size_t i = 0; i < P; i++) M[i * P + i] += mu * fmax(scale, 1e-300), dz[i] = -gz[i];
+      if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)P, 1, M, (lapack_int)P, dz, 1) != 0) {
+        mu *= 10;
+        continue;
+      }
+      for (size_t i = 0; i < P; i++) zt[i] = z[i] + dz[i];
+      double *gt = J; /* reuse */
+      double ft = merge_objective((unsigned)P, zt, gt, c);
+      if (!c->failed && ft <= f) {
+        memcpy(z, zt, P * sizeof *z);
+        memcpy(gz, gt, P * sizeof *gz);
+        f = ft, accepted = 1, mu = fmax(mu / 10, 1e-16);
+      } else {
+        c->failed = 0;
+        mu *= 10;
+      }
+    }
+    if (!accepted) break;
+  }
+  *fz = f;
+  merge_objective((unsigned)P, z, NULL, c); /* leaves c->g at z */
+out:
+  free(J), free(H), free(HJ), free(A), free(gz), free(dz), free(zt);
+}
+
 static ls_status path_alloc(ls_path *p, int n, size_t P, ls_error *err) {
   memset(p, 0, sizeof *p);
   p->P = P, p->n = n;
@@ -163,6 +254,8 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
     goto done;
   }
   c.im = c.il + nmax;
+  int smooth = 1;
+  for (int L = 1; L <= net->n_layers; L++) smooth &= net->act[L].kind != LS_ACT_RELU;
   c.nin = ls_path_unit_in_index(net, o->layer, o->l, c.il);
   ls_path_unit_in_index(net, o->layer, o->m, c.im);
   nlopt_set_min_objective(opt, merge_objective, &c);
@@ -197,6 +290,7 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
                         c.failed ? "non-finite loss" : "nlopt error");
       goto done;
     }
+    if (smooth && !o->relative && P <= 400) newton_refine(&c, z, &f);
     double *cur = p->params + (size_t)s * P;
     z_to_theta(&c, z, cur);
     p->d[s] = d;
