@@ -290,7 +290,7 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
                         c.failed ? "non-finite loss" : "nlopt error");
       goto done;
     }
-    if (smooth && !o->relative && P <= 400) newton_refine(&c, z, &f);
+    if (smooth && !o->relative && P <= 120) newton_refine(&c, z, &f);
     double *cur = p->params + (size_t)s * P;
     z_to_theta(&c, z, cur);
     p->d[s] = d;
