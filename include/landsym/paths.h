@@ -106,7 +106,9 @@ void ls_path_free(ls_path *p); /* accepts a zeroed struct */
  * d_s = d0 (dmin_rel)^(s/steps), s = 0..steps, exactly: in coordinates
  * c = (theta_l + theta_m)/2 and a direction v, theta_l = c + d v/(2|v|),
  * theta_m = c - d v/(2|v|) (relative: d = r |c|), every other parameter, c and the direction of v are
- * re-optimised by LBFGS (NLopt) warm-started from the previous step. Lagrangian: the
+ * re-optimised by LBFGS (NLopt) warm-started from the previous step (then, for smooth
+ * activations, absolute distance and P <= 120, Levenberg-Marquardt Newton steps with the
+ * exact Hessian in these coordinates). Lagrangian: the
  * trainer minimises L + lambda ||theta_l - theta_m||^2 (merge penalty) for log-spaced
  * lambda, warm-started, stopping once d <= dmin_rel d0. First-order only, so ReLU works. */
 ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *theta,
