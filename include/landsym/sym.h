@@ -93,14 +93,18 @@ int ls_sym_is_irreducible(const ls_sym_reduction *red, int l);
 
 /* Match a (reduced) network against a teacher of the same widths up to permutations of
  * every hidden layer and the sign symmetry of odd activations (a sign flip moves the
- * constant c*a into the next bias; refused without a bias when c != 0). Layers are matched
+ * constant c*a into the next bias; without a next bias the constants of the flipped units
+ * must cancel, as in the thesis's sigma(-x) = 1 - sigma(x) pairs, and the largest
+ * uncancelled constant is reported in const_residual and counted in max_weight_error). Layers are matched
  * from the first to the last by a minimum-cost assignment (Hungarian method) on the max
  * absolute difference of incoming weights. */
 typedef struct {
   int same_shape;               /* 0 when depth or widths differ: nothing else is set */
   int *perm[LS_MAX_LAYERS + 1]; /* [width_l] teacher unit matched to unit i of the student */
   int *sign[LS_MAX_LAYERS + 1]; /* [width_l] +1 / -1 */
-  double max_weight_error;      /* max |aligned student - teacher| over all parameters */
+  double max_weight_error;      /* max |aligned student - teacher| over all parameters,
+                                   and const_residual */
+  double const_residual;        /* max |sum of c*a over flipped units| where no bias takes it */
 } ls_sym_match;
 ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_net *teacher,
                                const double *theta_teacher, ls_sym_match *match, ls_error *err);

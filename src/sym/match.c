@@ -85,8 +85,9 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
   double *cost = malloc((size_t)M * M * sizeof *cost);
   double *vi = malloc((size_t)M * sizeof *vi), *vj = malloc((size_t)M * sizeof *vj);
   int *col = malloc((size_t)M * sizeof *col), *perm = malloc((size_t)M * sizeof *perm);
+  double *C = malloc((size_t)M * sizeof *C); /* uncancelled constants of one layer */
   ls_status st = LS_OK;
-  if (!th || !tmp || !cost || !vi || !vj || !col || !perm) {
+  if (!th || !tmp || !cost || !vi || !vj || !col || !perm || !C) {
     st = ls_error_set(err, LS_ERR_NOMEM, "match: out of memory");
     goto done;
   }
@@ -94,7 +95,9 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
   for (int l = 1; l < net->n_layers && !st; l++) {
     int m = net->width[l], D = sym_fan_in(net, l);
     double c = 0;
-    int flip_ok = ls_act_odd_shift(&net->act[l], &c) && (c == 0 || net->bias[l + 1]);
+    /* Without a next bias a flip is still allowed: the constants c*a of the flipped units
+     * must then cancel, and what is left of them counts as an error (const_residual). */
+    int flip_ok = ls_act_odd_shift(&net->act[l], &c);
     match->perm[l] = malloc((size_t)m * sizeof(int));
     match->sign[l] = malloc((size_t)m * sizeof(int));
     if (!match->perm[l] || !match->sign[l]) {
@@ -121,18 +124,25 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
       for (int k = 0; k < D; k++) dp = fmax(dp, fabs(vi[k] - vj[k])), dm = fmax(dm, fabs(vi[k] + vj[k]));
       match->sign[l][i] = (flip_ok && dm < dp) ? -1 : 1;
     }
+    for (int o = 0; o < net->width[l + 1]; o++) C[o] = 0;
     for (int i = 0; i < m; i++)
-      if (match->sign[l][i] < 0) flip_unit(net, th, l, i, c, vi, cost);
+      if (match->sign[l][i] < 0) {
+        flip_unit(net, th, l, i, c, vi, cost);
+        if (!net->bias[l + 1])
+          for (int o = 0; o < net->width[l + 1]; o++) C[o] -= c * cost[o]; /* cost = -a */
+      }
+    for (int o = 0; o < net->width[l + 1]; o++)
+      match->const_residual = fmax(match->const_residual, fabs(C[o]));
     if ((st = ls_sym_permute(net, l, perm, th, tmp, err))) break;
     memcpy(th, tmp, P * sizeof *th);
   }
   if (!st) {
     double e = 0;
     for (size_t k = 0; k < P; k++) e = fmax(e, fabs(th[k] - theta_t[k]));
-    match->max_weight_error = e;
+    match->max_weight_error = fmax(e, match->const_residual);
   }
 done:
-  free(th), free(tmp), free(cost), free(vi), free(vj), free(col), free(perm);
+  free(th), free(tmp), free(cost), free(vi), free(vj), free(col), free(perm), free(C);
   if (st) ls_sym_match_free(match);
   return st;
 }
