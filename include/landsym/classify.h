@@ -81,6 +81,8 @@ typedef struct {
   double min_neuron_dist;   /* smallest Euclidean distance between the incoming weights
                                (+ bias) of two units of one hidden layer (thesis fig. 6.7) */
   double prune_max_diff;    /* max |f_pruned(x) - f(x)| over the data */
+  int prune_polished;       /* 1: the pruned network of a zero-loss point was polished by
+                               Newton's method (it merged units left slightly apart) */
   int n_groups;
   ls_neuron_group *groups;  /* [n_groups], layer by layer */
   ls_net reduced_net;       /* pruned network and its parameters (owned) */

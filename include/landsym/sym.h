@@ -105,6 +105,10 @@ typedef struct {
   double max_weight_error;      /* max |aligned student - teacher| over all parameters,
                                    and const_residual */
   double const_residual;        /* max |sum of c*a over flipped units| where no bias takes it */
+  double weight_error;          /* max |aligned student - teacher| over the parameters alone */
+  double *const_sum[LS_MAX_LAYERS + 1]; /* [width_{l+1}] signed sum of c*a over the flipped
+                                   units of layer l when layer l+1 has no bias (else 0): the
+                                   student equals the aligned network plus this constant */
 } ls_sym_match;
 ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_net *teacher,
                                const double *theta_teacher, ls_sym_match *match, ls_error *err);

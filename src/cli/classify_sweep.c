@@ -225,7 +225,7 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
   if ((st = open_table(o, "runs.csv", &af, err))) return st;
   fprintf(af.fp, "width,seed,class,stop,loss,grad_inf,eig1,eig2,eig3,n_zero_eigs,n_neg_eigs,"
                  "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
-                 "reduced_loss,reduced_grad_inf,prune_max_diff,min_neuron_dist,groups\n");
+                 "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups\n");
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *q = &s->runs[i];
     const ls_classify_result *r = &q->res;
@@ -238,11 +238,11 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
     for (int k = 0; k < r->n_eig; k++) e[k] = r->eig[k];
     fprintf(af.fp,
             "%d,%ld,%s,%s,%.17g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.6g,%d,%d,%d,%.6g,%s,%.17g,%.6g,%.6g,"
-            "%.6g,%s\n",
+            "%d,%.6g,%s\n",
             q->width, q->seed, ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
             e[2], r->n_zero_eigs, r->n_neg_eigs, r->max_abs_eig, r->reducible, r->sym_induced,
             r->teacher_match, r->match_error, rw, r->reduced_loss, r->reduced_grad_inf,
-            r->prune_max_diff, r->min_neuron_dist, gs);
+            r->prune_max_diff, r->prune_polished, r->min_neuron_dist, gs);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 

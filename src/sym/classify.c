@@ -9,8 +9,11 @@
 
 #include "landsym/engine.h"
 #include "landsym/linalg.h"
+#include "landsym/optim.h"
 #include "landsym/sym.h"
 #include "sym/unit.h"
+
+static double max_abs(size_t n, const double *v);
 
 static const char *const class_names[LS_CLASS_COUNT] = {
     "global", "symmetry_induced", "local_min", "saddle", "not_converged"};
@@ -112,8 +115,9 @@ static double min_unit_distance(const ls_net *net, const double *th) {
   return best;
 }
 
-/* Neuron groups of every hidden layer from the reduction; teacher units from the match. */
-static ls_status collect_groups(const ls_sym_reduction *red, const ls_sym_match *mt,
+/* Neuron groups of every hidden layer from the reduction; teacher units from the match
+ * (unit[l] may be NULL). */
+static ls_status collect_groups(const ls_sym_reduction *red, int *const *unit,
                                 ls_classify_result *r, ls_error *err) {
   int n = 0;
   for (int l = 1; l <= red->n_hidden; l++) n += red->layer[l].n_groups;
@@ -128,7 +132,7 @@ static ls_status collect_groups(const ls_sym_reduction *red, const ls_sym_match 
       q->size = g->group_size[k];
       q->zero_type = g->zero_type[k] || g->reduced_index[k] < 0;
       q->teacher_unit = -1;
-      if (mt && mt->perm[l] && !q->zero_type) q->teacher_unit = mt->perm[l][g->reduced_index[k]];
+      if (unit && unit[l] && !q->zero_type) q->teacher_unit = unit[l][g->reduced_index[k]];
       for (int i = 0; i < g->width; i++)
         if (g->group[i] == k && g->sign[i] < 0) q->sign_mixed = 1;
     }
@@ -140,6 +144,249 @@ static double max_abs(size_t n, const double *v) {
   double m = 0;
   for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
   return m;
+}
+
+
+
+/* ---- virtual biases ---------------------------------------------------------------------
+ * For an odd-up-to-constant activation (sigmoid: f(-x) = 1 - f(x)) without a bias in the
+ * next layer, sign merges, sign flips and units with vanishing incoming weights all leave
+ * constants c*a that only cancel in total (thesis section 6.2.2). The network is therefore
+ * reduced and matched with a zero "virtual" bias in those layers (same function); the
+ * constants gather there and must vanish for the teacher, which gets the same zero bias. */
+static int needs_virtual_bias(const ls_net *net, int l) {
+  double c = 0;
+  return l < net->n_layers && !net->bias[l + 1] && ls_act_odd_shift(&net->act[l], &c) &&
+         c != 0;
+}
+
+/* Copy theta of net into the layout of net2 (same widths, net2 has biases where net may
+ * not; missing ones are 0, extra ones dropped). */
+static void relayout(const ls_net *net, const double *th, const ls_net *net2, double *th2) {
+  for (int l = 1; l <= net->n_layers; l++) {
+    memcpy(th2 + ls_net_w_offset(net2, l), th + ls_net_w_offset(net, l),
+           (size_t)net->width[l] * net->width[l - 1] * sizeof *th);
+    if (net2->bias[l])
+      for (int i = 0; i < net->width[l]; i++)
+        th2[ls_net_b_offset(net2, l) + i] = net->bias[l] ? th[ls_net_b_offset(net, l) + i] : 0;
+  }
+}
+
+/* net_v = net with virtual biases; theta_v allocated. */
+static ls_status add_virtual_bias(const ls_net *net, const double *th, ls_net *net_v,
+                                  double **th_v, ls_error *err) {
+  *net_v = *net;
+  for (int l = 1; l < net->n_layers; l++)
+    if (needs_virtual_bias(net, l)) net_v->bias[l + 1] = 1;
+  *th_v = malloc(ls_net_nparams(net_v) * sizeof **th_v);
+  if (!*th_v) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  relayout(net, th, net_v, *th_v);
+  return LS_OK;
+}
+
+/* ---- teacher match (thesis section 6.2.2) ----------------------------------------------
+ * Without biases a sigmoid unit whose incoming weights vanish computes the constant
+ * a * sigma(0): it plays the role of the missing bias and can absorb the constants c * a
+ * left by sign-flipped units (sigma(-x) = 1 - sigma(x)). Such "constant units" are removed
+ * (their constant K is kept per layer, or moved into the next bias when there is one)
+ * before the reduced network is matched against the teacher; the match then needs
+ * aligned weights equal to the teacher's and K + (constants of flipped units) = 0. */
+typedef struct {
+  ls_net net;
+  double *theta;
+  double *K[LS_MAX_LAYERS + 1]; /* [width_{l+1}] constants of the removed units of layer l */
+  int *idx[LS_MAX_LAYERS + 1];  /* [width_l] index of unit i in the stripped layer, or -1 */
+} stripped_net;
+
+static void stripped_free(stripped_net *s) {
+  free(s->theta);
+  for (int l = 0; l <= LS_MAX_LAYERS; l++) free(s->K[l]), free(s->idx[l]);
+  memset(s, 0, sizeof *s);
+}
+
+static ls_status strip_constant_units(const ls_net *net, const double *th, double tol,
+                                      stripped_net *s, ls_error *err) {
+  memset(s, 0, sizeof *s);
+  s->net = *net;
+  int L = net->n_layers, M = ls_net_max_width(net) + 1;
+  char *keep[LS_MAX_LAYERS + 1] = {0};
+  double *v = malloc((size_t)M * sizeof *v);
+  ls_status st = v ? LS_OK : ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  for (int l = 1; l < L && !st; l++) {
+    keep[l] = malloc((size_t)net->width[l]);
+    s->K[l] = calloc((size_t)net->width[l + 1], sizeof(double));
+    if (!keep[l] || !s->K[l]) {
+      st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+      break;
+    }
+    int nk = 0;
+    double scale = fmax(1.0, max_abs((size_t)net->width[l] * net->width[l - 1],
+                                     th + ls_net_w_offset(net, l)));
+    for (int i = 0; i < net->width[l]; i++) {
+      sym_get_in(net, th, l, i, v);
+      double wmax = max_abs((size_t)net->width[l - 1], v);
+      keep[l][i] = !(wmax <= tol * scale);
+      nk += keep[l][i];
+    }
+    if (nk == 0) keep[l][0] = 1, nk = 1; /* a layer keeps one unit */
+    if (!(s->idx[l] = malloc((size_t)net->width[l] * sizeof(int)))) {
+      st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+      break;
+    }
+    for (int i = 0, r = 0; i < net->width[l]; i++) s->idx[l][i] = keep[l][i] ? r++ : -1;
+    for (int i = 0; i < net->width[l]; i++) {
+      if (keep[l][i]) continue;
+      double d[4], b = net->bias[l] ? th[ls_net_b_offset(net, l) + i] : 0;
+      ls_act_eval(&net->act[l], b, d);
+      for (int o = 0; o < net->width[l + 1]; o++)
+        s->K[l][o] += th[ls_net_w_offset(net, l + 1) + (size_t)o * net->width[l] + i] * d[0];
+    }
+    s->net.width[l] = nk;
+  }
+  if (!st && !(s->theta = calloc(ls_net_nparams(&s->net), sizeof(double))))
+    st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  /* copy the kept rows / columns layer by layer */
+  for (int l = 1; l <= L && !st; l++) {
+    const double *W = th + ls_net_w_offset(net, l);
+    double *Wn = s->theta + ls_net_w_offset(&s->net, l);
+    int r = 0;
+    for (int i = 0; i < net->width[l]; i++) {
+      if (l < L && !keep[l][i]) continue;
+      int c = 0;
+      for (int j = 0; j < net->width[l - 1]; j++) {
+        if (l > 1 && !keep[l - 1][j]) continue;
+        Wn[(size_t)r * s->net.width[l - 1] + c++] = W[(size_t)i * net->width[l - 1] + j];
+      }
+      if (net->bias[l]) {
+        double b = th[ls_net_b_offset(net, l) + i];
+        s->theta[ls_net_b_offset(&s->net, l) + r] = b;
+      }
+      r++;
+    }
+  }
+  /* constants of layer l go into bias l+1 where it exists */
+  for (int l = 1; l < L && !st; l++) {
+    if (!net->bias[l + 1]) continue;
+    int r = 0;
+    for (int i = 0; i < net->width[l + 1]; i++) {
+      if (l + 1 < L && !keep[l + 1][i]) continue;
+      s->theta[ls_net_b_offset(&s->net, l + 1) + r++] += s->K[l][i];
+      s->K[l][i] = 0;
+    }
+  }
+  for (int l = 0; l <= LS_MAX_LAYERS; l++) free(keep[l]);
+  free(v);
+  if (st) stripped_free(s);
+  return st;
+}
+
+/* Match the reduced network against the teacher: *error = max of the weight error and the
+ * uncancelled constants (INFINITY when the shapes differ); unit[l][i] (allocated) = teacher
+ * unit of unit i of layer l, -1 for a constant unit. */
+static ls_status teacher_error(const ls_net *net, const double *th, const ls_net *teacher,
+                               const double *theta_t, double tol, double *error,
+                               int *unit[LS_MAX_LAYERS + 1], ls_error *err) {
+  stripped_net s;
+  ls_sym_match mt;
+  ls_status st = strip_constant_units(net, th, tol, &s, err);
+  if (st) return st;
+  *error = INFINITY;
+  if ((st = ls_sym_match_teacher(&s.net, s.theta, teacher, theta_t, &mt, err))) {
+    stripped_free(&s);
+    return st;
+  }
+  if (mt.same_shape) {
+    double e = mt.weight_error;
+    for (int l = 1; l < net->n_layers; l++)
+      for (int o = 0; o < s.net.width[l + 1] && mt.const_sum[l]; o++)
+        e = fmax(e, fabs(mt.const_sum[l][o] + s.K[l][o]));
+    *error = e;
+    for (int l = 1; l < net->n_layers && !st; l++) {
+      if (!(unit[l] = malloc((size_t)net->width[l] * sizeof(int)))) {
+        st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+        break;
+      }
+      for (int i = 0; i < net->width[l]; i++)
+        unit[l][i] = s.idx[l][i] < 0 ? -1 : mt.perm[l][s.idx[l][i]];
+    }
+  }
+  ls_sym_match_free(&mt);
+  stripped_free(&s);
+  return st;
+}
+
+
+/* The pruned network loses the virtual biases that ended (near) zero: it then has the
+ * original architecture. A non-zero one stays (the pruned network needs it). */
+static ls_status drop_virtual_bias(const ls_net *net, ls_sym_reduction *red, double tol,
+                                   ls_error *err) {
+  ls_net n2 = red->net;
+  double scale = fmax(1.0, max_abs(ls_net_nparams(&red->net), red->theta));
+  for (int l = 1; l < net->n_layers; l++) {
+    if (!needs_virtual_bias(net, l)) continue;
+    const double *b = red->theta + ls_net_b_offset(&red->net, l + 1);
+    if (max_abs((size_t)red->net.width[l + 1], b) <= tol * scale) n2.bias[l + 1] = 0;
+  }
+  double *t2 = malloc(ls_net_nparams(&n2) * sizeof *t2);
+  if (!t2) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  relayout(&red->net, red->theta, &n2, t2);
+  free(red->theta);
+  red->theta = t2;
+  red->net = n2;
+  return LS_OK;
+}
+
+/* Loss and gradient inf-norm of the reduced network over the original network's kinds of
+ * parameters: a virtual bias that stayed is a fixed constant, not a parameter. */
+static ls_status reduced_grad(const ls_net *net, const ls_net *rn, const double *th,
+                              const ls_data *d, double *loss, double *ginf, ls_error *err) {
+  size_t P = ls_net_nparams(rn);
+  double *g = malloc(P * sizeof *g);
+  ls_work *w = ls_work_alloc(rn, d->n);
+  ls_status st = LS_OK;
+  if (!g || !w) st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  else if ((st = ls_loss_grad(rn, d, th, loss, g, w)))
+    ls_error_set(err, st, "classify: loss and gradient could not be computed");
+  for (int l = 1; !st && l <= rn->n_layers; l++)
+    if (rn->bias[l] && !net->bias[l])
+      for (int i = 0; i < rn->width[l]; i++) g[ls_net_b_offset(rn, l) + i] = 0;
+  *ginf = st ? NAN : max_abs(P, g);
+  free(g);
+  ls_work_free(w);
+  return st;
+}
+
+
+/* A zero-loss point that training left slightly off the expansion manifold merges with a
+ * first-order error in the outputs. Newton's method on the pruned (irreducible, so
+ * nondegenerate) network moves it onto the global minimum it represents; the polished
+ * network is kept when it reproduces the original outputs better. */
+static ls_status polish_pruned(const ls_net *net, const double *theta, const ls_data *d,
+                               ls_sym_reduction *red, double *diff, int *polished,
+                               ls_error *err) {
+  size_t P = ls_net_nparams(&red->net);
+  double *t = malloc(P * sizeof *t), d2;
+  if (!t) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  memcpy(t, red->theta, P * sizeof *t);
+  ls_train_opts o;
+  ls_train_opts_default(&o);
+  o.first = LS_FIRST_NONE;
+  o.polish = LS_POLISH_NEWTON;
+  o.traj_per_decade = 0;
+  o.grad_tol = 1e-15;
+  o.polish_maxiter = 50;
+  ls_train_result tr;
+  memset(&tr, 0, sizeof tr);
+  ls_error e2;
+  if (ls_train(&red->net, d, t, &o, &tr, &e2) == LS_OK &&
+      ls_prune_verify(net, theta, &red->net, t, d, &d2, err) == LS_OK && d2 < *diff) {
+    *diff = d2;
+    *polished = 1;
+    memcpy(red->theta, t, P * sizeof *t);
+  }
+  ls_train_result_free(&tr);
+  free(t);
+  return LS_OK;
 }
 
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
@@ -164,32 +411,53 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   }
   if ((st = spectrum(net, d, theta, o.eig_tol, r, err))) return st;
 
-  /* Reduction to the irreducible form (Definition 3.1): groups and the pruned network. */
-  ls_sym_reduce_opts ro;
-  ls_sym_reduce_opts_default(&ro);
-  ro.tol = o.reduce_tol;
+  /* Reduction to the irreducible form (Definition 3.1): groups and the pruned network.
+   * A zero-loss point whose units have not fully merged (the loss is flat to second order
+   * along the merge, so training leaves them about sqrt of the gradient tolerance apart)
+   * is reduced again at looser tolerances, up to 1000 reduce_tol, until it matches the
+   * teacher; prune_max_diff reports what the pruning changes in the outputs. */
   ls_sym_reduction red;
-  ls_sym_match mt;
-  memset(&mt, 0, sizeof mt);
-  if ((st = ls_sym_reduce(net, theta, &ro, &red, err))) return st;
+  memset(&red, 0, sizeof red);
+  int *unit[LS_MAX_LAYERS + 1] = {0};
+  ls_net net_v, teacher_v;
+  double *theta_v = NULL, *theta_tv = NULL;
+  if ((st = add_virtual_bias(net, theta, &net_v, &theta_v, err))) goto done;
+  if (teacher && theta_t && (st = add_virtual_bias(teacher, theta_t, &teacher_v, &theta_tv, err)))
+    goto done;
+  double scale_t = teacher && theta_t ? fmax(1.0, max_abs(ls_net_nparams(teacher), theta_t)) : 1;
+  int tries = (teacher && theta_t && r->loss <= o.loss_floor) ? 4 : 1;
+  for (int k = 0; k < tries; k++) {
+    ls_sym_reduction_free(&red);
+    for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]), unit[l] = NULL;
+    ls_sym_reduce_opts ro;
+    ls_sym_reduce_opts_default(&ro);
+    ro.tol = o.reduce_tol * pow(10.0, k);
+    if ((st = ls_sym_reduce(&net_v, theta_v, &ro, &red, err))) goto done;
+    if (!teacher || !theta_t) break;
+    double e;
+    if ((st = teacher_error(&red.net, red.theta, &teacher_v, theta_tv, ro.tol, &e, unit, err)))
+      goto done;
+    r->match_error = e;
+    r->teacher_match = e <= o.match_tol * scale_t;
+    if (r->teacher_match) break;
+  }
+  if (!r->teacher_match)
+    for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]), unit[l] = NULL;
   for (int l = 1; l < net->n_layers; l++) {
     r->reduced_width[l] = red.net.width[l];
     if (red.net.width[l] < net->width[l]) r->reducible = 1;
   }
+  if ((st = drop_virtual_bias(net, &red, o.reduce_tol, err))) goto done;
   r->reduced_P = (int)ls_net_nparams(&red.net);
-  if ((st = loss_grad_inf(&red.net, d, red.theta, &r->reduced_loss, &r->reduced_grad_inf, err)))
+  if ((st = reduced_grad(net, &red.net, red.theta, d, &r->reduced_loss, &r->reduced_grad_inf,
+                         err)))
     goto done;
   if ((st = ls_prune_verify(net, theta, &red.net, red.theta, d, &r->prune_max_diff, err)))
     goto done;
-  if (teacher && theta_t) {
-    if ((st = ls_sym_match_teacher(&red.net, red.theta, teacher, theta_t, &mt, err))) goto done;
-    if (mt.same_shape) {
-      r->match_error = mt.max_weight_error;
-      double scale = fmax(1.0, max_abs(ls_net_nparams(teacher), theta_t));
-      r->teacher_match = mt.max_weight_error <= o.match_tol * scale;
-    }
-  }
-  if ((st = collect_groups(&red, r->teacher_match ? &mt : NULL, r, err))) goto done;
+  if (r->loss <= o.loss_floor && r->prune_max_diff > 1e-13 &&
+      (st = polish_pruned(net, theta, d, &red, &r->prune_max_diff, &r->prune_polished, err)))
+    goto done;
+  if ((st = collect_groups(&red, unit, r, err))) goto done;
   r->reduced_net = red.net;
   r->reduced_theta = red.theta;
   red.theta = NULL;
@@ -206,7 +474,8 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   else if (r->sym_induced) r->cls = LS_CLASS_SYMMETRY;
   else r->cls = LS_CLASS_LOCAL;
 done:
-  ls_sym_match_free(&mt);
+  free(theta_v), free(theta_tv);
+  for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]);
   ls_sym_reduction_free(&red);
   if (st) ls_classify_result_free(r);
   return st;

@@ -53,7 +53,8 @@ static ls_status hungarian(int n, const double *cost, int *col_of, ls_error *err
 
 void ls_sym_match_free(ls_sym_match *m) {
   if (!m) return;
-  for (int l = 0; l <= LS_MAX_LAYERS; l++) free(m->perm[l]), free(m->sign[l]);
+  for (int l = 0; l <= LS_MAX_LAYERS; l++)
+    free(m->perm[l]), free(m->sign[l]), free(m->const_sum[l]);
   memset(m, 0, sizeof *m);
 }
 
@@ -131,14 +132,22 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
         if (!net->bias[l + 1])
           for (int o = 0; o < net->width[l + 1]; o++) C[o] -= c * cost[o]; /* cost = -a */
       }
-    for (int o = 0; o < net->width[l + 1]; o++)
+    match->const_sum[l] = malloc((size_t)net->width[l + 1] * sizeof(double));
+    if (!match->const_sum[l]) {
+      st = ls_error_set(err, LS_ERR_NOMEM, "match: out of memory");
+      break;
+    }
+    for (int o = 0; o < net->width[l + 1]; o++) {
+      match->const_sum[l][o] = C[o];
       match->const_residual = fmax(match->const_residual, fabs(C[o]));
+    }
     if ((st = ls_sym_permute(net, l, perm, th, tmp, err))) break;
     memcpy(th, tmp, P * sizeof *th);
   }
   if (!st) {
     double e = 0;
     for (size_t k = 0; k < P; k++) e = fmax(e, fabs(th[k] - theta_t[k]));
+    match->weight_error = e;
     match->max_weight_error = fmax(e, match->const_residual);
   }
 done:
