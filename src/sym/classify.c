@@ -414,7 +414,7 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   /* Reduction to the irreducible form (Definition 3.1): groups and the pruned network.
    * A zero-loss point whose units have not fully merged (the loss is flat to second order
    * along the merge, so training leaves them about sqrt of the gradient tolerance apart)
-   * is reduced again at looser tolerances, up to 1000 reduce_tol, until it matches the
+   * is reduced again at looser tolerances, up to 10^4 reduce_tol, until it matches the
    * teacher; prune_max_diff reports what the pruning changes in the outputs. */
   ls_sym_reduction red;
   memset(&red, 0, sizeof red);
@@ -425,7 +425,7 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   if (teacher && theta_t && (st = add_virtual_bias(teacher, theta_t, &teacher_v, &theta_tv, err)))
     goto done;
   double scale_t = teacher && theta_t ? fmax(1.0, max_abs(ls_net_nparams(teacher), theta_t)) : 1;
-  int tries = (teacher && theta_t && r->loss <= o.loss_floor) ? 4 : 1;
+  int tries = (teacher && theta_t && r->loss <= o.loss_floor) ? 5 : 1;
   for (int k = 0; k < tries; k++) {
     ls_sym_reduction_free(&red);
     for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]), unit[l] = NULL;
