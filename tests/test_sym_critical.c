@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "check.h"
+#include "landsym/optim.h"
 #include "sym_util.h"
 
 #define EIG_TOL 1e-10
@@ -38,8 +39,10 @@ static void certify(const char *what, const ls_net *nr, const double *tr, const 
         what, c.grad_norm_m, c.grad_norm_r);
   CHECK(c.zero_m == c.zero_predicted, "%s: zero eigenvalues measured %d, predicted %d", what,
         c.zero_m, c.zero_predicted);
-  CHECK(c.neg_m >= c.neg_r, "%s: index %d >= narrow index %d (Prop. 4.4)", what, c.neg_m,
-        c.neg_r);
+  CHECK(c.neg_m >= c.neg_r && c.neg_m >= c.index_bound && c.neg_m >= c.index_predicted_min,
+        "%s: index %d >= narrow index %d (Prop. 4.4), >= isotropic-plateau bound %d, >= "
+        "predicted minimum %d",
+        what, c.neg_m, c.neg_r, c.index_bound, c.index_predicted_min);
   int plateau_critical = c.zero_loss || nm.width[layer + 1] == 1;
   CHECK(c.plateau_loss_diff <= 1e-12 * fmax(c.loss_m, 1e-3) &&
             (plateau_critical ? c.plateau_grad_norm < 1e-8 : c.plateau_grad_norm > 1e-6),
@@ -145,6 +148,38 @@ int main(void) {
     int k[2] = {2, 1}, k3[2] = {1, 3};
     certify("3-2-2-2 critical, layer 1 -> 3", &n, tn, &d, 1, 3, k, 0, 8);
     certify("3-2-2-2 critical, layer 2 -> 4 (2nd order)", &n, tn, &d, 2, 4, k3, 1, 9);
+    free(tt), free(tn);
+    ls_data_free(&d);
+  }
+  /* ---- a critical point found by the trainer's Newton critical-point mode ---- */
+  {
+    int wt[3] = {2, 5, 2}, wn[3] = {2, 3, 2};
+    ls_net t, n;
+    double *tt = su_random_net(&t, 2, wt, LS_ACT_SIGMOID, 1, 1.5, &rs);
+    ls_data d;
+    su_teacher_data(&d, 80, &t, tt, &rs);
+    double *tn = NULL, gn = 1;
+    int tries = 0;
+    for (tries = 1; tries <= 6 && !(gn < 1e-11); tries++) {
+      free(tn);
+      tn = su_random_net(&n, 2, wn, LS_ACT_SIGMOID, 1, 0.5, &rs);
+      ls_train_opts o;
+      ls_train_opts_default(&o);
+      o.first = LS_FIRST_ADAM;
+      o.lr = 1e-2;
+      o.first_maxiter = 20000;
+      o.switch_grad_tol = 1e-4;
+      o.polish = LS_POLISH_NEWTON;
+      o.newton_critical = 1;
+      o.traj_per_decade = 0;
+      ls_train_result r = {0};
+      if (ls_train(&n, &d, tn, &o, &r, NULL) == LS_OK) gn = su_grad_norm(&n, &d, tn);
+      ls_train_result_free(&r);
+    }
+    CHECK(gn < 1e-11, "2-3-2 sigmoid student: trainer (Adam + Newton critical mode) reaches "
+          "|grad| %.1e (start %d)", gn, tries - 1);
+    int k[3] = {2, 1, 2};
+    certify("2-3-2 sigmoid trainer critical -> width 5", &n, tn, &d, 1, 5, k, 0, 10);
     free(tt), free(tn);
     ls_data_free(&d);
   }

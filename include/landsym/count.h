@@ -75,17 +75,18 @@ typedef enum {
  * each to `prec` bits. Row i (m = m_lo + i): R[i * kmax + (k-1)], total[i]. */
 typedef struct {
   long rstar, m_lo, m_hi;
+  long m_step; /* only rows with (m - m_lo) % m_step == 0 are filled (alloc sets 1) */
   int kmax;
   mpfr_prec_t prec;
   mpfr_t *R;     /* (m_hi - m_lo + 1) * kmax */
   mpfr_t *total; /* m_hi - m_lo + 1 */
 } ls_count_ratio_table;
 
-/* kmax must be in 1..r*-1; m_lo > r*... (m_lo >= r* allowed). */
+/* kmax must be in 1..r*-1 and m_lo >= r*. */
 ls_status ls_count_ratio_table_alloc(ls_count_ratio_table **out, long rstar, long m_lo,
                                      long m_hi, int kmax, mpfr_prec_t prec, ls_error *err);
 void ls_count_ratio_table_free(ls_count_ratio_table *t);
-/* Fill the table: exact G and T (ls_count_G_table, ls_count_T_series) divided in MPFR.
+/* Fill the table: exact G (Stirling recurrence) and T (ls_count_T_series) divided in MPFR.
  * weights: for LIST, `list` holds a_1..a_nlist. depth L >= 2 raises every ratio to the
  * power L-1 (section 5, identical widths in every hidden layer); depth 2 is the two-layer case. */
 ls_status ls_count_ratio_table_compute(ls_count_ratio_table *t, ls_count_weights weights,

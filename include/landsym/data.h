@@ -63,6 +63,20 @@ ls_status ls_data_load_npy(ls_data *d, const char *xpath, const char *ypath,
 ls_status ls_data_load_csv(ls_data *d, const char *path, int din, int dout,
                            int *has_targets, ls_error *err);
 
+/* IDX files (the MNIST / Fashion-MNIST format, plain or gzip-compressed): unsigned-byte
+ * arrays only (type 0x08). *data is malloc'd, dims[0..ndim-1] big-endian sizes decoded. */
+ls_status ls_idx_read(const char *path, unsigned char **data, int *ndim, size_t dims[4],
+                      ls_error *err);
+/* Images (n x rows x cols) and labels (n) as a classification data set: x = pixel/255
+ * flattened row-major (din = rows*cols), y = one-hot rows of dout classes (a label >=
+ * dout is an error). limit > 0 keeps the first `limit` samples. */
+ls_status ls_data_load_idx(ls_data *d, const char *images, const char *labels, size_t limit,
+                           int dout, ls_error *err);
+/* Replace x by its coordinates on the k leading principal axes (x centred by its mean,
+ * axes = eigenvectors of the covariance sorted by decreasing eigenvalue, each signed so
+ * that its largest-magnitude entry is positive; no whitening). din becomes k. */
+ls_status ls_data_pca(ls_data *d, int k, ls_error *err);
+
 /* Targets from a teacher network: y = teacher(x) for an MSE teacher; for an NLL
  * teacher (teacher->loss == LS_LOSS_NLL) with onehot = 0 the
  * teacher's softmax probabilities, (onehot = 1) the one-hot row of its argmax.

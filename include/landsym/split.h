@@ -80,7 +80,8 @@ static inline int ls_inertia_equal(ls_inertia a, ls_inertia b) {
   return a.neg == b.neg && a.zero == b.zero && a.pos == b.pos;
 }
 
-/* Eigenvalues (ascending) of a symmetric n x n row-major matrix A (A is not modified). */
+/* Eigenvalues (ascending) of a symmetric n x n row-major matrix A (A is not modified);
+ * ls_eig_sym with an int size, n = 0 allowed. */
 ls_status ls_split_eigvals(const double *A, int n, double *eig, ls_error *err);
 
 #ifdef __cplusplus

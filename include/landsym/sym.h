@@ -66,8 +66,15 @@ typedef struct {
   int *zero_type;     /* [n_groups] 1 when the group's summed outgoing weight vanishes
                          (a single unit with zero outgoing weights included) */
   int *reduced_index; /* [n_groups] index of the group in the reduced layer, -1 if dropped */
+  int const_group;    /* group of the constant units (zero incoming weights, output f(b)),
+                         absorbed into the next bias or cancelled; -1 if none */
   int sign_rejected;  /* 1 when sign merges were refused: the next layer has no bias and
-                         the constants c * sum(a) of negated units do not cancel */
+                         no choice of orientations makes the constants cancel */
+  int const_rejected; /* 1 when constant units were kept for the same reason */
+  double max_in_group; /* largest max-abs distance of a unit's (sign-adjusted) incoming
+                          weights to its group's merged unit, relative to the layer scale */
+  double min_between;  /* smallest such distance between two groups (up to sign): a
+                          tolerance between the two separates the groups cleanly */
 } ls_sym_layer_groups;
 
 typedef struct {
@@ -81,9 +88,12 @@ typedef struct {
  * every pair (W_l, W_{l+1}) irreducible). Merges units of equal incoming weights by adding
  * their outgoing weights, drops units whose (summed) outgoing weights vanish, and, for odd
  * activations, merges a unit with negated incoming weights into its partner with negated
- * outgoing weights plus the constant c*a moved into the next layer's bias. Without a bias
- * in the next layer such sign merges are kept only when the constants cancel within tol
- * (otherwise the units stay in separate groups and sign_rejected is set). The network
+ * outgoing weights plus the constant c*a moved into the next layer's bias. Units with zero
+ * incoming weights are constants f(b)*a, absorbed the same way (group const_group).
+ * Without a bias in the next layer the constants must cancel: the group orientations
+ * (which representative, w or -w, is kept) are searched, fewest flips first (exhaustive up
+ * to 16 groups), for a choice leaving a constant within tol; if none exists the sign
+ * symmetry and the constant units are not used (sign_rejected, const_rejected). The network
  * function is unchanged up to rounding. red is overwritten; free with ls_sym_reduction_free. */
 ls_status ls_sym_reduce(const ls_net *net, const double *theta, const ls_sym_reduce_opts *opts,
                         ls_sym_reduction *red, ls_error *err);
@@ -93,22 +103,15 @@ int ls_sym_is_irreducible(const ls_sym_reduction *red, int l);
 
 /* Match a (reduced) network against a teacher of the same widths up to permutations of
  * every hidden layer and the sign symmetry of odd activations (a sign flip moves the
- * constant c*a into the next bias; without a next bias the constants of the flipped units
- * must cancel, as in the thesis's sigma(-x) = 1 - sigma(x) pairs, and the largest
- * uncancelled constant is reported in const_residual and counted in max_weight_error). Layers are matched
+ * constant c*a into the next bias; without a bias the flips are kept only when their
+ * constants cancel, else the layer is matched without flips). Layers are matched
  * from the first to the last by a minimum-cost assignment (Hungarian method) on the max
  * absolute difference of incoming weights. */
 typedef struct {
   int same_shape;               /* 0 when depth or widths differ: nothing else is set */
   int *perm[LS_MAX_LAYERS + 1]; /* [width_l] teacher unit matched to unit i of the student */
   int *sign[LS_MAX_LAYERS + 1]; /* [width_l] +1 / -1 */
-  double max_weight_error;      /* max |aligned student - teacher| over all parameters,
-                                   and const_residual */
-  double const_residual;        /* max |sum of c*a over flipped units| where no bias takes it */
-  double weight_error;          /* max |aligned student - teacher| over the parameters alone */
-  double *const_sum[LS_MAX_LAYERS + 1]; /* [width_{l+1}] signed sum of c*a over the flipped
-                                   units of layer l when layer l+1 has no bias (else 0): the
-                                   student equals the aligned network plus this constant */
+  double max_weight_error;      /* max |aligned student - teacher| over all parameters */
 } ls_sym_match;
 ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_net *teacher,
                                const double *theta_teacher, ls_sym_match *match, ls_error *err);
@@ -177,6 +180,9 @@ typedef struct {
   double plateau_loss_diff;        /* max loss change along random plateau directions */
   double plateau_grad_norm;        /* gradient norm at a random point of the plateau */
   int zero_loss;                   /* 1 when the narrow point is treated as zero loss */
+  int index_bound;                 /* rigorous: max(neg_r, plateau_dim - zero_m), see below */
+  int index_predicted_min;         /* neg_r + sum_l (m_l - r_l) min(width_{l+1} - 1, D_l)
+                                      when loss > 0, neg_r at zero loss */
 } ls_sym_critical_cert;
 
 /* Symmetric eigenvalues (ascending) of the exact Hessian at theta; eig has P entries. */
@@ -191,7 +197,13 @@ ls_status ls_sym_hessian_eigs(const ls_net *net, const ls_data *d, const double 
  *   z_l = width_{l+1} + D_l                     at a zero-loss (MSE) minimum,
  * with D_l = width_{l-1} + bias_l the fan-in of a unit. Proposition 4.4 states the m - r
  * zero eigenvalues of the first case for one output; at zero loss every direction that
- * keeps the function to first order is flat. tol: relative eigenvalue tolerance. */
+ * keeps the function to first order is flat. tol: relative eigenvalue tolerance.
+ * Index: Brea's plateau U (outgoing splits with fixed sums) keeps the function, so the
+ * Hessian vanishes on U as a quadratic form; an isotropic subspace of a symmetric matrix
+ * gives n_- >= dim U - dim(U cap ker H) >= plateau_dim - zero_m (index_bound). With a
+ * coupling of full rank, dim(U cap ker H) is the null count above, which gives
+ * index_predicted_min: a symmetry-induced critical point of a non-zero-loss point is a
+ * saddle as soon as the next layer has two or more units, even when theta_r is a minimum. */
 ls_status ls_sym_critical_certify(const ls_net *net_r, const double *theta_r,
                                   const ls_net *net_m, const double *theta_m, const ls_data *d,
                                   double tol, double zero_loss_tol, uint64_t seed,

@@ -36,6 +36,7 @@ static void usage(FILE *f) {
 
 int cmd_count(int argc, char **argv) {
   if (argc < 2) {
+    fprintf(stderr, "landsym count: missing subcommand\n");
     usage(stderr);
     return 2;
   }

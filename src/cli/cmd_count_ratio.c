@@ -98,6 +98,7 @@ int count_cmd_R(int argc, char **argv) {
   ls_count_ratio_table *t;
   mpfr_prec_t prec = ls_count_prec_for_digits(o.digits);
   if (ls_count_ratio_table_alloc(&t, rs, lo, hi, (int)khi, prec, &err)) return count_fail("R", &err);
+  t->m_step = step;
   if (ls_count_ratio_table_compute(t, w, list, nlist, o.depth, o.max_bytes, &err)) {
     ls_count_ratio_table_free(t);
     return count_fail("R", &err);

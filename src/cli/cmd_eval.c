@@ -2,7 +2,6 @@
  * config at given parameters (docs/eval.md). */
 #include <getopt.h>
 #include <jansson.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/io.h"
+#include "landsym/linalg.h"
 
 static void eval_usage(FILE *out) {
   fprintf(out,
@@ -35,14 +35,6 @@ static int same_shape(const ls_net *a, const ls_net *b) {
   for (int l = 0; l <= a->n_layers; l++)
     if (a->width[l] != b->width[l] || (l && a->bias[l] != b->bias[l])) return 0;
   return 1;
-}
-
-/* Eigenvalues of the symmetric P x P matrix H (destroyed), ascending. */
-static ls_status eig_sym(size_t P, double *H, double *evals, ls_error *err) {
-  lapack_int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)P, H, (lapack_int)P, evals);
-  if (info != 0)
-    return ls_error_set(err, LS_ERR_COMPUTE, "dsyev failed (info %d)", (int)info);
-  return LS_OK;
 }
 
 static json_t *json_vec(const double *v, size_t n) {
@@ -188,7 +180,7 @@ int cmd_eval(int argc, char **argv) {
     if (!H || !ev) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory for a %zu x %zu Hessian", P, P);
     if (!st && (st = ls_hessian(&cfg.student, &cfg.data, theta, H, w)))
       ls_error_set(&err, st, "Hessian evaluation failed (not available in this build?)");
-    if (!st) st = eig_sym(P, H, ev, &err);
+    if (!st) st = ls_eig_sym(P, H, ev, NULL, &err);
   }
   if (!st) {
     if (o.json) print_json(&cfg, src, loss, g2, ginf, grad, P, ev);

@@ -332,6 +332,7 @@ int cmd_expand(int argc, char **argv) {
     json_object_set_new(out, "widths_from", json_widths(&net));
     json_object_set_new(out, "widths_to", json_widths(&big));
     json_object_set_new(out, "seed", json_integer(o.seed));
+    json_object_set_new(out, "point_irreducible_widths", json_widths(&red.net));
     if (group_of) json_object_set_new(out, "unit_origin", json_ints(group_of, specs[0].m));
     json_object_set_new(out, "max_output_diff", json_real(ec.max_out_diff));
     json_object_set_new(out, "max_output_rel", json_real(ec.max_out_rel));
@@ -347,6 +348,8 @@ int cmd_expand(int argc, char **argv) {
       json_object_set_new(c, "zero_eigenvalues_predicted", json_integer(cc.zero_predicted));
       json_object_set_new(c, "index_from", json_integer(cc.neg_r));
       json_object_set_new(c, "index_to", json_integer(cc.neg_m));
+      json_object_set_new(c, "index_bound", json_integer(cc.index_bound));
+      json_object_set_new(c, "index_predicted_min", json_integer(cc.index_predicted_min));
       json_object_set_new(c, "eigenvalue_tol", json_real(cc.tol));
       json_object_set_new(c, "largest_zero_eigenvalue", json_real(cc.gap_zero));
       json_object_set_new(c, "smallest_nonzero_eigenvalue", json_real(cc.gap_nonzero));
@@ -362,6 +365,9 @@ int cmd_expand(int argc, char **argv) {
       printf("\n");
     } else {
       printf("point:            %s, %s\n", src, d0);
+      printf("irreducible form: ");
+      for (int l = 0; l <= red.net.n_layers; l++) printf("%s%d", l ? "-" : "", red.net.width[l]);
+      printf("\n");
       printf("expanded:         %s (seed %ld)\n", d1, o.seed);
       if (group_of) {
         printf("unit origin:     ");
@@ -376,7 +382,8 @@ int cmd_expand(int argc, char **argv) {
         printf("zero eigenvalues: %d -> %d, predicted %d (tol %.1e; largest zero %.2e, "
                "smallest nonzero %.2e)\n",
                cc.zero_r, cc.zero_m, cc.zero_predicted, cc.tol, cc.gap_zero, cc.gap_nonzero);
-        printf("index:            %d -> %d\n", cc.neg_r, cc.neg_m);
+        printf("index:            %d -> %d (lower bounds: isotropic plateau %d, predicted %d)\n",
+               cc.neg_r, cc.neg_m, cc.index_bound, cc.index_predicted_min);
         printf("Brea plateau:     dim %d, loss change %.2e, gradient norm there %.2e\n",
                cc.plateau_dim, cc.plateau_loss_diff, cc.plateau_grad_norm);
       }

@@ -30,9 +30,9 @@ ls_status ls_count_ratio_table_alloc(ls_count_ratio_table **out, long rstar, lon
     free(t);
     return ls_error_set(err, LS_ERR_NOMEM, "out of memory for a %zu-row ratio table", rows);
   }
-  t->rstar = rstar, t->m_lo = m_lo, t->m_hi = m_hi, t->kmax = kmax, t->prec = prec;
+  t->rstar = rstar, t->m_lo = m_lo, t->m_hi = m_hi, t->kmax = kmax, t->prec = prec, t->m_step = 1;
   for (size_t i = 0; i < rows * (size_t)kmax; i++) mpfr_init2(t->R[i], prec);
-  for (size_t i = 0; i < rows; i++) mpfr_init2(t->total[i], prec);
+  for (size_t i = 0; i < rows; i++) mpfr_init2(t->total[i], prec), mpfr_set_zero(t->total[i], 1);
   *out = t;
   return LS_OK;
 }
@@ -65,36 +65,51 @@ ls_status ls_count_ratio_table_compute(ls_count_ratio_table *t, ls_count_weights
                                        double max_bytes, ls_error *err) {
   if (depth < 2) return ls_error_set(err, LS_ERR_INPUT, "depth L must be >= 2 (got %d)", depth);
   long rs = t->rstar, rows = t->m_hi - t->m_lo + 1;
-  size_t nG = (size_t)rows * (size_t)rs; /* G(q,m) for q = 0..r*-1 */
-  mpz_t *T = malloc((size_t)rows * sizeof *T), *G = malloc(nG * sizeof *G);
-  if (!T || !G) {
-    free(T), free(G);
+  mpz_t *T = malloc((size_t)rows * sizeof *T), *s = malloc((size_t)rs * sizeof *s),
+        *fac = malloc((size_t)rs * sizeof *fac);
+  if (!T || !s || !fac) {
+    free(T), free(s), free(fac);
     return ls_error_set(err, LS_ERR_NOMEM, "out of memory for the ratio table");
   }
   for (long i = 0; i < rows; i++) mpz_init(T[i]);
-  for (size_t i = 0; i < nG; i++) mpz_init(G[i]);
+  for (long q = 0; q < rs; q++) mpz_init(s[q]), mpz_init(fac[q]), mpz_fac_ui(fac[q], (unsigned long)q);
+  /* T(r*,m) for the whole range in one pass of its recurrence */
   ls_status st = ls_count_T_series(T, rs, t->m_lo, t->m_hi, max_bytes, err);
-  if (!st) st = ls_count_G_table(G, rs - 1, t->m_lo, t->m_hi, max_bytes, err);
   if (!st) {
     mpfr_t tf, gf, a;
+    mpz_t g;
+    mpz_init(g);
     mpfr_inits2(t->prec + 64, tf, gf, a, (mpfr_ptr)0);
-    for (long i = 0; i < rows; i++) {
+    /* G(q,m) = q! S(m,q), q = 1..r*-1, by the Stirling recurrence over m (one column
+     * vector kept, descending q so S(m-1,q-1) is still the old value) */
+    mpz_set_ui(s[0], 1);
+    for (long m = 0; m <= t->m_hi; m++) {
+      if (m > 0)
+        for (long q = rs - 1; q >= 0; q--) {
+          mpz_mul_ui(s[q], s[q], (unsigned long)q);
+          if (q > 0) mpz_add(s[q], s[q], s[q - 1]);
+        }
+      if (m < t->m_lo) continue;
+      long i = m - t->m_lo;
+      if (t->m_step > 1 && i % t->m_step) continue;
       mpfr_set_z(tf, T[i], MPFR_RNDN);
       mpfr_set_ui(t->total[i], 0, MPFR_RNDN);
       for (long k = 1; k <= rs - 1; k++) {
-        mpfr_set_z(gf, G[(size_t)i * (size_t)rs + (size_t)(rs - k)], MPFR_RNDN);
-        mpfr_div(gf, gf, tf, MPFR_RNDN);          /* R_k */
+        mpz_mul(g, s[rs - k], fac[rs - k]);
+        mpfr_set_z(gf, g, MPFR_RNDN);
+        mpfr_div(gf, gf, tf, MPFR_RNDN);                            /* R_k, eq. 5 */
         mpfr_pow_ui(gf, gf, (unsigned long)(depth - 1), MPFR_RNDN); /* section 5 */
         if (k <= t->kmax) mpfr_set(t->R[(size_t)i * (size_t)t->kmax + (size_t)(k - 1)], gf, MPFR_RNDN);
         weight(a, weights, list, nlist, rs, k);
-        mpfr_fma(t->total[i], a, gf, t->total[i], MPFR_RNDN);
+        mpfr_fma(t->total[i], a, gf, t->total[i], MPFR_RNDN); /* eq. 6 */
       }
     }
     mpfr_clears(tf, gf, a, (mpfr_ptr)0);
+    mpz_clear(g);
   }
   for (long i = 0; i < rows; i++) mpz_clear(T[i]);
-  for (size_t i = 0; i < nG; i++) mpz_clear(G[i]);
-  free(T), free(G);
+  for (long q = 0; q < rs; q++) mpz_clear(s[q]), mpz_clear(fac[q]);
+  free(T), free(s), free(fac);
   return st;
 }
 

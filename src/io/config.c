@@ -148,7 +148,7 @@ static ls_status parse_data(ls_config *cfg, const json_t *dv, int *has_y, ls_err
     return ls_error_set(err, LS_ERR_INPUT, "%s: data: required, an object with \"kind\"", file);
   ls_status st = ls_config_get_string(cfg, dv, "data", "kind", NULL, &kind, err);
   if (st) return st;
-  if (!kind) return ls_error_set(err, LS_ERR_INPUT, "%s: data.kind: required (grid, gaussian, hermite, npy, csv)", file);
+  if (!kind) return ls_error_set(err, LS_ERR_INPUT, "%s: data.kind: required (grid, gaussian, hermite, npy, csv, idx)", file);
   long dim, n, seed, points;
   double lo, hi;
   if (!strcmp(kind, "grid")) {
@@ -213,8 +213,32 @@ static ls_status parse_data(ls_config *cfg, const json_t *dv, int *has_y, ls_err
       snprintf(cfg->data_desc, sizeof cfg->data_desc, "csv %.200s (%zu samples)",
                json_string_value(json_object_get(dv, "file")), cfg->data.n);
     free(path);
+  } else if (!strcmp(kind, "idx")) {
+    static const char *const keys[] = {"kind", "images", "labels", "limit", "pca", "comment", NULL};
+    char *im = NULL, *lb = NULL;
+    long limit, pca;
+    st = ls_config_check_keys(cfg, dv, "data", keys, err);
+    if (!st) st = path_key(cfg, dv, "images", 1, &im, err);
+    if (!st) st = path_key(cfg, dv, "labels", 1, &lb, err);
+    if (!st) st = ls_config_get_int(cfg, dv, "data", "limit", 0, 1L << 32, 0, &limit, err);
+    if (!st) st = ls_config_get_int(cfg, dv, "data", "pca", 0, 1 << 20, 0, &pca, err);
+    if (!st) {
+      st = ls_data_load_idx(&cfg->data, im, lb, (size_t)limit, dout, err);
+      if (st) ls_error_prefix(err, "%s: data", file);
+    }
+    if (!st && pca && (st = ls_data_pca(&cfg->data, (int)pca, err)))
+      ls_error_prefix(err, "%s: data.pca", file);
+    if (!st && cfg->data.din != cfg->student.width[0])
+      st = ls_error_set(err, LS_ERR_INPUT, "%s: data: %d inputs%s, student.widths[0] is %d", file,
+                        cfg->data.din, pca ? " after pca" : " (pixels)", cfg->student.width[0]);
+    if (!st) {
+      *has_y = 1;
+      snprintf(cfg->data_desc, sizeof cfg->data_desc, "idx %.200s (%zu samples%s)",
+               json_string_value(json_object_get(dv, "images")), cfg->data.n, pca ? ", pca" : "");
+    }
+    free(im), free(lb);
   } else
-    st = ls_error_set(err, LS_ERR_INPUT, "%s: data.kind: '%s' unknown (grid, gaussian, hermite, npy, csv)",
+    st = ls_error_set(err, LS_ERR_INPUT, "%s: data.kind: '%s' unknown (grid, gaussian, hermite, npy, csv, idx)",
                       file, kind);
   return st;
 }

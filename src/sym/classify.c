@@ -188,9 +188,8 @@ static ls_status add_virtual_bias(const ls_net *net, const double *th, ls_net *n
  * Without biases a sigmoid unit whose incoming weights vanish computes the constant
  * a * sigma(0): it plays the role of the missing bias and can absorb the constants c * a
  * left by sign-flipped units (sigma(-x) = 1 - sigma(x)). Such "constant units" are removed
- * (their constant K is kept per layer, or moved into the next bias when there is one)
- * before the reduced network is matched against the teacher; the match then needs
- * aligned weights equal to the teacher's and K + (constants of flipped units) = 0. */
+ * before the reduced network is matched against the teacher, their constant K moved into
+ * the next (possibly virtual) bias; where there is no bias, K itself must vanish. */
 typedef struct {
   ls_net net;
   double *theta;
@@ -296,10 +295,10 @@ static ls_status teacher_error(const ls_net *net, const double *th, const ls_net
     return st;
   }
   if (mt.same_shape) {
-    double e = mt.weight_error;
+    /* constants that no bias took are not in the teacher */
+    double e = mt.max_weight_error;
     for (int l = 1; l < net->n_layers; l++)
-      for (int o = 0; o < s.net.width[l + 1] && mt.const_sum[l]; o++)
-        e = fmax(e, fabs(mt.const_sum[l][o] + s.K[l][o]));
+      for (int o = 0; o < s.net.width[l + 1]; o++) e = fmax(e, fabs(s.K[l][o]));
     *error = e;
     for (int l = 1; l < net->n_layers && !st; l++) {
       if (!(unit[l] = malloc((size_t)net->width[l] * sizeof(int)))) {

@@ -139,13 +139,16 @@ ls_status ls_sym_critical_certify(const ls_net *net_r, const double *theta_r,
    * every first-order function-preserving direction is null: width_{l+1} output splits
    * and fan_in incoming differences with sum_i beta_i dw_i = 0. */
   c->zero_predicted = c->zero_r;
+  c->index_predicted_min = c->neg_r;
   for (int l = 1; l < net_m->n_layers; l++) {
     int extra = net_m->width[l] - net_r->width[l];
     int D = sym_fan_in(net_m, l), w1 = net_m->width[l + 1];
     int z = c->zero_loss ? w1 + D : 1 + (w1 - 1 - D > 0 ? w1 - 1 - D : 0);
     c->zero_predicted += extra * z;
     c->plateau_dim += extra * w1;
+    if (!c->zero_loss) c->index_predicted_min += extra * (w1 - 1 < D ? w1 - 1 : D);
   }
+  c->index_bound = c->plateau_dim - c->zero_m > c->neg_r ? c->plateau_dim - c->zero_m : c->neg_r;
   /* Brea Proposition 2(ii): equal loss along the plateau; critical only at zero loss or
    * with one unit in the next layer (then the plateau is Definition 4.1's beta-space). */
   uint64_t rs = seed ^ 0xC0FFEEULL;

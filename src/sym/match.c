@@ -1,6 +1,8 @@
 /* Matching a network against a teacher up to the symmetries of the parameterization:
  * permutations of every hidden layer and, for odd activations f(-x) = c - f(x), the sign
- * flip (w, b, a) -> (-w, -b, -a) with c*a moved into the next layer's bias. Used to
+ * flip (w, b, a) -> (-w, -b, -a) with c*a moved into the next layer's bias (without a
+ * next bias, flips are used only when their constants cancel, as for the thesis teacher's
+ * pairs of units with opposite outgoing weights). Used to
  * classify converged students as global minima (Simsek et al. 2021, Remark 4.2). */
 #include <float.h>
 #include <math.h>
@@ -53,8 +55,7 @@ static ls_status hungarian(int n, const double *cost, int *col_of, ls_error *err
 
 void ls_sym_match_free(ls_sym_match *m) {
   if (!m) return;
-  for (int l = 0; l <= LS_MAX_LAYERS; l++)
-    free(m->perm[l]), free(m->sign[l]), free(m->const_sum[l]);
+  for (int l = 0; l <= LS_MAX_LAYERS; l++) free(m->perm[l]), free(m->sign[l]);
   memset(m, 0, sizeof *m);
 }
 
@@ -86,9 +87,8 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
   double *cost = malloc((size_t)M * M * sizeof *cost);
   double *vi = malloc((size_t)M * sizeof *vi), *vj = malloc((size_t)M * sizeof *vj);
   int *col = malloc((size_t)M * sizeof *col), *perm = malloc((size_t)M * sizeof *perm);
-  double *C = malloc((size_t)M * sizeof *C); /* uncancelled constants of one layer */
   ls_status st = LS_OK;
-  if (!th || !tmp || !cost || !vi || !vj || !col || !perm || !C) {
+  if (!th || !tmp || !cost || !vi || !vj || !col || !perm) {
     st = ls_error_set(err, LS_ERR_NOMEM, "match: out of memory");
     goto done;
   }
@@ -96,9 +96,8 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
   for (int l = 1; l < net->n_layers && !st; l++) {
     int m = net->width[l], D = sym_fan_in(net, l);
     double c = 0;
-    /* Without a next bias a flip is still allowed: the constants c*a of the flipped units
-     * must then cancel, and what is left of them counts as an error (const_residual). */
     int flip_ok = ls_act_odd_shift(&net->act[l], &c);
+  retry:;
     match->perm[l] = malloc((size_t)m * sizeof(int));
     match->sign[l] = malloc((size_t)m * sizeof(int));
     if (!match->perm[l] || !match->sign[l]) {
@@ -125,33 +124,36 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
       for (int k = 0; k < D; k++) dp = fmax(dp, fabs(vi[k] - vj[k])), dm = fmax(dm, fabs(vi[k] + vj[k]));
       match->sign[l][i] = (flip_ok && dm < dp) ? -1 : 1;
     }
-    for (int o = 0; o < net->width[l + 1]; o++) C[o] = 0;
-    for (int i = 0; i < m; i++)
-      if (match->sign[l][i] < 0) {
-        flip_unit(net, th, l, i, c, vi, cost);
-        if (!net->bias[l + 1])
-          for (int o = 0; o < net->width[l + 1]; o++) C[o] -= c * cost[o]; /* cost = -a */
+    if (flip_ok && c != 0 && !net->bias[l + 1]) {
+      /* without a next bias the constants c*a of the flipped units must cancel */
+      int n_out = net->width[l + 1];
+      double mx = 0, sc = 0;
+      for (int o2 = 0; o2 < n_out; o2++) {
+        double C = 0;
+        for (int i = 0; i < m; i++) {
+          double a = th[ls_net_w_offset(net, l + 1) + (size_t)o2 * m + i];
+          sc = fmax(sc, fabs(a));
+          if (match->sign[l][i] < 0) C += c * a;
+        }
+        mx = fmax(mx, fabs(C));
       }
-    match->const_sum[l] = malloc((size_t)net->width[l + 1] * sizeof(double));
-    if (!match->const_sum[l]) {
-      st = ls_error_set(err, LS_ERR_NOMEM, "match: out of memory");
-      break;
+      if (mx > 1e-8 * fmax(sc, 1)) {
+        flip_ok = 0;
+        goto retry;
+      }
     }
-    for (int o = 0; o < net->width[l + 1]; o++) {
-      match->const_sum[l][o] = C[o];
-      match->const_residual = fmax(match->const_residual, fabs(C[o]));
-    }
+    for (int i = 0; i < m; i++)
+      if (match->sign[l][i] < 0) flip_unit(net, th, l, i, c, vi, cost);
     if ((st = ls_sym_permute(net, l, perm, th, tmp, err))) break;
     memcpy(th, tmp, P * sizeof *th);
   }
   if (!st) {
     double e = 0;
     for (size_t k = 0; k < P; k++) e = fmax(e, fabs(th[k] - theta_t[k]));
-    match->weight_error = e;
-    match->max_weight_error = fmax(e, match->const_residual);
+    match->max_weight_error = e;
   }
 done:
-  free(th), free(tmp), free(cost), free(vi), free(vj), free(col), free(perm), free(C);
+  free(th), free(tmp), free(cost), free(vi), free(vj), free(col), free(perm);
   if (st) ls_sym_match_free(match);
   return st;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/linalg.h"
 #include "landsym/split.h"
 
 ls_status ls_split_dims(const ls_net *net, int layer, int neuron, int *nin, int *nout,
@@ -227,14 +228,8 @@ ls_inertia ls_inertia_count(const double *eig, int n, double tol) {
 }
 
 ls_status ls_split_eigvals(const double *A, int n, double *eig, ls_error *err) {
-  if (n == 0) return LS_OK;
-  double *B = malloc((size_t)n * n * sizeof *B);
-  if (!B) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for a %d x %d eigenproblem", n, n);
-  memcpy(B, A, (size_t)n * n * sizeof *B);
-  lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', n, B, n, eig);
-  free(B);
-  if (info) return ls_error_set(err, LS_ERR_COMPUTE, "symmetric eigensolver failed (info %d)", (int)info);
-  return LS_OK;
+  if (n <= 0) return LS_OK;
+  return ls_eig_sym((size_t)n, A, eig, NULL, err);
 }
 
 ls_status ls_split_predict(const double *Y, const double *U, int nin, int nout, double mu,
