@@ -358,8 +358,8 @@ static ls_status reduced_grad(const ls_net *net, const ls_net *rn, const double 
 
 /* A zero-loss point that training left slightly off the expansion manifold merges with a
  * first-order error in the outputs. Newton's method on the pruned (irreducible, so
- * nondegenerate) network moves it onto the global minimum it represents; the polished
- * network is kept when it reproduces the original outputs better. */
+ * nondegenerate) network, fitted to the original network's outputs, removes that error;
+ * the polished network is kept when it reproduces the original outputs better. */
 static ls_status polish_pruned(const ls_net *net, const double *theta, const ls_data *d,
                                ls_sym_reduction *red, double *diff, int *polished,
                                ls_error *err) {
@@ -377,13 +377,21 @@ static ls_status polish_pruned(const ls_net *net, const double *theta, const ls_
   ls_train_result tr;
   memset(&tr, 0, sizeof tr);
   ls_error e2;
-  if (ls_train(&red->net, d, t, &o, &tr, &e2) == LS_OK &&
+  /* targets: the original network's outputs, so that the fit is to what must be kept */
+  ls_data dd = *d;
+  size_t ny = d->n * (size_t)net->width[net->n_layers];
+  ls_work *w = ls_work_alloc(net, d->n);
+  dd.y = malloc(ny * sizeof *dd.y);
+  if (w && dd.y && ls_forward(net, theta, d->n, d->x, dd.y, w) == LS_OK &&
+      ls_train(&red->net, &dd, t, &o, &tr, &e2) == LS_OK &&
       ls_prune_verify(net, theta, &red->net, t, d, &d2, err) == LS_OK && d2 < *diff) {
     *diff = d2;
     *polished = 1;
     memcpy(red->theta, t, P * sizeof *t);
   }
   ls_train_result_free(&tr);
+  ls_work_free(w);
+  free(dd.y);
   free(t);
   return LS_OK;
 }
