@@ -9,17 +9,19 @@
 
 #include "cli/cli.h"
 
-typedef struct {
+typedef struct reproduce_entry reproduce_entry;
+struct reproduce_entry {
   const char *name;
-  const char *config; /* file name in examples/ */
+  const char *config;      /* file name in examples/ */
   const char *what;
-  int (*run)(const char *config, const char *out, const char *seeds, const char *threads,
-             int resume);
-} reproduce_entry;
+  const char *classify[4]; /* extra `landsym classify` options (NULL-terminated) */
+  int (*run)(const reproduce_entry *e, const char *config, const char *out, const char *seeds,
+             const char *threads, int resume);
+};
 
 /* Sweep then classify: the figures and tables of `landsym classify` (docs/classify.md). */
-static int sweep_classify(const char *config, const char *out, const char *seeds,
-                          const char *threads, int resume) {
+static int sweep_classify(const reproduce_entry *e, const char *config, const char *out,
+                          const char *seeds, const char *threads, int resume) {
   char *sa[16];
   int n = 0;
   sa[n++] = "sweep", sa[n++] = "--config", sa[n++] = (char *)config, sa[n++] = "--out";
@@ -30,10 +32,11 @@ static int sweep_classify(const char *config, const char *out, const char *seeds
   sa[n] = NULL;
   int rc = cmd_sweep(n, sa);
   if (rc) return rc;
-  char *ca[8];
+  char *ca[12];
   n = 0;
   ca[n++] = "classify", ca[n++] = (char *)out;
   if (threads) ca[n++] = "--threads", ca[n++] = (char *)threads;
+  for (int k = 0; k < 4 && e->classify[k]; k++) ca[n++] = (char *)e->classify[k];
   ca[n] = NULL;
   return cmd_classify(n, ca);
 }
@@ -42,19 +45,19 @@ static const reproduce_entry entries[] = {
     {"fig1c", "fig1c.json",
      "Simsek et al. 2021 figure 1c: 50 seeds of width-5 and width-45 students of a width-4 "
      "teacher; loss curves and global-minimum fractions",
-     sweep_classify},
+     {"--loss-floor", "1e-12", NULL}, sweep_classify},
     {"fig1e", "fig1e.json",
      "Simsek et al. 2021 figure 1e: 3-hidden-layer students (5-5-5 and 20-20-20) of a 4-4-4 "
      "teacher, 50 seeds",
-     sweep_classify},
+     {"--loss-floor", "1e-12", NULL}, sweep_classify},
     {"fig5", "fig5.json",
      "Simsek et al. 2021 figure 5: sigma_{alpha,gamma} teacher of width 4, 50 students of "
      "width 10, neurons grouped and pruned",
-     sweep_classify},
+     {NULL}, sweep_classify},
     {"table6.1", "table6_1.json",
      "Stoican 2022 table 6.1 (and figures 6.3, 6.7): 1000 seeds of a width-5 student on the "
      "thesis toy",
-     sweep_classify},
+     {NULL}, sweep_classify},
 };
 #define N_ENTRIES (sizeof entries / sizeof *entries)
 
@@ -154,5 +157,5 @@ int cmd_reproduce(int argc, char **argv) {
   }
   fprintf(stderr, "landsym reproduce %s: %s\n  config %s, output %s\n", e->name, e->what, cfg,
           out);
-  return e->run(cfg, out, seeds, threads, resume);
+  return e->run(e, cfg, out, seeds, threads, resume);
 }
