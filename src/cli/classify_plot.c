@@ -203,7 +203,7 @@ static ls_status fig_eig_loss(const cli_classify_opts *o, const cli_classified_s
          "set xlabel \"loss\"\nset ylabel \"smallest Hessian eigenvalue\"\nset key outside\nplot ");
   for (int c = 0; c < LS_CLASS_COUNT; c++)
     tx(&g, "%s\"eig_vs_loss.dat\" index %d using 1:2 with points pt 7 ps 0.6 lc rgb \"%s\" "
-           "title \"%s\"", c ? ", " : "", c, colours[c % N_COLOURS],
+           "title \"%s\" noenhanced", c ? ", " : "", c, colours[c % N_COLOURS],
        ls_class_name((ls_class_kind)c));
   tx(&g, "\n");
   gp_tail(&g);
