@@ -45,11 +45,11 @@ static const reproduce_entry entries[] = {
     {"fig1c", "fig1c.json",
      "Simsek et al. 2021 figure 1c: 50 seeds of width-5 and width-45 students of a width-4 "
      "teacher; loss curves and global-minimum fractions",
-     {"--loss-floor", "1e-12", NULL}, sweep_classify},
+     {"--loss-floor", "1e-10", NULL}, sweep_classify},
     {"fig1e", "fig1e.json",
      "Simsek et al. 2021 figure 1e: 3-hidden-layer students (5-5-5 and 20-20-20) of a 4-4-4 "
      "teacher, 50 seeds",
-     {"--loss-floor", "1e-12", NULL}, sweep_classify},
+     {"--loss-floor", "1e-10", NULL}, sweep_classify},
     {"fig5", "fig5.json",
      "Simsek et al. 2021 figure 5: sigma_{alpha,gamma} teacher of width 4, 50 students of "
      "width 10, neurons grouped and pruned",
