@@ -1,8 +1,5 @@
 # Shared by tests/test_sweep_*.sh: a tiny teacher-student config and small helpers.
 # Usage: source it after setting BIN; it creates $TMP (removed on exit).
-if ! "$BIN" sweep --help 2>/dev/null | grep -q "usage: landsym sweep"; then
-  echo "SKIP: landsym sweep is not available in this build"; exit 0
-fi
 TMP=$(mktemp -d /tmp/landsym_sweep_sh.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 fails=0
@@ -25,7 +22,7 @@ write_config() {
   "teacher": {"widths": [2, 4, 1], "activation": "sigmoid", "bias": false,
               "params": [0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1]},
   "student": {"widths": [2, 3, 1], "activation": "${4:-sigmoid}", "bias": false},
-  "train":   {"first": "gd", "lr": 0.5, "first_maxiter": $3, "polish": "none", "grad_tol": 1e-6},
+  "train":   {"method": "gd", "lr": 0.5, "max_iter": $3, "polish": "none", "grad_tol": 1e-6},
   "sweep":   {"seeds": $2, "student_widths": [3, 2]}
 }
 JSON

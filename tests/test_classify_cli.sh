@@ -33,7 +33,7 @@ cat >"$TMP/cfg.json" <<JSON
   "teacher": {"widths": [2, 4, 1], "activation": "sigmoid", "bias": false,
               "params": [0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1]},
   "student": {"widths": [2, 5, 1], "activation": "sigmoid", "bias": false},
-  "train":   {"first": "flow", "polish": "newton", "grad_tol": 1e-13},
+  "train":   {"method": "flow", "polish": "newton", "grad_tol": 1e-13},
   "sweep":   {"seeds": 4, "student_widths": [4, 5], "trajectory": true}
 }
 JSON

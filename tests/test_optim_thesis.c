@@ -4,7 +4,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "landsym/io.h"
 #include "optim_fixture.h"
+
+/* Progress callback: counts calls, asks to stop at the third. */
+static int stop_third(const ls_train_progress *p, void *user) {
+  int *n = user;
+  (void)p;
+  return ++*n >= 3;
+}
 
 static void near_teacher(double *th, double scale, unsigned long long seed) {
   for (int i = 0; i < 12; i++) th[i] = thesis_teacher[i] + scale * fixture_rand(&seed);
@@ -79,6 +87,17 @@ int main(void) {
           ls_polish_name(o.polish), r.grad_norm, want, ls_stop_name(r.stop), r.phase[1].iters);
   }
 
+  /* auto polishing on a small network: SLSQP, then Newton to finish */
+  ls_train_opts_default(&o);
+  o.first_maxiter = 2000;
+  near_teacher(th, 0.05, 1);
+  ls_train_result_free(&r);
+  ls_train(&net, &d, th, &o, &r, &err);
+  CHECK(r.loss < 1e-30 && r.grad_norm < 1e-14 && r.n_phases == 3 && !strcmp(r.phase[1].name, "slsqp") &&
+            r.phase[1].stop == LS_STOP_SWITCH && !strcmp(r.phase[2].name, "newton"),
+        "auto = slsqp+newton: loss %.3g grad %.3g, phases %d (%s %zu evals, %s %zu iters)", r.loss,
+        r.grad_norm, r.n_phases, r.phase[1].name, r.phase[1].iters, r.phase[2].name, r.phase[2].iters);
+
   /* 5. A diverging run stops on NaN and keeps the best finite point */
   ls_train_opts_default(&o);
   o.first = LS_FIRST_GD;
@@ -130,7 +149,69 @@ int main(void) {
   CHECK(r.stop == LS_STOP_ITERS && r.iters == 38, "iteration budget: %zu observations for 37 steps (stop %s)",
         r.iters, ls_stop_name(r.stop));
 
-  /* 8. Invalid options are rejected with a message */
+  /* 8. One step of GD is theta - lr g; one step of Adam is theta - lr g / (|g| + eps)
+   * (bias-corrected m = g, v = g^2 after the first step) */
+  for (int k = 0; k < 2; k++) {
+    ls_train_opts_default(&o);
+    o.first = k ? LS_FIRST_ADAM : LS_FIRST_GD, o.lr = 0.01, o.first_maxiter = 1;
+    o.polish = LS_POLISH_NONE, o.traj_per_decade = 0;
+    near_teacher(th, 0.3, 9);
+    memcpy(th2, th, sizeof th);
+    double g[12], f, maxe = 0;
+    ls_objective ob;
+    ls_objective_init(&ob, &net, &d, NULL, &err);
+    ls_objective_grad(&ob, th2, &f, g);
+    ls_objective_free(&ob);
+    ls_train_result_free(&r);
+    ls_train(&net, &d, th, &o, &r, &err);
+    double lo = 1e300;
+    for (int i = 0; i < 12; i++) {
+      double want = th2[i] - (k ? o.lr * g[i] / (fabs(g[i]) + o.eps) : o.lr * g[i]);
+      maxe = fmax(maxe, fabs(th[i] - want));
+      lo = fmin(lo, fabs(th[i] - th2[i]));
+    }
+    /* the returned point is the better of the two observed points: here the stepped one */
+    CHECK(maxe < 1e-15 && lo > 0, "one %s step matches the closed form: max err %.2e", k ? "adam" : "gd", maxe);
+  }
+
+  /* weight-norm barrier: seed 11 of a width-5 student drifts towards infinite weights
+   * (norm ~78 when stalled); with max_norm 4 it stays on the ball and converges */
+  {
+    ls_net n5;
+    thesis_net(&n5, 5);
+    double t5[15], t5b[15];
+    for (int k = 0; k < 2; k++) {
+      ls_params_glorot(&n5, 11, k ? t5b : t5);
+      ls_train_opts_default(&o);
+      o.lr = 1e-2, o.switch_grad_tol = 1e-3, o.grad_tol = 1e-12, o.traj_per_decade = 0;
+      if (k) o.penalty.max_norm = 4, o.penalty.barrier = 1;
+      ls_train_result_free(&r);
+      ls_train(&n5, &d, k ? t5b : t5, &o, &r, &err);
+      double nrm = 0;
+      for (int i = 0; i < 15; i++) nrm += (k ? t5b[i] * t5b[i] : t5[i] * t5[i]);
+      nrm = sqrt(nrm);
+      if (k)
+        CHECK(r.stop == LS_STOP_GRAD && nrm < 4 * (1 + 1e-6), "barrier: converged (grad %.2e) with norm %.9g <= 4",
+              r.grad_norm, nrm);
+      else
+        CHECK(r.stop != LS_STOP_GRAD && nrm > 20, "without barrier the run drifts: norm %.3g, stop %s", nrm,
+              ls_stop_name(r.stop));
+    }
+  }
+
+  /* the progress callback is called and can stop the run */
+  ls_train_opts_default(&o);
+  o.first = LS_FIRST_GD, o.lr = 1e-3, o.first_maxiter = 100000, o.polish = LS_POLISH_NONE;
+  o.progress = stop_third, o.progress_interval = 0;
+  int calls = 0;
+  o.progress_user = &calls;
+  near_teacher(th, 0.3, 9);
+  ls_train_result_free(&r);
+  ls_train(&net, &d, th, &o, &r, &err);
+  CHECK(r.stop == LS_STOP_USER && calls == 4 && r.iters == 3, "progress callback stops the run: stop %s, %d calls (3 + end of phase), %zu iters",
+        ls_stop_name(r.stop), calls, r.iters);
+
+  /* 9. Invalid options are rejected with a message */
   ls_train_opts_default(&o);
   o.lr = -1;
   ls_train_result_free(&r);

@@ -29,6 +29,9 @@ sed 's/\[3, 2\]/[3, 0]/' "$cfg" >"$TMP/w0.json"
 expect2 "student width 0" --config "$TMP/w0.json" --out "$TMP/x"
 sed 's/"lr": 0.5/"lr": "big"/' "$cfg" >"$TMP/lr.json"
 expect2 "non-numeric train.lr" --config "$TMP/lr.json" --out "$TMP/x"
+sed 's/"seeds": 4, //' "$cfg" >"$TMP/noseeds.json"
+expect2 "no seed count in config nor on the command line" --config "$TMP/noseeds.json" --out "$TMP/x"
+expect2 "--seeds beyond 1e8" --config "$cfg" --out "$TMP/x" --seeds 100000000000
 check "nothing created by failed invocations" test ! -e "$TMP/x"
 check "--help exits 0 and prints usage" bash -c "'$BIN' sweep --help | grep -q 'usage: landsym sweep'"
 
@@ -53,6 +56,12 @@ if command -v script >/dev/null; then # a pseudo-terminal for stderr
 else
   echo "note: 'script' not found, terminal progress bar not checked"
 fi
+
+# Run (width 3, seed 2) of the sweep is what `landsym train --seed 2` gives on the same
+# config (student width 3): same initial point, same trainer, same section.
+"$BIN" train --config "$cfg" --seed 2 --out "$TMP/train2" --no-plot --quiet >/dev/null 2>&1
+check "sweep run w3_s2 has the parameters of landsym train --seed 2" \
+  cmp "$TMP/t1/runs/w3_s2.npy" "$TMP/train2/params.npy"
 
 expect2 "new sweep into an existing sweep directory" --config "$cfg" --out "$TMP/t1"
 write_config "$TMP/cfg_tanh.json" 4 200 tanh

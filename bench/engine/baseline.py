@@ -69,8 +69,10 @@ def make_loss(widths, bias, x, y, xp, sigmoid):
     return loss
 
 
-def say(k, v):
-    print(f"{k} {v:.6e}" if isinstance(v, float) else f"{k} {v}", flush=True)
+def say(k, v, exact=False):
+    if isinstance(v, float):
+        v = repr(v) if exact else f"{v:.6e}"
+    print(f"{k} {v}", flush=True)
 
 
 def run_torch():
@@ -82,7 +84,7 @@ def run_torch():
         X, Y = torch.from_numpy(x), torch.from_numpy(y)
         loss = make_loss(widths, bias, X, Y, torch, torch.sigmoid)
         t = torch.from_numpy(th.copy()).requires_grad_(True)
-        say(f"{tag}_torch_loss", float(loss(t)))
+        say(f"{tag}_torch_loss", loss(t).item(), exact=True)
 
         def eager_grad():
             t.grad = None
@@ -111,7 +113,7 @@ def run_jax():
         widths, bias, x, y, th = load(tag)
         loss = make_loss(widths, bias, jnp.asarray(x), jnp.asarray(y), jnp, jax.nn.sigmoid)
         t = jnp.asarray(th)
-        say(f"{tag}_jax_loss", float(loss(t)))
+        say(f"{tag}_jax_loss", float(loss(t)), exact=True)
         g = jax.jit(jax.grad(loss))
         say(f"{tag}_jax_jit_grad_s", timeit(lambda: g(t).block_until_ready()))
         h = jax.jit(jax.hessian(loss))

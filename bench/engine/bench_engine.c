@@ -55,6 +55,11 @@ static void do_grad(void *p) {
   ls_loss_grad(&j->net, &j->d, j->th, &L, j->g, j->w);
   j->sink += L;
 }
+static void do_hvp(void *p) {
+  job *j = p;
+  ls_hvp(&j->net, &j->d, j->th, j->th, j->g, j->w);
+  j->sink += j->g[0];
+}
 static void do_hess(void *p) {
   job *j = p;
   ls_hessian(&j->net, &j->d, j->th, j->H, j->w);
@@ -156,6 +161,7 @@ int main(int argc, char **argv) {
     double tg = time_it(do_grad, &j, min_s);
     printf("%s_grad_s %.6e\n%s_grad_ns_per_sample_neuron %.3f\n", tag, tg, tag,
            1e9 * tg / ((double)j.d.n * hid));
+    printf("%s_hvp_s %.6e\n", tag, time_it(do_hvp, &j, min_s));
     double th = time_it(do_hess, &j, min_s);
     printf("%s_hess_s %.6e\n", tag, th);
     if (toy) printf("toy_exp_bound_s %.6e\n", time_it(do_exp, &j, min_s));

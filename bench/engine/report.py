@@ -42,6 +42,9 @@ for name, c, p in (("single thread", c1, p1), (f"all cores ({int(ca.get('threads
         print(f"  landsym gradient  {g * 1e6:12.2f} us  = {1 / g:12.0f} /s   "
               f"{c.get(f'{tag}_grad_ns_per_sample_neuron'):.3f} ns per sample x hidden neuron")
         print(f"  landsym Hessian   {h * 1e6:12.1f} us  = {1 / h:12.1f} /s")
+        if f"{tag}_hvp_s" in c:
+            v = c[f"{tag}_hvp_s"]
+            print(f"  landsym HVP       {v * 1e6:12.2f} us  = {v / g:.1f} gradients")
         if tag == "toy" and "toy_exp_bound_s" in c:
             e = c["toy_exp_bound_s"]
             print(f"  exp-only bound    {e * 1e6:12.2f} us   gradient / bound = {g / e:.2f}")

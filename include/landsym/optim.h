@@ -63,10 +63,12 @@ ls_status ls_objective_hvp(ls_objective *o, const double *theta, const double *v
 typedef enum { LS_FIRST_NONE = 0, LS_FIRST_GD, LS_FIRST_ADAM, LS_FIRST_FLOW } ls_first_kind;
 typedef enum {
   LS_POLISH_NONE = 0,
-  LS_POLISH_AUTO,   /* newton for small P, slsqp for medium, lbfgs for large */
+  LS_POLISH_AUTO,   /* slsqp+newton for small P, slsqp for medium, lbfgs for large */
   LS_POLISH_NEWTON, /* trust region on the exact Hessian (see newton_critical) */
   LS_POLISH_SLSQP,  /* NLopt LD_SLSQP */
-  LS_POLISH_LBFGS   /* NLopt LD_LBFGS */
+  LS_POLISH_LBFGS,  /* NLopt LD_LBFGS */
+  LS_POLISH_SLSQP_NEWTON /* SLSQP down to newton_switch_tol (cheap iterations far out),
+                            then Newton to finish (quadratic convergence near the end) */
 } ls_polish_kind;
 typedef enum { LS_LINSOL_AUTO = 0, LS_LINSOL_DENSE, LS_LINSOL_SPGMR } ls_linsol_kind;
 
@@ -74,7 +76,7 @@ typedef enum {
   LS_STOP_NONE = 0,
   LS_STOP_GRAD,      /* gradient infinity-norm below grad_tol (converged) */
   LS_STOP_LOSS,      /* loss below loss_tol */
-  LS_STOP_SWITCH,    /* first phase reached switch_grad_tol: handed over to polishing */
+  LS_STOP_SWITCH,    /* reached switch_grad_tol / newton_switch_tol: handed over */
   LS_STOP_ITERS,     /* iteration budget of the phase used up */
   LS_STOP_TIME,      /* wall-time limit */
   LS_STOP_FLOWTIME,  /* gradient flow reached flow_tmax */
@@ -117,8 +119,10 @@ typedef struct {
 
   /* polishing */
   int newton_critical;         /* 1: converge to the nearest critical point (saddles too) */
-  size_t polish_maxiter;       /* 1000 (Newton iterations / NLopt evaluations x 100) */
-  size_t auto_newton_max;      /* auto uses Newton for P <= this (1500) */
+  size_t polish_maxiter;       /* 1000: Newton iterations; NLopt gets 100x as many evaluations,
+                                  2x before Newton in slsqp+newton */
+  size_t auto_newton_max;      /* auto uses slsqp+newton for P <= this (1500) */
+  double newton_switch_tol;    /* slsqp+newton hands over to Newton below this gradient (1e-9) */
   size_t auto_slsqp_max;       /* auto uses SLSQP for P <= this (4000), LBFGS above */
 
   /* stopping (whole run) */
@@ -174,7 +178,7 @@ typedef struct {
   double wall;
   size_t iters;
   int n_phases;
-  ls_phase_result phase[2];
+  ls_phase_result phase[3];
   ls_trajectory traj;
   char message[256];    /* a readable line about the stop (e.g. where NaN appeared) */
 } ls_train_result;

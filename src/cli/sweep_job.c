@@ -1,6 +1,5 @@
 /* The experiment behind `landsym sweep` (see sweep_job.h): config, "sweep" section and
  * the per-seed job: Glorot-initialise the student from the seed, train, report. */
-#if __has_include("landsym/config.h") && __has_include("landsym/optim.h")
 #include "cli/sweep_job.h"
 
 #include <math.h>
@@ -18,7 +17,7 @@ struct cli_sweep_exp {
   int set_width; /* 1: the sweep's widths replace the student's hidden width */
   int trajectory; /* 1: write runs/w<W>_s<S>.traj.csv (loss curve) beside each run */
   const char *dir;
-  ls_train_opts train;
+  cli_sweep_train train;
   char desc[1024];
 };
 
@@ -70,19 +69,19 @@ ls_status cli_sweep_exp_load(const char *path, cli_sweep_exp **out, ls_error *er
   ls_status s = ls_config_load(path, &x->cfg, err);
   if (!s) s = parse_sweep(x, err);
   if (!s) s = cli_sweep_train_opts(&x->cfg, &x->train, err);
-  if (!s) s = ls_train_opts_validate(&x->train, &x->cfg.student, err);
+  if (!s) s = ls_train_opts_validate(&x->train.opts, &x->cfg.student, err);
   if (s) {
     cli_sweep_exp_free(x);
     return s;
   }
   /* Per-job progress reports are not kept in a sweep; trajectories (losses only) on demand. */
-  if (!x->trajectory) x->train.traj_per_decade = 0;
-  x->train.traj_params = 0;
-  x->train.progress = NULL;
+  if (!x->trajectory) x->train.opts.traj_per_decade = 0;
+  x->train.opts.traj_params = 0;
+  x->train.opts.progress = NULL;
   char net[256];
   ls_net_describe(&x->cfg.student, net, sizeof net);
   snprintf(x->desc, sizeof x->desc, "student %s on %s, train %s+%s", net, x->cfg.data_desc,
-           ls_first_name(x->train.first), ls_polish_name(x->train.polish));
+           ls_first_name(x->train.opts.first), ls_polish_name(x->train.opts.polish));
   *out = x;
   return LS_OK;
 }
@@ -132,10 +131,13 @@ ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *o
   size_t P = ls_net_nparams(&net);
   double *theta = malloc(P * sizeof *theta);
   if (!theta) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %zu parameters", P);
-  /* The run depends on (config, seed, width) only: Glorot init from the seed, and any
+  /* The run depends on (config, seed, width) only: initial point from the seed, and any
    * minibatch sampling from the same seed. */
-  ls_params_glorot(&net, (uint64_t)t->seed, theta);
-  ls_train_opts opts = x->train;
+  if (x->train.init_normal)
+    ls_params_normal(&net, (uint64_t)t->seed, x->train.init_scale, theta);
+  else
+    ls_params_glorot(&net, (uint64_t)t->seed, theta);
+  ls_train_opts opts = x->train.opts;
   opts.seed = (uint64_t)t->seed;
   ls_train_result r;
   memset(&r, 0, sizeof r);
@@ -160,4 +162,3 @@ ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *o
   ls_train_result_free(&r);
   return LS_OK;
 }
-#endif

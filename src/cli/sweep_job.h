@@ -23,8 +23,16 @@ const char *cli_sweep_exp_describe(const cli_sweep_exp *x);
  * ("sweep": {"trajectory": true}), written to DIR/runs/w<W>_s<S>.traj.csv. */
 void cli_sweep_exp_set_dir(cli_sweep_exp *x, const char *dir);
 
-/* The config's "train" section (optional) -> trainer options (defaults for absent keys). */
-ls_status cli_sweep_train_opts(const ls_config *c, ls_train_opts *o, ls_error *err);
+/* What the "train" section sets for each run: trainer options and the initialisation. */
+typedef struct {
+  ls_train_opts opts;
+  int init_normal;   /* 0: Glorot normal; 1: every weight N(0, init_scale^2) */
+  double init_scale;
+} cli_sweep_train;
+
+/* The config's "train" section (optional) -> trainer options (defaults for absent keys),
+ * with the meaning `landsym train` gives it. */
+ls_status cli_sweep_train_opts(const ls_config *c, cli_sweep_train *t, ls_error *err);
 
 /* ls_sweep_job: ctx is the cli_sweep_exp (read-only). */
 ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,

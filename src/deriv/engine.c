@@ -2,9 +2,10 @@
  *
  * Samples are processed in fixed blocks of LS_GRAD_BLOCK, each held unit-major
  * ([unit][sample]) so that every loop over samples is unit-stride and vectorises,
- * exp() of the activations included.  Blocks may run on several OpenMP threads; each
- * block writes its own partial (loss, gradient) and the partials are summed in block
- * order, so results are bitwise identical whatever the number of threads. */
+ * exp() of the activations included.  The blocks are split into at most LS_GROUPS fixed
+ * groups of consecutive blocks; a group accumulates its blocks in order into its own
+ * partial (loss, gradient), groups may run on separate OpenMP threads, and the partials
+ * are summed in group order: results are bitwise identical whatever the thread count. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #define LS_PAR_MIN_FLOPS 200000.0
 
 static size_t n_blocks(size_t n) { return (n + LS_GRAD_BLOCK - 1) / LS_GRAD_BLOCK; }
+
+size_t ls_groups(size_t nblocks) { return nblocks < LS_GROUPS ? (nblocks ? nblocks : 1) : LS_GROUPS; }
 
 ls_status ls_blk_alloc(ls_blk *b, const ls_net *net, size_t cap, int second) {
   memset(b, 0, sizeof *b);
@@ -59,7 +62,7 @@ ls_work *ls_work_alloc(const ls_net *net, size_t n) {
   w->nthreads = nt < 1 ? 1 : (nt > 256 ? 256 : nt);
   size_t cap = n < LS_GRAD_BLOCK ? (n ? n : 1) : LS_GRAD_BLOCK;
   w->gblk = calloc((size_t)w->nthreads, sizeof *w->gblk);
-  w->part = malloc((n_blocks(n) + 1) * (1 + w->nparams) * sizeof(double));
+  w->part = malloc(LS_GROUPS * (1 + w->nparams) * sizeof(double));
   if (!w->gblk || !w->part) goto fail;
   for (int t = 0; t < w->nthreads; t++)
     if (ls_blk_alloc(&w->gblk[t], net, cap, 0) != LS_OK) goto fail;
@@ -180,7 +183,7 @@ LS_HOT double ls_blk_output(const ls_net *net, const ls_data *d, size_t k0, size
   return loss;
 }
 
-/* Backpropagation over one block, gradient written (not added) to g:
+/* Backpropagation over one block, gradient added to g:
  * grad W_l = sum_k delta_l a_{l-1}^T, grad b_l = sum_k delta_l,
  * delta_{l-1} = (W_l^T delta_l) * act_{l-1}'(z_{l-1}). */
 LS_HOT static void blk_backward_grad(const ls_net *net, const double *theta, size_t nb,
@@ -192,8 +195,8 @@ LS_HOT static void blk_backward_grad(const ls_net *net, const double *theta, siz
     const double *dl = b->dl[l], *ain = b->a[l - 1];
     for (int i = 0; i < wo; i++) {
       const double *di = dl + (size_t)i * nb;
-      for (int j = 0; j < wi; j++) gW[(size_t)i * wi + j] = ls_dot(di, ain + (size_t)j * nb, nb);
-      if (net->bias[l]) g[ls_net_b_offset(net, l) + i] = ls_sum(di, nb);
+      for (int j = 0; j < wi; j++) gW[(size_t)i * wi + j] += ls_dot(di, ain + (size_t)j * nb, nb);
+      if (net->bias[l]) g[ls_net_b_offset(net, l) + i] += ls_sum(di, nb);
     }
     if (l == 1) break;
     for (int j = 0; j < wi; j++) {
@@ -216,24 +219,27 @@ static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *th
   if (ls_work_check(net, d->n, w) != LS_OK || d->din != net->width[0] ||
       d->dout != net->width[net->n_layers])
     return LS_ERR_INPUT;
-  size_t n = d->n, nb = n_blocks(n), P = w->nparams, stride = 1 + P;
-  int par = nb > 1 && w->nthreads > 1 && pass_flops(net, n) * (grad ? 3 : 1) > LS_PAR_MIN_FLOPS;
+  size_t n = d->n, nb = n_blocks(n), ng = ls_groups(nb), P = w->nparams, stride = 1 + P;
+  int par = ng > 1 && w->nthreads > 1 && pass_flops(net, n) * (grad ? 3 : 1) > LS_PAR_MIN_FLOPS;
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (par)
-  for (size_t ib = 0; ib < nb; ib++) {
+  for (size_t ig = 0; ig < ng; ig++) {
     ls_blk *b = &w->gblk[omp_get_thread_num()];
-    size_t k0 = ib * LS_GRAD_BLOCK, cnt = n - k0 < LS_GRAD_BLOCK ? n - k0 : LS_GRAD_BLOCK;
-    double *part = w->part + ib * stride;
-    ls_blk_forward(net, theta, d->x, k0, cnt, b, 0);
-    part[0] = ls_blk_output(net, d, k0, cnt, b, 0);
-    if (grad) blk_backward_grad(net, theta, cnt, b, part + 1);
+    double *part = w->part + ig * stride;
+    memset(part, 0, (grad ? stride : 1) * sizeof(double));
+    for (size_t ib = ig * nb / ng; ib < (ig + 1) * nb / ng; ib++) {
+      size_t k0 = ib * LS_GRAD_BLOCK, cnt = n - k0 < LS_GRAD_BLOCK ? n - k0 : LS_GRAD_BLOCK;
+      ls_blk_forward(net, theta, d->x, k0, cnt, b, 0);
+      part[0] += ls_blk_output(net, d, k0, cnt, b, 0);
+      if (grad) blk_backward_grad(net, theta, cnt, b, part + 1);
+    }
   }
   double s = 0;
-  for (size_t ib = 0; ib < nb; ib++) s += w->part[ib * stride];
+  for (size_t ig = 0; ig < ng; ig++) s += w->part[ig * stride];
   *loss = s;
   if (grad) {
     memcpy(grad, w->part + 1, P * sizeof(double));
-    for (size_t ib = 1; ib < nb; ib++) {
-      const double *g = w->part + ib * stride + 1;
+    for (size_t ig = 1; ig < ng; ig++) {
+      const double *g = w->part + ig * stride + 1;
       for (size_t i = 0; i < P; i++) grad[i] += g[i];
     }
   }

@@ -44,7 +44,7 @@ static size_t tan_per_sample(const ls_net *net) {
 
 static ls_status tan_alloc(ls_tan *t, const ls_net *net, size_t nb, size_t T) {
   memset(t, 0, sizeof *t);
-  t->buf = calloc(tan_per_sample(net) * nb * T + T, sizeof(double));
+  t->buf = calloc(tan_per_sample(net) * nb * T + nb + T, sizeof(double));
   if (!t->buf) return LS_ERR_NOMEM;
   t->cap_nb = nb, t->cap_t = T;
   double *p = t->buf;
@@ -63,16 +63,25 @@ static ls_status tan_alloc(ls_tan *t, const ls_net *net, size_t nb, size_t T) {
 static ls_status ensure_scratch(ls_work *w) {
   if (w->h_ready) return LS_OK;
   const ls_net *net = &w->net;
-  size_t T = H_TMAX, nb = H_BUDGET / (tan_per_sample(net) * T);
-  if (nb < 8) nb = 8;
+  /* blocks long enough for the sample loops to vectorise (a multiple of 16, aiming at
+   * >= 16 directions per chunk within the budget), then as many directions as fit */
+  size_t ps = tan_per_sample(net), nb = H_BUDGET / (16 * ps) / 16 * 16;
+  if (nb < 32) nb = 32;
   if (nb > LS_GRAD_BLOCK) nb = LS_GRAD_BLOCK;
   if (nb > w->n) nb = w->n ? w->n : 1;
+  size_t T = H_BUDGET / (nb * ps);
+  if (T > H_TMAX) T = H_TMAX;
+  if (T < 1) T = 1;
   w->hblk = calloc((size_t)w->nthreads, sizeof *w->hblk);
   w->htan = calloc((size_t)w->nthreads, sizeof *w->htan);
   if (!w->hblk || !w->htan) return LS_ERR_NOMEM;
   for (int t = 0; t < w->nthreads; t++)
-    if (ls_blk_alloc(&w->hblk[t], net, nb, 1) != LS_OK || tan_alloc(&w->htan[t], net, nb, T) != LS_OK)
+    if (ls_blk_alloc(&w->hblk[t], net, nb, 1) != LS_OK || tan_alloc(&w->htan[t], net, nb, T) != LS_OK) {
+      for (int u = 0; u <= t; u++) ls_blk_free(&w->hblk[u]), free(w->htan[u].buf);
+      free(w->hblk), free(w->htan);
+      w->hblk = NULL, w->htan = NULL;
       return LS_ERR_NOMEM;
+    }
   w->h_nb = nb, w->h_t = T;
   w->h_ready = 1;
   return LS_OK;
@@ -99,95 +108,85 @@ LS_HOT static void blk_backward(const ls_net *net, const double *theta, size_t n
   }
 }
 
-/* dst[i] = sum_j M[i,j] src[j] for i < rows, each dst/src row of len doubles
- * (M row-major rows x cols, transposed when trans: M is cols x rows). */
-LS_HOT static void rows_combine(int rows, int cols, const double *M, int trans,
-                                const double *src, double *dst, size_t len) {
-  for (int i = 0; i < rows; i++) {
-    double *di = dst + (size_t)i * len;
-    for (size_t q = 0; q < len; q++) di[q] = 0;
-    for (int j = 0; j < cols; j++) {
-      double mij = trans ? M[(size_t)j * rows + i] : M[(size_t)i * cols + j];
-      if (mij == 0) continue;
-      const double *sj = src + (size_t)j * len;
-#pragma omp simd
-      for (size_t q = 0; q < len; q++) di[q] += mij * sj[q];
-    }
-  }
-}
+/* Row (unit i, direction t) of a tangent array [unit][t][sample]. */
+#define TROW(arr, i, t) ((arr) + ((size_t)(i) * T + (size_t)(t)) * nb)
 
 /* One tangent pass over a block of nb samples: adds R grad for the directions D to
- * out(row, t) = out[row * ldo + t] for the rows of layers >= D->m. */
+ * out(row, t) = out[row * ldo + t] for the rows of layers >= D->m.  Tangent arrays are
+ * [unit][direction][sample], so every loop runs over samples (unit stride, vectorised). */
 LS_HOT static void tan_pass(const ls_net *net, const double *theta, const ls_blk *b, size_t nb,
                             ls_tan *tn, const dirset *D, double *out, size_t ldo) {
   int L = net->n_layers, m = D->m;
-  size_t T = (size_t)D->T, NT = nb * T;
-  /* forward */
+  size_t T = (size_t)D->T;
+  /* forward: R z_l, R a_l */
   for (int l = m; l <= L; l++) {
     int wi = net->width[l - 1], wo = net->width[l];
     size_t offW = ls_net_w_offset(net, l);
+    const double *W = theta + offW;
     double *rz = tn->rz[l], *ra = tn->ra[l];
-    if (l > m) rows_combine(wo, wi, theta + offW, 0, tn->ra[l - 1], rz, NT);
-    else memset(rz, 0, (size_t)wo * NT * sizeof(double));
-    if (!D->dense && l == m) {
+    for (int i = 0; i < wo; i++)
+      for (size_t t = 0; t < T; t++) {
+        double *z = TROW(rz, i, t);
+        if (l > m) ls_combine(z, 0.0, W + (size_t)i * wi, 1, wi, TROW(tn->ra[l - 1], 0, t), T * nb, nb, NULL);
+        else memset(z, 0, nb * sizeof *z);
+      }
+    if (!D->dense && l == m) { /* unit direction: dz_i/dW_ij = a_j, dz_i/db_i = 1 */
       for (size_t t = 0; t < T; t++) {
         size_t p = D->c0 + t - offW;
-        if (p < (size_t)wo * wi) {
-          size_t i = p / wi, j = p % wi;
-          const double *aj = b->a[l - 1] + j * nb;
-          for (size_t k = 0; k < nb; k++) rz[(i * nb + k) * T + t] = aj[k];
-        } else {
-          size_t i = p - (size_t)wo * wi;
-          for (size_t k = 0; k < nb; k++) rz[(i * nb + k) * T + t] = 1;
+        if (p < (size_t)wo * wi) memcpy(TROW(rz, p / wi, t), b->a[l - 1] + (p % wi) * nb, nb * sizeof(double));
+        else {
+          double *z = TROW(rz, p - (size_t)wo * wi, t);
+          for (size_t k = 0; k < nb; k++) z[k] = 1;
         }
       }
     } else if (D->dense) { /* T = 1: R z_l += V_l a_{l-1} + v_l */
       const double *V = D->v + offW, *vb = net->bias[l] ? D->v + ls_net_b_offset(net, l) : NULL;
       for (int i = 0; i < wo; i++) {
-        double *ri = rz + (size_t)i * nb, c = vb ? vb[i] : 0;
+        double *z = TROW(rz, i, 0), c = vb ? vb[i] : 0;
         for (int j = 0; j < wi; j++) {
           double vij = V[(size_t)i * wi + j];
           const double *aj = b->a[l - 1] + (size_t)j * nb;
 #pragma omp simd
-          for (size_t k = 0; k < nb; k++) ri[k] += vij * aj[k];
+          for (size_t k = 0; k < nb; k++) z[k] += vij * aj[k];
         }
         if (c != 0)
-          for (size_t k = 0; k < nb; k++) ri[k] += c;
+          for (size_t k = 0; k < nb; k++) z[k] += c;
       }
     }
-    for (size_t ik = 0; ik < (size_t)wo * nb; ik++) {
-      double s = b->d1[l][ik];
-      double *r = ra + ik * T;
-      const double *zr = rz + ik * T;
+    for (int i = 0; i < wo; i++) {
+      const double *d1 = b->d1[l] + (size_t)i * nb;
+      for (size_t t = 0; t < T; t++) {
+        const double *z = TROW(rz, i, t);
+        double *r = TROW(ra, i, t);
 #pragma omp simd
-      for (size_t t = 0; t < T; t++) r[t] = s * zr[t];
+        for (size_t k = 0; k < nb; k++) r[k] = d1[k] * z[k];
+      }
     }
   }
   /* output curvature: R e_L = C R a_L */
   int mo = net->width[L];
-  double *re = tn->re;
+  double *re = tn->re, *acc = tn->acc;
   const double *raL = tn->ra[L];
-  if (net->loss == LS_LOSS_MSE) {
-    for (int o = 0; o < mo; o++)
-      for (size_t k = 0; k < nb; k++) {
-        double c = b->c[k];
-        size_t ik = ((size_t)o * nb + k) * T;
+  for (size_t t = 0; t < T; t++) {
+    if (net->loss == LS_LOSS_MSE) {
+      for (int o = 0; o < mo; o++) {
+        const double *r = TROW(raL, o, t);
+        double *q = TROW(re, o, t);
 #pragma omp simd
-        for (size_t t = 0; t < T; t++) re[ik + t] = c * raL[ik + t];
+        for (size_t k = 0; k < nb; k++) q[k] = b->c[k] * r[k];
       }
-  } else {
-    double *acc = tn->acc;
-    for (size_t k = 0; k < nb; k++) {
-      for (size_t t = 0; t < T; t++) acc[t] = 0;
+    } else { /* C = c (diag p - p p^T) */
+      for (size_t k = 0; k < nb; k++) acc[k] = 0;
       for (int o = 0; o < mo; o++) {
-        double po = b->p[(size_t)o * nb + k];
-        const double *r = raL + ((size_t)o * nb + k) * T;
-        for (size_t t = 0; t < T; t++) acc[t] += po * r[t];
+        const double *r = TROW(raL, o, t), *p = b->p + (size_t)o * nb;
+#pragma omp simd
+        for (size_t k = 0; k < nb; k++) acc[k] += p[k] * r[k];
       }
       for (int o = 0; o < mo; o++) {
-        double cp = b->c[k] * b->p[(size_t)o * nb + k];
-        size_t ik = ((size_t)o * nb + k) * T;
-        for (size_t t = 0; t < T; t++) re[ik + t] = cp * (raL[ik + t] - acc[t]);
+        const double *r = TROW(raL, o, t), *p = b->p + (size_t)o * nb;
+        double *q = TROW(re, o, t);
+#pragma omp simd
+        for (size_t k = 0; k < nb; k++) q[k] = b->c[k] * p[k] * (r[k] - acc[k]);
       }
     }
   }
@@ -195,56 +194,45 @@ LS_HOT static void tan_pass(const ls_net *net, const double *theta, const ls_blk
   for (int l = L; l >= m; l--) {
     int wi = net->width[l - 1], wo = net->width[l];
     size_t offW = ls_net_w_offset(net, l);
+    const double *W = theta + offW;
     double *rd = tn->rd[l];
-    const double *rz = tn->rz[l];
-    for (size_t ik = 0; ik < (size_t)wo * nb; ik++) {
-      double s1 = b->d1[l][ik], s2e = b->d2[l][ik] * b->e[l][ik];
-      double *r = rd + ik * T;
-      const double *er = re + ik * T, *zr = rz + ik * T;
+    for (int i = 0; i < wo; i++) {
+      const double *d1 = b->d1[l] + (size_t)i * nb, *d2 = b->d2[l] + (size_t)i * nb;
+      const double *e = b->e[l] + (size_t)i * nb;
+      for (size_t t = 0; t < T; t++) {
+        const double *q = TROW(re, i, t), *z = TROW(tn->rz[l], i, t);
+        double *r = TROW(rd, i, t);
 #pragma omp simd
-      for (size_t t = 0; t < T; t++) r[t] = s1 * er[t] + s2e * zr[t];
+        for (size_t k = 0; k < nb; k++) r[k] = d1[k] * q[k] + d2[k] * e[k] * z[k];
+      }
     }
     /* rows of W_l and b_l */
-    double *acc = tn->acc;
     const double *ain = b->a[l - 1], *ra_in = l > m ? tn->ra[l - 1] : NULL;
     for (int i = 0; i < wo; i++) {
       const double *di = b->dl[l] + (size_t)i * nb;
       for (int j = 0; j < wi; j++) {
-        const double *aj = ain + (size_t)j * nb;
-        for (size_t t = 0; t < T; t++) acc[t] = 0;
-        for (size_t k = 0; k < nb; k++) {
-          const double *r = rd + ((size_t)i * nb + k) * T;
-          double ajk = aj[k];
-#pragma omp simd
-          for (size_t t = 0; t < T; t++) acc[t] += ajk * r[t];
-          if (ra_in) {
-            const double *q = ra_in + ((size_t)j * nb + k) * T;
-            double dik = di[k];
-#pragma omp simd
-            for (size_t t = 0; t < T; t++) acc[t] += dik * q[t];
-          }
-        }
         double *o = out + (offW + (size_t)i * wi + j) * ldo;
-        for (size_t t = 0; t < T; t++) o[t] += acc[t];
+        const double *aj = ain + (size_t)j * nb;
+        for (size_t t = 0; t < T; t++) {
+          double s = ls_dot(aj, TROW(rd, i, t), nb);
+          if (ra_in) s += ls_dot(di, TROW(ra_in, j, t), nb);
+          o[t] += s;
+        }
       }
       if (net->bias[l]) {
-        for (size_t t = 0; t < T; t++) acc[t] = 0;
-        for (size_t k = 0; k < nb; k++) {
-          const double *r = rd + ((size_t)i * nb + k) * T;
-#pragma omp simd
-          for (size_t t = 0; t < T; t++) acc[t] += r[t];
-        }
         double *o = out + (ls_net_b_offset(net, l) + (size_t)i) * ldo;
-        for (size_t t = 0; t < T; t++) o[t] += acc[t];
+        for (size_t t = 0; t < T; t++) o[t] += ls_sum(TROW(rd, i, t), nb);
       }
     }
     if (l == m) break;
     /* R e_{l-1} = W_l^T R delta_l (+ V_l^T delta_l) */
-    rows_combine(wi, wo, theta + offW, 1, rd, re, NT);
+    for (int j = 0; j < wi; j++)
+      for (size_t t = 0; t < T; t++)
+        ls_combine(TROW(re, j, t), 0.0, W + j, (size_t)wi, wo, TROW(rd, 0, t), T * nb, nb, NULL);
     if (D->dense) {
       const double *V = D->v + offW;
       for (int j = 0; j < wi; j++) {
-        double *rj = re + (size_t)j * nb;
+        double *rj = TROW(re, j, 0);
         for (int i = 0; i < wo; i++) {
           double vij = V[(size_t)i * wi + j];
           const double *di = b->dl[l] + (size_t)i * nb;
@@ -255,6 +243,7 @@ LS_HOT static void tan_pass(const ls_net *net, const double *theta, const ls_blk
     }
   }
 }
+#undef TROW
 
 static ls_status check_args(const ls_net *net, const ls_data *d, ls_work *w) {
   if (ls_work_check(net, d->n, w) != LS_OK || d->din != net->width[0] ||
@@ -333,13 +322,23 @@ ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;
   dirset D = {1, 1, 1, 0, v};
-  memset(Hv, 0, P * sizeof(double));
-  ls_blk *b = &w->hblk[0];
-  for (size_t k0 = 0; k0 < n; k0 += nb) {
-    size_t cnt = n - k0 < nb ? n - k0 : nb;
-    blk_prepare(net, d, theta, k0, cnt, b);
-    tan_pass(net, theta, b, cnt, &w->htan[0], &D, Hv, 1);
+  /* fixed groups of blocks, each into its own partial, summed in group order */
+  size_t nblk = (n + nb - 1) / nb, ng = ls_groups(nblk);
+  int par = ng > 1 && w->nthreads > 1 && (double)n * (double)P > 2e5;
+#pragma omp parallel for schedule(static) num_threads(w->nthreads) if (par)
+  for (size_t ig = 0; ig < ng; ig++) {
+    int tid = omp_get_thread_num();
+    double *part = w->part + ig * (P + 1);
+    memset(part, 0, P * sizeof(double));
+    for (size_t ib = ig * nblk / ng; ib < (ig + 1) * nblk / ng; ib++) {
+      size_t k0 = ib * nb, cnt = n - k0 < nb ? n - k0 : nb;
+      blk_prepare(net, d, theta, k0, cnt, &w->hblk[tid]);
+      tan_pass(net, theta, &w->hblk[tid], cnt, &w->htan[tid], &D, part, 1);
+    }
   }
+  memcpy(Hv, w->part, P * sizeof(double));
+  for (size_t ig = 1; ig < ng; ig++)
+    for (size_t i = 0; i < P; i++) Hv[i] += w->part[ig * (P + 1) + i];
   for (size_t i = 0; i < P; i++)
     if (!isfinite(Hv[i])) return LS_ERR_COMPUTE;
   return LS_OK;

@@ -12,6 +12,8 @@
 /* Samples per block of the loss/gradient pass (blocks are fixed by n alone, so the
  * reduction order, hence every bit of the result, is independent of the thread count). */
 #define LS_GRAD_BLOCK 256
+/* Most groups of blocks reduced separately (the parallelism available to one call). */
+#define LS_GROUPS 32
 
 /* Per-block forward/backward state, layer l = 0..L, each [unit][sample] with ld = nb. */
 typedef struct {
@@ -40,7 +42,7 @@ struct ls_work {
   size_t nparams;
   int nthreads;  /* scratch sets (one per OpenMP thread) */
   ls_blk *gblk;  /* nthreads gradient blocks of LS_GRAD_BLOCK samples */
-  double *part;  /* per-block partial (loss, gradient): nblocks x (1 + P) */
+  double *part;  /* per-group partials (loss, gradient or HVP): LS_GROUPS x (1 + P) */
   /* Hessian scratch, allocated on first use: one set per thread */
   int h_ready;
   size_t h_nb, h_t;
@@ -48,6 +50,8 @@ struct ls_work {
   ls_tan *htan;
 };
 
+/* Number of fixed groups for nblocks blocks: min(nblocks, LS_GROUPS), at least 1. */
+size_t ls_groups(size_t nblocks);
 ls_status ls_work_check(const ls_net *net, size_t n, const ls_work *w);
 ls_status ls_blk_alloc(ls_blk *b, const ls_net *net, size_t cap, int second);
 void ls_blk_free(ls_blk *b);

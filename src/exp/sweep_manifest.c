@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "exp/sweep_io.h"
+#include "landsym/io.h"
 #include "landsym/sweep.h"
 
 #define MANIFEST_FORMAT "landsym-sweep-1"
@@ -21,7 +22,9 @@ ls_status ls_sweep_opts_validate(const ls_sweep_opts *o, ls_error *err) {
   if (!o->dir || !*o->dir) return ls_error_set(err, LS_ERR_INPUT, "no output directory given");
   if (!o->config || !json_is_object(o->config))
     return ls_error_set(err, LS_ERR_INPUT, "the experiment config must be a JSON object");
-  if (o->n_seeds < 1) return ls_error_set(err, LS_ERR_INPUT, "seeds must be >= 1 (got %ld)", o->n_seeds);
+  if (o->n_seeds < 1 || o->n_seeds > 100000000)
+    return ls_error_set(err, LS_ERR_INPUT, "seeds must be between 1 and 1e8 (got %ld)",
+                        o->n_seeds);
   if (o->first_seed < 0 || o->first_seed > (1L << 53) - o->n_seeds)
     return ls_error_set(err, LS_ERR_INPUT, "first seed %ld out of range", o->first_seed);
   if (o->n_widths < 1 || o->n_widths > LS_SWEEP_MAX_WIDTHS)
@@ -120,7 +123,7 @@ ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err) {
     if (!text) return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot build the manifest", path);
     size_t n = strlen(text);
     text[n] = '\n'; /* json_dumps leaves the NUL: replace by a final newline */
-    s = exp_write_atomic(path, text, n + 1, err);
+    s = ls_file_write_atomic(path, text, n + 1, err);
     free(text);
     if (s) return s;
   }

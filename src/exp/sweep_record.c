@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "exp/sweep_io.h"
+#include "landsym/io.h"
 #include "landsym/sweep.h"
 
 ls_status ls_sweep_run_path(const char *dir, int width, long seed, const char *ext, char *buf,
@@ -28,7 +29,7 @@ ls_status ls_sweep_run_write(const char *dir, const ls_seed_result *r, ls_error 
       (s = ls_sweep_run_path(dir, r->width, r->seed, ".npy", npy, sizeof npy, err)))
     return s;
   /* The .npy goes first: the record's presence is what marks the run finished. */
-  if (r->params && (s = exp_npy_write_1d(npy, r->params, r->nparams, err))) return s;
+  if (r->params && (s = ls_npy_write(npy, r->params, 1, &r->nparams, err))) return s;
   const char *base = strrchr(npy, '/') + 1;
   json_t *o = json_pack("{s:i, s:I, s:o, s:o, s:s, s:b, s:I, s:o, s:o}", "width", r->width,
                         "seed", (json_int_t)r->seed, "loss", real_or_null(r->loss), "grad_inf",
@@ -42,7 +43,7 @@ ls_status ls_sweep_run_write(const char *dir, const ls_seed_result *r, ls_error 
   if (!text) return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot build the run record", path);
   size_t n = strlen(text);
   text[n] = '\n';
-  s = exp_write_atomic(path, text, n + 1, err);
+  s = ls_file_write_atomic(path, text, n + 1, err);
   free(text);
   return s;
 }

@@ -98,6 +98,9 @@ ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
 #pragma omp atomic read
     halt = stop_all;
     if (halt) continue;
+    /* Jobs are single-threaded: parallel regions inside a job (engine, trainer) get one
+     * thread. This ICV belongs to this thread's implicit task only. */
+    omp_set_num_threads(1);
     ls_sweep_task t;
     ls_seed_result r;
     ls_error e = {LS_OK, ""};

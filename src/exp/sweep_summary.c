@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exp/sweep_io.h"
+#include "landsym/io.h"
 #include "landsym/sweep.h"
 
 /* Growable text buffer. */
@@ -104,9 +105,9 @@ ls_status ls_sweep_summarize(const ls_sweep_opts *o, ls_error *err) {
   }
   char path[4096];
   snprintf(path, sizeof path, "%s/summary.csv", o->dir);
-  if ((s = exp_write_atomic(path, sum.s, sum.n, err))) goto done;
+  if ((s = ls_file_write_atomic(path, sum.s, sum.n, err))) goto done;
   snprintf(path, sizeof path, "%s/timings.csv", o->dir);
-  s = exp_write_atomic(path, tim.s, tim.n, err);
+  s = ls_file_write_atomic(path, tim.s, tim.n, err);
 done:
   free(sum.s);
   free(tim.s);

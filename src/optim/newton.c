@@ -11,21 +11,22 @@
  * Jacobian H, i.e. p = -sum_i (lambda_i g_i / (lambda_i^2 + mu)) v_i, accepted when
  * ||g||^2 decreases. It converges to the nearest critical point, saddles included. */
 #include <float.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/linalg.h"
 #include "run.h"
 
 typedef struct {
   size_t P;
-  double *H, *lam, *gt, *pt, *p, *g, *trial, *gtrial;
+  double *H, *V; /* Hessian; its eigenvectors as columns (row-major) */
+  double *lam, *gt, *pt, *p, *g, *trial, *gtrial;
 } nt_work;
 
 static void nt_free(nt_work *w) {
-  free(w->H), free(w->lam), free(w->gt), free(w->pt), free(w->p), free(w->g), free(w->trial),
+  free(w->H), free(w->V), free(w->lam), free(w->gt), free(w->pt), free(w->p), free(w->g), free(w->trial),
       free(w->gtrial);
 }
 
@@ -33,10 +34,11 @@ static int nt_alloc(nt_work *w, size_t P) {
   memset(w, 0, sizeof *w);
   w->P = P;
   w->H = malloc(P * P * sizeof(double));
+  w->V = malloc(P * P * sizeof(double));
   double **v[] = {&w->lam, &w->gt, &w->pt, &w->p, &w->g, &w->trial, &w->gtrial};
   for (int i = 0; i < 7; i++)
     if (!(*v[i] = malloc(P * sizeof(double)))) return -1;
-  return w->H ? 0 : -1;
+  return w->H && w->V ? 0 : -1;
 }
 
 /* Eigendecomposition of the objective Hessian at theta; gt = V^T g. */
@@ -48,15 +50,14 @@ static ls_stop_reason nt_eigen(ls_run *r, nt_work *w, const double *theta) {
              st == LS_ERR_COMPUTE ? "Hessian not available or not finite" : "Hessian failed");
     return st == LS_ERR_COMPUTE ? LS_STOP_NAN : LS_STOP_FAIL;
   }
-  lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)P, w->H,
-                                   (lapack_int)P, w->lam);
-  if (info != 0) {
-    snprintf(r->res->message, sizeof r->res->message, "eigen-solver failed (info %d)", (int)info);
+  ls_error e;
+  if (ls_eig_sym(P, w->H, w->lam, w->V, &e) != LS_OK) {
+    snprintf(r->res->message, sizeof r->res->message, "eigen-solver failed: %.200s", e.msg);
     return LS_STOP_FAIL;
   }
   for (size_t j = 0; j < P; j++) w->gt[j] = 0;
   for (size_t i = 0; i < P; i++) {
-    const double *Vi = w->H + i * P;
+    const double *Vi = w->V + i * P;
     double gi = w->g[i];
     for (size_t j = 0; j < P; j++) w->gt[j] += Vi[j] * gi;
   }
@@ -67,7 +68,7 @@ static ls_stop_reason nt_eigen(ls_run *r, nt_work *w, const double *theta) {
 static void nt_to_params(nt_work *w) {
   size_t P = w->P;
   for (size_t i = 0; i < P; i++) {
-    const double *Vi = w->H + i * P;
+    const double *Vi = w->V + i * P;
     double s = 0;
     for (size_t j = 0; j < P; j++) s += Vi[j] * w->pt[j];
     w->p[i] = s;
@@ -227,6 +228,11 @@ ls_stop_reason ls_newton_run(ls_run *r, double *theta) {
           /* the loss cannot tell: judge by the gradient */
           accepted = gnt < gn;
           if (!accepted) delta = 0.25 * pn;
+        } else if (ared < 0 && -ared <= 1e-9 * fabs(f) && gnt < 0.5 * gn) {
+          /* a loss increase at the level of cancellation in the outputs (large weights make
+           * the loss's rounding error far above eps |f|) while the gradient halves: the
+           * step is right, the loss cannot measure it */
+          accepted = 1;
         } else {
           accepted = rho > 1e-4;
           if (rho < 0.25) delta = 0.25 * pn;

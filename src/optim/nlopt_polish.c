@@ -9,6 +9,7 @@
 
 typedef struct {
   ls_run *r;
+  double switch_tol;
   nlopt_opt opt;
   ls_stop_reason stop;
   size_t evals;
@@ -25,7 +26,10 @@ static double nl_objective(unsigned n, const double *x, double *grad, void *ud) 
     st = ls_objective_grad(&r->obj, x, &f, grad);
     double gn = st == LS_OK ? ls_inf_norm(r->P, grad) : NAN;
     ls_stop_reason s = ls_run_observe(r, x, st == LS_OK ? f : NAN, gn);
-    if (s == LS_STOP_NONE && c->evals >= 100 * r->opt->polish_maxiter) s = LS_STOP_ITERS;
+    if (s == LS_STOP_NONE && gn < c->switch_tol) s = LS_STOP_SWITCH;
+    /* before Newton finishes, SLSQP gets 2 evaluations per Newton iteration of budget */
+    size_t budget = (c->switch_tol > 0 ? 2 : 100) * r->opt->polish_maxiter;
+    if (s == LS_STOP_NONE && c->evals >= budget) s = LS_STOP_ITERS;
     if (s != LS_STOP_NONE) {
       c->stop = s;
       nlopt_force_stop(c->opt);
@@ -37,9 +41,9 @@ static double nl_objective(unsigned n, const double *x, double *grad, void *ud) 
   return st == LS_OK ? f : HUGE_VAL;
 }
 
-ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind) {
-  nl_ctx c = {r, NULL, LS_STOP_NONE, 0};
-  c.opt = nlopt_create(kind == LS_POLISH_SLSQP ? NLOPT_LD_SLSQP : NLOPT_LD_LBFGS, (unsigned)r->P);
+ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, double switch_tol) {
+  nl_ctx c = {r, switch_tol, NULL, LS_STOP_NONE, 0};
+  c.opt = nlopt_create(kind != LS_POLISH_LBFGS ? NLOPT_LD_SLSQP : NLOPT_LD_LBFGS, (unsigned)r->P);
   if (!c.opt) return LS_STOP_FAIL;
   nlopt_set_min_objective(c.opt, nl_objective, &c);
   /* stop only through the callback (gradient, loss, time, evaluations) or NLopt's own

@@ -42,6 +42,7 @@ double ls_run_time_left(const ls_run *r);
 ls_stop_reason ls_first_order_run(ls_run *r, double *theta);
 ls_stop_reason ls_flow_run(ls_run *r, double *theta);
 ls_stop_reason ls_newton_run(ls_run *r, double *theta);
-ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind);
+/* NLopt SLSQP or LBFGS; hands over (LS_STOP_SWITCH) below switch_tol when > 0. */
+ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, double switch_tol);
 
 #endif

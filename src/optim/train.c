@@ -37,6 +37,10 @@ int ls_run_better(const ls_run *r, double f1, double g1, double f2, double g2) {
   if (r->rank_by_grad) return g1 < g2;
   double noise = r->obj.loss_noise + 4 * DBL_EPSILON * fmax(fabs(f1), fabs(f2));
   if (fabs(f1 - f2) <= noise) return g1 < g2;
+  /* as Newton's acceptance: an increase at the loss's cancellation level (1e-9 relative)
+   * does not outweigh a gradient at least halved */
+  if (f1 > f2 && f1 - f2 <= 1e-9 * fabs(f2) && g1 < 0.5 * g2) return 1;
+  if (f2 > f1 && f2 - f1 <= 1e-9 * fabs(f1) && g2 < 0.5 * g1) return 0;
   return f1 < f2;
 }
 
@@ -130,7 +134,7 @@ ls_stop_reason ls_run_observe(ls_run *r, const double *theta, double f, double g
 
 static ls_polish_kind polish_choice(const ls_train_opts *o, size_t P) {
   if (o->polish != LS_POLISH_AUTO) return o->polish;
-  if (P <= o->auto_newton_max) return LS_POLISH_NEWTON;
+  if (P <= o->auto_newton_max) return o->newton_critical ? LS_POLISH_NEWTON : LS_POLISH_SLSQP_NEWTON;
   if (P <= o->auto_slsqp_max) return LS_POLISH_SLSQP;
   return LS_POLISH_LBFGS;
 }
@@ -146,11 +150,12 @@ static ls_stop_reason run_phase(ls_run *r, double *theta, int first, ls_polish_k
     snprintf(ph->name, sizeof ph->name, "%s", ls_first_name(r->opt->first));
     s = r->opt->first == LS_FIRST_FLOW ? ls_flow_run(r, theta) : ls_first_order_run(r, theta);
   } else {
-    snprintf(ph->name, sizeof ph->name, "%s", ls_polish_name(pk));
+    snprintf(ph->name, sizeof ph->name, "%s", pk == LS_POLISH_SLSQP_NEWTON ? "slsqp" : ls_polish_name(pk));
     if (isfinite(r->best_f)) memcpy(theta, r->best, r->P * sizeof(double));
     r->rank_by_grad = pk == LS_POLISH_NEWTON && r->opt->newton_critical;
     if (r->rank_by_grad) r->best_g = INFINITY, r->best_f = INFINITY; /* rank afresh by gradient */
-    s = pk == LS_POLISH_NEWTON ? ls_newton_run(r, theta) : ls_nlopt_run(r, theta, pk);
+    if (pk == LS_POLISH_NEWTON) s = ls_newton_run(r, theta);
+    else s = ls_nlopt_run(r, theta, pk, pk == LS_POLISH_SLSQP_NEWTON ? r->opt->newton_switch_tol : 0);
   }
   ph->stop = s;
   ph->wall = ls_run_wall(r) - t_start;
@@ -200,6 +205,14 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
   if (opts->polish != LS_POLISH_NONE && go_on &&
       (isfinite(r.best_f) || opts->first == LS_FIRST_NONE)) {
     s = run_phase(&r, theta, 0, polish_choice(opts, r.P));
+    r.phase++;
+  }
+  /* slsqp+newton: Newton finishes whatever SLSQP left (switch, stall, budget) */
+  if (opts->polish != LS_POLISH_NONE && polish_choice(opts, r.P) == LS_POLISH_SLSQP_NEWTON &&
+      r.phase == (opts->first != LS_FIRST_NONE ? 2 : 1) &&
+      (s == LS_STOP_SWITCH || s == LS_STOP_STALL || s == LS_STOP_ITERS || s == LS_STOP_FAIL) &&
+      isfinite(r.best_f)) {
+    s = run_phase(&r, theta, 0, LS_POLISH_NEWTON);
     r.phase++;
   }
   res->n_phases = r.phase;
