@@ -33,16 +33,8 @@ size_t ls_fused_scratch(const ls_net *net) {
   return (ls_net_nparams(net) + 2 * (size_t)net->width[1]) * 8;
 }
 
-/* Eight samples as one value (GCC vector extension; one zmm in the AVX-512 clone, two ymm
- * in the AVX2 clone). */
-typedef double v8 __attribute__((vector_size(64), aligned(8), may_alias));
-typedef long long v8i __attribute__((vector_size(64)));
-/* Every v8 helper is static and inlined: no v8 crosses a real call, so the ABI note GCC
- * gives for 64-byte vectors in the baseline clone does not apply. */
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 /* exp and expm1 lane-wise through glibc's vector libm (one _ZGVeN8v call, two _ZGVdN4v). */
-static inline __attribute__((always_inline)) v8 v8_exp(v8 x) {
+static inline __attribute__((always_inline)) ls_v8 v8_exp(ls_v8 x) {
   double a[8], r[8];
   memcpy(a, &x, sizeof a);
 #pragma omp simd
@@ -50,7 +42,7 @@ static inline __attribute__((always_inline)) v8 v8_exp(v8 x) {
   memcpy(&x, r, sizeof r);
   return x;
 }
-static inline __attribute__((always_inline)) v8 v8_expm1(v8 x) {
+static inline __attribute__((always_inline)) ls_v8 v8_expm1(ls_v8 x) {
   double a[8], r[8];
   memcpy(a, &x, sizeof a);
 #pragma omp simd
@@ -58,21 +50,21 @@ static inline __attribute__((always_inline)) v8 v8_expm1(v8 x) {
   memcpy(&x, r, sizeof r);
   return x;
 }
-static inline __attribute__((always_inline)) v8 v8_abs(v8 x) { return (v8)((v8i)x & 0x7fffffffffffffffLL); }
+static inline __attribute__((always_inline)) ls_v8 v8_abs(ls_v8 x) { return (ls_v8)((ls_v8i)x & 0x7fffffffffffffffLL); }
 
 /* Hidden activation and derivative from z and ex = exp(-|z|) (sigmoid) or
  * expm1(-2|z|) (tanh): *s = act(z), *d = act'(z). */
-static inline __attribute__((always_inline)) void hidden(int sig, v8 z, v8 ex, v8 *s, v8 *d) {
-  const v8 one = {1, 1, 1, 1, 1, 1, 1, 1};
+static inline __attribute__((always_inline)) void hidden(int sig, ls_v8 z, ls_v8 ex, ls_v8 *s, ls_v8 *d) {
+  const ls_v8 one = {1, 1, 1, 1, 1, 1, 1, 1};
   if (sig) {
-    v8 r = one / (one + ex), sm = ex * r;
-    v8i pos = z >= 0; /* lanes of all ones where z >= 0 */
-    *s = (v8)(((v8i)r & pos) | ((v8i)sm & ~pos));
+    ls_v8 r = one / (one + ex), sm = ex * r;
+    ls_v8i pos = z >= 0; /* lanes of all ones where z >= 0 */
+    *s = (ls_v8)(((ls_v8i)r & pos) | ((ls_v8i)sm & ~pos));
     *d = r * sm;
   } else {
-    v8 em = ex, e = v8_exp(-2 * v8_abs(z)), r = one / (2 + em);
-    v8 t = -em * r;
-    *s = (v8)((v8i)t | ((v8i)z & ((v8i){0} + (-0x7fffffffffffffffLL - 1)))); /* copysign */
+    ls_v8 em = ex, e = v8_exp(-2 * v8_abs(z)), r = one / (2 + em);
+    ls_v8 t = -em * r;
+    *s = (ls_v8)((ls_v8i)t | ((ls_v8i)z & ((ls_v8i){0} + (-0x7fffffffffffffffLL - 1)))); /* copysign */
     *d = 4 * e * r * r;
   }
 }
@@ -82,29 +74,29 @@ static inline __attribute__((always_inline)) void hidden(int sig, v8 z, v8 ex, v
 static inline __attribute__((always_inline)) double fused_impl(
     const int din, const int h, const int m, const int sig, const double *W1,
     const double *b1, const double *W2, const double *b2, const double *x, const double *y,
-    const double *wt, double w0, size_t nb, v8 *aW1, v8 *ab1, v8 *aW2, v8 *ab2, v8 *sa,
-    v8 *da, int grad) {
-  v8 lossv = {0};
+    const double *wt, double w0, size_t nb, ls_v8 *aW1, ls_v8 *ab1, ls_v8 *aW2, ls_v8 *ab2, ls_v8 *sa,
+    ls_v8 *da, int grad) {
+  ls_v8 lossv = {0};
   for (size_t c = 0; c < nb; c += 8) {
     /* the chunk's inputs, targets and weights, lane-major; lanes past nb get weight 0
      * (and x = y = 0), so they add exact zeros */
     const int nl = nb - c < 8 ? (int)(nb - c) : 8;
-    v8 xc[LS_FZ_MAX_IN], yc[LS_FZ_MAX_OUT], wc, f[LS_FZ_MAX_OUT];
+    ls_v8 xc[LS_FZ_MAX_IN], yc[LS_FZ_MAX_OUT], wc, f[LS_FZ_MAX_OUT];
     if (nl == 8) { /* whole vectors where the layout allows it (no lane-wise stores) */
-      if (wt) wc = *(const v8 *)(wt + c);
-      else wc = (v8){0} + w0;
+      if (wt) wc = *(const ls_v8 *)(wt + c);
+      else wc = (ls_v8){0} + w0;
       if (din == 1) {
-        xc[0] = *(const v8 *)(x + c);
+        xc[0] = *(const ls_v8 *)(x + c);
       } else if (din == 2) {
-        v8 lo = *(const v8 *)(x + 2 * c), hi = *(const v8 *)(x + 2 * c + 8);
-        xc[0] = __builtin_shuffle(lo, hi, (v8i){0, 2, 4, 6, 8, 10, 12, 14});
-        xc[1] = __builtin_shuffle(lo, hi, (v8i){1, 3, 5, 7, 9, 11, 13, 15});
+        ls_v8 lo = *(const ls_v8 *)(x + 2 * c), hi = *(const ls_v8 *)(x + 2 * c + 8);
+        xc[0] = __builtin_shuffle(lo, hi, (ls_v8i){0, 2, 4, 6, 8, 10, 12, 14});
+        xc[1] = __builtin_shuffle(lo, hi, (ls_v8i){1, 3, 5, 7, 9, 11, 13, 15});
       } else {
         for (int l = 0; l < 8; l++)
           for (int j = 0; j < din; j++) xc[j][l] = x[(c + l) * din + j];
       }
       if (m == 1)
-        yc[0] = *(const v8 *)(y + c);
+        yc[0] = *(const ls_v8 *)(y + c);
       else
         for (int l = 0; l < 8; l++)
           for (int o = 0; o < m; o++) yc[o][l] = y[(c + l) * m + o];
@@ -116,27 +108,40 @@ static inline __attribute__((always_inline)) double fused_impl(
         for (int o = 0; o < m; o++) yc[o][l] = in ? y[(c + l) * m + o] : 0.0;
       }
     }
-    for (int o = 0; o < m; o++) f[o] = (v8){0} + (b2 ? b2[o] : 0.0);
-    /* forward in three sweeps over the hidden units so that the exps, and then the
-     * divisions, of different units are independent and overlap in the pipeline:
-     * z_i = b1_i + sum_j W1_ij x_j (in j order, as the general path) into da,
-     * exp of -|z_i| (sigmoid) or expm1 of -2|z_i| (tanh) into sa, then act, act', f += W2 s */
-    for (int i = 0; i < h; i++) {
-      const double *Wi = W1 + (size_t)i * din;
-      v8 z = (v8){0} + (b1 ? b1[i] : 0.0);
-      for (int j = 0; j < din; j++) z += Wi[j] * xc[j];
-      da[i] = z;
-    }
-    for (int i = 0; i < h; i++) sa[i] = sig ? v8_exp(-v8_abs(da[i])) : v8_expm1(-2 * v8_abs(da[i]));
-    for (int i = 0; i < h; i++) {
-      v8 s, dv;
-      hidden(sig, da[i], sa[i], &s, &dv);
-      sa[i] = s, da[i] = dv;
-      for (int o = 0; o < m; o++) f[o] += W2[(size_t)o * h + i] * s;
+    for (int o = 0; o < m; o++) f[o] = (ls_v8){0} + (b2 ? b2[o] : 0.0);
+    if (sig) {
+      /* forward, one sweep: z_i = b1_i + sum_j W1_ij x_j (in j order, as the general
+       * path), e = exp(-|z|) inline, r = 1/(1+e), s = r or e r, s' = e r^2, f += W2 s */
+      for (int i = 0; i < h; i++) {
+        const double *Wi = W1 + (size_t)i * din;
+        ls_v8 z = (ls_v8){0} + (b1 ? b1[i] : 0.0);
+        for (int j = 0; j < din; j++) z += Wi[j] * xc[j];
+        ls_v8 s, dv;
+        hidden(1, z, ls_v8_exp_neg(-v8_abs(z)), &s, &dv);
+        sa[i] = s, da[i] = dv;
+        for (int o = 0; o < m; o++) f[o] += W2[(size_t)o * h + i] * s;
+      }
+    } else {
+      /* tanh through libmvec's expm1 and exp, in three sweeps over the hidden units so
+       * that the calls, and then the divisions, of different units are independent:
+       * z into da, expm1(-2|z|) into sa, then act, act', f += W2 s */
+      for (int i = 0; i < h; i++) {
+        const double *Wi = W1 + (size_t)i * din;
+        ls_v8 z = (ls_v8){0} + (b1 ? b1[i] : 0.0);
+        for (int j = 0; j < din; j++) z += Wi[j] * xc[j];
+        da[i] = z;
+      }
+      for (int i = 0; i < h; i++) sa[i] = v8_expm1(-2 * v8_abs(da[i]));
+      for (int i = 0; i < h; i++) {
+        ls_v8 s, dv;
+        hidden(0, da[i], sa[i], &s, &dv);
+        sa[i] = s, da[i] = dv;
+        for (int o = 0; o < m; o++) f[o] += W2[(size_t)o * h + i] * s;
+      }
     }
     /* output: loss w |f - y|^2, g = dloss/df = 2 w (f - y) (kept in f) */
     for (int o = 0; o < m; o++) {
-      v8 e = f[o] - yc[o];
+      ls_v8 e = f[o] - yc[o];
       lossv += wc * e * e;
       f[o] = 2 * wc * e;
     }
@@ -146,14 +151,14 @@ static inline __attribute__((always_inline)) double fused_impl(
     if (ab2)
       for (int o = 0; o < m; o++) ab2[o] += f[o];
     for (int i = 0; i < h; i++) {
-      v8 t = {0};
+      ls_v8 t = {0};
       for (int o = 0; o < m; o++) {
         aW2[(size_t)o * h + i] += f[o] * sa[i];
         t += W2[(size_t)o * h + i] * f[o];
       }
       t *= da[i];
       if (ab1) ab1[i] += t;
-      v8 *a1 = aW1 + (size_t)i * din;
+      ls_v8 *a1 = aW1 + (size_t)i * din;
       for (int j = 0; j < din; j++) a1[j] += t * xc[j];
     }
   }
@@ -172,12 +177,12 @@ LS_HOT double ls_fused_block(const ls_net *net, const double *theta, const ls_da
   const double *W1 = theta + ls_net_w_offset(net, 1), *W2 = theta + ls_net_w_offset(net, 2);
   const double *b1 = net->bias[1] ? theta + ls_net_b_offset(net, 1) : NULL;
   const double *b2 = net->bias[2] ? theta + ls_net_b_offset(net, 2) : NULL;
-  /* lane accumulators, one v8 per parameter in parameter order, then act and act' */
-  v8 *acc = (v8 *)scratch, *sa = acc + P, *da = sa + h;
-  v8 *aW1 = acc + ls_net_w_offset(net, 1), *aW2 = acc + ls_net_w_offset(net, 2);
-  v8 *ab1 = b1 ? acc + ls_net_b_offset(net, 1) : NULL;
-  v8 *ab2 = b2 ? acc + ls_net_b_offset(net, 2) : NULL;
-  if (grad) memset(acc, 0, P * sizeof(v8));
+  /* lane accumulators, one ls_v8 per parameter in parameter order, then act and act' */
+  ls_v8 *acc = (ls_v8 *)scratch, *sa = acc + P, *da = sa + h;
+  ls_v8 *aW1 = acc + ls_net_w_offset(net, 1), *aW2 = acc + ls_net_w_offset(net, 2);
+  ls_v8 *ab1 = b1 ? acc + ls_net_b_offset(net, 1) : NULL;
+  ls_v8 *ab2 = b2 ? acc + ls_net_b_offset(net, 2) : NULL;
+  if (grad) memset(acc, 0, P * sizeof(ls_v8));
   const double *x = d->x + k0 * (size_t)din, *y = d->y + k0 * (size_t)m;
   const double *wt = d->w ? d->w + k0 : NULL;
   const double w0 = 1.0 / (double)d->n;
@@ -201,7 +206,7 @@ LS_HOT double ls_fused_block(const ls_net *net, const double *theta, const ls_da
 #undef LS_FZ_CALL
   if (grad)
     for (size_t p = 0; p < P; p++) {
-      const v8 a = acc[p]; /* pairwise, as ls_v4_hsum */
+      const ls_v8 a = acc[p]; /* pairwise, as ls_v4_hsum */
       grad[p] += ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
     }
   return loss;
