@@ -116,6 +116,7 @@ int cmd_sweep(int argc, char **argv) {
   o.version = LANDSYM_VERSION;
   cli_sweep_exp_opts(x, &o);
   o.dir = a.out;
+  cli_sweep_exp_set_dir(x, a.out);
   o.resume = a.resume;
   o.threads = (int)a.threads;
   if (a.seeds) o.n_seeds = a.seeds;

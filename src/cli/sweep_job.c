@@ -15,11 +15,14 @@ struct cli_sweep_exp {
   long seeds, first_seed;
   int n_widths, widths[LS_SWEEP_MAX_WIDTHS];
   int set_width; /* 1: the sweep's widths replace the student's hidden width */
+  int trajectory; /* 1: write runs/w<W>_s<S>.traj.csv (loss curve) beside each run */
+  const char *dir;
   cli_sweep_train train;
   char desc[1024];
 };
 
-static const char *const sweep_keys[] = {"seeds", "first_seed", "student_widths", NULL};
+static const char *const sweep_keys[] = {"seeds", "first_seed", "student_widths", "trajectory",
+                                         NULL};
 
 /* "sweep": {"seeds": N, "first_seed": S, "student_widths": [w, ...]}, all optional. */
 static ls_status parse_sweep(cli_sweep_exp *x, ls_error *err) {
@@ -37,16 +40,16 @@ static ls_status parse_sweep(cli_sweep_exp *x, ls_error *err) {
       (s = ls_config_get_int(c, sec, "sweep", "first_seed", 0, 1L << 52, 1, &x->first_seed,
                              err)))
     return s;
+  json_t *tj = json_object_get(sec, "trajectory");
+  if (tj && !json_is_boolean(tj))
+    return ls_error_set(err, LS_ERR_INPUT, "%s: sweep.trajectory: must be true or false", c->path);
+  x->trajectory = tj && json_is_true(tj);
   json_t *w = json_object_get(sec, "student_widths");
   if (!w) return LS_OK;
   if (!json_is_array(w) || json_array_size(w) < 1 || json_array_size(w) > LS_SWEEP_MAX_WIDTHS)
     return ls_error_set(err, LS_ERR_INPUT,
                         "%s: sweep.student_widths: must be a list of 1 to %d widths", c->path,
                         LS_SWEEP_MAX_WIDTHS);
-  if (c->student.n_layers != 2)
-    return ls_error_set(err, LS_ERR_INPUT,
-                        "%s: sweep.student_widths: needs a student with one hidden layer",
-                        c->path);
   x->n_widths = (int)json_array_size(w);
   for (int i = 0; i < x->n_widths; i++) {
     json_t *v = json_array_get(w, (size_t)i);
@@ -71,8 +74,9 @@ ls_status cli_sweep_exp_load(const char *path, cli_sweep_exp **out, ls_error *er
     cli_sweep_exp_free(x);
     return s;
   }
-  /* Per-job trajectories and progress reports are not kept in a sweep. */
-  x->train.opts.traj_per_decade = 0;
+  /* Per-job progress reports are not kept in a sweep; trajectories (losses only) on demand. */
+  if (!x->trajectory) x->train.opts.traj_per_decade = 0;
+  x->train.opts.traj_params = 0;
   x->train.opts.progress = NULL;
   char net[256];
   ls_net_describe(&x->cfg.student, net, sizeof net);
@@ -98,11 +102,32 @@ void cli_sweep_exp_opts(const cli_sweep_exp *x, ls_sweep_opts *o) {
 
 const char *cli_sweep_exp_describe(const cli_sweep_exp *x) { return x->desc; }
 
+void cli_sweep_exp_set_dir(cli_sweep_exp *x, const char *dir) { x->dir = dir; }
+
+/* runs/w<W>_s<S>.traj.csv: iteration, loss, gradient inf-norm, phase (written before the
+ * run record, so a recorded run always has its trajectory). */
+static ls_status write_trajectory(const cli_sweep_exp *x, const ls_sweep_task *t,
+                                  const ls_trajectory *tr, ls_error *err) {
+  char path[4096];
+  ls_status s = ls_sweep_run_path(x->dir, t->width, t->seed, ".traj.csv", path, sizeof path, err);
+  if (s) return s;
+  double *rows = malloc((tr->n ? tr->n : 1) * 4 * sizeof *rows);
+  if (!rows) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for a trajectory");
+  for (size_t k = 0; k < tr->n; k++) {
+    rows[4 * k] = tr->iter[k], rows[4 * k + 1] = tr->loss[k];
+    rows[4 * k + 2] = tr->grad_norm[k], rows[4 * k + 3] = tr->phase[k];
+  }
+  s = ls_csv_write(path, "iter,loss,grad_inf,phase", rows, tr->n, 4, err);
+  free(rows);
+  return s;
+}
+
 ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,
                             ls_error *err) {
   const cli_sweep_exp *x = ctx;
   ls_net net = x->cfg.student;
-  if (x->set_width) net.width[1] = t->width;
+  /* Every hidden layer gets the sweep's width (one hidden layer: the usual case). */
+  for (int l = 1; x->set_width && l < net.n_layers; l++) net.width[l] = t->width;
   size_t P = ls_net_nparams(&net);
   double *theta = malloc(P * sizeof *theta);
   if (!theta) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %zu parameters", P);
@@ -118,6 +143,11 @@ ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *o
   memset(&r, 0, sizeof r);
   ls_status s = ls_train(&net, &x->cfg.data, theta, &opts, &r, err);
   if (s) {
+    free(theta);
+    ls_train_result_free(&r);
+    return s;
+  }
+  if (x->trajectory && x->dir && (s = write_trajectory(x, t, &r.traj, err))) {
     free(theta);
     ls_train_result_free(&r);
     return s;

@@ -19,6 +19,10 @@ void cli_sweep_exp_opts(const cli_sweep_exp *x, ls_sweep_opts *o);
 /* One-line description for the log: "2-5-1 sigmoid ... on grid 41^2, train adam+newton". */
 const char *cli_sweep_exp_describe(const cli_sweep_exp *x);
 
+/* Output directory of the sweep: needed when the config asks for trajectories
+ * ("sweep": {"trajectory": true}), written to DIR/runs/w<W>_s<S>.traj.csv. */
+void cli_sweep_exp_set_dir(cli_sweep_exp *x, const char *dir);
+
 /* What the "train" section sets for each run: trainer options and the initialisation. */
 typedef struct {
   ls_train_opts opts;

@@ -1,0 +1,116 @@
+/* landsym: classification of converged teacher-student runs and pruning.
+ *
+ * Every run is put in one class (thesis, Stoican 2022, section 6.2, table 6.1; Simsek et al.
+ * 2021, Remark 4.2 and figure 5):
+ *   global           loss <= loss_floor; with a teacher, teacher_match says whether the
+ *                    reduced network equals the teacher up to permutations and the
+ *                    activation's sign symmetry (sigma(-x) = 1 - sigma(x), thesis section
+ *                    6.2.2), as it must for a global minimum (Simsek Theorem 4.2)
+ *   symmetry_induced not a saddle, reducible, and the reduced network's point is itself
+ *                    critical (Simsek Definition 4.1 / Proposition 4.3)
+ *   local_min        other local minimum: no Hessian eigenvalue below -eig_tol * max|lambda|
+ *   saddle           a negative Hessian eigenvalue beyond the tolerance
+ *   not_converged    gradient infinity-norm above grad_tol (or a non-finite loss)
+ * Precedence: not_converged, global, saddle, symmetry_induced, local_min. A saddle that is
+ * also symmetry-induced keeps sym_induced = 1.
+ *
+ * Neuron groups (Definition 3.2): the units of each hidden layer grouped by equal incoming
+ * weights (up to sign for odd activations); a group is a copy of teacher neuron j (size =
+ * multiplicity k_j) or zero-type (its outgoing weights sum to zero, size b_i). */
+#ifndef LANDSYM_CLASSIFY_H
+#define LANDSYM_CLASSIFY_H
+
+#include <stddef.h>
+
+#include "landsym/data.h"
+#include "landsym/net.h"
+#include "landsym/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  LS_CLASS_GLOBAL = 0,
+  LS_CLASS_SYMMETRY,
+  LS_CLASS_LOCAL,
+  LS_CLASS_SADDLE,
+  LS_CLASS_NOT_CONVERGED,
+  LS_CLASS_COUNT
+} ls_class_kind;
+
+/* "global", "symmetry_induced", "local_min", "saddle", "not_converged". */
+const char *ls_class_name(ls_class_kind k);
+
+typedef struct {
+  double loss_floor;   /* global when loss <= loss_floor: 1e-16 (Simsek figure 5) */
+  double grad_tol;     /* converged when the gradient inf-norm <= grad_tol: 1e-8 */
+  double reduce_tol;   /* relative grouping tolerance of ls_sym_reduce: 1e-6 */
+  double match_tol;    /* reduced network = teacher when max weight error <= match_tol *
+                          max(1, max|teacher weight|): 1e-5 */
+  double sym_grad_tol; /* reduced point critical when its gradient inf-norm <=
+                          sym_grad_tol: 1e-6 */
+  double eig_tol;      /* relative eigenvalue tolerance (zero / negative): 1e-7 */
+} ls_classify_opts;
+void ls_classify_opts_default(ls_classify_opts *o);
+ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err);
+
+#define LS_CLASSIFY_N_EIGS 3 /* smallest Hessian eigenvalues kept */
+
+typedef struct {
+  int layer;        /* hidden layer 1..L-1 */
+  int size;         /* units in the group */
+  int zero_type;    /* 1: outgoing weights sum to zero (pruned) */
+  int teacher_unit; /* teacher neuron (0-based) it copies when matched, else -1 */
+  int sign_mixed;   /* 1 when the group holds units with negated incoming weights */
+} ls_neuron_group;
+
+typedef struct {
+  ls_class_kind cls;
+  int converged, sym_induced, reducible;
+  int teacher_match;        /* 1: reduced network = teacher (needs a teacher) */
+  double loss, grad_inf;    /* at the point */
+  double eig[LS_CLASSIFY_N_EIGS]; /* smallest Hessian eigenvalues, ascending */
+  int n_eig;
+  int n_zero_eigs, n_neg_eigs;
+  double max_abs_eig;
+  int P, reduced_P;
+  int reduced_width[LS_MAX_LAYERS + 1]; /* hidden widths after reduction */
+  double reduced_loss, reduced_grad_inf;
+  double match_error;       /* max weight error against the teacher (NaN: no match tried) */
+  double min_neuron_dist;   /* smallest Euclidean distance between the incoming weights
+                               (+ bias) of two units of one hidden layer (thesis fig. 6.7) */
+  double prune_max_diff;    /* max |f_pruned(x) - f(x)| over the data */
+  int prune_polished;       /* 1: the pruned network of a zero-loss point was polished by
+                               Newton's method (it merged units left slightly apart) */
+  int n_groups;
+  ls_neuron_group *groups;  /* [n_groups], layer by layer */
+  ls_net reduced_net;       /* pruned network and its parameters (owned) */
+  double *reduced_theta;
+} ls_classify_result;
+
+void ls_classify_result_free(ls_classify_result *r); /* accepts a zeroed struct */
+
+/* Classify theta on net (loss on d). teacher / theta_t may be NULL (no teacher: global
+ * means loss <= loss_floor). r is overwritten; free with ls_classify_result_free. */
+ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
+                            const ls_net *teacher, const double *theta_t,
+                            const ls_classify_opts *o, ls_classify_result *r, ls_error *err);
+
+/* ---- pruning (prune.c) --------------------------------------------------------------- */
+
+/* Network description as a config network section: {"widths", "activation", "bias",
+ * "loss", "output_activation"} (docs/config.md), so a pruned network can be loaded back as
+ * a teacher or student. Returns a new JSON string (free()) or NULL when out of memory. */
+char *ls_prune_net_json(const ls_net *net);
+/* Write stem.npy (parameters) and stem.json (description + "params_file"), atomically. */
+ls_status ls_prune_write(const char *stem, const ls_net *net, const double *theta,
+                         ls_error *err);
+/* max |f_b(x) - f_a(x)| over the inputs of d. */
+ls_status ls_prune_verify(const ls_net *na, const double *ta, const ls_net *nb,
+                          const double *tb, const ls_data *d, double *max_diff, ls_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

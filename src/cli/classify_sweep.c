@@ -1,0 +1,261 @@
+/* `landsym classify DIR`: load the sweep's manifest and config, classify every run
+ * (OpenMP over runs, each single-threaded), write tables and pruned networks. */
+#include "cli/classify_sweep.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "landsym/config.h"
+#include "landsym/io.h"
+
+void cli_classified_sweep_free(cli_classified_sweep *s) {
+  if (!s) return;
+  for (long i = 0; s->runs && i < s->n_runs; i++) {
+    ls_classify_result_free(&s->runs[i].res);
+  }
+  free(s->runs);
+  memset(s, 0, sizeof *s);
+}
+
+static ls_status make_dir(const char *p, ls_error *err) {
+  if (mkdir(p, 0777) == 0 || errno == EEXIST) return LS_OK;
+  return ls_error_set(err, LS_ERR_IO, "%s: cannot create directory (%s)", p, strerror(errno));
+}
+
+/* Manifest: seeds, first_seed, widths and the config copy. */
+static ls_status read_manifest(const char *dir, long *seeds, long *first, int *nw, int *widths,
+                               json_t **config, ls_error *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/sweep.json", dir);
+  json_error_t je;
+  json_t *m = json_load_file(path, 0, &je);
+  if (!m)
+    return ls_error_set(err, LS_ERR_INPUT, "%s: not a sweep directory (%s)", dir,
+                        je.line > 0 ? je.text : "no sweep.json");
+  json_t *s = json_object_get(m, "seeds"), *f = json_object_get(m, "first_seed"),
+         *w = json_object_get(m, "widths"), *c = json_object_get(m, "config");
+  if (!json_is_integer(s) || !json_is_integer(f) || !json_is_array(w) || !json_is_object(c) ||
+      json_array_size(w) < 1 || json_array_size(w) > LS_SWEEP_MAX_WIDTHS) {
+    json_decref(m);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: malformed sweep manifest", path);
+  }
+  *seeds = (long)json_integer_value(s);
+  *first = (long)json_integer_value(f);
+  *nw = (int)json_array_size(w);
+  for (int i = 0; i < *nw; i++) widths[i] = (int)json_integer_value(json_array_get(w, (size_t)i));
+  *config = json_incref(c);
+  json_decref(m);
+  return LS_OK;
+}
+
+/* Classify one run: read its record and parameters, classify, prune. */
+static ls_status classify_one(const cli_classify_opts *o, const ls_config *cfg, int width,
+                              cli_classified_run *run, ls_error *err) {
+  char path[4096];
+  ls_seed_result rec;
+  ls_status st = ls_sweep_run_path(o->dir, width, run->seed, ".json", path, sizeof path, err);
+  if (!st) st = ls_sweep_run_read(path, &rec, err);
+  if (st) return st;
+  snprintf(run->stop, sizeof run->stop, "%s", rec.stop);
+  ls_net net = cfg->student;
+  for (int l = 1; l < net.n_layers; l++) net.width[l] = width;
+  double *theta = NULL;
+  if ((st = ls_sweep_run_path(o->dir, width, run->seed, ".npy", path, sizeof path, err)) ||
+      (st = ls_params_read_net(path, &net, &theta, err)))
+    return st;
+  st = ls_classify_point(&net, &cfg->data, theta, cfg->has_teacher ? &cfg->teacher : NULL,
+                         cfg->teacher_params, &o->copts, &run->res, err);
+  if (!st && o->prune && run->res.reduced_theta) {
+    char stem[4200];
+    snprintf(stem, sizeof stem, "%s/pruned/w%d_s%ld", o->out, width, run->seed);
+    st = ls_prune_write(stem, &run->res.reduced_net, run->res.reduced_theta, err);
+  }
+  free(theta);
+  return st;
+}
+
+ls_status cli_classify_sweep(const cli_classify_opts *o, cli_classified_sweep *out,
+                             ls_error *err) {
+  memset(out, 0, sizeof *out);
+  long seeds = 0, first = 0;
+  json_t *config = NULL;
+  ls_status st = read_manifest(o->dir, &seeds, &first, &out->n_widths, out->widths, &config, err);
+  if (st) return st;
+  char name[4200];
+  snprintf(name, sizeof name, "%s/sweep.json: config", o->dir);
+  ls_config cfg;
+  st = ls_config_load_json(config, name, o->dir, &cfg, err);
+  json_decref(config);
+  if (st) return st;
+  out->has_teacher = cfg.has_teacher;
+  char pdir[4200];
+  snprintf(pdir, sizeof pdir, "%s/pruned", o->out);
+  if ((st = make_dir(o->out, err)) || (o->prune && (st = make_dir(pdir, err)))) goto done;
+  out->n_runs = seeds * out->n_widths;
+  out->runs = calloc((size_t)out->n_runs, sizeof *out->runs);
+  if (!out->runs) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory for %ld runs", out->n_runs);
+    goto done;
+  }
+  for (int w = 0; w < out->n_widths; w++)
+    for (long s = 0; s < seeds; s++) {
+      cli_classified_run *r = &out->runs[w * seeds + s];
+      r->width = out->widths[w];
+      r->seed = first + s;
+    }
+  long done_n = 0;
+  int failed = 0, nth = o->threads;
+#ifdef _OPENMP
+  if (nth <= 0) nth = omp_get_max_threads();
+#endif
+  if (nth < 1) nth = 1;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
+  for (long i = 0; i < out->n_runs; i++) {
+    int skip;
+#pragma omp atomic read
+    skip = failed;
+    if (skip) continue;
+    ls_error e = {0};
+    ls_status si = classify_one(o, &cfg, out->runs[i].width, &out->runs[i], &e);
+#pragma omp critical(classify_progress)
+    {
+      if (si && !failed) {
+        failed = 1;
+        st = si;
+        *err = e;
+      }
+      done_n++;
+      if (!o->quiet && (done_n % 100 == 0 || done_n == out->n_runs))
+        fprintf(stderr, "landsym classify: %ld/%ld runs classified\n", done_n, out->n_runs);
+    }
+  }
+  for (long i = 0; !st && i < out->n_runs; i++)
+    out->prune_worst = fmax(out->prune_worst, out->runs[i].res.prune_max_diff);
+done:
+  ls_config_free(&cfg);
+  if (st) cli_classified_sweep_free(out);
+  return st;
+}
+
+/* ---- tables --------------------------------------------------------------------------- */
+
+typedef struct {
+  long n[LS_CLASS_COUNT], total, matched, saddle_si;
+} class_counts;
+
+static class_counts count_width(const cli_classified_sweep *s, int width) {
+  class_counts c;
+  memset(&c, 0, sizeof c);
+  for (long i = 0; i < s->n_runs; i++) {
+    const cli_classified_run *r = &s->runs[i];
+    if (r->width != width) continue;
+    c.n[r->res.cls]++;
+    c.total++;
+    if (r->res.cls == LS_CLASS_GLOBAL && r->res.teacher_match) c.matched++;
+    if (r->res.cls == LS_CLASS_SADDLE && r->res.sym_induced) c.saddle_si++;
+  }
+  return c;
+}
+
+void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
+  for (int w = 0; w < s->n_widths; w++) {
+    class_counts c = count_width(s, s->widths[w]);
+    long loc = c.n[LS_CLASS_SYMMETRY] + c.n[LS_CLASS_LOCAL];
+    fprintf(f, "student width %d: %ld runs\n", s->widths[w], c.total);
+    fprintf(f, "  %-16s %6s %18s %8s\n", "", "count", "symmetry-induced", "other");
+    fprintf(f, "  %-16s %6ld %18s %8s\n", "Global minima", c.n[LS_CLASS_GLOBAL], "-", "-");
+    fprintf(f, "  %-16s %6ld %18ld %8ld\n", "Local minima", loc, c.n[LS_CLASS_SYMMETRY],
+            c.n[LS_CLASS_LOCAL]);
+    fprintf(f, "  %-16s %6ld %18ld %8ld\n", "Saddles", c.n[LS_CLASS_SADDLE], c.saddle_si,
+            c.n[LS_CLASS_SADDLE] - c.saddle_si);
+    fprintf(f, "  %-16s %6ld\n", "Not converged", c.n[LS_CLASS_NOT_CONVERGED]);
+    fprintf(f, "  %-16s %6ld\n", "Total", c.total);
+    if (s->has_teacher)
+      fprintf(f, "  global minima whose reduced network matches the teacher: %ld of %ld\n",
+              c.matched, c.n[LS_CLASS_GLOBAL]);
+  }
+  fprintf(f, "pruned networks: max |f_pruned - f| over all runs and samples = %.3g\n",
+          s->prune_worst);
+}
+
+static ls_status open_table(const cli_classify_opts *o, const char *name, ls_atomic_file *af,
+                            ls_error *err) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", o->out, name);
+  return ls_atomic_open(af, path, err);
+}
+
+static void groups_string(const ls_classify_result *r, char *buf, size_t len) {
+  size_t u = 0;
+  buf[0] = 0;
+  for (int g = 0; g < r->n_groups && u + 32 < len; g++) {
+    const ls_neuron_group *q = &r->groups[g];
+    if (q->zero_type)
+      u += (size_t)snprintf(buf + u, len - u, "%sL%d:z%d", g ? " " : "", q->layer, q->size);
+    else if (q->teacher_unit >= 0)
+      u += (size_t)snprintf(buf + u, len - u, "%sL%d:t%d*%d", g ? " " : "", q->layer,
+                            q->teacher_unit, q->size);
+    else
+      u += (size_t)snprintf(buf + u, len - u, "%sL%d:u*%d", g ? " " : "", q->layer, q->size);
+  }
+}
+
+ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classified_sweep *s,
+                                    ls_error *err) {
+  ls_atomic_file af;
+  ls_status st = open_table(o, "summary.csv", &af, err);
+  if (st) return st;
+  fprintf(af.fp, "width,total,global,global_teacher_match,symmetry_induced,local_min,saddle,"
+                 "saddle_symmetry_induced,not_converged\n");
+  for (int w = 0; w < s->n_widths; w++) {
+    class_counts c = count_width(s, s->widths[w]);
+    fprintf(af.fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
+            c.n[LS_CLASS_GLOBAL], c.matched, c.n[LS_CLASS_SYMMETRY], c.n[LS_CLASS_LOCAL],
+            c.n[LS_CLASS_SADDLE], c.saddle_si, c.n[LS_CLASS_NOT_CONVERGED]);
+  }
+  if ((st = ls_atomic_commit(&af, err))) return st;
+
+  if ((st = open_table(o, "runs.csv", &af, err))) return st;
+  fprintf(af.fp, "width,seed,class,stop,loss,grad_inf,eig1,eig2,eig3,n_zero_eigs,n_neg_eigs,"
+                 "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
+                 "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups\n");
+  for (long i = 0; i < s->n_runs; i++) {
+    const cli_classified_run *q = &s->runs[i];
+    const ls_classify_result *r = &q->res;
+    char rw[256] = "", gs[2048];
+    size_t u = 0;
+    for (int l = 1; r->reduced_width[l] && u + 16 < sizeof rw; l++)
+      u += (size_t)snprintf(rw + u, sizeof rw - u, "%s%d", l > 1 ? "-" : "", r->reduced_width[l]);
+    groups_string(r, gs, sizeof gs);
+    double e[3] = {NAN, NAN, NAN};
+    for (int k = 0; k < r->n_eig; k++) e[k] = r->eig[k];
+    fprintf(af.fp,
+            "%d,%ld,%s,%s,%.17g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.6g,%d,%d,%d,%.6g,%s,%.17g,%.6g,%.6g,"
+            "%d,%.6g,%s\n",
+            q->width, q->seed, ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
+            e[2], r->n_zero_eigs, r->n_neg_eigs, r->max_abs_eig, r->reducible, r->sym_induced,
+            r->teacher_match, r->match_error, rw, r->reduced_loss, r->reduced_grad_inf,
+            r->prune_max_diff, r->prune_polished, r->min_neuron_dist, gs);
+  }
+  if ((st = ls_atomic_commit(&af, err))) return st;
+
+  if ((st = open_table(o, "groups.csv", &af, err))) return st;
+  fprintf(af.fp, "width,seed,class,layer,group,size,zero_type,teacher_unit,sign_mixed\n");
+  for (long i = 0; i < s->n_runs; i++) {
+    const cli_classified_run *q = &s->runs[i];
+    for (int g = 0; g < q->res.n_groups; g++) {
+      const ls_neuron_group *n = &q->res.groups[g];
+      fprintf(af.fp, "%d,%ld,%s,%d,%d,%d,%d,%d,%d\n", q->width, q->seed,
+              ls_class_name(q->res.cls), n->layer, g, n->size, n->zero_type, n->teacher_unit,
+              n->sign_mixed);
+    }
+  }
+  return ls_atomic_commit(&af, err);
+}

@@ -1,0 +1,50 @@
+/* `landsym classify DIR`: classify every run of a sweep directory, write the tables,
+ * pruned networks and figures. */
+#ifndef LANDSYM_CLI_CLASSIFY_SWEEP_H
+#define LANDSYM_CLI_CLASSIFY_SWEEP_H
+
+#include <stdio.h>
+
+#include "landsym/classify.h"
+#include "landsym/sweep.h"
+
+typedef struct {
+  const char *dir;     /* sweep directory */
+  const char *out;     /* output directory (DIR/classify) */
+  ls_classify_opts copts;
+  int threads;         /* <= 0: all */
+  int prune;           /* write pruned networks */
+  int figures;         /* draw figures with gnuplot */
+  int quiet;
+} cli_classify_opts;
+
+/* One classified run. */
+typedef struct {
+  int width;
+  long seed;
+  char stop[LS_SWEEP_STOP_LEN];
+  ls_classify_result res;
+} cli_classified_run;
+
+typedef struct {
+  int n_widths, widths[LS_SWEEP_MAX_WIDTHS];
+  long n_runs;
+  cli_classified_run *runs; /* width-major, then seed */
+  int has_teacher;
+  double prune_worst;       /* max prune_max_diff over runs */
+} cli_classified_sweep;
+
+ls_status cli_classify_sweep(const cli_classify_opts *o, cli_classified_sweep *out,
+                             ls_error *err);
+void cli_classified_sweep_free(cli_classified_sweep *s);
+
+/* Table 6.1 layout, one block per width. */
+void cli_classify_print_table(FILE *f, const cli_classified_sweep *s);
+/* summary.csv, runs.csv, groups.csv under o->out. */
+ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classified_sweep *s,
+                                    ls_error *err);
+/* Figures (gnuplot PNG + SVG, .dat and .gp kept) under o->out. */
+ls_status cli_classify_write_figures(const cli_classify_opts *o, const cli_classified_sweep *s,
+                                     ls_error *err);
+
+#endif

@@ -1,0 +1,489 @@
+/* Classification of a converged point: global minimum, symmetry-induced critical point,
+ * other local minimum, saddle, not converged (include/landsym/classify.h; thesis section
+ * 6.2 and table 6.1; Simsek et al. 2021, Definitions 3.1-3.2, 4.1, Remark 4.2). */
+#include "landsym/classify.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landsym/engine.h"
+#include "landsym/linalg.h"
+#include "landsym/optim.h"
+#include "landsym/sym.h"
+#include "sym/unit.h"
+
+static double max_abs(size_t n, const double *v);
+
+static const char *const class_names[LS_CLASS_COUNT] = {
+    "global", "symmetry_induced", "local_min", "saddle", "not_converged"};
+
+const char *ls_class_name(ls_class_kind k) {
+  return (k >= 0 && k < LS_CLASS_COUNT) ? class_names[k] : "?";
+}
+
+void ls_classify_opts_default(ls_classify_opts *o) {
+  o->loss_floor = 1e-16;
+  o->grad_tol = 1e-8;
+  o->reduce_tol = 1e-6;
+  o->match_tol = 1e-5;
+  o->sym_grad_tol = 1e-6;
+  o->eig_tol = 1e-7;
+}
+
+ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err) {
+  const double v[] = {o->loss_floor, o->grad_tol, o->reduce_tol, o->match_tol,
+                      o->sym_grad_tol, o->eig_tol};
+  const char *n[] = {"loss_floor", "grad_tol", "reduce_tol", "match_tol", "sym_grad_tol",
+                     "eig_tol"};
+  for (int i = 0; i < 6; i++)
+    if (!(v[i] >= 0) || !isfinite(v[i]))
+      return ls_error_set(err, LS_ERR_INPUT, "classify: %s must be a finite number >= 0", n[i]);
+  return LS_OK;
+}
+
+void ls_classify_result_free(ls_classify_result *r) {
+  if (!r) return;
+  free(r->groups);
+  free(r->reduced_theta);
+  memset(r, 0, sizeof *r);
+}
+
+/* Loss and gradient infinity-norm. */
+static ls_status loss_grad_inf(const ls_net *net, const ls_data *d, const double *th,
+                               double *loss, double *ginf, ls_error *err) {
+  size_t P = ls_net_nparams(net);
+  double *g = malloc(P * sizeof *g);
+  ls_work *w = ls_work_alloc(net, d->n);
+  ls_status st = LS_OK;
+  if (!g || !w) st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  else if ((st = ls_loss_grad(net, d, th, loss, g, w)))
+    ls_error_set(err, st, "classify: loss and gradient could not be computed");
+  double m = 0;
+  for (size_t k = 0; !st && k < P; k++) m = fmax(m, fabs(g[k]));
+  *ginf = st ? NAN : m;
+  free(g);
+  ls_work_free(w);
+  return st;
+}
+
+/* Smallest eigenvalues, zero and negative counts of the Hessian (dense up to 3000
+ * parameters, Lanczos beyond: counts then cover the computed extreme eigenvalues). */
+static ls_status spectrum(const ls_net *net, const ls_data *d, const double *th, double tol,
+                          ls_classify_result *r, ls_error *err) {
+  ls_spectrum sp;
+  memset(&sp, 0, sizeof sp);
+  ls_status st = ls_hessian_spectrum(net, d, th, 0, 20, &sp, err);
+  if (st) return st;
+  double mx = 0;
+  for (size_t i = 0; i < sp.n; i++) mx = fmax(mx, fabs(sp.evals[i]));
+  double thr = tol * (mx > 0 ? mx : 1);
+  r->max_abs_eig = mx;
+  r->n_zero_eigs = r->n_neg_eigs = 0;
+  for (size_t i = 0; i < sp.n; i++) {
+    if (fabs(sp.evals[i]) <= thr) r->n_zero_eigs++;
+    else if (sp.evals[i] < 0) r->n_neg_eigs++;
+  }
+  r->n_eig = (int)(sp.n < LS_CLASSIFY_N_EIGS ? sp.n : LS_CLASSIFY_N_EIGS);
+  for (int i = 0; i < r->n_eig; i++) r->eig[i] = sp.evals[i];
+  ls_spectrum_free(&sp);
+  return LS_OK;
+}
+
+/* Thesis figure 6.7: smallest distance between the incoming weights of two units. */
+static double min_unit_distance(const ls_net *net, const double *th) {
+  double best = INFINITY;
+  int M = ls_net_max_width(net) + 1;
+  double *vi = malloc((size_t)M * sizeof *vi), *vj = malloc((size_t)M * sizeof *vj);
+  if (!vi || !vj) {
+    free(vi), free(vj);
+    return NAN;
+  }
+  for (int l = 1; l < net->n_layers; l++) {
+    int D = sym_fan_in(net, l);
+    for (int i = 0; i < net->width[l]; i++) {
+      sym_get_in(net, th, l, i, vi);
+      for (int j = i + 1; j < net->width[l]; j++) {
+        sym_get_in(net, th, l, j, vj);
+        double s = 0;
+        for (int k = 0; k < D; k++) s += (vi[k] - vj[k]) * (vi[k] - vj[k]);
+        best = fmin(best, sqrt(s));
+      }
+    }
+  }
+  free(vi), free(vj);
+  return best;
+}
+
+/* Neuron groups of every hidden layer from the reduction; teacher units from the match
+ * (unit[l] may be NULL). */
+static ls_status collect_groups(const ls_sym_reduction *red, int *const *unit,
+                                ls_classify_result *r, ls_error *err) {
+  int n = 0;
+  for (int l = 1; l <= red->n_hidden; l++) n += red->layer[l].n_groups;
+  r->groups = calloc((size_t)(n ? n : 1), sizeof *r->groups);
+  if (!r->groups) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  r->n_groups = 0;
+  for (int l = 1; l <= red->n_hidden; l++) {
+    const ls_sym_layer_groups *g = &red->layer[l];
+    for (int k = 0; k < g->n_groups; k++) {
+      ls_neuron_group *q = &r->groups[r->n_groups++];
+      q->layer = l;
+      q->size = g->group_size[k];
+      q->zero_type = g->zero_type[k] || g->reduced_index[k] < 0;
+      q->teacher_unit = -1;
+      if (unit && unit[l] && !q->zero_type) q->teacher_unit = unit[l][g->reduced_index[k]];
+      for (int i = 0; i < g->width; i++)
+        if (g->group[i] == k && g->sign[i] < 0) q->sign_mixed = 1;
+    }
+  }
+  return LS_OK;
+}
+
+static double max_abs(size_t n, const double *v) {
+  double m = 0;
+  for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
+  return m;
+}
+
+
+
+/* ---- virtual biases ---------------------------------------------------------------------
+ * For an odd-up-to-constant activation (sigmoid: f(-x) = 1 - f(x)) without a bias in the
+ * next layer, sign merges, sign flips and units with vanishing incoming weights all leave
+ * constants c*a that only cancel in total (thesis section 6.2.2). The network is therefore
+ * reduced and matched with a zero "virtual" bias in those layers (same function); the
+ * constants gather there and must vanish for the teacher, which gets the same zero bias. */
+static int needs_virtual_bias(const ls_net *net, int l) {
+  double c = 0;
+  return l < net->n_layers && !net->bias[l + 1] && ls_act_odd_shift(&net->act[l], &c) &&
+         c != 0;
+}
+
+/* Copy theta of net into the layout of net2 (same widths, net2 has biases where net may
+ * not; missing ones are 0, extra ones dropped). */
+static void relayout(const ls_net *net, const double *th, const ls_net *net2, double *th2) {
+  for (int l = 1; l <= net->n_layers; l++) {
+    memcpy(th2 + ls_net_w_offset(net2, l), th + ls_net_w_offset(net, l),
+           (size_t)net->width[l] * net->width[l - 1] * sizeof *th);
+    if (net2->bias[l])
+      for (int i = 0; i < net->width[l]; i++)
+        th2[ls_net_b_offset(net2, l) + i] = net->bias[l] ? th[ls_net_b_offset(net, l) + i] : 0;
+  }
+}
+
+/* net_v = net with virtual biases; theta_v allocated. */
+static ls_status add_virtual_bias(const ls_net *net, const double *th, ls_net *net_v,
+                                  double **th_v, ls_error *err) {
+  *net_v = *net;
+  for (int l = 1; l < net->n_layers; l++)
+    if (needs_virtual_bias(net, l)) net_v->bias[l + 1] = 1;
+  *th_v = malloc(ls_net_nparams(net_v) * sizeof **th_v);
+  if (!*th_v) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  relayout(net, th, net_v, *th_v);
+  return LS_OK;
+}
+
+/* ---- teacher match (thesis section 6.2.2) ----------------------------------------------
+ * Without biases a sigmoid unit whose incoming weights vanish computes the constant
+ * a * sigma(0): it plays the role of the missing bias and can absorb the constants c * a
+ * left by sign-flipped units (sigma(-x) = 1 - sigma(x)). Such "constant units" are removed
+ * before the reduced network is matched against the teacher, their constant K moved into
+ * the next (possibly virtual) bias; where there is no bias, K itself must vanish. */
+typedef struct {
+  ls_net net;
+  double *theta;
+  double *K[LS_MAX_LAYERS + 1]; /* [width_{l+1}] constants of the removed units of layer l */
+  int *idx[LS_MAX_LAYERS + 1];  /* [width_l] index of unit i in the stripped layer, or -1 */
+} stripped_net;
+
+static void stripped_free(stripped_net *s) {
+  free(s->theta);
+  for (int l = 0; l <= LS_MAX_LAYERS; l++) free(s->K[l]), free(s->idx[l]);
+  memset(s, 0, sizeof *s);
+}
+
+static ls_status strip_constant_units(const ls_net *net, const double *th, double tol,
+                                      stripped_net *s, ls_error *err) {
+  memset(s, 0, sizeof *s);
+  s->net = *net;
+  int L = net->n_layers, M = ls_net_max_width(net) + 1;
+  char *keep[LS_MAX_LAYERS + 1] = {0};
+  double *v = malloc((size_t)M * sizeof *v);
+  ls_status st = v ? LS_OK : ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  for (int l = 1; l < L && !st; l++) {
+    keep[l] = malloc((size_t)net->width[l]);
+    s->K[l] = calloc((size_t)net->width[l + 1], sizeof(double));
+    if (!keep[l] || !s->K[l]) {
+      st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+      break;
+    }
+    int nk = 0;
+    double scale = fmax(1.0, max_abs((size_t)net->width[l] * net->width[l - 1],
+                                     th + ls_net_w_offset(net, l)));
+    for (int i = 0; i < net->width[l]; i++) {
+      sym_get_in(net, th, l, i, v);
+      double wmax = max_abs((size_t)net->width[l - 1], v);
+      keep[l][i] = !(wmax <= tol * scale);
+      nk += keep[l][i];
+    }
+    if (nk == 0) keep[l][0] = 1, nk = 1; /* a layer keeps one unit */
+    if (!(s->idx[l] = malloc((size_t)net->width[l] * sizeof(int)))) {
+      st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+      break;
+    }
+    for (int i = 0, r = 0; i < net->width[l]; i++) s->idx[l][i] = keep[l][i] ? r++ : -1;
+    for (int i = 0; i < net->width[l]; i++) {
+      if (keep[l][i]) continue;
+      double d[4], b = net->bias[l] ? th[ls_net_b_offset(net, l) + i] : 0;
+      ls_act_eval(&net->act[l], b, d);
+      for (int o = 0; o < net->width[l + 1]; o++)
+        s->K[l][o] += th[ls_net_w_offset(net, l + 1) + (size_t)o * net->width[l] + i] * d[0];
+    }
+    s->net.width[l] = nk;
+  }
+  if (!st && !(s->theta = calloc(ls_net_nparams(&s->net), sizeof(double))))
+    st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  /* copy the kept rows / columns layer by layer */
+  for (int l = 1; l <= L && !st; l++) {
+    const double *W = th + ls_net_w_offset(net, l);
+    double *Wn = s->theta + ls_net_w_offset(&s->net, l);
+    int r = 0;
+    for (int i = 0; i < net->width[l]; i++) {
+      if (l < L && !keep[l][i]) continue;
+      int c = 0;
+      for (int j = 0; j < net->width[l - 1]; j++) {
+        if (l > 1 && !keep[l - 1][j]) continue;
+        Wn[(size_t)r * s->net.width[l - 1] + c++] = W[(size_t)i * net->width[l - 1] + j];
+      }
+      if (net->bias[l]) {
+        double b = th[ls_net_b_offset(net, l) + i];
+        s->theta[ls_net_b_offset(&s->net, l) + r] = b;
+      }
+      r++;
+    }
+  }
+  /* constants of layer l go into bias l+1 where it exists */
+  for (int l = 1; l < L && !st; l++) {
+    if (!net->bias[l + 1]) continue;
+    int r = 0;
+    for (int i = 0; i < net->width[l + 1]; i++) {
+      if (l + 1 < L && !keep[l + 1][i]) continue;
+      s->theta[ls_net_b_offset(&s->net, l + 1) + r++] += s->K[l][i];
+      s->K[l][i] = 0;
+    }
+  }
+  for (int l = 0; l <= LS_MAX_LAYERS; l++) free(keep[l]);
+  free(v);
+  if (st) stripped_free(s);
+  return st;
+}
+
+/* Match the reduced network against the teacher: *error = max of the weight error and the
+ * uncancelled constants (INFINITY when the shapes differ); unit[l][i] (allocated) = teacher
+ * unit of unit i of layer l, -1 for a constant unit. */
+static ls_status teacher_error(const ls_net *net, const double *th, const ls_net *teacher,
+                               const double *theta_t, double tol, double *error,
+                               int *unit[LS_MAX_LAYERS + 1], ls_error *err) {
+  stripped_net s;
+  ls_sym_match mt;
+  ls_status st = strip_constant_units(net, th, tol, &s, err);
+  if (st) return st;
+  *error = INFINITY;
+  if ((st = ls_sym_match_teacher(&s.net, s.theta, teacher, theta_t, &mt, err))) {
+    stripped_free(&s);
+    return st;
+  }
+  if (mt.same_shape) {
+    /* constants that no bias took are not in the teacher */
+    double e = mt.max_weight_error;
+    for (int l = 1; l < net->n_layers; l++)
+      for (int o = 0; o < s.net.width[l + 1]; o++) e = fmax(e, fabs(s.K[l][o]));
+    *error = e;
+    for (int l = 1; l < net->n_layers && !st; l++) {
+      if (!(unit[l] = malloc((size_t)net->width[l] * sizeof(int)))) {
+        st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+        break;
+      }
+      for (int i = 0; i < net->width[l]; i++)
+        unit[l][i] = s.idx[l][i] < 0 ? -1 : mt.perm[l][s.idx[l][i]];
+    }
+  }
+  ls_sym_match_free(&mt);
+  stripped_free(&s);
+  return st;
+}
+
+
+/* The pruned network loses the virtual biases that ended (near) zero: it then has the
+ * original architecture. A non-zero one stays (the pruned network needs it). */
+static ls_status drop_virtual_bias(const ls_net *net, ls_sym_reduction *red, double tol,
+                                   ls_error *err) {
+  ls_net n2 = red->net;
+  double scale = fmax(1.0, max_abs(ls_net_nparams(&red->net), red->theta));
+  for (int l = 1; l < net->n_layers; l++) {
+    if (!needs_virtual_bias(net, l)) continue;
+    const double *b = red->theta + ls_net_b_offset(&red->net, l + 1);
+    if (max_abs((size_t)red->net.width[l + 1], b) <= tol * scale) n2.bias[l + 1] = 0;
+  }
+  double *t2 = malloc(ls_net_nparams(&n2) * sizeof *t2);
+  if (!t2) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  relayout(&red->net, red->theta, &n2, t2);
+  free(red->theta);
+  red->theta = t2;
+  red->net = n2;
+  return LS_OK;
+}
+
+/* Loss and gradient inf-norm of the reduced network over the original network's kinds of
+ * parameters: a virtual bias that stayed is a fixed constant, not a parameter. */
+static ls_status reduced_grad(const ls_net *net, const ls_net *rn, const double *th,
+                              const ls_data *d, double *loss, double *ginf, ls_error *err) {
+  size_t P = ls_net_nparams(rn);
+  double *g = malloc(P * sizeof *g);
+  ls_work *w = ls_work_alloc(rn, d->n);
+  ls_status st = LS_OK;
+  if (!g || !w) st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  else if ((st = ls_loss_grad(rn, d, th, loss, g, w)))
+    ls_error_set(err, st, "classify: loss and gradient could not be computed");
+  for (int l = 1; !st && l <= rn->n_layers; l++)
+    if (rn->bias[l] && !net->bias[l])
+      for (int i = 0; i < rn->width[l]; i++) g[ls_net_b_offset(rn, l) + i] = 0;
+  *ginf = st ? NAN : max_abs(P, g);
+  free(g);
+  ls_work_free(w);
+  return st;
+}
+
+
+/* A zero-loss point that training left slightly off the expansion manifold merges with a
+ * first-order error in the outputs. Newton's method on the pruned (irreducible, so
+ * nondegenerate) network, fitted to the original network's outputs, removes that error;
+ * the polished network is kept when it reproduces the original outputs better. */
+static ls_status polish_pruned(const ls_net *net, const double *theta, const ls_data *d,
+                               ls_sym_reduction *red, double *diff, int *polished,
+                               ls_error *err) {
+  size_t P = ls_net_nparams(&red->net);
+  double *t = malloc(P * sizeof *t), d2;
+  if (!t) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  memcpy(t, red->theta, P * sizeof *t);
+  ls_train_opts o;
+  ls_train_opts_default(&o);
+  o.first = LS_FIRST_NONE;
+  o.polish = LS_POLISH_NEWTON;
+  o.traj_per_decade = 0;
+  o.grad_tol = 1e-15;
+  o.polish_maxiter = 50;
+  ls_train_result tr;
+  memset(&tr, 0, sizeof tr);
+  ls_error e2;
+  /* targets: the original network's outputs, so that the fit is to what must be kept */
+  ls_data dd = *d;
+  size_t ny = d->n * (size_t)net->width[net->n_layers];
+  ls_work *w = ls_work_alloc(net, d->n);
+  dd.y = malloc(ny * sizeof *dd.y);
+  if (w && dd.y && ls_forward(net, theta, d->n, d->x, dd.y, w) == LS_OK &&
+      ls_train(&red->net, &dd, t, &o, &tr, &e2) == LS_OK &&
+      ls_prune_verify(net, theta, &red->net, t, d, &d2, err) == LS_OK && d2 < *diff) {
+    *diff = d2;
+    *polished = 1;
+    memcpy(red->theta, t, P * sizeof *t);
+  }
+  ls_train_result_free(&tr);
+  ls_work_free(w);
+  free(dd.y);
+  free(t);
+  return LS_OK;
+}
+
+ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
+                            const ls_net *teacher, const double *theta_t,
+                            const ls_classify_opts *opts, ls_classify_result *r,
+                            ls_error *err) {
+  ls_classify_opts o;
+  if (opts) o = *opts;
+  else ls_classify_opts_default(&o);
+  memset(r, 0, sizeof *r);
+  r->match_error = NAN;
+  ls_status st = ls_classify_opts_validate(&o, err);
+  if (!st) st = ls_net_validate(net, err);
+  if (st) return st;
+  r->P = (int)ls_net_nparams(net);
+  if ((st = loss_grad_inf(net, d, theta, &r->loss, &r->grad_inf, err))) return st;
+  r->converged = isfinite(r->loss) && r->grad_inf <= o.grad_tol;
+  r->min_neuron_dist = min_unit_distance(net, theta);
+  if (!isfinite(r->loss)) {
+    r->cls = LS_CLASS_NOT_CONVERGED;
+    return LS_OK;
+  }
+  if ((st = spectrum(net, d, theta, o.eig_tol, r, err))) return st;
+
+  /* Reduction to the irreducible form (Definition 3.1): groups and the pruned network.
+   * A zero-loss point whose units have not fully merged (the loss is flat to second order
+   * along the merge, so training leaves them about sqrt of the gradient tolerance apart)
+   * is reduced again at looser tolerances, up to 10^4 reduce_tol, until it matches the
+   * teacher; prune_max_diff reports what the pruning changes in the outputs. */
+  ls_sym_reduction red;
+  memset(&red, 0, sizeof red);
+  int *unit[LS_MAX_LAYERS + 1] = {0};
+  ls_net net_v, teacher_v;
+  double *theta_v = NULL, *theta_tv = NULL;
+  if ((st = add_virtual_bias(net, theta, &net_v, &theta_v, err))) goto done;
+  if (teacher && theta_t && (st = add_virtual_bias(teacher, theta_t, &teacher_v, &theta_tv, err)))
+    goto done;
+  double scale_t = teacher && theta_t ? fmax(1.0, max_abs(ls_net_nparams(teacher), theta_t)) : 1;
+  int tries = (teacher && theta_t && r->loss <= o.loss_floor) ? 5 : 1;
+  for (int k = 0; k < tries; k++) {
+    ls_sym_reduction_free(&red);
+    for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]), unit[l] = NULL;
+    ls_sym_reduce_opts ro;
+    ls_sym_reduce_opts_default(&ro);
+    ro.tol = o.reduce_tol * pow(10.0, k);
+    if ((st = ls_sym_reduce(&net_v, theta_v, &ro, &red, err))) goto done;
+    if (!teacher || !theta_t) break;
+    double e;
+    if ((st = teacher_error(&red.net, red.theta, &teacher_v, theta_tv, ro.tol, &e, unit, err)))
+      goto done;
+    r->match_error = e;
+    r->teacher_match = e <= o.match_tol * scale_t;
+    if (r->teacher_match) break;
+  }
+  if (!r->teacher_match)
+    for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]), unit[l] = NULL;
+  for (int l = 1; l < net->n_layers; l++) {
+    r->reduced_width[l] = red.net.width[l];
+    if (red.net.width[l] < net->width[l]) r->reducible = 1;
+  }
+  if ((st = drop_virtual_bias(net, &red, o.reduce_tol, err))) goto done;
+  r->reduced_P = (int)ls_net_nparams(&red.net);
+  if ((st = reduced_grad(net, &red.net, red.theta, d, &r->reduced_loss, &r->reduced_grad_inf,
+                         err)))
+    goto done;
+  if ((st = ls_prune_verify(net, theta, &red.net, red.theta, d, &r->prune_max_diff, err)))
+    goto done;
+  if (r->loss <= o.loss_floor && r->prune_max_diff > 1e-13 &&
+      (st = polish_pruned(net, theta, d, &red, &r->prune_max_diff, &r->prune_polished, err)))
+    goto done;
+  if ((st = collect_groups(&red, unit, r, err))) goto done;
+  r->reduced_net = red.net;
+  r->reduced_theta = red.theta;
+  red.theta = NULL;
+
+  /* Thesis table 6.1: a symmetry-induced point reduces to a critical point of a smaller
+   * network (Simsek Proposition 4.3: expansions of critical points stay critical). */
+  r->sym_induced = r->converged && r->reducible && r->reduced_grad_inf <= o.sym_grad_tol;
+  /* Zero loss is a global minimum whatever the match says; teacher_match tells whether the
+   * reduction explains it (Theorem 4.2: it must, for activations like sigma_{alpha,gamma}). */
+  int zero_loss = r->loss <= o.loss_floor;
+  if (!r->converged && !zero_loss) r->cls = LS_CLASS_NOT_CONVERGED;
+  else if (zero_loss) r->cls = LS_CLASS_GLOBAL, r->sym_induced = 0;
+  else if (r->n_neg_eigs > 0) r->cls = LS_CLASS_SADDLE;
+  else if (r->sym_induced) r->cls = LS_CLASS_SYMMETRY;
+  else r->cls = LS_CLASS_LOCAL;
+done:
+  free(theta_v), free(theta_tv);
+  for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]);
+  ls_sym_reduction_free(&red);
+  if (st) ls_classify_result_free(r);
+  return st;
+}
