@@ -13,6 +13,10 @@
 #define LS_HOT
 #endif
 
+/* Vector values are only passed between static inline functions of this header, so the
+ * ABI notes GCC gives for 32- and 64-byte vectors in the baseline clone do not apply. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 /* Four doubles as one value (GCC vector extension); may_alias and aligned(8) make loads
  * and stores through it valid on any double array.  Lowered to two SSE2 ops in the
  * baseline clone, one AVX2 op in the x86-64-v3 clone. */
@@ -116,12 +120,9 @@ static inline double ls_exp_neg(double x) {
   return scale * p;
 }
 
-/* Eight samples as one value (one zmm in the AVX-512 clone, two ymm in the AVX2 clone).
- * Every function taking or returning one is static and inlined, so the ABI note GCC
- * gives for 64-byte vectors in the baseline clone does not apply. */
+/* Eight samples as one value (one zmm in the AVX-512 clone, two ymm in the AVX2 clone). */
 typedef double ls_v8 __attribute__((vector_size(64), aligned(8), may_alias));
 typedef long long ls_v8i __attribute__((vector_size(64)));
-#pragma GCC diagnostic ignored "-Wpsabi"
 
 /* ls_exp_neg (simd.h) lane-wise, with the same operations in the same order, so that the
  * fused and the general path give bitwise identical activations; the table lookup is a
