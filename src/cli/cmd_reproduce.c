@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/reproduce_mnist.h"
 
 typedef struct reproduce_entry reproduce_entry;
 struct reproduce_entry {
@@ -41,6 +42,13 @@ static int sweep_classify(const reproduce_entry *e, const char *config, const ch
   return cmd_classify(n, ca);
 }
 
+/* Train, critical point, neuron split on two layers (src/cli/reproduce_mnist.c). */
+static int mnist_split(const reproduce_entry *e, const char *config, const char *out,
+                       const char *seeds, const char *threads, int resume) {
+  (void)e, (void)seeds, (void)threads, (void)resume;
+  return reproduce_mnist_split(config, out);
+}
+
 static const reproduce_entry entries[] = {
     {"fig1c", "fig1c.json",
      "Simsek et al. 2021 figure 1c: 50 seeds of width-5 and width-45 students of a width-4 "
@@ -58,6 +66,10 @@ static const reproduce_entry entries[] = {
      "Stoican 2022 table 6.1 (and figures 6.3, 6.7): 1000 seeds of a width-5 student on the "
      "thesis toy",
      {NULL}, sweep_classify},
+    {"mnist-split", "mnist_split.json",
+     "Stoican 2022 section 6.3: MNIST parity (10 PCA components), 10-10-10-10-1 sigmoid "
+     "network at a critical point, neuron duplicated on hidden layers 3 and 2 (docs/mnist.md)",
+     {NULL}, mnist_split},
 };
 #define N_ENTRIES (sizeof entries / sizeof *entries)
 
