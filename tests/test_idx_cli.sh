@@ -64,5 +64,17 @@ config missing lab.idx; expect "missing file" 2 "missing" "cannot open"
 config img.idx lab.idx ', "targets": "digits"'; expect "unknown targets" 2 "data.targets" "digits"
 config img.idx lab.idx ', "targets": "parity"'; expect "parity needs 1 output" 2 "parity targets need 1 output"
 
+# reproduce mnist-split with its data missing: exit 2 naming the file, before any training
+cat > "$T/m.json" <<JSON
+{"data": {"kind": "idx", "images": "nowhere-images", "labels": "nowhere-labels", "pca": 10, "targets": "parity"},
+ "student": {"widths": [10, 10, 10, 10, 1], "activation": "sigmoid", "bias": true, "loss": "mse"}}
+JSON
+out=$("$BIN" reproduce mnist-split --config "$T/m.json" --out "$T/rm" 2>&1 >/dev/null); rc=$?
+if [ $rc = 2 ] && [[ "$out" == *"nowhere-images: cannot open"* ]]; then
+  echo "PASS: reproduce mnist-split without data (exit 2)"; pass=$((pass + 1))
+else
+  echo "FAIL: reproduce mnist-split without data: exit $rc: $out"; fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
