@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "deriv/simd.h"
+#include "deriv/work.h"
 #include "landsym/engine.h"
 
 static double now(void) {
@@ -161,6 +162,20 @@ int main(int argc, char **argv) {
     double tg = time_it(do_grad, &j, min_s);
     printf("%s_grad_s %.6e\n%s_grad_ns_per_sample_neuron %.3f\n", tag, tg, tag,
            1e9 * tg / ((double)j.d.n * hid));
+    if (ls_fused_supported(&j.net)) {
+      /* the general path on the same workload, and how far the fused kernel is from it */
+      size_t P = ls_net_nparams(&j.net);
+      double *g1 = malloc(P * sizeof *g1), L1, L2, gm = 0, dg = 0;
+      ls_loss_grad(&j.net, &j.d, j.th, &L1, g1, j.w);
+      ls_work_set_fused(j.w, 0);
+      ls_loss_grad(&j.net, &j.d, j.th, &L2, j.g, j.w);
+      printf("%s_grad_general_s %.6e\n", tag, time_it(do_grad, &j, min_s));
+      ls_work_set_fused(j.w, 1);
+      for (size_t i = 0; i < P; i++) gm = fmax(gm, fabs(j.g[i])), dg = fmax(dg, fabs(g1[i] - j.g[i]));
+      printf("%s_fused_rel_diff_loss %.2e\n%s_fused_rel_diff_grad %.2e\n", tag,
+             fabs(L1 - L2) / fabs(L2), tag, dg / gm);
+      free(g1);
+    }
     printf("%s_hvp_s %.6e\n", tag, time_it(do_hvp, &j, min_s));
     double th = time_it(do_hess, &j, min_s);
     printf("%s_hess_s %.6e\n", tag, th);

@@ -42,6 +42,11 @@ for name, c, p in (("single thread", c1, p1), (f"all cores ({int(ca.get('threads
         print(f"  landsym gradient  {g * 1e6:12.2f} us  = {1 / g:12.0f} /s   "
               f"{c.get(f'{tag}_grad_ns_per_sample_neuron'):.3f} ns per sample x hidden neuron")
         print(f"  landsym Hessian   {h * 1e6:12.1f} us  = {1 / h:12.1f} /s")
+        if f"{tag}_grad_general_s" in c:
+            gg = c[f"{tag}_grad_general_s"]
+            print(f"  general path      {gg * 1e6:12.2f} us   (fused kernel off; fused vs general: "
+                  f"loss {c.get(f'{tag}_fused_rel_diff_loss', 0):.1e}, "
+                  f"gradient {c.get(f'{tag}_fused_rel_diff_grad', 0):.1e} relative)")
         if f"{tag}_hvp_s" in c:
             v = c[f"{tag}_hvp_s"]
             print(f"  landsym HVP       {v * 1e6:12.2f} us  = {v / g:.1f} gradients")

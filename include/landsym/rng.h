@@ -28,6 +28,9 @@ void ls_rng_seed(ls_rng *r, uint64_t seed);
 /* Independent stream `stream` of a seed (e.g. one per run of a sweep): the seed and the
  * stream index are mixed through splitmix64, so (seed, stream) pairs never share a state. */
 void ls_rng_seed_stream(ls_rng *r, uint64_t seed, uint64_t stream);
+/* splitmix64 (Steele, Lea & Flood 2014): advances *state and returns the next output;
+ * a tiny generator for callers that keep a bare 64-bit state (shuffles, permutations). */
+uint64_t ls_rng_splitmix64(uint64_t *state);
 /* Next raw 64-bit output. */
 uint64_t ls_rng_next(ls_rng *r);
 /* Uniform double in [0, 1) with 53 random bits. */

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/reproduce_mnist.h"
+#include "cli/path_fig2.h"
 
 typedef struct reproduce_entry reproduce_entry;
 struct reproduce_entry {
@@ -49,6 +50,14 @@ static int mnist_split(const reproduce_entry *e, const char *config, const char 
   return reproduce_mnist_split(config, out);
 }
 
+/* Brea et al. figure 2: the permutation paths of `landsym path` (docs/path.md); the
+ * experiment is examples/fig2.json, built in. */
+static int path_fig2(const reproduce_entry *e, const char *config, const char *out,
+                     const char *seeds, const char *threads, int resume) {
+  (void)e, (void)config, (void)seeds, (void)threads, (void)resume;
+  return ls_cli_reproduce_fig2(out, 0);
+}
+
 static const reproduce_entry entries[] = {
     {"fig1c", "fig1c.json",
      "Simsek et al. 2021 figure 1c: 50 seeds of width-5 and width-45 students of a width-4 "
@@ -62,6 +71,10 @@ static const reproduce_entry entries[] = {
      "Simsek et al. 2021 figure 5: sigma_{alpha,gamma} teacher of width 4, 50 students of "
      "width 10, neurons grouped and pruned",
      {NULL}, sweep_classify},
+    {"fig2", "fig2.json",
+     "Brea et al. 2019 figure 2: permutation paths of all 10 neuron pairs of a ReLU teacher "
+     "of width 5 (200 log-spaced steps to 1e-4 of the initial distance)",
+     {NULL}, path_fig2},
     {"table6.1", "table6_1.json",
      "Stoican 2022 table 6.1 (and figures 6.3, 6.7): 1000 seeds of a width-5 student on the "
      "thesis toy",
@@ -78,7 +91,9 @@ static void usage(FILE *f) {
           "usage: landsym reproduce NAME [--out DIR] [--seeds N] [--threads T] [--resume]\n"
           "                         [--config FILE]\n"
           "Regenerate a figure or table: runs `landsym sweep` on the example config, then\n"
-          "`landsym classify` on its output (tables, pruned networks, figures in DIR/classify).\n"
+          "`landsym classify` on its output (tables, pruned networks, figures in DIR/classify);\n"
+          "fig2 runs `landsym path` over all neuron pairs instead; mnist-split runs\n"
+          "`landsym train` then `landsym split` (docs/mnist.md).\n"
           "  --out DIR      output directory (default repro-NAME)\n"
           "  --seeds N      number of seeds (default: the config's)\n"
           "  --threads T    OpenMP threads\n"

@@ -9,7 +9,7 @@
 
 #include "landsym/rng.h"
 
-static uint64_t splitmix64(uint64_t *x) {
+uint64_t ls_rng_splitmix64(uint64_t *x) {
   uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -20,7 +20,7 @@ static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k
 
 void ls_rng_seed(ls_rng *r, uint64_t seed) {
   uint64_t x = seed;
-  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+  for (int i = 0; i < 4; i++) r->s[i] = ls_rng_splitmix64(&x);
   /* splitmix64 never yields four zero words in a row, so the state is valid */
   r->spare = 0.0;
   r->has_spare = 0;
@@ -28,7 +28,7 @@ void ls_rng_seed(ls_rng *r, uint64_t seed) {
 
 void ls_rng_seed_stream(ls_rng *r, uint64_t seed, uint64_t stream) {
   uint64_t x = stream;
-  uint64_t mixed = seed ^ splitmix64(&x); /* distinct streams -> distinct seeds (bijective mix) */
+  uint64_t mixed = seed ^ ls_rng_splitmix64(&x); /* distinct streams -> distinct seeds (bijective mix) */
   ls_rng_seed(r, mixed);
 }
 

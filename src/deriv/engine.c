@@ -66,6 +66,13 @@ ls_work *ls_work_alloc(const ls_net *net, size_t n) {
   if (!w->gblk || !w->part) goto fail;
   for (int t = 0; t < w->nthreads; t++)
     if (ls_blk_alloc(&w->gblk[t], net, cap, 0) != LS_OK) goto fail;
+  if (ls_fused_supported(net)) {
+    w->fz_len = ls_fused_scratch(net);
+    w->fz = malloc((size_t)w->nthreads * w->fz_len * sizeof(double));
+    if (!w->fz) goto fail;
+    const char *no = getenv("LANDSYM_NO_FUSED");
+    w->fused = !(no && *no && strcmp(no, "0") != 0);
+  }
   return w;
 fail:
   ls_work_free(w);
@@ -77,8 +84,12 @@ void ls_work_free(ls_work *w) {
   for (int t = 0; w->gblk && t < w->nthreads; t++) ls_blk_free(&w->gblk[t]);
   for (int t = 0; w->hblk && t < w->nthreads; t++) ls_blk_free(&w->hblk[t]);
   for (int t = 0; w->htan && t < w->nthreads; t++) free(w->htan[t].buf);
-  free(w->gblk), free(w->hblk), free(w->htan), free(w->part);
+  free(w->gblk), free(w->hblk), free(w->htan), free(w->part), free(w->fz);
   free(w);
+}
+
+void ls_work_set_fused(ls_work *w, int on) {
+  if (w) w->fused = on && w->fz != NULL;
 }
 
 ls_status ls_work_check(const ls_net *net, size_t n, const ls_work *w) {
@@ -220,6 +231,7 @@ static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *th
       d->dout != net->width[net->n_layers])
     return LS_ERR_INPUT;
   size_t n = d->n, nb = n_blocks(n), ng = ls_groups(nb), P = w->nparams, stride = 1 + P;
+  int fused = w->fused && ls_fused_supported(net);
   int par = ng > 1 && w->nthreads > 1 && pass_flops(net, n) * (grad ? 3 : 1) > LS_PAR_MIN_FLOPS;
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (par)
   for (size_t ig = 0; ig < ng; ig++) {
@@ -228,6 +240,11 @@ static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *th
     memset(part, 0, (grad ? stride : 1) * sizeof(double));
     for (size_t ib = ig * nb / ng; ib < (ig + 1) * nb / ng; ib++) {
       size_t k0 = ib * LS_GRAD_BLOCK, cnt = n - k0 < LS_GRAD_BLOCK ? n - k0 : LS_GRAD_BLOCK;
+      if (fused) { /* one hidden layer, identity output, MSE: fused.c */
+        double *fz = w->fz + (size_t)omp_get_thread_num() * w->fz_len;
+        part[0] += ls_fused_block(net, theta, d, k0, cnt, grad ? part + 1 : NULL, fz);
+        continue;
+      }
       ls_blk_forward(net, theta, d->x, k0, cnt, b, 0);
       part[0] += ls_blk_output(net, d, k0, cnt, b, 0);
       if (grad) blk_backward_grad(net, theta, cnt, b, part + 1);

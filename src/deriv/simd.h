@@ -75,6 +75,76 @@ static inline void ls_combine(double *out, double c, const double *w, size_t ws,
   }
 }
 
+/* exp(x) for x <= 0 without a library call (inlined, so it vectorises inside any loop
+ * and keeps register-resident kernels free of calls): x = (16 q + j) ln2/16 + r with
+ * |r| <= ln2/32, exp(x) = 2^q T_j p(r), T_j = 2^(j/16) correctly rounded, p the Taylor
+ * polynomial of degree 7 (truncation < 2e-18 relative).  Error at most 2 ulp (1 ulp for
+ * glibc; test_grad_fused checks it against expl), with or without FMA; arguments
+ * below -708 are clamped there (results below 3.1e-308 read 3.1e-308).  The sigmoid of
+ * the general path and the fused kernel (fused.c, same operations lane-wise) both use
+ * it, so the two paths compute bitwise identical activations. */
+static const double ls_exp_tab[16] = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
+#define LS_EXP_SHIFT 0x1.8p52
+#define LS_EXP_INVL 0x1.71547652b82fep+4 /* 16 / ln2 */
+/* ln2/16 = HI + LO, HI with 32 significant bits so that k HI is exact for abs(k) < 2^21
+ * (Cody-Waite: the reduction is accurate with or without FMA) */
+#define LS_EXP_L_HI 0x1.62e42fee00000p-5
+#define LS_EXP_L_LO 0x1.a39ef35793c76p-37
+#define LS_EXP_HORNER(p, r)                                                        \
+  p = p * r + 1.0 / 720.0, p = p * r + 1.0 / 120.0, p = p * r + 1.0 / 24.0, \
+  p = p * r + 1.0 / 6.0, p = p * r + 0.5, p = p * r + 1.0, p = p * r + 1.0
+
+static inline double ls_exp_neg(double x) {
+  x = x < -708.0 ? -708.0 : x;
+  double t = x * LS_EXP_INVL + LS_EXP_SHIFT, sh = LS_EXP_SHIFT, kf = t - LS_EXP_SHIFT;
+  long long ti, shi, tb;
+  __builtin_memcpy(&ti, &t, sizeof t);
+  __builtin_memcpy(&shi, &sh, sizeof sh);
+  long long k = ti - shi; /* round(16 x / ln2) */
+  double r = x - kf * LS_EXP_L_HI;
+  r = r - kf * LS_EXP_L_LO;
+  double p = 1.0 / 5040.0;
+  LS_EXP_HORNER(p, r);
+  double tj = ls_exp_tab[k & 15], scale;
+  __builtin_memcpy(&tb, &tj, sizeof tj);
+  tb = (long long)((unsigned long long)tb + ((unsigned long long)(k >> 4) << 52));
+  __builtin_memcpy(&scale, &tb, sizeof tb);
+  return scale * p;
+}
+
+/* Eight samples as one value (one zmm in the AVX-512 clone, two ymm in the AVX2 clone).
+ * Every function taking or returning one is static and inlined, so the ABI note GCC
+ * gives for 64-byte vectors in the baseline clone does not apply. */
+typedef double ls_v8 __attribute__((vector_size(64), aligned(8), may_alias));
+typedef long long ls_v8i __attribute__((vector_size(64)));
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+/* ls_exp_neg (simd.h) lane-wise, with the same operations in the same order, so that the
+ * fused and the general path give bitwise identical activations; the table lookup is a
+ * two-register permute. */
+static inline __attribute__((always_inline)) ls_v8 ls_v8_exp_neg(ls_v8 x) {
+  const ls_v8 T0 = {ls_exp_tab[0], ls_exp_tab[1], ls_exp_tab[2], ls_exp_tab[3],
+                 ls_exp_tab[4], ls_exp_tab[5], ls_exp_tab[6], ls_exp_tab[7]};
+  const ls_v8 T1 = {ls_exp_tab[8], ls_exp_tab[9], ls_exp_tab[10], ls_exp_tab[11],
+                 ls_exp_tab[12], ls_exp_tab[13], ls_exp_tab[14], ls_exp_tab[15]};
+  const ls_v8 lo = (ls_v8){0} - 708.0, shift = (ls_v8){0} + LS_EXP_SHIFT;
+  ls_v8i under = x < lo;
+  x = (ls_v8)(((ls_v8i)x & ~under) | ((ls_v8i)lo & under));
+  ls_v8 t = x * LS_EXP_INVL + shift, kf = t - shift;
+  ls_v8i k = (ls_v8i)t - (ls_v8i)shift;
+  ls_v8 r = x - kf * LS_EXP_L_HI;
+  r = r - kf * LS_EXP_L_LO;
+  ls_v8 p = (ls_v8){0} + 1.0 / 5040.0;
+  LS_EXP_HORNER(p, r);
+  ls_v8 tj = __builtin_shuffle(T0, T1, k & 15);
+  ls_v8 scale = (ls_v8)((ls_v8i)tj + ((k >> 4) << 52));
+  return scale * p;
+}
+
 /* glibc only declares the vector variants of exp/expm1 under -ffast-math; declare them here
  * (libmvec provides SSE2, AVX, AVX2 and AVX-512 versions of both; expm1 since 2.35). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \

@@ -15,6 +15,13 @@
 /* Most groups of blocks reduced separately (the parallelism available to one call). */
 #define LS_GROUPS 32
 
+/* Fused shallow kernel (fused.c): samples per chunk (lanes of the accumulators) and the
+ * largest widths it takes (register/L1 budget); other networks use the general path. */
+#define LS_FZ_C 8
+#define LS_FZ_MAX_IN 16
+#define LS_FZ_MAX_HID 256
+#define LS_FZ_MAX_OUT 8
+
 /* Per-block forward/backward state, layer l = 0..L, each [unit][sample] with ld = nb. */
 typedef struct {
   size_t cap;                    /* capacity in samples */
@@ -43,6 +50,9 @@ struct ls_work {
   int nthreads;  /* scratch sets (one per OpenMP thread) */
   ls_blk *gblk;  /* nthreads gradient blocks of LS_GRAD_BLOCK samples */
   double *part;  /* per-group partials (loss, gradient or HVP): LS_GROUPS x (1 + P) */
+  int fused;     /* use the fused kernel (network supported, LANDSYM_NO_FUSED unset) */
+  double *fz;    /* its scratch: nthreads x fz_len */
+  size_t fz_len;
   /* Hessian scratch, allocated on first use: one set per thread */
   int h_ready;
   size_t h_nb, h_t;
@@ -62,6 +72,16 @@ void ls_blk_forward(const ls_net *net, const double *theta, const double *x, siz
  * curvature factors b->c, b->p; returns sum_k w_k loss_k over the block. */
 double ls_blk_output(const ls_net *net, const ls_data *d, size_t k0, size_t nb, ls_blk *b,
                      int second);
+/* Fused kernel: whether net is the supported shallow case, its per-thread scratch length
+ * (doubles), and one block: returns the block's loss and adds its gradient to grad. */
+int ls_fused_supported(const ls_net *net);
+size_t ls_fused_scratch(const ls_net *net);
+double ls_fused_block(const ls_net *net, const double *theta, const ls_data *d, size_t k0,
+                      size_t nb, double *grad, double *scratch);
+/* Switch the fused kernel on or off for w (on only takes effect for supported networks);
+ * the environment variable LANDSYM_NO_FUSED=1 switches it off at ls_work_alloc.  For tests
+ * and benchmarks comparing both paths. */
+void ls_work_set_fused(ls_work *w, int on);
 double ls_sample_loss(ls_loss_kind kind, int m, const double *f, const double *y, double *g);
 
 #endif

@@ -6,21 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/rng.h"
 #include "run.h"
-
-/* splitmix64: a small, well-mixed generator for minibatch shuffling (state in the caller). */
-static uint64_t mix64(uint64_t *s) {
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 /* Fisher-Yates shuffle with unbiased bounded draws. */
 static void shuffle(size_t *perm, size_t n, uint64_t *s) {
   for (size_t i = n - 1; i > 0; i--) {
     uint64_t bound = (uint64_t)i + 1, lim = UINT64_MAX - UINT64_MAX % bound, x;
-    do x = mix64(s);
+    do x = ls_rng_splitmix64(s);
     while (x >= lim);
     size_t j = (size_t)(x % bound), t = perm[i];
     perm[i] = perm[j], perm[j] = t;

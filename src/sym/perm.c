@@ -5,14 +5,10 @@
 #include <string.h>
 
 #include "landsym/sym.h"
+#include "landsym/rng.h"
 #include "sym/unit.h"
 
-uint64_t ls_sym_rng_next(uint64_t *s) {
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+uint64_t ls_sym_rng_next(uint64_t *s) { return ls_rng_splitmix64(s); }
 
 double ls_sym_rng_uniform(uint64_t *s) {
   return ((double)(ls_sym_rng_next(s) >> 11) + 0.5) * (1.0 / 9007199254740992.0);

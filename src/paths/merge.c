@@ -1,0 +1,441 @@
+/* Permutation paths through permutation points: Brea et al. 2019, section 2.1 and
+ * Algorithm 1 (constrained distance schedule), appendix C.1 (Lagrangian variant), and the
+ * mirrored second half gamma(1/2 + t) = sigma_{l<->m}(gamma(1/2 - t)). */
+#include <math.h>
+#include <lapacke.h>
+#include <nlopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landsym/engine.h"
+#include "landsym/optim.h"
+#include "landsym/paths.h"
+#include "landsym/sym.h"
+
+void ls_path_opts_default(ls_path_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->layer = 1, o->l = 0, o->m = 1;
+  o->steps = 200;
+  o->dmin_rel = 1e-4;
+  o->method = LS_PATH_CONSTRAINED;
+  o->maxeval = 1000;
+  o->ftol_rel = 1e-14;
+  o->lambda_min = 1e-3, o->lambda_max = 1e8;
+}
+
+void ls_path_free(ls_path *p) {
+  if (!p) return;
+  free(p->d), free(p->dist), free(p->lambda), free(p->loss), free(p->grad_norm), free(p->params);
+  memset(p, 0, sizeof *p);
+}
+
+/* Reparametrised objective of Algorithm 1: z equals theta except that the incoming
+ * entries of unit l hold the centre c and those of unit m a direction v, with
+ *   theta_l = c + d v / (2|v|),  theta_m = c - d v / (2|v|),
+ * so ||theta_l - theta_m|| = d exactly. Chain rule:
+ *   dL/dc = g_l + g_m,  dL/dv = d / (2|v|) (I - v v^T/|v|^2) (g_l - g_m). */
+typedef struct {
+  const ls_net *net;
+  const ls_data *data;
+  ls_work *work;
+  size_t P;
+  int nin;
+  size_t *il, *im;
+  double d;   /* absolute: the distance; relative: the ratio r */
+  int relative;
+  double *theta, *g;
+  size_t evals;
+  int failed;
+} merge_ctx;
+
+static void z_to_theta(const merge_ctx *c, const double *z, double *theta) {
+  memcpy(theta, z, c->P * sizeof *theta);
+  double vn = 0, cn = 0;
+  for (int j = 0; j < c->nin; j++) vn += z[c->im[j]] * z[c->im[j]], cn += z[c->il[j]] * z[c->il[j]];
+  vn = sqrt(vn), cn = sqrt(cn);
+  double dd = c->relative ? c->d * cn : c->d;
+  double s = vn > 0 ? 0.5 * dd / vn : 0;
+  for (int j = 0; j < c->nin; j++) {
+    double cj = z[c->il[j]], vj = z[c->im[j]];
+    theta[c->il[j]] = cj + s * vj;
+    theta[c->im[j]] = cj - s * vj;
+  }
+}
+
+static void theta_to_z(const merge_ctx *c, const double *theta, double vlen, double *z) {
+  memcpy(z, theta, c->P * sizeof *z);
+  double vn = 0;
+  for (int j = 0; j < c->nin; j++) {
+    double t = theta[c->il[j]] - theta[c->im[j]];
+    vn += t * t;
+  }
+  vn = sqrt(vn);
+  for (int j = 0; j < c->nin; j++) {
+    double a = theta[c->il[j]], b = theta[c->im[j]];
+    z[c->il[j]] = 0.5 * (a + b);
+    z[c->im[j]] = vn > 0 ? (a - b) * vlen / vn : 0;
+  }
+}
+
+static double merge_objective(unsigned n, const double *z, double *gz, void *user) {
+  merge_ctx *c = user;
+  (void)n;
+  z_to_theta(c, z, c->theta);
+  double f;
+  c->evals++;
+  if (ls_loss_grad(c->net, c->data, c->theta, &f, c->g, c->work) || !isfinite(f)) {
+    c->failed = 1;
+    return HUGE_VAL;
+  }
+  if (gz) {
+    memcpy(gz, c->g, c->P * sizeof *gz);
+    double vn = 0, vg = 0, cn = 0;
+    for (int j = 0; j < c->nin; j++) vn += z[c->im[j]] * z[c->im[j]], cn += z[c->il[j]] * z[c->il[j]];
+    vn = sqrt(vn), cn = sqrt(cn);
+    for (int j = 0; j < c->nin; j++) vg += z[c->im[j]] * (c->g[c->il[j]] - c->g[c->im[j]]);
+    double dd = c->relative ? c->d * cn : c->d;
+    double s = vn > 0 ? 0.5 * dd / vn : 0;
+    /* relative: d = r |c| also moves with c: extra (r/2) c/|c| (v/|v| . (g_l - g_m)) */
+    double sc = c->relative && cn > 0 && vn > 0 ? 0.5 * c->d * vg / (vn * cn) : 0;
+    for (int j = 0; j < c->nin; j++) {
+      double gl = c->g[c->il[j]], gm = c->g[c->im[j]];
+      gz[c->il[j]] = gl + gm + sc * z[c->il[j]];
+      gz[c->im[j]] = s * ((gl - gm) - z[c->im[j]] * vg / (vn * vn));
+    }
+  }
+  return f;
+}
+
+/* Second-order refinement of one constrained step (absolute distance, twice-differentiable
+ * activations, small P): Levenberg-Marquardt Newton steps on the reparametrised objective
+ * with the exact Hessian in z-coordinates,
+ *   H_z = J^T H J + (second-order term of the map on the v-block),
+ * where with f(v) = v/|v| and w = (d/2)(g_l - g_m),
+ *   sum_k w_k d2 f_k / dv dv = -(w v^T + v w^T + (w.v) I)/|v|^3 + 3 (w.v) v v^T/|v|^5.
+ * LBFGS alone converges slowly on these ill-conditioned problems. */
+static void newton_refine(merge_ctx *c, double *z, double *fz) {
+  size_t P = c->P;
+  int n = c->nin;
+  double *J = calloc(P * P, sizeof *J), *H = malloc(P * P * sizeof *H);
+  double *HJ = malloc(P * P * sizeof *HJ), *A = malloc(P * P * sizeof *A);
+  double *gz = malloc(P * sizeof *gz), *dz = malloc(P * sizeof *dz), *zt = malloc(P * sizeof *zt);
+  if (!J || !H || !HJ || !A || !gz || !dz || !zt) goto out;
+  double mu = 1e-8, f = merge_objective((unsigned)P, z, gz, c);
+  for (int it = 0; it < 60; it++) {
+    double gmax = 0;
+    for (size_t i = 0; i < P; i++) gmax = fmax(gmax, fabs(gz[i]));
+    if (gmax < 1e-15 || c->failed) break;
+    z_to_theta(c, z, c->theta);
+    if (ls_hessian(c->net, c->data, c->theta, H, c->work)) break;
+    double vn = 0, wv = 0;
+    for (int j = 0; j < n; j++) vn += z[c->im[j]] * z[c->im[j]];
+    vn = sqrt(vn);
+    double s = 0.5 * c->d / vn;
+    memset(J, 0, P * P * sizeof *J);
+    for (size_t i = 0; i < P; i++) J[i * P + i] = 1;
+    for (int a = 0; a < n; a++) {
+      size_t la = c->il[a], ma = c->im[a];
+      J[la * P + la] = 1, J[ma * P + ma] = 0;
+      J[ma * P + la] = 1; /* theta_m depends on c with weight 1 */
+      for (int b = 0; b < n; b++) {
+        double D = s * ((a == b) - z[c->im[a]] * z[c->im[b]] / (vn * vn));
+        J[la * P + c->im[b]] = D;
+        J[ma * P + c->im[b]] = -D;
+      }
+    }
+    for (size_t i = 0; i < P; i++)
+      for (size_t j = 0; j < P; j++) {
+        double t = 0;
+        for (size_t k = 0; k < P; k++) t += H[i * P + k] * J[k * P + j];
+        HJ[i * P + j] = t;
+      }
+    for (size_t i = 0; i < P; i++)
+      for (size_t j = 0; j < P; j++) {
+        double t = 0;
+        for (size_t k = 0; k < P; k++) t += J[k * P + i] * HJ[k * P + j];
+        A[i * P + j] = t;
+      }
+    for (int j = 0; j < n; j++) wv += 0.5 * c->d * (c->g[c->il[j]] - c->g[c->im[j]]) * z[c->im[j]];
+    double v3 = vn * vn * vn, v5 = v3 * vn * vn;
+    for (int a = 0; a < n; a++)
+      for (int b = 0; b < n; b++) {
+        double wa = 0.5 * c->d * (c->g[c->il[a]] - c->g[c->im[a]]);
+        double wb = 0.5 * c->d * (c->g[c->il[b]] - c->g[c->im[b]]);
+        double va = z[c->im[a]], vb = z[c->im[b]];
+        A[c->im[a] * P + c->im[b]] +=
+            -(wa * vb + va * wb + (a == b) * wv) / v3 + 3 * wv * va * vb / v5;
+      }
+    int accepted = 0;
+    for (int tries = 0; tries < 30 && !accepted; tries++) {
+      double *M = HJ; /* reuse as the factorised matrix */
+      memcpy(M, A, P * P * sizeof *M);
+      double scale = 0;
+      for (size_t i = 0; i < P; i++) scale = fmax(scale, fabs(A[i * P + i]));
+      for (size_t i = 0; i < P; i++) M[i * P + i] += mu * fmax(scale, 1e-300), dz[i] = -gz[i];
+      if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)P, 1, M, (lapack_int)P, dz, 1) != 0) {
+        mu *= 10;
+        continue;
+      }
+      for (size_t i = 0; i < P; i++) zt[i] = z[i] + dz[i];
+      double *gt = J; /* reuse */
+      double ft = merge_objective((unsigned)P, zt, gt, c);
+      if (!c->failed && ft <= f) {
+        memcpy(z, zt, P * sizeof *z);
+        memcpy(gz, gt, P * sizeof *gz);
+        f = ft, accepted = 1, mu = fmax(mu / 10, 1e-16);
+      } else {
+        c->failed = 0;
+        mu *= 10;
+      }
+    }
+    if (!accepted) break;
+  }
+  *fz = f;
+  merge_objective((unsigned)P, z, NULL, c); /* leaves c->g at z */
+out:
+  free(J), free(H), free(HJ), free(A), free(gz), free(dz), free(zt);
+}
+
+static ls_status path_alloc(ls_path *p, int n, size_t P, ls_error *err) {
+  memset(p, 0, sizeof *p);
+  p->P = P, p->n = n;
+  p->d = calloc((size_t)n, sizeof *p->d);
+  p->dist = calloc((size_t)n, sizeof *p->dist);
+  p->lambda = calloc((size_t)n, sizeof *p->lambda);
+  p->loss = calloc((size_t)n, sizeof *p->loss);
+  p->grad_norm = calloc((size_t)n, sizeof *p->grad_norm);
+  p->params = calloc((size_t)n * P, sizeof *p->params);
+  if (!p->d || !p->dist || !p->lambda || !p->loss || !p->grad_norm || !p->params) {
+    ls_path_free(p);
+    return ls_error_set(err, LS_ERR_NOMEM, "out of memory for a path of %d points", n);
+  }
+  return LS_OK;
+}
+
+static ls_status check_opts(const ls_net *net, const ls_path_opts *o, ls_error *err) {
+  if (o->layer < 1 || o->layer >= net->n_layers)
+    return ls_error_set(err, LS_ERR_INPUT, "layer %d is not a hidden layer (1..%d)", o->layer,
+                        net->n_layers - 1);
+  int w = net->width[o->layer];
+  if (o->l < 0 || o->m < 0 || o->l >= w || o->m >= w || o->l == o->m)
+    return ls_error_set(err, LS_ERR_INPUT, "pair %d,%d is not two distinct units of layer %d (0..%d)",
+                        o->l, o->m, o->layer, w - 1);
+  if (o->steps < 1) return ls_error_set(err, LS_ERR_INPUT, "steps must be >= 1");
+  if (!(o->dmin_rel > 0 && o->dmin_rel < 1))
+    return ls_error_set(err, LS_ERR_INPUT, "dmin must be in (0, 1) (got %g)", o->dmin_rel);
+  if (o->maxeval < 1) return ls_error_set(err, LS_ERR_INPUT, "maxeval must be >= 1");
+  if (o->method == LS_PATH_LAGRANGIAN && !(o->lambda_min > 0 && o->lambda_max > o->lambda_min))
+    return ls_error_set(err, LS_ERR_INPUT, "need 0 < lambda_min < lambda_max");
+  return LS_OK;
+}
+
+/* Loss and gradient norm of the loss at a point (no penalty). */
+static ls_status loss_and_gnorm(const ls_net *net, const ls_data *data, const double *theta,
+                                double *g, ls_work *w, double *loss, double *gn) {
+  ls_status st = ls_loss_grad(net, data, theta, loss, g, w);
+  double s = 0;
+  for (size_t i = 0; i < ls_net_nparams(net); i++) s += g[i] * g[i];
+  *gn = sqrt(s);
+  return st;
+}
+
+static ls_status build_constrained(const ls_net *net, const ls_data *data, const ls_path_opts *o, ls_path *p, ls_work *work, double *g,
+                                   ls_error *err) {
+  size_t P = p->P;
+  merge_ctx c = {net, data, work, P, 0, NULL, NULL, 0, o->relative, NULL, g, 0, 0};
+  int nmax = net->width[o->layer - 1] + 1;
+  c.il = malloc(2 * (size_t)nmax * sizeof *c.il);
+  c.theta = malloc(P * sizeof *c.theta);
+  double *z = malloc(P * sizeof *z);
+  nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)P);
+  ls_status st = LS_OK;
+  if (!c.il || !c.theta || !z || !opt) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  c.im = c.il + nmax;
+  int smooth = 1;
+  for (int L = 1; L <= net->n_layers; L++) smooth &= net->act[L].kind != LS_ACT_RELU;
+  c.nin = ls_path_unit_in_index(net, o->layer, o->l, c.il);
+  ls_path_unit_in_index(net, o->layer, o->m, c.im);
+  nlopt_set_min_objective(opt, merge_objective, &c);
+  nlopt_set_ftol_rel(opt, o->ftol_rel);
+  nlopt_set_ftol_abs(opt, 0);
+  nlopt_set_xtol_rel(opt, 0);
+  nlopt_set_maxeval(opt, o->maxeval);
+  nlopt_set_vector_storage(opt, 20);
+  double *prev = p->params;
+  for (int s = 1; s <= o->steps; s++) {
+    double d = p->d0 * pow(o->dmin_rel, (double)s / o->steps);
+    /* warm start: the previous point with the difference shrunk to the scheduled d */
+    c.d = d;
+    theta_to_z(&c, prev, o->relative ? d * ls_path_pair_scale(net, prev, o->layer, o->l, o->m) : d, z);
+    double f;
+    c.failed = 0;
+    size_t e0 = c.evals;
+    nlopt_result res = nlopt_optimize(opt, z, &f);
+    /* LBFGS line searches fail at ReLU kinks (NLOPT_FAILURE / ROUNDOFF_LIMITED): restart
+     * with a fresh memory while the loss still goes down */
+    for (int rs = 0; rs < 20 && (res == NLOPT_FAILURE || res == NLOPT_ROUNDOFF_LIMITED) &&
+                     !c.failed && c.evals - e0 < (size_t)o->maxeval;
+         rs++) {
+      double f2;
+      nlopt_result res2 = nlopt_optimize(opt, z, &f2);
+      int better = f2 < f * (1 - 1e-12);
+      f = fmin(f, f2), res = res2;
+      if (!better) break;
+    }
+    if (c.failed || res == NLOPT_INVALID_ARGS || res == NLOPT_OUT_OF_MEMORY) {
+      st = ls_error_set(err, LS_ERR_COMPUTE, "LBFGS failed at step %d (d = %g): %s", s, d,
+                        c.failed ? "non-finite loss" : "nlopt error");
+      goto done;
+    }
+    if (smooth && !o->relative && P <= 120) newton_refine(&c, z, &f);
+    double *cur = p->params + (size_t)s * P;
+    z_to_theta(&c, z, cur);
+    p->d[s] = d;
+    p->dist[s] = ls_path_unit_distance(net, cur, o->layer, o->l, o->m);
+    st = loss_and_gnorm(net, data, cur, g, work, &p->loss[s], &p->grad_norm[s]);
+    if (st) {
+      ls_error_set(err, st, "loss evaluation failed at step %d", s);
+      goto done;
+    }
+    prev = cur;
+  }
+  p->evals += c.evals;
+done:
+  if (opt) nlopt_destroy(opt);
+  free(c.il), free(c.theta), free(z);
+  return st;
+}
+
+static ls_status build_lagrangian(const ls_net *net, const ls_data *data, const ls_path_opts *o,
+                                  ls_path *p, ls_work *work, double *g, ls_error *err) {
+  size_t P = p->P;
+  double *cur = malloc(P * sizeof *cur);
+  if (!cur) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  memcpy(cur, p->params, P * sizeof *cur);
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.first = LS_FIRST_NONE;
+  to.polish = LS_POLISH_LBFGS;
+  to.polish_maxiter = (size_t)(o->maxeval + 99) / 100;
+  to.traj_per_decade = 0;
+  to.progress = NULL;
+  to.penalty.merge_layer = o->layer, to.penalty.merge_i = o->l, to.penalty.merge_j = o->m;
+  ls_status st = LS_OK;
+  int s;
+  double dend = p->d0 * o->dmin_rel;
+  for (s = 1; s <= o->steps; s++) {
+    double lam = o->lambda_min * pow(o->lambda_max / o->lambda_min, (s - 1.0) / (o->steps - 1 > 0 ? o->steps - 1 : 1));
+    to.penalty.merge_lambda = lam;
+    ls_train_result r = {0};
+    st = ls_train(net, data, cur, &to, &r, err);
+    p->evals += r.phase[0].evals;
+    ls_train_result_free(&r);
+    if (st) break;
+    memcpy(p->params + (size_t)s * P, cur, P * sizeof *cur);
+    p->lambda[s] = lam;
+    p->dist[s] = ls_path_unit_distance(net, cur, o->layer, o->l, o->m);
+    p->d[s] = o->relative ? p->dist[s] / ls_path_pair_scale(net, cur, o->layer, o->l, o->m) : p->dist[s];
+    st = loss_and_gnorm(net, data, cur, g, work, &p->loss[s], &p->grad_norm[s]);
+    if (st) {
+      ls_error_set(err, st, "loss evaluation failed at step %d", s);
+      break;
+    }
+    if (p->d[s] <= dend) {
+      s++;
+      break;
+    }
+  }
+  if (!st) p->n = s > o->steps ? o->steps + 1 : s;
+  free(cur);
+  return st;
+}
+
+ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *theta,
+                        const ls_path_opts *opts, ls_path *path, ls_error *err) {
+  ls_path_opts o;
+  if (opts) o = *opts;
+  else ls_path_opts_default(&o);
+  memset(path, 0, sizeof *path);
+  ls_status st = check_opts(net, &o, err);
+  if (st) return st;
+  size_t P = ls_net_nparams(net);
+  st = path_alloc(path, o.steps + 1, P, err);
+  if (st) return st;
+  ls_work *work = ls_work_alloc(net, data->n);
+  double *g = malloc(P * sizeof *g);
+  if (!work || !g) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  memcpy(path->params, theta, P * sizeof *theta);
+  path->relative = o.relative;
+  path->dist[0] = ls_path_unit_distance(net, theta, o.layer, o.l, o.m);
+  path->d0 = path->d[0] =
+      o.relative ? path->dist[0] / ls_path_pair_scale(net, theta, o.layer, o.l, o.m) : path->dist[0];
+  if (!(path->d0 > 0) || !isfinite(path->d0)) {
+    st = ls_error_set(err, LS_ERR_INPUT,
+                      "units %d and %d of layer %d already coincide (distance 0): the start is "
+                      "a permutation point",
+                      o.l, o.m, o.layer);
+    goto done;
+  }
+  st = loss_and_gnorm(net, data, theta, g, work, &path->loss[0], &path->grad_norm[0]);
+  if (st) {
+    ls_error_set(err, st, "loss evaluation failed at the start");
+    goto done;
+  }
+  st = o.method == LS_PATH_LAGRANGIAN ? build_lagrangian(net, data, &o, path, work, g, err)
+                                      : build_constrained(net, data, &o, path, work, g, err);
+  if (st) goto done;
+  path->argmax = 0;
+  for (int i = 1; i < path->n; i++)
+    if (path->loss[i] > path->loss[path->argmax]) path->argmax = i;
+  path->barrier = path->loss[path->argmax] - path->loss[0];
+  /* the permutation point holds the maximum within 1e-4 relative (steps end at finite
+   * optimiser tolerance, so the plateau before the merge fluctuates slightly) */
+  double tol = 1e-4 * fmax(fabs(path->loss[path->argmax]), 1e-300);
+  path->max_at_end = path->loss[path->n - 1] >= path->loss[path->argmax] - tol;
+done:
+  ls_work_free(work);
+  free(g);
+  if (st) ls_path_free(path);
+  return st;
+}
+
+ls_status ls_path_mirror(const ls_net *net, const ls_path *p, int k, int l, int m,
+                         double **params, double **s, ls_error *err) {
+  size_t P = p->P, N = 2 * (size_t)p->n - 1;
+  *params = NULL;
+  if (s) *s = NULL;
+  int w = net->width[k];
+  int *perm = malloc((size_t)w * sizeof *perm);
+  double *out = malloc(N * P * sizeof *out);
+  double *sv = s ? malloc(N * sizeof *sv) : NULL;
+  if (!perm || !out || (s && !sv)) {
+    free(perm), free(out), free(sv);
+    return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  }
+  for (int i = 0; i < w; i++) perm[i] = i;
+  perm[l] = m, perm[m] = l;
+  memcpy(out, p->params, (size_t)p->n * P * sizeof *out);
+  ls_status st = LS_OK;
+  for (int j = 0; j < p->n - 1 && !st; j++) {
+    int src = p->n - 2 - j;
+    st = ls_sym_permute(net, k, perm, p->params + (size_t)src * P, out + ((size_t)p->n + j) * P,
+                        err);
+    if (sv) sv[p->n + j] = p->d0 + p->d[src];
+  }
+  if (sv)
+    for (int j = 0; j < p->n; j++) sv[j] = p->d0 - p->d[j];
+  free(perm);
+  if (st) {
+    free(out), free(sv);
+    return st;
+  }
+  *params = out;
+  if (s) *s = sv;
+  return LS_OK;
+}

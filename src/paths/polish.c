@@ -1,0 +1,93 @@
+/* Permutation points: lift a narrow critical point back to the wide network (Brea et al.
+ * 2019, Definition 4 / Lemma 1; Fukumizu-Amari line, thesis section 6.2.6) and certify it
+ * with the trainer's Newton trust region in critical-point mode. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landsym/linalg.h"
+#include "landsym/optim.h"
+#include "landsym/paths.h"
+#include "landsym/split.h"
+#include "landsym/sym.h"
+
+ls_status ls_path_lift(const ls_net *net_r, const double *theta_r, int k, int lr, double mu,
+                       const ls_net *net, int l, int m, double *out, ls_error *err) {
+  int w = net->width[k];
+  if (l < 0 || m < 0 || l >= w || m >= w || l == m)
+    return ls_error_set(err, LS_ERR_INPUT, "lift: units %d, %d of layer %d must differ", l, m, k);
+  ls_net lifted;
+  size_t P = ls_net_nparams(net);
+  double *tmp = malloc(P * sizeof *tmp);
+  int *perm = malloc((size_t)w * sizeof *perm);
+  if (!tmp || !perm) {
+    free(tmp), free(perm);
+    return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  }
+  ls_status st = ls_split_duplicate(net_r, theta_r, k, lr, mu, &lifted, tmp, err);
+  if (!st && (lifted.width[k] != w || ls_net_nparams(&lifted) != P))
+    st = ls_error_set(err, LS_ERR_INPUT, "lift: the narrow network is not one unit narrower");
+  if (!st) {
+    /* lifted units: the narrow units in order, the copy (share 1 - mu) last. Target: unit l
+     * is the original (share mu), unit m the copy, the others in order around m. */
+    /* the narrow unit lr lands on l; the order of the others is kept */
+    int *order = malloc((size_t)w * sizeof *order);
+    if (!order) st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    else {
+      int n = 0;
+      for (int j = 0; j < w - 1; j++)
+        if (j != lr) order[n++] = j; /* narrow units other than lr, in order */
+      n = 0;
+      for (int i = 0; i < w; i++) {
+        if (i == m) perm[i] = w - 1;
+        else if (i == l) perm[i] = lr;
+        else perm[i] = order[n++];
+      }
+      free(order);
+      st = ls_sym_permute(net, k, perm, tmp, out, err);
+    }
+  }
+  free(tmp), free(perm);
+  return st;
+}
+
+static ls_status newton_polish(const ls_net *net, const ls_data *data, double *theta,
+                               int critical, double *grad_inf, ls_error *err) {
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.first = LS_FIRST_NONE;
+  to.polish = LS_POLISH_NEWTON;
+  to.newton_critical = critical;
+  to.traj_per_decade = 0;
+  to.grad_tol = 1e-15;
+  to.polish_maxiter = 20000; /* degenerate minima converge linearly */
+  ls_train_result r = {0};
+  ls_status st = ls_train(net, data, theta, &to, &r, err);
+  if (!st && grad_inf) *grad_inf = r.grad_norm;
+  ls_train_result_free(&r);
+  return st;
+}
+
+ls_status ls_path_permutation_point(const ls_net *net, const ls_data *data, const double *theta,
+                                    int k, int l, int m, double eig_tol, double *out,
+                                    double *grad_inf, ls_inertia *inertia, ls_error *err) {
+  ls_net nr;
+  double *tr = NULL, *H = NULL, *eig = NULL;
+  size_t P = ls_net_nparams(net);
+  ls_status st = ls_path_merge_units(net, theta, k, l, m, &nr, &tr, err);
+  if (!st) st = newton_polish(&nr, data, tr, 0, NULL, err); /* a minimum of the narrow net */
+  int lr = l - (m < l);
+  if (!st) st = ls_path_lift(&nr, tr, k, lr, 0.5, net, l, m, out, err);
+  if (!st) st = newton_polish(net, data, out, 1, grad_inf, err);
+  if (!st && inertia) {
+    eig = malloc(P * sizeof *eig);
+    if (!eig) st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    if (!st) st = ls_sym_hessian_eigs(net, data, out, eig, err);
+    if (!st) {
+      double mx = fmax(fabs(eig[0]), fabs(eig[P - 1]));
+      *inertia = ls_inertia_count(eig, (int)P, eig_tol * mx);
+    }
+  }
+  free(tr), free(H), free(eig);
+  return st;
+}
