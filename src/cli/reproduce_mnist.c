@@ -1,5 +1,5 @@
 /* landsym reproduce mnist-split: Stoican 2022 section 6.3 (thesis). Train the 10-10-10-10-1
- * sigmoid network on the MNIST parity task (Adam, then Newton trust region), refine to the
+ * sigmoid network on the MNIST parity problem (Adam, then Newton trust region), refine to the
  * nearest critical point (Newton on the gradient, saddles allowed), then duplicate a neuron
  * of the last and of the second hidden layer with `landsym split`: Y eigenvalues, predicted
  * and measured Hessian inertia along mu. Each stage's wall time goes to DIR/timing.txt. */
