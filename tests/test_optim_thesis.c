@@ -87,15 +87,29 @@ int main(void) {
           ls_polish_name(o.polish), r.grad_norm, want, ls_stop_name(r.stop), r.phase[1].iters);
   }
 
-  /* auto polishing on a small network: SLSQP, then Newton to finish */
+  /* slsqp+newton on a small network: SLSQP, then Newton to finish */
   ls_train_opts_default(&o);
   o.first_maxiter = 2000;
+  o.polish = LS_POLISH_SLSQP_NEWTON;
   near_teacher(th, 0.05, 1);
   ls_train_result_free(&r);
   ls_train(&net, &d, th, &o, &r, &err);
   CHECK(r.loss < 1e-30 && r.grad_norm < 1e-14 && r.n_phases == 3 && !strcmp(r.phase[1].name, "slsqp") &&
             r.phase[1].stop == LS_STOP_SWITCH && !strcmp(r.phase[2].name, "newton"),
-        "auto = slsqp+newton: loss %.3g grad %.3g, phases %d (%s %zu evals, %s %zu iters)", r.loss,
+        "slsqp+newton: loss %.3g grad %.3g, phases %d (%s %zu evals, %s %zu iters)", r.loss,
+        r.grad_norm, r.n_phases, r.phase[1].name, r.phase[1].iters, r.phase[2].name, r.phase[2].iters);
+
+  /* auto polishing on a small network: LBFGS until it stalls (the loss stops being
+   * measurable near gradient 1e-8) or hands over, then Newton to finish */
+  ls_train_opts_default(&o);
+  o.first_maxiter = 2000;
+  near_teacher(th, 0.05, 1);
+  ls_train_result_free(&r);
+  ls_train(&net, &d, th, &o, &r, &err);
+  CHECK(r.loss < 1e-30 && r.grad_norm < 1e-14 && r.n_phases == 3 && !strcmp(r.phase[1].name, "lbfgs") &&
+            (r.phase[1].stop == LS_STOP_SWITCH || r.phase[1].stop == LS_STOP_STALL) &&
+            !strcmp(r.phase[2].name, "newton"),
+        "auto = lbfgs+newton: loss %.3g grad %.3g, phases %d (%s %zu evals, %s %zu iters)", r.loss,
         r.grad_norm, r.n_phases, r.phase[1].name, r.phase[1].iters, r.phase[2].name, r.phase[2].iters);
 
   /* 5. A diverging run stops on NaN and keeps the best finite point */

@@ -63,12 +63,14 @@ ls_status ls_objective_hvp(ls_objective *o, const double *theta, const double *v
 typedef enum { LS_FIRST_NONE = 0, LS_FIRST_GD, LS_FIRST_ADAM, LS_FIRST_FLOW } ls_first_kind;
 typedef enum {
   LS_POLISH_NONE = 0,
-  LS_POLISH_AUTO,   /* slsqp+newton for small P, slsqp for medium, lbfgs for large */
+  LS_POLISH_AUTO,   /* lbfgs+newton for small P, slsqp for medium, lbfgs for large */
   LS_POLISH_NEWTON, /* trust region on the exact Hessian (see newton_critical) */
   LS_POLISH_SLSQP,  /* NLopt LD_SLSQP */
   LS_POLISH_LBFGS,  /* NLopt LD_LBFGS */
-  LS_POLISH_SLSQP_NEWTON /* SLSQP down to newton_switch_tol (cheap iterations far out),
+  LS_POLISH_SLSQP_NEWTON, /* SLSQP down to newton_switch_tol (cheap iterations far out),
                             then Newton to finish (quadratic convergence near the end) */
+  LS_POLISH_LBFGS_NEWTON /* LBFGS (iterations at the cost of one gradient) until it reaches
+                            newton_switch_tol or stalls, then Newton to finish */
 } ls_polish_kind;
 typedef enum { LS_LINSOL_AUTO = 0, LS_LINSOL_DENSE, LS_LINSOL_SPGMR } ls_linsol_kind;
 
@@ -121,8 +123,8 @@ typedef struct {
   int newton_critical;         /* 1: converge to the nearest critical point (saddles too) */
   size_t polish_maxiter;       /* 1000: Newton iterations; NLopt gets 100x as many evaluations,
                                   2x before Newton in slsqp+newton */
-  size_t auto_newton_max;      /* auto uses slsqp+newton for P <= this (1500) */
-  double newton_switch_tol;    /* slsqp+newton hands over to Newton below this gradient (1e-9) */
+  size_t auto_newton_max;      /* auto uses lbfgs+newton for P <= this (1500) */
+  double newton_switch_tol;    /* slsqp/lbfgs+newton hand over to Newton below this gradient (1e-9) */
   size_t auto_slsqp_max;       /* auto uses SLSQP for P <= this (4000), LBFGS above */
 
   /* stopping (whole run) */
@@ -176,6 +178,8 @@ typedef struct {
   ls_stop_reason stop;  /* why the run stopped (the last phase's reason) */
   double loss, grad_norm; /* objective and gradient inf-norm at the returned point */
   double wall;
+  double cpu;           /* CPU seconds of the whole process (all threads) during ls_train:
+                           the training's own CPU time when one run goes at a time */
   size_t iters;
   int n_phases;
   ls_phase_result phase[3];

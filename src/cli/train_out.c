@@ -58,6 +58,7 @@ json_t *train_result_json(const train_run_info *info, const ls_train_result *r) 
   json_object_set_new(j, "loss", jnum(r->loss));
   json_object_set_new(j, "grad_norm_inf", jnum(r->grad_norm));
   json_object_set_new(j, "wall_s", json_real(r->wall));
+  json_object_set_new(j, "cpu_s", json_real(r->cpu));
   json_object_set_new(j, "iterations", json_integer((json_int_t)r->iters));
   json_t *ph = json_array();
   for (int i = 0; i < r->n_phases; i++) {

@@ -29,7 +29,7 @@ static int pos_finite(double x) { return x > 0 && isfinite(x); }
 
 ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err) {
   if ((unsigned)o->first > LS_FIRST_FLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown first-phase method");
-  if ((unsigned)o->polish > LS_POLISH_SLSQP_NEWTON) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
+  if ((unsigned)o->polish > LS_POLISH_LBFGS_NEWTON) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
   if ((unsigned)o->flow_linsol > LS_LINSOL_SPGMR) return ls_error_set(err, LS_ERR_INPUT, "unknown linear solver");
   if (o->first == LS_FIRST_NONE && o->polish == LS_POLISH_NONE)
     return ls_error_set(err, LS_ERR_INPUT, "method 'none' with polish 'none': nothing to do");
@@ -65,7 +65,7 @@ ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_e
 }
 
 static const char *first_names[] = {"none", "gd", "adam", "flow"};
-static const char *polish_names[] = {"none", "auto", "newton", "slsqp", "lbfgs", "slsqp+newton"};
+static const char *polish_names[] = {"none", "auto", "newton", "slsqp", "lbfgs", "slsqp+newton", "lbfgs+newton"};
 static const char *linsol_names[] = {"auto", "dense", "spgmr"};
 static const char *stop_names[] = {"none",     "grad_tol", "loss_tol", "switch",
                                    "max_iter", "time_limit", "flow_tmax", "patience",
@@ -88,7 +88,7 @@ ls_status ls_polish_parse(const char *s, ls_polish_kind *out, ls_error *err) {
   int i = lookup(s, polish_names, 6);
   if (i < 0)
     return ls_error_set(err, LS_ERR_INPUT,
-                        "unknown polish '%s' (none, auto, newton, slsqp, lbfgs, slsqp+newton)", s);
+                        "unknown polish '%s' (none, auto, newton, slsqp, lbfgs, slsqp+newton, lbfgs+newton)", s);
   *out = (ls_polish_kind)i;
   return LS_OK;
 }
@@ -101,6 +101,6 @@ ls_status ls_linsol_parse(const char *s, ls_linsol_kind *out, ls_error *err) {
 }
 
 const char *ls_first_name(ls_first_kind k) { return (unsigned)k <= LS_FIRST_FLOW ? first_names[k] : "?"; }
-const char *ls_polish_name(ls_polish_kind k) { return (unsigned)k <= LS_POLISH_SLSQP_NEWTON ? polish_names[k] : "?"; }
+const char *ls_polish_name(ls_polish_kind k) { return (unsigned)k <= LS_POLISH_LBFGS_NEWTON ? polish_names[k] : "?"; }
 const char *ls_linsol_name(ls_linsol_kind k) { return (unsigned)k <= LS_LINSOL_SPGMR ? linsol_names[k] : "?"; }
 const char *ls_stop_name(ls_stop_reason r) { return (unsigned)r <= LS_STOP_FAIL ? stop_names[r] : "?"; }

@@ -15,6 +15,13 @@ double ls_run_clock(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* CPU seconds of the process (all threads). */
+static double process_cpu(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 double ls_run_wall(const ls_run *r) { return ls_run_clock() - r->t0; }
 
 double ls_run_time_left(const ls_run *r) {
@@ -132,9 +139,12 @@ ls_stop_reason ls_run_observe(ls_run *r, const double *theta, double f, double g
   return LS_STOP_NONE;
 }
 
+/* the two-stage kinds: an NLopt stage, then Newton */
+static int polish_chained(ls_polish_kind k) { return k == LS_POLISH_SLSQP_NEWTON || k == LS_POLISH_LBFGS_NEWTON; }
+
 static ls_polish_kind polish_choice(const ls_train_opts *o, size_t P) {
   if (o->polish != LS_POLISH_AUTO) return o->polish;
-  if (P <= o->auto_newton_max) return o->newton_critical ? LS_POLISH_NEWTON : LS_POLISH_SLSQP_NEWTON;
+  if (P <= o->auto_newton_max) return o->newton_critical ? LS_POLISH_NEWTON : LS_POLISH_LBFGS_NEWTON;
   if (P <= o->auto_slsqp_max) return LS_POLISH_SLSQP;
   return LS_POLISH_LBFGS;
 }
@@ -150,12 +160,13 @@ static ls_stop_reason run_phase(ls_run *r, double *theta, int first, ls_polish_k
     snprintf(ph->name, sizeof ph->name, "%s", ls_first_name(r->opt->first));
     s = r->opt->first == LS_FIRST_FLOW ? ls_flow_run(r, theta) : ls_first_order_run(r, theta);
   } else {
-    snprintf(ph->name, sizeof ph->name, "%s", pk == LS_POLISH_SLSQP_NEWTON ? "slsqp" : ls_polish_name(pk));
+    snprintf(ph->name, sizeof ph->name, "%s", pk == LS_POLISH_SLSQP_NEWTON ? "slsqp"
+             : pk == LS_POLISH_LBFGS_NEWTON ? "lbfgs" : ls_polish_name(pk));
     if (isfinite(r->best_f)) memcpy(theta, r->best, r->P * sizeof(double));
     r->rank_by_grad = pk == LS_POLISH_NEWTON && r->opt->newton_critical;
     if (r->rank_by_grad) r->best_g = INFINITY, r->best_f = INFINITY; /* rank afresh by gradient */
     if (pk == LS_POLISH_NEWTON) s = ls_newton_run(r, theta);
-    else s = ls_nlopt_run(r, theta, pk, pk == LS_POLISH_SLSQP_NEWTON ? r->opt->newton_switch_tol : 0);
+    else s = ls_nlopt_run(r, theta, pk, polish_chained(pk) ? r->opt->newton_switch_tol : 0);
   }
   ph->stop = s;
   ph->wall = ls_run_wall(r) - t_start;
@@ -186,6 +197,7 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
   }
   r.best_f = r.best_g = INFINITY;
   r.t0 = ls_run_clock();
+  double cpu0 = process_cpu();
   r.next_mark = 0;
   for (size_t i = 0; i < r.P; i++)
     if (!isfinite(theta[i])) {
@@ -207,8 +219,8 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
     s = run_phase(&r, theta, 0, polish_choice(opts, r.P));
     r.phase++;
   }
-  /* slsqp+newton: Newton finishes whatever SLSQP left (switch, stall, budget) */
-  if (opts->polish != LS_POLISH_NONE && polish_choice(opts, r.P) == LS_POLISH_SLSQP_NEWTON &&
+  /* slsqp/lbfgs+newton: Newton finishes whatever NLopt left (switch, stall, budget) */
+  if (opts->polish != LS_POLISH_NONE && polish_chained(polish_choice(opts, r.P)) &&
       r.phase == (opts->first != LS_FIRST_NONE ? 2 : 1) &&
       (s == LS_STOP_SWITCH || s == LS_STOP_STALL || s == LS_STOP_ITERS || s == LS_STOP_FAIL) &&
       isfinite(r.best_f)) {
@@ -218,6 +230,7 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
   res->n_phases = r.phase;
   res->stop = s;
   res->wall = ls_run_wall(&r);
+  res->cpu = process_cpu() - cpu0;
   for (int i = 0; i < res->n_phases; i++) res->iters += res->phase[i].iters;
   if (isfinite(r.best_f)) {
     memcpy(theta, r.best, r.P * sizeof(double));
