@@ -64,7 +64,9 @@ ls_status ls_data_load_csv(ls_data *d, const char *path, int din, int dout,
                            int *has_targets, ls_error *err);
 
 /* IDX files (the MNIST / Fashion-MNIST format, plain or gzip-compressed): unsigned-byte
- * arrays only (type 0x08). *data is malloc'd, dims[0..ndim-1] big-endian sizes decoded. */
+ * arrays only (type 0x08). *data is malloc'd, dims[0..ndim-1] big-endian sizes decoded.
+ * Bad magic, other types, 0 or > 4 dimensions, sizes overflowing 2^34 bytes, truncated
+ * header or data, trailing bytes and damaged gzip streams are LS_ERR_INPUT naming the file. */
 ls_status ls_idx_read(const char *path, unsigned char **data, int *ndim, size_t dims[4],
                       ls_error *err);
 /* Images (n x rows x cols) and labels (n) as a classification data set: x = pixel/255
@@ -72,10 +74,24 @@ ls_status ls_idx_read(const char *path, unsigned char **data, int *ndim, size_t 
  * dout is an error). limit > 0 keeps the first `limit` samples. */
 ls_status ls_data_load_idx(ls_data *d, const char *images, const char *labels, size_t limit,
                            int dout, ls_error *err);
+/* The same bytes in memory (name labels the messages); what ls_idx_read validates. */
+ls_status ls_idx_parse(const unsigned char *buf, size_t len, const char *name,
+                       unsigned char **data, int *ndim, size_t dims[4], ls_error *err);
+/* Target encodings for IDX labels: one-hot rows over dout classes, or (dout = 1) the
+ * parity +1 for an odd label, -1 for an even one (thesis section 6.3). */
+typedef enum { LS_IDX_ONEHOT = 0, LS_IDX_PARITY = 1 } ls_idx_labels;
+ls_status ls_data_load_idx_labels(ls_data *d, const char *images, const char *labels, size_t limit,
+                                  int dout, ls_idx_labels mode, ls_error *err);
+/* Each input column shifted to mean 0 and scaled to (population) standard deviation 1;
+ * a constant column becomes 0. */
+ls_status ls_data_standardize(ls_data *d, ls_error *err);
 /* Replace x by its coordinates on the k leading principal axes (x centred by its mean,
  * axes = eigenvectors of the covariance sorted by decreasing eigenvalue, each signed so
  * that its largest-magnitude entry is positive; no whitening). din becomes k. */
 ls_status ls_data_pca(ls_data *d, int k, ls_error *err);
+/* The same; var (k entries, or NULL) receives the explained variances (the leading
+ * eigenvalues of the covariance with divisor n), decreasing. */
+ls_status ls_data_pca_var(ls_data *d, int k, double *var, ls_error *err);
 
 /* Targets from a teacher network: y = teacher(x) for an MSE teacher; for an NLL
  * teacher (teacher->loss == LS_LOSS_NLL) with onehot = 0 the

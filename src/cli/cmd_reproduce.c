@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/reproduce_mnist.h"
 #include "cli/path_fig2.h"
 
 typedef struct reproduce_entry reproduce_entry;
@@ -42,6 +43,13 @@ static int sweep_classify(const reproduce_entry *e, const char *config, const ch
   return cmd_classify(n, ca);
 }
 
+/* Train, critical point, neuron split on two layers (src/cli/reproduce_mnist.c). */
+static int mnist_split(const reproduce_entry *e, const char *config, const char *out,
+                       const char *seeds, const char *threads, int resume) {
+  (void)e, (void)seeds, (void)threads, (void)resume;
+  return reproduce_mnist_split(config, out);
+}
+
 /* Brea et al. figure 2: the permutation paths of `landsym path` (docs/path.md); the
  * experiment is examples/fig2.json, built in. */
 static int path_fig2(const reproduce_entry *e, const char *config, const char *out,
@@ -71,6 +79,10 @@ static const reproduce_entry entries[] = {
      "Stoican 2022 table 6.1 (and figures 6.3, 6.7): 1000 seeds of a width-5 student on the "
      "thesis toy",
      {NULL}, sweep_classify},
+    {"mnist-split", "mnist_split.json",
+     "Stoican 2022 section 6.3: MNIST parity (10 PCA components), 10-10-10-10-1 sigmoid "
+     "network at a critical point, neuron duplicated on hidden layers 3 and 2 (docs/mnist.md)",
+     {NULL}, mnist_split},
 };
 #define N_ENTRIES (sizeof entries / sizeof *entries)
 
@@ -80,7 +92,8 @@ static void usage(FILE *f) {
           "                         [--config FILE]\n"
           "Regenerate a figure or table: runs `landsym sweep` on the example config, then\n"
           "`landsym classify` on its output (tables, pruned networks, figures in DIR/classify);\n"
-          "fig2 runs `landsym path` over all neuron pairs instead.\n"
+          "fig2 runs `landsym path` over all neuron pairs instead; mnist-split runs\n"
+          "`landsym train` then `landsym split` (docs/mnist.md).\n"
           "  --out DIR      output directory (default repro-NAME)\n"
           "  --seeds N      number of seeds (default: the config's)\n"
           "  --threads T    OpenMP threads\n"

@@ -214,27 +214,40 @@ static ls_status parse_data(ls_config *cfg, const json_t *dv, int *has_y, ls_err
                json_string_value(json_object_get(dv, "file")), cfg->data.n);
     free(path);
   } else if (!strcmp(kind, "idx")) {
-    static const char *const keys[] = {"kind", "images", "labels", "limit", "pca", "comment", NULL};
+    static const char *const keys[] = {"kind", "images", "labels", "limit", "pca", "targets",
+                                       "standardize", "comment", NULL};
     char *im = NULL, *lb = NULL;
     long limit, pca;
+    const char *targets = NULL;
+    ls_idx_labels mode = LS_IDX_ONEHOT;
+    const json_t *sv = json_object_get(dv, "standardize");
     st = ls_config_check_keys(cfg, dv, "data", keys, err);
     if (!st) st = path_key(cfg, dv, "images", 1, &im, err);
     if (!st) st = path_key(cfg, dv, "labels", 1, &lb, err);
     if (!st) st = ls_config_get_int(cfg, dv, "data", "limit", 0, 1L << 32, 0, &limit, err);
     if (!st) st = ls_config_get_int(cfg, dv, "data", "pca", 0, 1 << 20, 0, &pca, err);
+    if (!st) st = ls_config_get_string(cfg, dv, "data", "targets", "onehot", &targets, err);
+    if (!st && !strcmp(targets, "parity"))
+      mode = LS_IDX_PARITY;
+    else if (!st && strcmp(targets, "onehot"))
+      st = ls_error_set(err, LS_ERR_INPUT, "%s: data.targets: '%s' unknown (onehot, parity)", file, targets);
+    if (!st && sv && !json_is_boolean(sv))
+      st = ls_error_set(err, LS_ERR_INPUT, "%s: data.standardize: must be true or false", file);
     if (!st) {
-      st = ls_data_load_idx(&cfg->data, im, lb, (size_t)limit, dout, err);
+      st = ls_data_load_idx_labels(&cfg->data, im, lb, (size_t)limit, dout, mode, err);
       if (st) ls_error_prefix(err, "%s: data", file);
     }
     if (!st && pca && (st = ls_data_pca(&cfg->data, (int)pca, err)))
       ls_error_prefix(err, "%s: data.pca", file);
+    if (!st && json_is_true(sv)) st = ls_data_standardize(&cfg->data, err);
     if (!st && cfg->data.din != cfg->student.width[0])
       st = ls_error_set(err, LS_ERR_INPUT, "%s: data: %d inputs%s, student.widths[0] is %d", file,
                         cfg->data.din, pca ? " after pca" : " (pixels)", cfg->student.width[0]);
     if (!st) {
       *has_y = 1;
-      snprintf(cfg->data_desc, sizeof cfg->data_desc, "idx %.200s (%zu samples%s)",
-               json_string_value(json_object_get(dv, "images")), cfg->data.n, pca ? ", pca" : "");
+      snprintf(cfg->data_desc, sizeof cfg->data_desc, "idx %.200s (%zu samples%s%s%s)",
+               json_string_value(json_object_get(dv, "images")), cfg->data.n, pca ? ", pca" : "",
+               json_is_true(sv) ? ", standardized" : "", mode == LS_IDX_PARITY ? ", parity" : "");
     }
     free(im), free(lb);
   } else

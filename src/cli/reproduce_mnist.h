@@ -1,0 +1,5 @@
+/* `landsym reproduce mnist-split` (docs/mnist.md). */
+#ifndef LANDSYM_CLI_REPRODUCE_MNIST_H
+#define LANDSYM_CLI_REPRODUCE_MNIST_H
+int reproduce_mnist_split(const char *config, const char *out);
+#endif
