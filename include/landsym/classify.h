@@ -51,6 +51,13 @@ typedef struct {
   double sym_grad_tol; /* reduced point critical when its gradient inf-norm <=
                           sym_grad_tol: 1e-6 */
   double eig_tol;      /* relative eigenvalue tolerance (zero / negative): 1e-7 */
+  double approach_dist;   /* a not-converged run whose two closest units (incoming weights)
+                             are within approach_dist is tested for approaching a
+                             symmetry-induced critical point (thesis section 6.2.5): 1e-2;
+                             0 = off */
+  double approach_loss_rtol; /* ... accepted when the merged network, polished by Newton to
+                                a critical point, has the run's loss to this relative
+                                tolerance: 1e-3 */
 } ls_classify_opts;
 void ls_classify_opts_default(ls_classify_opts *o);
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err);
@@ -81,6 +88,16 @@ typedef struct {
   double min_neuron_dist;   /* smallest Euclidean distance between the incoming weights
                                (+ bias) of two units of one hidden layer (thesis fig. 6.7) */
   double prune_max_diff;    /* max |f_pruned(x) - f(x)| over the data */
+  int approaching;          /* 1: not converged, but merging its two closest units and
+                               polishing gives a critical point of the same loss: the run
+                               approaches a symmetry-induced critical point (counted as
+                               symmetry-induced, flagged here) */
+  int near_saddle;          /* 1: merging its two closest units and polishing gives a
+                               critical point of a smaller network within 10% of the run's
+                               loss (thesis 6.2.5 "critical points close to saddles"); its
+                               expansions are symmetry-induced saddles near the run */
+  double approach_loss;     /* loss of the merged, polished network (NaN: not tried) */
+  double approach_grad_inf; /* its gradient inf-norm (NaN: not tried) */
   int prune_polished;       /* 1: the pruned network of a zero-loss point was polished by
                                Newton's method (it merged units left slightly apart) */
   int n_groups;

@@ -29,14 +29,16 @@ void ls_classify_opts_default(ls_classify_opts *o) {
   o->match_tol = 1e-5;
   o->sym_grad_tol = 1e-6;
   o->eig_tol = 1e-7;
+  o->approach_dist = 1e-2;
+  o->approach_loss_rtol = 1e-3;
 }
 
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err) {
   const double v[] = {o->loss_floor, o->grad_tol, o->reduce_tol, o->match_tol,
-                      o->sym_grad_tol, o->eig_tol};
+                      o->sym_grad_tol, o->eig_tol, o->approach_dist, o->approach_loss_rtol};
   const char *n[] = {"loss_floor", "grad_tol", "reduce_tol", "match_tol", "sym_grad_tol",
-                     "eig_tol"};
-  for (int i = 0; i < 6; i++)
+                     "eig_tol", "approach_dist", "approach_loss_rtol"};
+  for (int i = 0; i < 8; i++)
     if (!(v[i] >= 0) || !isfinite(v[i]))
       return ls_error_set(err, LS_ERR_INPUT, "classify: %s must be a finite number >= 0", n[i]);
   return LS_OK;
@@ -91,8 +93,18 @@ static ls_status spectrum(const ls_net *net, const ls_data *d, const double *th,
 }
 
 /* Thesis figure 6.7: smallest distance between the incoming weights of two units. */
+static double closest_pair(const ls_net *net, const double *th, int *bl, int *bi, int *bj);
+
 static double min_unit_distance(const ls_net *net, const double *th) {
+  int l, i, j;
+  return closest_pair(net, th, &l, &i, &j);
+}
+
+/* Smallest Euclidean distance between the incoming weights (+ bias) of two units of one
+ * hidden layer, and where (layer, units); NaN when out of memory. */
+static double closest_pair(const ls_net *net, const double *th, int *bl, int *bi, int *bj) {
   double best = INFINITY;
+  *bl = *bi = *bj = -1;
   int M = ls_net_max_width(net) + 1;
   double *vi = malloc((size_t)M * sizeof *vi), *vj = malloc((size_t)M * sizeof *vj);
   if (!vi || !vj) {
@@ -107,7 +119,7 @@ static double min_unit_distance(const ls_net *net, const double *th) {
         sym_get_in(net, th, l, j, vj);
         double s = 0;
         for (int k = 0; k < D; k++) s += (vi[k] - vj[k]) * (vi[k] - vj[k]);
-        best = fmin(best, sqrt(s));
+        if (sqrt(s) < best) best = sqrt(s), *bl = l, *bi = i, *bj = j;
       }
     }
   }
@@ -396,6 +408,69 @@ static ls_status polish_pruned(const ls_net *net, const double *theta, const ls_
   return LS_OK;
 }
 
+/* Thesis section 6.2.5: runs that stop with two neurons close together (about 5e-3) are
+ * slowly approaching a symmetry-induced critical point along a flat valley (the loss is
+ * flat to fourth order along a merge, so gradient flow and Newton crawl there). Merge the
+ * closest pair (both units at their midpoint, outgoing weights added), polish the network
+ * of one unit fewer with Newton's method to the nearest critical point, and accept when it
+ * is critical (gradient <= sym_grad_tol) with the run's loss to approach_loss_rtol: the
+ * expansion of that critical point (Simsek Proposition 4.3) is the point the run tends to. */
+static ls_status approach_test(const ls_net *net, const ls_data *d, const double *theta,
+                               const ls_classify_opts *o, ls_classify_result *r,
+                               ls_error *err) {
+  int l, i, j;
+  double dist = closest_pair(net, theta, &l, &i, &j);
+  if (!(dist <= o->approach_dist) || l < 1) return LS_OK;
+  size_t P = ls_net_nparams(net);
+  int D = sym_fan_in(net, l);
+  double *th = malloc(P * sizeof *th), *vi = malloc((size_t)D * sizeof *vi),
+         *vj = malloc((size_t)D * sizeof *vj);
+  ls_status st = LS_OK;
+  ls_sym_reduction red;
+  memset(&red, 0, sizeof red);
+  ls_train_result tr;
+  memset(&tr, 0, sizeof tr);
+  if (!th || !vi || !vj) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+    goto done;
+  }
+  memcpy(th, theta, P * sizeof *th);
+  sym_get_in(net, th, l, i, vi);
+  sym_get_in(net, th, l, j, vj);
+  for (int k = 0; k < D; k++) vi[k] = 0.5 * (vi[k] + vj[k]);
+  sym_set_in(net, th, l, i, vi);
+  sym_set_in(net, th, l, j, vi);
+  ls_sym_reduce_opts ro;
+  ls_sym_reduce_opts_default(&ro);
+  ro.tol = 1e-12; /* only exactly equal units merge: the pair, nothing else */
+  ro.use_sign = 0;
+  if ((st = ls_sym_reduce(net, th, &ro, &red, err))) goto done;
+  if (ls_net_nparams(&red.net) >= P) goto done; /* nothing merged */
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.first = LS_FIRST_NONE;
+  to.polish = LS_POLISH_NEWTON;
+  to.newton_critical = 0; /* minimise: the reduced network's local minimum (thesis 6.2.5) */
+  to.traj_per_decade = 0;
+  to.grad_tol = 1e-13;
+  to.polish_maxiter = 200;
+  ls_error e2;
+  if (ls_train(&red.net, d, red.theta, &to, &tr, &e2) != LS_OK) goto done;
+  double loss, ginf;
+  if ((st = loss_grad_inf(&red.net, d, red.theta, &loss, &ginf, err))) goto done;
+  r->approach_loss = loss;
+  r->approach_grad_inf = ginf;
+  r->near_saddle = isfinite(loss) && ginf <= o->sym_grad_tol &&
+                   fabs(loss - r->loss) <= 0.1 * r->loss;
+  r->approaching = isfinite(loss) && ginf <= o->sym_grad_tol &&
+                   fabs(loss - r->loss) <= o->approach_loss_rtol * r->loss;
+done:
+  ls_train_result_free(&tr);
+  ls_sym_reduction_free(&red);
+  free(th), free(vi), free(vj);
+  return st;
+}
+
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *opts, ls_classify_result *r,
@@ -405,6 +480,7 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   else ls_classify_opts_default(&o);
   memset(r, 0, sizeof *r);
   r->match_error = NAN;
+  r->approach_loss = r->approach_grad_inf = NAN;
   ls_status st = ls_classify_opts_validate(&o, err);
   if (!st) st = ls_net_validate(net, err);
   if (st) return st;
@@ -475,7 +551,12 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   /* Zero loss is a global minimum whatever the match says; teacher_match tells whether the
    * reduction explains it (Theorem 4.2: it must, for activations like sigma_{alpha,gamma}). */
   int zero_loss = r->loss <= o.loss_floor;
-  if (!r->converged && !zero_loss) r->cls = LS_CLASS_NOT_CONVERGED;
+  /* not converged, or converged but not reducible at reduce_tol: two near-merged units */
+  if (!zero_loss && !r->sym_induced && o.approach_dist > 0 &&
+      (st = approach_test(net, d, theta, &o, r, err)))
+    goto done;
+  if (r->approaching) r->sym_induced = 1;
+  if (!r->converged && !zero_loss && !r->approaching) r->cls = LS_CLASS_NOT_CONVERGED;
   else if (zero_loss) r->cls = LS_CLASS_GLOBAL, r->sym_induced = 0;
   else if (r->n_neg_eigs > 0) r->cls = LS_CLASS_SADDLE;
   else if (r->sym_induced) r->cls = LS_CLASS_SYMMETRY;
