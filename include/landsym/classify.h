@@ -77,6 +77,9 @@ typedef struct {
   int converged, sym_induced, reducible;
   int teacher_match;        /* 1: reduced network = teacher (needs a teacher) */
   double loss, grad_inf;    /* at the point */
+  double gn_loss;           /* zero-loss points: loss after Gauss-Newton polishing on the
+                               residuals (ls_prune_polish_gn); the polished point is the one
+                               reduced, matched and pruned (NaN: not polished) */
   double eig[LS_CLASSIFY_N_EIGS]; /* smallest Hessian eigenvalues, ascending */
   int n_eig;
   int n_zero_eigs, n_neg_eigs;
@@ -87,7 +90,10 @@ typedef struct {
   double match_error;       /* max weight error against the teacher (NaN: no match tried) */
   double min_neuron_dist;   /* smallest Euclidean distance between the incoming weights
                                (+ bias) of two units of one hidden layer (thesis fig. 6.7) */
-  double prune_max_diff;    /* max |f_pruned(x) - f(x)| over the data */
+  double prune_max_diff;    /* max |f_pruned(x) - f(x)| over the data (f: the point after
+                               polishing, see gn_loss) */
+  double prune_raw_diff;    /* the same against the run's own point, unpolished */
+  double polish_shift;      /* max |theta_polished - theta| (0: not polished) */
   int approaching;          /* 1: not converged, but merging its two closest units and
                                polishing gives a critical point of the same loss: the run
                                approaches a symmetry-induced critical point (counted as
@@ -113,6 +119,12 @@ void ls_classify_result_free(ls_classify_result *r); /* accepts a zeroed struct 
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *o, ls_classify_result *r, ls_error *err);
+
+/* Gauss-Newton polishing on the residuals (gn_polish.c) of an MSE, single-output network:
+ * minimum-norm least-squares steps J p = -r, halved until the loss drops, at most max_iter;
+ * theta and *loss are updated to the best point. Other losses: theta is left as it is. */
+ls_status ls_prune_polish_gn(const ls_net *net, const ls_data *d, double *theta,
+                             int max_iter, double *loss, ls_error *err);
 
 /* ---- pruning (prune.c) --------------------------------------------------------------- */
 

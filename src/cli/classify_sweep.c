@@ -136,8 +136,11 @@ ls_status cli_classify_sweep(const cli_classify_opts *o, cli_classified_sweep *o
         fprintf(stderr, "landsym classify: %ld/%ld runs classified\n", done_n, out->n_runs);
     }
   }
-  for (long i = 0; !st && i < out->n_runs; i++)
+  for (long i = 0; !st && i < out->n_runs; i++) {
     out->prune_worst = fmax(out->prune_worst, out->runs[i].res.prune_max_diff);
+    out->prune_raw_worst = fmax(out->prune_raw_worst, out->runs[i].res.prune_raw_diff);
+    if (out->runs[i].res.polish_shift > 0) out->n_polished++;
+  }
 done:
   ls_config_free(&cfg);
   if (st) cli_classified_sweep_free(out);
@@ -194,6 +197,10 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
   }
   fprintf(f, "pruned networks: max |f_pruned - f| over all runs and samples = %.3g\n",
           s->prune_worst);
+  if (s->n_polished)
+    fprintf(f, "  (%ld zero-loss runs polished onto the expansion manifold first; against the\n"
+               "  runs as trained, before polishing: %.3g)\n",
+            s->n_polished, s->prune_raw_worst);
 }
 
 static ls_status open_table(const cli_classify_opts *o, const char *name, ls_atomic_file *af,
@@ -237,7 +244,8 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
   fprintf(af.fp, "width,seed,class,stop,loss,grad_inf,eig1,eig2,eig3,n_zero_eigs,n_neg_eigs,"
                  "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
                  "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups,"
-                 "approaching,near_saddle,approach_loss,approach_grad_inf\n");
+                 "approaching,near_saddle,approach_loss,approach_grad_inf,polished_loss,polish_shift,"
+                 "prune_raw_diff\n");
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *q = &s->runs[i];
     const ls_classify_result *r = &q->res;
@@ -250,12 +258,13 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
     for (int k = 0; k < r->n_eig; k++) e[k] = r->eig[k];
     fprintf(af.fp,
             "%d,%ld,%s,%s,%.17g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.6g,%d,%d,%d,%.6g,%s,%.17g,%.6g,%.6g,"
-            "%d,%.6g,%s,%d,%d,%.17g,%.6g\n",
+            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g\n",
             q->width, q->seed, ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
             e[2], r->n_zero_eigs, r->n_neg_eigs, r->max_abs_eig, r->reducible, r->sym_induced,
             r->teacher_match, r->match_error, rw, r->reduced_loss, r->reduced_grad_inf,
             r->prune_max_diff, r->prune_polished, r->min_neuron_dist, gs, r->approaching, r->near_saddle,
-            r->approach_loss, r->approach_grad_inf);
+            r->approach_loss, r->approach_grad_inf, r->gn_loss, r->polish_shift,
+            r->prune_raw_diff);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 
