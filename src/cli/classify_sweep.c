@@ -150,7 +150,7 @@ done:
 /* ---- tables --------------------------------------------------------------------------- */
 
 typedef struct {
-  long n[LS_CLASS_COUNT], total, matched, saddle_si, approaching, near_saddle, near_saddle_nc;
+  long n[LS_CLASS_COUNT], total, matched, saddle_si, approaching, approaching_nc, near_saddle, near_saddle_nc;
 } class_counts;
 
 static class_counts count_width(const cli_classified_sweep *s, int width) {
@@ -164,6 +164,7 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
     if (r->res.cls == LS_CLASS_GLOBAL && r->res.teacher_match) c.matched++;
     if (r->res.cls == LS_CLASS_SADDLE && r->res.sym_induced) c.saddle_si++;
     if (r->res.approaching) c.approaching++;
+    if (r->res.approaching && !r->res.converged) c.approaching_nc++;
     if (r->res.near_saddle) c.near_saddle++;
     if (r->res.near_saddle && r->res.cls == LS_CLASS_NOT_CONVERGED) c.near_saddle_nc++;
   }
@@ -184,9 +185,9 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
     fprintf(f, "  %-16s %6ld\n", "Not converged", c.n[LS_CLASS_NOT_CONVERGED]);
     fprintf(f, "  %-16s %6ld\n", "Total", c.total);
     if (c.approaching)
-      fprintf(f, "  symmetry-induced counts include %ld runs not converged but approaching a\n"
-                 "  symmetry-induced critical point (closest units merged, polished: same loss)\n",
-              c.approaching);
+      fprintf(f, "  symmetry-induced counts include %ld runs (%ld not converged) whose two closest\n"
+                 "  units, merged and polished, give a critical point of the same loss\n",
+              c.approaching, c.approaching_nc);
     if (c.near_saddle)
       fprintf(f, "  near a symmetry-induced saddle (closest units merged and polished: a critical\n"
                  "  point of one unit fewer within 10%% of the loss): %ld runs, %ld not converged\n",
