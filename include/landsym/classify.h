@@ -51,6 +51,13 @@ typedef struct {
   double sym_grad_tol; /* reduced point critical when its gradient inf-norm <=
                           sym_grad_tol: 1e-6 */
   double eig_tol;      /* relative eigenvalue tolerance (zero / negative): 1e-7 */
+  double approach_dist;   /* a not-converged run whose two closest units (incoming weights)
+                             are within approach_dist is tested for approaching a
+                             symmetry-induced critical point (thesis section 6.2.5): 1e-2;
+                             0 = off */
+  double approach_loss_rtol; /* ... accepted when the merged network, polished by Newton to
+                                a critical point, has the run's loss to this relative
+                                tolerance: 1e-3 */
 } ls_classify_opts;
 void ls_classify_opts_default(ls_classify_opts *o);
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err);
@@ -70,6 +77,9 @@ typedef struct {
   int converged, sym_induced, reducible;
   int teacher_match;        /* 1: reduced network = teacher (needs a teacher) */
   double loss, grad_inf;    /* at the point */
+  double gn_loss;           /* zero-loss points: loss after Gauss-Newton polishing on the
+                               residuals (ls_prune_polish_gn); the polished point is the one
+                               reduced, matched and pruned (NaN: not polished) */
   double eig[LS_CLASSIFY_N_EIGS]; /* smallest Hessian eigenvalues, ascending */
   int n_eig;
   int n_zero_eigs, n_neg_eigs;
@@ -80,7 +90,20 @@ typedef struct {
   double match_error;       /* max weight error against the teacher (NaN: no match tried) */
   double min_neuron_dist;   /* smallest Euclidean distance between the incoming weights
                                (+ bias) of two units of one hidden layer (thesis fig. 6.7) */
-  double prune_max_diff;    /* max |f_pruned(x) - f(x)| over the data */
+  double prune_max_diff;    /* max |f_pruned(x) - f(x)| over the data (f: the point after
+                               polishing, see gn_loss) */
+  double prune_raw_diff;    /* the same against the run's own point, unpolished */
+  double polish_shift;      /* max |theta_polished - theta| (0: not polished) */
+  int approaching;          /* 1: not converged, but merging its two closest units and
+                               polishing gives a critical point of the same loss: the run
+                               approaches a symmetry-induced critical point (counted as
+                               symmetry-induced, flagged here) */
+  int near_saddle;          /* 1: merging its two closest units and polishing gives a
+                               critical point of a smaller network within 10% of the run's
+                               loss (thesis 6.2.5 "critical points close to saddles"); its
+                               expansions are symmetry-induced saddles near the run */
+  double approach_loss;     /* loss of the merged, polished network (NaN: not tried) */
+  double approach_grad_inf; /* its gradient inf-norm (NaN: not tried) */
   int prune_polished;       /* 1: the pruned network of a zero-loss point was polished by
                                Newton's method (it merged units left slightly apart) */
   int n_groups;
@@ -96,6 +119,12 @@ void ls_classify_result_free(ls_classify_result *r); /* accepts a zeroed struct 
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *o, ls_classify_result *r, ls_error *err);
+
+/* Gauss-Newton polishing on the residuals (gn_polish.c) of an MSE, single-output network:
+ * minimum-norm least-squares steps J p = -r, halved until the loss drops, at most max_iter;
+ * theta and *loss are updated to the best point. Other losses: theta is left as it is. */
+ls_status ls_prune_polish_gn(const ls_net *net, const ls_data *d, double *theta,
+                             int max_iter, double *loss, ls_error *err);
 
 /* ---- pruning (prune.c) --------------------------------------------------------------- */
 

@@ -136,8 +136,11 @@ ls_status cli_classify_sweep(const cli_classify_opts *o, cli_classified_sweep *o
         fprintf(stderr, "landsym classify: %ld/%ld runs classified\n", done_n, out->n_runs);
     }
   }
-  for (long i = 0; !st && i < out->n_runs; i++)
+  for (long i = 0; !st && i < out->n_runs; i++) {
     out->prune_worst = fmax(out->prune_worst, out->runs[i].res.prune_max_diff);
+    out->prune_raw_worst = fmax(out->prune_raw_worst, out->runs[i].res.prune_raw_diff);
+    if (out->runs[i].res.polish_shift > 0) out->n_polished++;
+  }
 done:
   ls_config_free(&cfg);
   if (st) cli_classified_sweep_free(out);
@@ -147,7 +150,7 @@ done:
 /* ---- tables --------------------------------------------------------------------------- */
 
 typedef struct {
-  long n[LS_CLASS_COUNT], total, matched, saddle_si;
+  long n[LS_CLASS_COUNT], total, matched, saddle_si, approaching, approaching_nc, near_saddle, near_saddle_nc;
 } class_counts;
 
 static class_counts count_width(const cli_classified_sweep *s, int width) {
@@ -160,6 +163,10 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
     c.total++;
     if (r->res.cls == LS_CLASS_GLOBAL && r->res.teacher_match) c.matched++;
     if (r->res.cls == LS_CLASS_SADDLE && r->res.sym_induced) c.saddle_si++;
+    if (r->res.approaching) c.approaching++;
+    if (r->res.approaching && !r->res.converged) c.approaching_nc++;
+    if (r->res.near_saddle) c.near_saddle++;
+    if (r->res.near_saddle && r->res.cls == LS_CLASS_NOT_CONVERGED) c.near_saddle_nc++;
   }
   return c;
 }
@@ -177,12 +184,24 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
             c.n[LS_CLASS_SADDLE] - c.saddle_si);
     fprintf(f, "  %-16s %6ld\n", "Not converged", c.n[LS_CLASS_NOT_CONVERGED]);
     fprintf(f, "  %-16s %6ld\n", "Total", c.total);
+    if (c.approaching)
+      fprintf(f, "  symmetry-induced counts include %ld runs (%ld not converged) whose two closest\n"
+                 "  units, merged and polished, give a critical point of the same loss\n",
+              c.approaching, c.approaching_nc);
+    if (c.near_saddle)
+      fprintf(f, "  near a symmetry-induced saddle (closest units merged and polished: a critical\n"
+                 "  point of one unit fewer within 10%% of the loss): %ld runs, %ld not converged\n",
+              c.near_saddle, c.near_saddle_nc);
     if (s->has_teacher)
       fprintf(f, "  global minima whose reduced network matches the teacher: %ld of %ld\n",
               c.matched, c.n[LS_CLASS_GLOBAL]);
   }
   fprintf(f, "pruned networks: max |f_pruned - f| over all runs and samples = %.3g\n",
           s->prune_worst);
+  if (s->n_polished)
+    fprintf(f, "  (%ld zero-loss runs polished onto the expansion manifold first; against the\n"
+               "  runs as trained, before polishing: %.3g)\n",
+            s->n_polished, s->prune_raw_worst);
 }
 
 static ls_status open_table(const cli_classify_opts *o, const char *name, ls_atomic_file *af,
@@ -213,19 +232,21 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
   ls_status st = open_table(o, "summary.csv", &af, err);
   if (st) return st;
   fprintf(af.fp, "width,total,global,global_teacher_match,symmetry_induced,local_min,saddle,"
-                 "saddle_symmetry_induced,not_converged\n");
+                 "saddle_symmetry_induced,not_converged,approaching\n");
   for (int w = 0; w < s->n_widths; w++) {
     class_counts c = count_width(s, s->widths[w]);
-    fprintf(af.fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
+    fprintf(af.fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
             c.n[LS_CLASS_GLOBAL], c.matched, c.n[LS_CLASS_SYMMETRY], c.n[LS_CLASS_LOCAL],
-            c.n[LS_CLASS_SADDLE], c.saddle_si, c.n[LS_CLASS_NOT_CONVERGED]);
+            c.n[LS_CLASS_SADDLE], c.saddle_si, c.n[LS_CLASS_NOT_CONVERGED], c.approaching);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 
   if ((st = open_table(o, "runs.csv", &af, err))) return st;
   fprintf(af.fp, "width,seed,class,stop,loss,grad_inf,eig1,eig2,eig3,n_zero_eigs,n_neg_eigs,"
                  "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
-                 "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups\n");
+                 "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups,"
+                 "approaching,near_saddle,approach_loss,approach_grad_inf,polished_loss,polish_shift,"
+                 "prune_raw_diff\n");
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *q = &s->runs[i];
     const ls_classify_result *r = &q->res;
@@ -238,11 +259,13 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
     for (int k = 0; k < r->n_eig; k++) e[k] = r->eig[k];
     fprintf(af.fp,
             "%d,%ld,%s,%s,%.17g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.6g,%d,%d,%d,%.6g,%s,%.17g,%.6g,%.6g,"
-            "%d,%.6g,%s\n",
+            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g\n",
             q->width, q->seed, ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
             e[2], r->n_zero_eigs, r->n_neg_eigs, r->max_abs_eig, r->reducible, r->sym_induced,
             r->teacher_match, r->match_error, rw, r->reduced_loss, r->reduced_grad_inf,
-            r->prune_max_diff, r->prune_polished, r->min_neuron_dist, gs);
+            r->prune_max_diff, r->prune_polished, r->min_neuron_dist, gs, r->approaching, r->near_saddle,
+            r->approach_loss, r->approach_grad_inf, r->gn_loss, r->polish_shift,
+            r->prune_raw_diff);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 

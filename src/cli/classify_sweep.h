@@ -32,6 +32,8 @@ typedef struct {
   cli_classified_run *runs; /* width-major, then seed */
   int has_teacher;
   double prune_worst;       /* max prune_max_diff over runs */
+  double prune_raw_worst;   /* max prune_raw_diff over runs (against the unpolished runs) */
+  long n_polished;          /* runs polished onto the expansion manifold before pruning */
 } cli_classified_sweep;
 
 ls_status cli_classify_sweep(const cli_classify_opts *o, cli_classified_sweep *out,

@@ -22,6 +22,10 @@ static void usage(FILE *f) {
           "  --match-tol X       reduced network = teacher within X * max(1,|teacher|) (1e-5)\n"
           "  --sym-grad-tol X    reduced point critical when its gradient inf-norm <= X (1e-6)\n"
           "  --eig-tol X         relative Hessian eigenvalue tolerance (1e-7)\n"
+          "  --approach-dist X   not converged with two units within X: merge them, polish,\n"
+          "                      symmetry-induced (approaching) if critical at the same loss\n"
+          "                      (1e-2; 0 = off)\n"
+          "  --approach-rtol X   relative loss tolerance of that test (1e-3)\n"
           "  --threads T         OpenMP threads (default all)\n"
           "  --no-prune          do not write the pruned networks\n"
           "  --no-figures        do not draw figures\n"
@@ -47,7 +51,9 @@ int cmd_classify(int argc, char **argv) {
                         {"--reduce-tol", &o.copts.reduce_tol},
                         {"--match-tol", &o.copts.match_tol},
                         {"--sym-grad-tol", &o.copts.sym_grad_tol},
-                        {"--eig-tol", &o.copts.eig_tol}};
+                        {"--eig-tol", &o.copts.eig_tol},
+                        {"--approach-dist", &o.copts.approach_dist},
+                        {"--approach-rtol", &o.copts.approach_loss_rtol}};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

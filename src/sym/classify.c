@@ -29,14 +29,16 @@ void ls_classify_opts_default(ls_classify_opts *o) {
   o->match_tol = 1e-5;
   o->sym_grad_tol = 1e-6;
   o->eig_tol = 1e-7;
+  o->approach_dist = 1e-2;
+  o->approach_loss_rtol = 1e-3;
 }
 
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err) {
   const double v[] = {o->loss_floor, o->grad_tol, o->reduce_tol, o->match_tol,
-                      o->sym_grad_tol, o->eig_tol};
+                      o->sym_grad_tol, o->eig_tol, o->approach_dist, o->approach_loss_rtol};
   const char *n[] = {"loss_floor", "grad_tol", "reduce_tol", "match_tol", "sym_grad_tol",
-                     "eig_tol"};
-  for (int i = 0; i < 6; i++)
+                     "eig_tol", "approach_dist", "approach_loss_rtol"};
+  for (int i = 0; i < 8; i++)
     if (!(v[i] >= 0) || !isfinite(v[i]))
       return ls_error_set(err, LS_ERR_INPUT, "classify: %s must be a finite number >= 0", n[i]);
   return LS_OK;
@@ -91,8 +93,18 @@ static ls_status spectrum(const ls_net *net, const ls_data *d, const double *th,
 }
 
 /* Thesis figure 6.7: smallest distance between the incoming weights of two units. */
+static double closest_pair(const ls_net *net, const double *th, int *bl, int *bi, int *bj);
+
 static double min_unit_distance(const ls_net *net, const double *th) {
+  int l, i, j;
+  return closest_pair(net, th, &l, &i, &j);
+}
+
+/* Smallest Euclidean distance between the incoming weights (+ bias) of two units of one
+ * hidden layer, and where (layer, units); NaN when out of memory. */
+static double closest_pair(const ls_net *net, const double *th, int *bl, int *bi, int *bj) {
   double best = INFINITY;
+  *bl = *bi = *bj = -1;
   int M = ls_net_max_width(net) + 1;
   double *vi = malloc((size_t)M * sizeof *vi), *vj = malloc((size_t)M * sizeof *vj);
   if (!vi || !vj) {
@@ -107,7 +119,7 @@ static double min_unit_distance(const ls_net *net, const double *th) {
         sym_get_in(net, th, l, j, vj);
         double s = 0;
         for (int k = 0; k < D; k++) s += (vi[k] - vj[k]) * (vi[k] - vj[k]);
-        best = fmin(best, sqrt(s));
+        if (sqrt(s) < best) best = sqrt(s), *bl = l, *bi = i, *bj = j;
       }
     }
   }
@@ -396,6 +408,142 @@ static ls_status polish_pruned(const ls_net *net, const double *theta, const ls_
   return LS_OK;
 }
 
+/* Thesis section 6.2.5: runs that stop with two neurons close together (about 5e-3) are
+ * slowly approaching a symmetry-induced critical point along a flat valley (the loss is
+ * flat to fourth order along a merge, so gradient flow and Newton crawl there). Merge the
+ * closest pair (both units at their midpoint, outgoing weights added), polish the network
+ * of one unit fewer with Newton's method to the nearest critical point, and accept when it
+ * is critical (gradient <= sym_grad_tol) with the run's loss to approach_loss_rtol: the
+ * expansion of that critical point (Simsek Proposition 4.3) is the point the run tends to. */
+static ls_status approach_test(const ls_net *net, const ls_data *d, const double *theta,
+                               const ls_classify_opts *o, ls_classify_result *r,
+                               ls_error *err) {
+  int l, i, j;
+  double dist = closest_pair(net, theta, &l, &i, &j);
+  if (!(dist <= o->approach_dist) || l < 1) return LS_OK;
+  size_t P = ls_net_nparams(net);
+  int D = sym_fan_in(net, l);
+  double *th = malloc(P * sizeof *th), *vi = malloc((size_t)D * sizeof *vi),
+         *vj = malloc((size_t)D * sizeof *vj);
+  ls_status st = LS_OK;
+  ls_sym_reduction red;
+  memset(&red, 0, sizeof red);
+  ls_train_result tr;
+  memset(&tr, 0, sizeof tr);
+  if (!th || !vi || !vj) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+    goto done;
+  }
+  memcpy(th, theta, P * sizeof *th);
+  sym_get_in(net, th, l, i, vi);
+  sym_get_in(net, th, l, j, vj);
+  for (int k = 0; k < D; k++) vi[k] = 0.5 * (vi[k] + vj[k]);
+  sym_set_in(net, th, l, i, vi);
+  sym_set_in(net, th, l, j, vi);
+  ls_sym_reduce_opts ro;
+  ls_sym_reduce_opts_default(&ro);
+  ro.tol = 1e-12; /* only exactly equal units merge: the pair, nothing else */
+  ro.use_sign = 0;
+  if ((st = ls_sym_reduce(net, th, &ro, &red, err))) goto done;
+  if (ls_net_nparams(&red.net) >= P) goto done; /* nothing merged */
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.first = LS_FIRST_NONE;
+  to.polish = LS_POLISH_NEWTON;
+  to.newton_critical = 0; /* minimise: the reduced network's local minimum (thesis 6.2.5) */
+  to.traj_per_decade = 0;
+  to.grad_tol = 1e-13;
+  to.polish_maxiter = 200;
+  ls_error e2;
+  if (ls_train(&red.net, d, red.theta, &to, &tr, &e2) != LS_OK) goto done;
+  double loss, ginf;
+  if ((st = loss_grad_inf(&red.net, d, red.theta, &loss, &ginf, err))) goto done;
+  r->approach_loss = loss;
+  r->approach_grad_inf = ginf;
+  r->near_saddle = isfinite(loss) && ginf <= o->sym_grad_tol &&
+                   fabs(loss - r->loss) <= 0.1 * r->loss;
+  r->approaching = isfinite(loss) && ginf <= o->sym_grad_tol &&
+                   fabs(loss - r->loss) <= o->approach_loss_rtol * r->loss;
+done:
+  ls_train_result_free(&tr);
+  ls_sym_reduction_free(&red);
+  free(th), free(vi), free(vj);
+  return st;
+}
+
+/* Zero-loss point of a one-hidden-layer network: the nearest point of the expansion
+ * manifold (Simsek Definition 3.2: copies of the reduced units with outgoing weights
+ * summing to the reduced ones, zero-type groups with equal incoming weights and outgoing
+ * weights summing to zero). The reduced network is polished by Newton's method on the data
+ * (irreducible, so nondegenerate: quadratic convergence), then every unit is moved onto it:
+ * incoming weights set to its group's, outgoing weights shifted equally within the group.
+ * Training alone cannot get there: along a merge the loss is flat to fourth order and the
+ * gradient meets its rounding floor with units still about 1e-5 apart. Sign-merged or
+ * constant units (sigmoid) are not handled: *ok = 0. th_p gets the projected point. */
+static ls_status project_expansion(const ls_net *net, const double *theta, const ls_data *d,
+                                   ls_sym_reduction *red, double *th_p, int *ok,
+                                   ls_error *err) {
+  *ok = 0;
+  const ls_sym_layer_groups *G = &red->layer[1];
+  if (net->n_layers != 2 || G->const_group >= 0) return LS_OK;
+  for (int i = 0; i < net->width[1]; i++)
+    if (G->sign[i] != 1) return LS_OK;
+  for (int l = 1; l <= 2; l++)
+    if (red->net.bias[l] != net->bias[l]) return LS_OK;
+  size_t P = ls_net_nparams(net);
+  int D = sym_fan_in(net, 1), O = net->width[2], n = net->width[1];
+  double *v = malloc((size_t)D * sizeof *v), *a = malloc((size_t)O * sizeof *a),
+         *target = malloc((size_t)O * sizeof *target), *sum = calloc((size_t)G->n_groups * (size_t)(D + O), sizeof *sum);
+  ls_train_result tr;
+  memset(&tr, 0, sizeof tr);
+  ls_status st = LS_OK;
+  if (!v || !a || !target || !sum) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+    goto done;
+  }
+  ls_train_opts o;
+  ls_train_opts_default(&o);
+  o.first = LS_FIRST_NONE;
+  o.polish = LS_POLISH_NEWTON;
+  o.traj_per_decade = 0;
+  o.grad_tol = 1e-16;
+  o.polish_maxiter = 50;
+  ls_error e2;
+  if (ls_train(&red->net, d, red->theta, &o, &tr, &e2) != LS_OK) goto done;
+  memcpy(th_p, theta, P * sizeof *th_p);
+  /* group sums: incoming weights (for zero-type means) and outgoing weights */
+  for (int i = 0; i < n; i++) {
+    double *s = sum + (size_t)G->group[i] * (size_t)(D + O);
+    sym_get_in(net, theta, 1, i, v);
+    sym_get_out(net, theta, 1, i, a);
+    for (int k = 0; k < D; k++) s[k] += v[k];
+    for (int k = 0; k < O; k++) s[D + k] += a[k];
+  }
+  for (int i = 0; i < n; i++) {
+    int g = G->group[i], m = G->group_size[g], ri = G->reduced_index[g];
+    const double *s = sum + (size_t)g * (size_t)(D + O);
+    if (ri >= 0) {
+      sym_get_in(&red->net, red->theta, 1, ri, v);
+      sym_get_out(&red->net, red->theta, 1, ri, target);
+    } else {
+      for (int k = 0; k < D; k++) v[k] = s[k] / m;
+      for (int k = 0; k < O; k++) target[k] = 0;
+    }
+    sym_get_out(net, theta, 1, i, a);
+    for (int k = 0; k < O; k++) a[k] += (target[k] - s[D + k]) / m;
+    sym_set_in(net, th_p, 1, i, v);
+    sym_set_out(net, th_p, 1, i, a);
+  }
+  if (net->bias[2])
+    memcpy(th_p + ls_net_b_offset(net, 2), red->theta + ls_net_b_offset(&red->net, 2),
+           (size_t)O * sizeof *th_p);
+  *ok = 1;
+done:
+  ls_train_result_free(&tr);
+  free(v), free(a), free(target), free(sum);
+  return st;
+}
+
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *opts, ls_classify_result *r,
@@ -405,18 +553,42 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   else ls_classify_opts_default(&o);
   memset(r, 0, sizeof *r);
   r->match_error = NAN;
+  r->approach_loss = r->approach_grad_inf = NAN;
   ls_status st = ls_classify_opts_validate(&o, err);
   if (!st) st = ls_net_validate(net, err);
   if (st) return st;
   r->P = (int)ls_net_nparams(net);
   if ((st = loss_grad_inf(net, d, theta, &r->loss, &r->grad_inf, err))) return st;
   r->converged = isfinite(r->loss) && r->grad_inf <= o.grad_tol;
+  r->gn_loss = NAN;
+  const double *theta_in = theta;
+  /* A zero-loss point is polished further on its residuals first (gn_polish.c: Newton's
+   * method stalls at the gradient's rounding floor with units still about 1e-5 apart and
+   * outputs 1e-10 off); the polished point is what gets reduced, matched and pruned. */
+  double *theta_gn = NULL;
+  int zero_loss_point = isfinite(r->loss) && r->loss <= o.loss_floor && r->loss > 0;
+  if (zero_loss_point) {
+    size_t P = ls_net_nparams(net);
+    if (!(theta_gn = malloc(P * sizeof *theta_gn)))
+      return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+    memcpy(theta_gn, theta, P * sizeof *theta_gn);
+    double lg = r->loss;
+    if ((st = ls_prune_polish_gn(net, d, theta_gn, 50, &lg, err))) {
+      free(theta_gn);
+      return st;
+    }
+    r->gn_loss = lg;
+    theta = theta_gn;
+  }
   r->min_neuron_dist = min_unit_distance(net, theta);
   if (!isfinite(r->loss)) {
     r->cls = LS_CLASS_NOT_CONVERGED;
     return LS_OK;
   }
-  if ((st = spectrum(net, d, theta, o.eig_tol, r, err))) return st;
+  if ((st = spectrum(net, d, theta, o.eig_tol, r, err))) {
+    free(theta_gn);
+    return st;
+  }
 
   /* Reduction to the irreducible form (Definition 3.1): groups and the pruned network.
    * A zero-loss point whose units have not fully merged (the loss is flat to second order
@@ -459,10 +631,33 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   if ((st = reduced_grad(net, &red.net, red.theta, d, &r->reduced_loss, &r->reduced_grad_inf,
                          err)))
     goto done;
+  if (zero_loss_point) {
+    size_t P = ls_net_nparams(net);
+    double *th_p = malloc(P * sizeof *th_p), lp, gp;
+    int ok = 0;
+    if (!th_p) st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+    else st = project_expansion(net, theta, d, &red, th_p, &ok, err);
+    if (!st && ok && loss_grad_inf(net, d, th_p, &lp, &gp, err) == LS_OK &&
+        lp < r->gn_loss) {
+      r->gn_loss = lp;
+      free(theta_gn);
+      theta = theta_gn = th_p;
+      th_p = NULL;
+    }
+    free(th_p);
+    if (st) goto done;
+  }
   if ((st = ls_prune_verify(net, theta, &red.net, red.theta, d, &r->prune_max_diff, err)))
     goto done;
+  if (theta != theta_in) {
+    size_t P = ls_net_nparams(net);
+    for (size_t p = 0; p < P; p++)
+      r->polish_shift = fmax(r->polish_shift, fabs(theta[p] - theta_in[p]));
+  }
   if (r->loss <= o.loss_floor && r->prune_max_diff > 1e-13 &&
       (st = polish_pruned(net, theta, d, &red, &r->prune_max_diff, &r->prune_polished, err)))
+    goto done;
+  if ((st = ls_prune_verify(net, theta_in, &red.net, red.theta, d, &r->prune_raw_diff, err)))
     goto done;
   if ((st = collect_groups(&red, unit, r, err))) goto done;
   r->reduced_net = red.net;
@@ -475,13 +670,18 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   /* Zero loss is a global minimum whatever the match says; teacher_match tells whether the
    * reduction explains it (Theorem 4.2: it must, for activations like sigma_{alpha,gamma}). */
   int zero_loss = r->loss <= o.loss_floor;
-  if (!r->converged && !zero_loss) r->cls = LS_CLASS_NOT_CONVERGED;
+  /* not converged, or converged but not reducible at reduce_tol: two near-merged units */
+  if (!zero_loss && !r->sym_induced && o.approach_dist > 0 &&
+      (st = approach_test(net, d, theta, &o, r, err)))
+    goto done;
+  if (r->approaching) r->sym_induced = 1;
+  if (!r->converged && !zero_loss && !r->approaching) r->cls = LS_CLASS_NOT_CONVERGED;
   else if (zero_loss) r->cls = LS_CLASS_GLOBAL, r->sym_induced = 0;
   else if (r->n_neg_eigs > 0) r->cls = LS_CLASS_SADDLE;
   else if (r->sym_induced) r->cls = LS_CLASS_SYMMETRY;
   else r->cls = LS_CLASS_LOCAL;
 done:
-  free(theta_v), free(theta_tv);
+  free(theta_v), free(theta_tv), free(theta_gn);
   for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]);
   ls_sym_reduction_free(&red);
   if (st) ls_classify_result_free(r);
