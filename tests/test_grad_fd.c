@@ -3,9 +3,8 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "random_problem.h"
 #include "landsym/engine.h"
-
-static double urand(unsigned *s) { return (rand_r(s) + 0.5) / ((double)RAND_MAX + 1.0); }
 
 int main(void) {
   unsigned seed = 12345;
@@ -21,14 +20,8 @@ int main(void) {
           net.loss = (ls_loss_kind)loss;
           size_t P = ls_net_nparams(&net);
           ls_data d;
-          ls_data_alloc(&d, 7, widths[0], widths[depth], 1, NULL);
-          for (size_t i = 0; i < d.n * d.din; i++) d.x[i] = 2 * urand(&seed) - 1;
-          for (size_t i = 0; i < d.n * d.dout; i++) d.y[i] = loss ? urand(&seed) : 2 * urand(&seed) - 1;
-          double ws = 0;
-          for (size_t k = 0; k < d.n; k++) ws += (d.w[k] = urand(&seed));
-          for (size_t k = 0; k < d.n; k++) d.w[k] /= ws;
-          double *th = malloc(P * sizeof *th), *g = malloc(P * sizeof *g);
-          for (size_t i = 0; i < P; i++) th[i] = 1.5 * (2 * urand(&seed) - 1);
+          double *th = random_problem(&net, 7, &seed, &d);
+          double *g = malloc(P * sizeof *g);
           ls_work *w = ls_work_alloc(&net, d.n);
           double L, Lp, Lm, maxerr = 0;
           ls_loss_grad(&net, &d, th, &L, g, w);

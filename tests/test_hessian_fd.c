@@ -5,9 +5,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "random_problem.h"
 #include "landsym/engine.h"
-
-static double urand(unsigned *s) { return (rand_r(s) + 0.5) / ((double)RAND_MAX + 1.0); }
 
 int main(void) {
   unsigned seed = 777;
@@ -25,17 +24,11 @@ int main(void) {
           if (depth > 1) net.act[depth] = (ls_act){(ls_act_kind)((act + 3) % LS_ACT_COUNT), 0.5, 1.5};
           size_t P = ls_net_nparams(&net);
           ls_data d;
-          ls_data_alloc(&d, 9, widths[0], widths[depth], 1, NULL);
-          for (size_t i = 0; i < d.n * d.din; i++) d.x[i] = 2 * urand(&seed) - 1;
-          for (size_t i = 0; i < d.n * d.dout; i++) d.y[i] = loss ? urand(&seed) : 2 * urand(&seed) - 1;
-          double ws = 0;
-          for (size_t k = 0; k < d.n; k++) ws += (d.w[k] = urand(&seed));
-          for (size_t k = 0; k < d.n; k++) d.w[k] /= ws;
-          double *th = malloc(P * sizeof *th), *H = malloc(P * P * sizeof *H);
+          double *th = random_problem(&net, 9, &seed, &d);
+          double *H = malloc(P * P * sizeof *H);
           double *gp = malloc(P * sizeof *gp), *gm = malloc(P * sizeof *gm);
           double *gp2 = malloc(P * sizeof *gp2), *gm2 = malloc(P * sizeof *gm2);
           double *v = malloc(P * sizeof *v), *hv = malloc(P * sizeof *hv);
-          for (size_t i = 0; i < P; i++) th[i] = 1.5 * (2 * urand(&seed) - 1);
           ls_work *w = ls_work_alloc(&net, d.n);
           char desc[128];
           ls_net_describe(&net, desc, sizeof desc);
