@@ -66,6 +66,21 @@ static double *narrow_critical(ls_net *n, int L, const int *w, const ls_data *d,
   return tn;
 }
 
+/* Data from a random tanh teacher of widths wt (ns samples into *d), then a non-global
+ * critical point of the narrower student of widths wn (returned; checked to |grad| < 1e-11). */
+static double *student_critical(const char *label, int L, const int *wt, const int *wn, size_t ns,
+                                uint64_t *rs, ls_net *n, ls_data *d) {
+  ls_net t;
+  double *tt = su_random_net(&t, L, wt, LS_ACT_TANH, 1, 1.0, rs);
+  su_teacher_data(d, ns, &t, tt, rs);
+  free(tt);
+  double gn;
+  int tries;
+  double *tn = narrow_critical(n, L, wn, d, rs, &gn, &tries);
+  CHECK(gn < 1e-11, "%s student: Newton reaches |grad| %.1e (start %d)", label, gn, tries);
+  return tn;
+}
+
 int main(void) {
   uint64_t rs = 4242;
   /* ---- zero-loss global minima: the teacher itself ---- */
@@ -106,49 +121,34 @@ int main(void) {
   /* ---- non-global critical points of narrower students ---- */
   {
     int wt[3] = {2, 4, 1}, wn[3] = {2, 2, 1};
-    ls_net t, n;
-    double *tt = su_random_net(&t, 2, wt, LS_ACT_TANH, 1, 1.0, &rs);
+    ls_net n;
     ls_data d;
-    su_teacher_data(&d, 60, &t, tt, &rs);
-    double gn;
-    int tries;
-    double *tn = narrow_critical(&n, 2, wn, &d, &rs, &gn, &tries);
-    CHECK(gn < 1e-11, "2-2-1 student: Newton reaches |grad| %.1e (start %d)", gn, tries);
+    double *tn = student_critical("2-2-1", 2, wt, wn, 60, &rs, &n, &d);
     int k[2] = {2, 2}, k3[2] = {3, 1};
     certify("2-2-1 critical -> width 4 (random beta)", &n, tn, &d, 1, 4, k, 0, 5);
     certify("2-2-1 critical -> 2nd-order permutation point", &n, tn, &d, 1, 4, k3, 1, 6);
-    free(tt), free(tn);
+    free(tn);
     ls_data_free(&d);
   }
   {
     int wt[3] = {1, 4, 4}, wn[3] = {1, 2, 4};
-    ls_net t, n;
-    double *tt = su_random_net(&t, 2, wt, LS_ACT_TANH, 1, 1.0, &rs);
+    ls_net n;
     ls_data d;
-    su_teacher_data(&d, 60, &t, tt, &rs);
-    double gn;
-    int tries;
-    double *tn = narrow_critical(&n, 2, wn, &d, &rs, &gn, &tries);
-    CHECK(gn < 1e-11, "1-2-4 student: Newton reaches |grad| %.1e (start %d)", gn, tries);
+    double *tn = student_critical("1-2-4", 2, wt, wn, 60, &rs, &n, &d);
     int k[2] = {2, 1};
     certify("1-2-4 critical -> 1st-order permutation point", &n, tn, &d, 1, 3, k, 1, 7);
-    free(tt), free(tn);
+    free(tn);
     ls_data_free(&d);
   }
   {
     int wt[4] = {3, 3, 3, 2}, wn[4] = {3, 2, 2, 2};
-    ls_net t, n;
-    double *tt = su_random_net(&t, 3, wt, LS_ACT_TANH, 1, 1.0, &rs);
+    ls_net n;
     ls_data d;
-    su_teacher_data(&d, 400, &t, tt, &rs);
-    double gn;
-    int tries;
-    double *tn = narrow_critical(&n, 3, wn, &d, &rs, &gn, &tries);
-    CHECK(gn < 1e-11, "3-2-2-2 student: Newton reaches |grad| %.1e (start %d)", gn, tries);
+    double *tn = student_critical("3-2-2-2", 3, wt, wn, 400, &rs, &n, &d);
     int k[2] = {2, 1}, k3[2] = {1, 3};
     certify("3-2-2-2 critical, layer 1 -> 3", &n, tn, &d, 1, 3, k, 0, 8);
     certify("3-2-2-2 critical, layer 2 -> 4 (2nd order)", &n, tn, &d, 2, 4, k3, 1, 9);
-    free(tt), free(tn);
+    free(tn);
     ls_data_free(&d);
   }
   /* ---- a critical point found by the trainer's Newton critical-point mode ---- */
