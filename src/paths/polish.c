@@ -100,7 +100,8 @@ static int net_smooth(const ls_net *net) {
 }
 
 /* LBFGS on the narrow network (first derivatives only, so ReLU works); the trainer's
- * result carries the loss and gradient infinity-norm. */
+ * result carries the loss and gradient infinity-norm. LBFGS line searches stall at ReLU
+ * kinks: restarted with a fresh memory while the loss still goes down. */
 static ls_status lbfgs_polish(const ls_net *net, const ls_data *data, double *theta,
                               double *loss, double *grad_inf, ls_error *err) {
   ls_train_opts to;
@@ -110,10 +111,16 @@ static ls_status lbfgs_polish(const ls_net *net, const ls_data *data, double *th
   to.traj_per_decade = 0;
   to.grad_tol = 1e-15;
   to.polish_maxiter = 200; /* NLopt: 20000 evaluations */
-  ls_train_result r = {0};
-  ls_status st = ls_train(net, data, theta, &to, &r, err);
-  if (!st) *loss = r.loss, *grad_inf = r.grad_norm;
-  ls_train_result_free(&r);
+  ls_status st = LS_OK;
+  double prev = HUGE_VAL;
+  for (int rs = 0; rs < 20 && !st; rs++) {
+    ls_train_result r = {0};
+    st = ls_train(net, data, theta, &to, &r, err);
+    if (!st) *loss = r.loss, *grad_inf = r.grad_norm;
+    ls_train_result_free(&r);
+    if (st || !(*loss < prev * (1 - 1e-13)) || *grad_inf <= to.grad_tol) break;
+    prev = *loss;
+  }
   return st;
 }
 
