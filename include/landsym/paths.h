@@ -110,6 +110,9 @@ typedef struct {
   double out_bound;   /* B of opts.out_bound (0: none) */
   double beta_end;    /* ||a_l - a_m|| ||c|| at the last point (bounded path: <= B up to the
                          penalty's slack) */
+  int end_refined;    /* constrained, with apex: the last step was solved a second time from
+                         the exact end split back to dmin d0, and that start reached the lower
+                         objective (it replaced the last point) */
   int has_apex;       /* the exact end d = 0 below was computed */
   double *apex;       /* [P] the permutation point at d = 0: units l, m merged (mean incoming,
                          summed outgoing), the narrow network re-optimised from there, lifted

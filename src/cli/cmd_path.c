@@ -404,6 +404,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
       json_object_set_new(e, "merge_rel_diff", json_real(fabs(p->loss[p->n - 1] - p->apex_loss) /
                                                          fmax(fabs(p->apex_loss), 1e-12)));
       json_object_set_new(e, "merged_reoptimised_loss", json_real(p->apex_loss));
+      json_object_set_new(e, "end_refined", json_boolean(p->end_refined));
       json_object_set_new(e, "merge_move", json_real(p->apex_move));
       json_object_set_new(e, "merged_grad_inf", json_real(p->apex_grad));
       json_object_set_new(e, "barrier", json_real(p->barrier));

@@ -274,6 +274,53 @@ static ls_status loss_and_gnorm(const ls_net *net, const ls_data *data, const do
   return st;
 }
 
+/* One step of the schedule at c->d from z (LBFGS). LBFGS line searches fail at ReLU kinks
+ * (NLOPT_FAILURE / ROUNDOFF_LIMITED): restarted with a fresh memory while the objective
+ * still goes down. */
+static nlopt_result solve_step(nlopt_opt opt, merge_ctx *c, double *z, int maxeval, double *f) {
+  c->failed = 0;
+  size_t e0 = c->evals;
+  nlopt_result res = nlopt_optimize(opt, z, f);
+  for (int rs = 0; rs < 20 && (res == NLOPT_FAILURE || res == NLOPT_ROUNDOFF_LIMITED) &&
+                   !c->failed && c->evals - e0 < (size_t)maxeval;
+       rs++) {
+    double f2;
+    nlopt_result res2 = nlopt_optimize(opt, z, &f2);
+    int better = f2 < *f * (1 - 1e-12);
+    *f = fmin(*f, f2), res = res2;
+    if (!better) break;
+  }
+  return res;
+}
+
+/* Second start for the last step: the exact end d = 0 (ls_path_apex of the last point)
+ * split back to the last distance along the last point's direction v, every other
+ * parameter (outgoing weights equal) from the apex; solved like a step. The last point is
+ * replaced when this reaches a lower objective: warm starts along the schedule can stop at
+ * a ReLU kink above the constrained minimum next to the merge. Returns 1 if replaced. */
+static int refine_last(const ls_net *net, const ls_data *data, const ls_path_opts *o,
+                       nlopt_opt opt, merge_ctx *c, double *z, double *cur) {
+  size_t P = c->P;
+  double *ap = malloc(P * sizeof *ap), *zz = malloc(P * sizeof *zz);
+  int replaced = 0;
+  ls_error e2 = {0};
+  if (ap && zz &&
+      ls_path_apex(net, data, cur, o->layer, o->l, o->m, ap, NULL, NULL, NULL, &e2) == LS_OK) {
+    double f0 = merge_objective((unsigned)P, z, NULL, c), f1;
+    memcpy(zz, ap, P * sizeof *zz);
+    for (int j = 0; j < c->nin; j++) zz[c->im[j]] = z[c->im[j]];
+    nlopt_result res = solve_step(opt, c, zz, o->maxeval, &f1);
+    if (!c->failed && res != NLOPT_INVALID_ARGS && res != NLOPT_OUT_OF_MEMORY && f1 < f0) {
+      memcpy(z, zz, P * sizeof *z);
+      z_to_theta(c, z, cur);
+      replaced = 1;
+    }
+    c->failed = 0;
+  }
+  free(ap), free(zz);
+  return replaced;
+}
+
 static ls_status build_constrained(const ls_net *net, const ls_data *data, const ls_path_opts *o, ls_path *p, ls_work *work, double *g,
                                    ls_error *err) {
   size_t P = p->P;
@@ -328,20 +375,7 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
     c.d = d;
     theta_to_z(&c, prev, o->relative ? d * ls_path_pair_scale(net, prev, o->layer, o->l, o->m) : d, z);
     double f;
-    c.failed = 0;
-    size_t e0 = c.evals;
-    nlopt_result res = nlopt_optimize(opt, z, &f);
-    /* LBFGS line searches fail at ReLU kinks (NLOPT_FAILURE / ROUNDOFF_LIMITED): restart
-     * with a fresh memory while the loss still goes down */
-    for (int rs = 0; rs < 20 && (res == NLOPT_FAILURE || res == NLOPT_ROUNDOFF_LIMITED) &&
-                     !c.failed && c.evals - e0 < (size_t)o->maxeval;
-         rs++) {
-      double f2;
-      nlopt_result res2 = nlopt_optimize(opt, z, &f2);
-      int better = f2 < f * (1 - 1e-12);
-      f = fmin(f, f2), res = res2;
-      if (!better) break;
-    }
+    nlopt_result res = solve_step(opt, &c, z, o->maxeval, &f);
     if (c.failed || res == NLOPT_INVALID_ARGS || res == NLOPT_OUT_OF_MEMORY) {
       st = ls_error_set(err, LS_ERR_COMPUTE, "LBFGS failed at step %d (d = %g): %s", s, d,
                         c.failed ? "non-finite loss" : "nlopt error");
@@ -359,6 +393,13 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
       goto done;
     }
     prev = cur;
+  }
+  if (o->apex && o->steps >= 1 && refine_last(net, data, o, opt, &c, z, p->params + (size_t)o->steps * P)) {
+    double *cur = p->params + (size_t)o->steps * P;
+    p->end_refined = 1;
+    p->dist[o->steps] = ls_path_unit_distance(net, cur, o->layer, o->l, o->m);
+    st = loss_and_gnorm(net, data, cur, g, work, &p->loss[o->steps], &p->grad_norm[o->steps]);
+    if (st) ls_error_set(err, st, "loss evaluation failed at the last step");
   }
   p->evals += c.evals;
 done:
