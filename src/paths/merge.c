@@ -296,7 +296,7 @@ static nlopt_result solve_step(nlopt_opt opt, merge_ctx *c, double *z, int maxev
 /* Second start for the last step: the exact end d = 0 (ls_path_apex of the last point)
  * split back to the last distance along the last point's direction v, every other
  * parameter (outgoing weights equal) from the apex; solved like a step. The last point is
- * replaced when this reaches a lower objective: warm starts along the schedule can stop at
+ * replaced when this reaches a lower objective (by more than 1e-10 relative): warm starts along the schedule can stop at
  * a ReLU kink above the constrained minimum next to the merge. Returns 1 if replaced. */
 static int refine_last(const ls_net *net, const ls_data *data, const ls_path_opts *o,
                        nlopt_opt opt, merge_ctx *c, double *z, double *cur) {
@@ -310,7 +310,9 @@ static int refine_last(const ls_net *net, const ls_data *data, const ls_path_opt
     memcpy(zz, ap, P * sizeof *zz);
     for (int j = 0; j < c->nin; j++) zz[c->im[j]] = z[c->im[j]];
     nlopt_result res = solve_step(opt, c, zz, o->maxeval, &f1);
-    if (!c->failed && res != NLOPT_INVALID_ARGS && res != NLOPT_OUT_OF_MEMORY && f1 < f0) {
+    /* only a clear improvement: at rounding level the path keeps its own end */
+    if (!c->failed && res != NLOPT_INVALID_ARGS && res != NLOPT_OUT_OF_MEMORY &&
+        f1 < f0 - 1e-10 * fabs(f0)) {
       memcpy(z, zz, P * sizeof *z);
       z_to_theta(c, z, cur);
       replaced = 1;
