@@ -134,7 +134,10 @@ void ls_path_free(ls_path *p); /* accepts a zeroed struct */
  * activations, absolute distance and P <= 120, Levenberg-Marquardt Newton steps with the
  * exact Hessian in these coordinates). Lagrangian: the
  * trainer minimises L + lambda ||theta_l - theta_m||^2 (merge penalty) for log-spaced
- * lambda, warm-started, stopping once d <= dmin_rel d0. First-order only, so ReLU works. */
+ * lambda, warm-started, stopping once d <= dmin_rel d0. First-order only, so ReLU works.
+ * With opts.apex (default) the exact end d = 0 is added (ls_path_apex of the last point)
+ * and counts in the barrier; the constrained method then also solves the last step from
+ * that end split back to dmin d0 and keeps the lower of the two (end_refined). */
 ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *theta,
                         const ls_path_opts *opts, ls_path *path, ls_error *err);
 
