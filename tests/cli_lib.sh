@@ -31,7 +31,7 @@ eq() {
   status $? "$3 (got '$1', want '$2')"
 }
 # expect NAME CODE NEEDLE... -- ARGS...: `landsym ARGS` exits with CODE and its stderr holds
-# every NEEDLE.
+# every NEEDLE (and is not empty when CODE is not 0: a failure always says why).
 expect() {
   local name=$1 code=$2
   shift 2
@@ -42,6 +42,7 @@ expect() {
   out=$("$BIN" "$@" 2>&1 >/dev/null)
   rc=$?
   [ "$rc" -eq "$code" ] || good=0
+  [ "$code" -eq 0 ] || [ -n "$out" ] || good=0
   for n in "${needles[@]}"; do [[ "$out" == *"$n"* ]] || good=0; done
   if [ $good = 1 ]; then ok "$name (exit $rc: $out)"
   else ko "$name: exit $rc, want $code and '${needles[*]}', got: $out"; fi

@@ -2,26 +2,25 @@
 # landsym split on the thesis toy: a width-2 critical point (Newton-converged, |grad| ~ 1e-15),
 # neuron 0 duplicated; the predicted inertia must match the exact Hessian at every mu of
 # the sweep (including mu = 0 and 1); bad requests exit 2 without leaving files.
-bin=$1; src=$2; fail=0
-out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
-cfg=$src/tests/test_split_thesis_w2_config.json; par=$src/tests/test_split_thesis_w2.json
-check() { if eval "$2"; then echo "PASS: $1"; else echo "FAIL: $1"; fail=1; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
+bin=$BIN; out=$T
+cfg=$SRC/tests/test_split_thesis_w2_config.json; par=$SRC/tests/test_split_thesis_w2.json
 json=$("$bin" split --config "$cfg" --params "$par" --layer 1 --neuron 0 --mu-range -1:2:31 --out "$out/r")
-check "split runs (exit $?)" "[ -s '$out/r/split_sweep.csv' ]"
+check "split runs (exit $?)" eval "[ -s '$out/r/split_sweep.csv' ]"
 check "no mismatch between predicted and measured inertia: $(echo "$json" | grep -o '"mismatches": [0-9]*')" \
-  "echo '$json' | grep -q '\"mismatches\": 0'"
+  eval "echo '$json' | grep -q '\"mismatches\": 0'"
 check "Y has one positive and one negative eigenvalue: saddle of index 1 inside and outside [0,1]" \
-  "echo '$json' | grep -q '\"predicted_inertia_inside\": \[1, 1, 7\], \"predicted_inertia_outside\": \[1, 1, 7\]'"
-check "31 rows of the sweep plus header" "[ \$(wc -l < '$out/r/split_sweep.csv') -eq 32 ]"
-check "at mu = 0 three zero eigenvalues (nin + nout = 3)" "grep -q '^0,0,3,6,0,3,6,1' '$out/r/split_sweep.csv'"
+  eval "echo '$json' | grep -q '\"predicted_inertia_inside\": \[1, 1, 7\], \"predicted_inertia_outside\": \[1, 1, 7\]'"
+check "31 rows of the sweep plus header" eval "[ \$(wc -l < '$out/r/split_sweep.csv') -eq 32 ]"
+check "at mu = 0 three zero eigenvalues (nin + nout = 3)" eval "grep -q '^0,0,3,6,0,3,6,1' '$out/r/split_sweep.csv'"
 for f in split_y_eigs split_smallest; do
-  check "$f: .dat, .gp, .png, .svg" "[ -s '$out/r/$f.dat' -a -s '$out/r/$f.gp' -a -s '$out/r/$f.png' -a -s '$out/r/$f.svg' ]"
+  check "$f: .dat, .gp, .png, .svg" eval "[ -s '$out/r/$f.dat' -a -s '$out/r/$f.gp' -a -s '$out/r/$f.png' -a -s '$out/r/$f.svg' ]"
 done
 "$bin" split --config "$cfg" --params "$par" --layer 2 --neuron 0 --out "$out/bad" 2> "$out/err"; rc=$?
-check "layer out of range: exit 2 ($rc), message $(cat "$out/err")" "[ $rc -eq 2 ] && grep -q 'layer 2 out of range' '$out/err' && [ ! -e '$out/bad' ]"
+check "layer out of range: exit 2 ($rc), message $(cat "$out/err")" eval "[ $rc -eq 2 ] && grep -q 'layer 2 out of range' '$out/err' && [ ! -e '$out/bad' ]"
 "$bin" split --config "$cfg" --params "$par" --layer 1 --neuron 5 --out "$out/bad" 2> "$out/err"; rc=$?
-check "neuron out of range: exit 2 ($rc)" "[ $rc -eq 2 ] && grep -q 'neuron 5 out of range' '$out/err'"
+check "neuron out of range: exit 2 ($rc)" eval "[ $rc -eq 2 ] && grep -q 'neuron 5 out of range' '$out/err'"
 "$bin" split --config "$cfg" --layer 1 --neuron 0 --out "$out/bad" 2> /dev/null; rc=$?
-check "missing --params: exit 2 ($rc)" "[ $rc -eq 2 ]"
-"$bin" split --help > /dev/null; check "--help exits 0" "[ $? -eq 0 ]"
-exit $fail
+check "missing --params: exit 2 ($rc)" eval "[ $rc -eq 2 ]"
+"$bin" split --help > /dev/null; check "--help exits 0" eval "[ $? -eq 0 ]"
+finish
