@@ -172,7 +172,7 @@ ls_status ls_residual_jacobian(const ls_net *net, const ls_data *d, const double
 typedef int (*ls_lm_observe_fn)(const double *theta, double loss, double grad_inf, void *user);
 typedef struct {
   size_t max_iter;  /* LM steps */
-  int handover;     /* stop (LS_STOP_SWITCH) when the loss fell by less than 10x in 10 steps */
+  int handover;     /* stop (LS_STOP_SWITCH) when the loss fell by less than 20% in 10 steps */
   ls_lm_observe_fn observe; /* may be NULL */
   void *user;
 } ls_lm_opts;

@@ -25,8 +25,8 @@
 
 #define LM_LAMBDA_MIN 1e-8 /* Fan & Yuan's lower bound m on lambda */
 #define LM_MAX_REJECT 60
-#define LM_SLOW_WINDOW 10  /* handover: loss fell by less than LM_SLOW_FACTOR over this many steps */
-#define LM_SLOW_FACTOR 10.0
+#define LM_SLOW_WINDOW 10 /* handover: the loss fell by less than LM_SLOW_FACTOR over this many steps */
+#define LM_SLOW_FACTOR 1.25
 
 typedef struct {
   size_t M, P, K;
