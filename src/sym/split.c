@@ -2,6 +2,7 @@
  * as in section 6.3.1), the lifted network, the change of coordinates that makes the
  * lifted Hessian block-diagonal, and the predicted inertia (Corollaries 3.1, 3.2). */
 #include <lapacke.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,4 +292,30 @@ ls_status ls_split_predict(const double *Y, const double *U, int nin, int nout, 
 done:
   free(A), free(S), free(Q), free(Vt), free(sup), free(ZY), free(ZYZ);
   return st;
+}
+
+ls_status ls_split_spectrum(const ls_net *net, const ls_data *d, const double *theta,
+                            const ls_split_spectrum_opts *o, double tol, ls_spectrum *sp,
+                            ls_inertia *in, int *complete, ls_error *err) {
+  size_t dense_max = o->kind == LS_SPLIT_SPECTRUM_DENSE     ? SIZE_MAX
+                     : o->kind == LS_SPLIT_SPECTRUM_LANCZOS ? 1
+                                                            : o->dense_max;
+  if (o->k < 1) return ls_error_set(err, LS_ERR_INPUT, "split spectrum: k = %d must be >= 1", o->k);
+  ls_status st = ls_hessian_spectrum(net, d, theta, dense_max, o->k, sp, err);
+  if (st) return st;
+  size_t n = sp->n;
+  double thr = tol * fmax(fabs(sp->evals[0]), fabs(sp->evals[n - 1]));
+  int full = 1;
+  if (sp->method == LS_SPECTRUM_DENSE) {
+    *in = ls_inertia_count(sp->evals, (int)n, thr);
+  } else {
+    /* the k smallest: negatives and zeros; the rest of the P are positive if the window
+     * ends above the threshold */
+    int k = (int)(n / 2);
+    *in = ls_inertia_count(sp->evals, k, thr);
+    full = sp->evals[k - 1] > thr;
+    in->pos += (int)ls_net_nparams(net) - k;
+  }
+  if (complete) *complete = full;
+  return LS_OK;
 }
