@@ -271,6 +271,9 @@ int cmd_split(int argc, char **argv) {
   }
   if ((st = write_plot(outdir, "split_smallest", ds.s, gp.s, &err))) goto fail;
   /* summary, on stdout and in DIR/split_summary.json */
+  char z0s[16] = "null", z1s[16] = "null"; /* zero counts at mu = 0, 1 when swept */
+  if (zeros0 >= 0) snprintf(z0s, sizeof z0s, "%d", zeros0);
+  if (zeros1 >= 0) snprintf(z1s, sizeof z1s, "%d", zeros1);
   free(dy.s), dy = (sbuf){0};
   sb_printf(&dy, "{\"layer\": %ld, \"neuron\": %ld, \"grad_norm\": %.3e, \"loss\": %.17g, \"nin\": %d, \"nout\": %d,\n"
             " \"spectrum_narrow\": \"%s\", \"spectrum_lifted\": \"%s\", \"hessian_vector_products\": %zu,"
@@ -281,10 +284,10 @@ int cmd_split(int argc, char **argv) {
             inr.pos, rho);
   for (int i = 0; i < nin; i++) sb_printf(&dy, "%s%.10g", i ? ", " : "", ey[i]);
   sb_printf(&dy, "],\n \"predicted_inertia_inside\": [%d, %d, %d], \"predicted_inertia_outside\": [%d, %d, %d],\n"
-            " \"zeros_narrow\": %d, \"zeros_at_mu0\": %d, \"zeros_at_mu1\": %d, \"zeros_added_predicted\": %d,\n"
+            " \"zeros_narrow\": %d, \"zeros_at_mu0\": %s, \"zeros_at_mu1\": %s, \"zeros_added_predicted\": %d,\n"
             " \"mu_values\": %ld, \"mismatches\": %d}\n",
             inr.neg + pin.neg, inr.zero + pin.zero, inr.pos + pin.pos, inr.neg + pout.neg,
-            inr.zero + pout.zero, inr.pos + pout.pos, inr.zero, zeros0, zeros1, nin + nout - 2 * rho, nmu,
+            inr.zero + pout.zero, inr.pos + pout.pos, inr.zero, z0s, z1s, nin + nout - 2 * rho, nmu,
             mismatches);
   snprintf(path, sizeof path, "%s/split_summary.json", outdir);
   if ((st = write_text(path, dy.s, &err))) goto fail;
