@@ -152,7 +152,8 @@ int cmd_split(int argc, char **argv) {
   double *th = NULL, *Y = NULL, *U = NULL, *ey = NULL, *tb = NULL;
   ls_spectrum spr = {0}, sp = {0};
   ls_work *w = NULL;
-  sbuf csv = {0}, dy = {0}, ds = {0}, gp = {0};
+  sbuf csv = {0}, dy = {0}, ds = {0}, gp = {0}, blk = {0};
+  double *B = NULL, *M = NULL, *eb = NULL, *em = NULL;
   int rc = 1, nin, nout;
   const ls_net *net = &cfg.student;
   if ((st = ls_params_read_net(params, net, &th, &err))) goto fail;
@@ -213,6 +214,19 @@ int cmd_split(int argc, char **argv) {
   if (so.kind == LS_SPLIT_SPECTRUM_LANCZOS || (so.kind == LS_SPLIT_SPECTRUM_AUTO && P > so.dense_max))
     if (K > so.k) K = so.k;
   ls_spectrum_method lifted_method = LS_SPECTRUM_DENSE;
+  /* the split block measured on the lifted Hessian against M(mu) from Y and U */
+  int nb = nin + nout;
+  B = malloc((size_t)nb * nb * sizeof *B), M = malloc((size_t)nb * nb * sizeof *M);
+  eb = malloc((size_t)nb * sizeof *eb), em = malloc((size_t)nb * sizeof *em);
+  if (!B || !M || !eb || !em) {
+    st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
+    goto fail;
+  }
+  double max_coupling = 0, max_block_diff = 0;
+  sb_printf(&blk, "mu,coupling");
+  for (int k = 0; k < nb; k++) sb_printf(&blk, ",block_%d", k + 1);
+  for (int k = 0; k < nb; k++) sb_printf(&blk, ",pred_%d", k + 1);
+  sb_printf(&blk, "\n");
   int zeros0 = -1, zeros1 = -1;
   sb_printf(&csv, "mu,pred_neg,pred_zero,pred_pos,meas_neg,meas_zero,meas_pos,match");
   for (int k = 0; k < K; k++) sb_printf(&csv, ",lambda_%d", k + 1);
@@ -236,6 +250,17 @@ int cmd_split(int argc, char **argv) {
     const double *eig = sp.evals;
     if (mu == 0) zeros0 = meas.zero;
     if (mu == 1) zeros1 = meas.zero;
+    double coupling;
+    if ((st = ls_split_block_measured(net, (int)layer, (int)neuron, mu, &big, &cfg.data, tb, B, &coupling, &err)) ||
+        (st = ls_split_eigvals(B, nb, eb, &err)))
+      goto fail;
+    ls_split_block(Y, U, nin, nout, mu, M);
+    if ((st = ls_split_eigvals(M, nb, em, &err))) goto fail;
+    max_coupling = fmax(max_coupling, coupling);
+    sb_printf(&blk, "%.10g,%.6e", mu, coupling);
+    for (int k = 0; k < nb; k++) sb_printf(&blk, ",%.17g", eb[k]), max_block_diff = fmax(max_block_diff, fabs(eb[k] - em[k]));
+    for (int k = 0; k < nb; k++) sb_printf(&blk, ",%.17g", em[k]);
+    sb_printf(&blk, "\n");
     ls_split_predict(Y, U, nin, nout, mu, tol * hmax, &pm, NULL, NULL);
     ls_inertia pred = ls_inertia_add(inr, pm);
     int match = complete && ls_inertia_equal(pred, meas);
@@ -249,6 +274,8 @@ int cmd_split(int argc, char **argv) {
   char path[4096];
   snprintf(path, sizeof path, "%s/split_sweep.csv", outdir);
   if ((st = write_text(path, csv.s, &err))) goto fail;
+  snprintf(path, sizeof path, "%s/split_block.csv", outdir);
+  if ((st = write_text(path, blk.s, &err))) goto fail;
   /* figure 6.16 style: eigenvalues of Y */
   sb_printf(&dy, "# index, eigenvalue of Y (layer %ld, neuron %ld)\n", layer, neuron);
   for (int i = 0; i < nin; i++) sb_printf(&dy, "%d %.17g\n", i + 1, ey[i]);
@@ -285,9 +312,11 @@ int cmd_split(int argc, char **argv) {
   for (int i = 0; i < nin; i++) sb_printf(&dy, "%s%.10g", i ? ", " : "", ey[i]);
   sb_printf(&dy, "],\n \"predicted_inertia_inside\": [%d, %d, %d], \"predicted_inertia_outside\": [%d, %d, %d],\n"
             " \"zeros_narrow\": %d, \"zeros_at_mu0\": %s, \"zeros_at_mu1\": %s, \"zeros_added_predicted\": %d,\n"
+            " \"block_coupling_max\": %.3e, \"block_vs_prediction_max\": %.3e, \"lambda_max_narrow\": %.6e,\n"
             " \"mu_values\": %ld, \"mismatches\": %d}\n",
             inr.neg + pin.neg, inr.zero + pin.zero, inr.pos + pin.pos, inr.neg + pout.neg,
-            inr.zero + pout.zero, inr.pos + pout.pos, inr.zero, z0s, z1s, nin + nout - 2 * rho, nmu,
+            inr.zero + pout.zero, inr.pos + pout.pos, inr.zero, z0s, z1s, nin + nout - 2 * rho, max_coupling,
+            max_block_diff, hmax, nmu,
             mismatches);
   snprintf(path, sizeof path, "%s/split_summary.json", outdir);
   if ((st = write_text(path, dy.s, &err))) goto fail;
@@ -306,7 +335,8 @@ done:
   ls_work_free(w);
   free(th), free(Y), free(U), free(ey), free(tb);
   ls_spectrum_free(&spr), ls_spectrum_free(&sp);
-  free(csv.s), free(dy.s), free(ds.s), free(gp.s);
+  free(csv.s), free(dy.s), free(ds.s), free(gp.s), free(blk.s);
+  free(B), free(M), free(eb), free(em);
   ls_config_free(&cfg);
   return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/engine.h"
 #include "landsym/linalg.h"
 #include "landsym/split.h"
 
@@ -318,4 +319,47 @@ ls_status ls_split_spectrum(const ls_net *net, const ls_data *d, const double *t
   }
   if (complete) *complete = full;
   return LS_OK;
+}
+
+ls_status ls_split_block_measured(const ls_net *net, int layer, int neuron, double mu,
+                                  const ls_net *lifted, const ls_data *d, const double *theta_lifted,
+                                  double *B, double *coupling, ls_error *err) {
+  int nin, nout;
+  ls_status st = ls_split_dims(net, layer, neuron, &nin, &nout, err);
+  if (st) return st;
+  size_t Pr = ls_net_nparams(net), P = ls_net_nparams(lifted);
+  int nb = nin + nout;
+  if (P != Pr + (size_t)nb)
+    return ls_error_set(err, LS_ERR_INPUT, "split block: the lifted network has %zu parameters, expected %zu", P,
+                        Pr + (size_t)nb);
+  double *T = malloc(P * P * sizeof *T), *v = malloc(P * sizeof *v), *hv = malloc(P * (size_t)nb * sizeof *hv);
+  ls_work *w = ls_work_alloc(lifted, d->n);
+  if (!T || !v || !hv || !w) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory in the split block");
+    goto done;
+  }
+  if ((st = ls_split_transform(net, layer, neuron, mu, T, err))) goto done;
+  /* hv[:, b] = H' T e_(Pr+b) */
+  for (int b = 0; b < nb && !st; b++) {
+    for (size_t i = 0; i < P; i++) v[i] = T[i * P + Pr + (size_t)b];
+    st = ls_hvp(lifted, d, theta_lifted, v, hv + (size_t)b * P, w);
+    if (st) ls_error_set(err, st, "split block: Hessian-vector product failed at mu = %g", mu);
+  }
+  if (st) goto done;
+  double c = 0;
+  for (size_t r = 0; r < Pr + (size_t)nb; r++)
+    for (int b = 0; b < nb; b++) {
+      double s = 0;
+      for (size_t i = 0; i < P; i++) s += T[i * P + r] * hv[(size_t)b * P + i];
+      if (r < Pr) c = fmax(c, fabs(s));
+      else B[(r - Pr) * (size_t)nb + b] = s;
+    }
+  /* symmetrise the rounding */
+  for (int a = 0; a < nb; a++)
+    for (int b = 0; b < a; b++) B[a * nb + b] = B[b * nb + a] = 0.5 * (B[a * nb + b] + B[b * nb + a]);
+  *coupling = c;
+done:
+  free(T), free(v), free(hv);
+  ls_work_free(w);
+  return st;
 }
