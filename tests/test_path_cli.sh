@@ -2,14 +2,7 @@
 # landsym path: a short figure-2 run (ReLU, one pair and the cosine pair), a softplus run
 # with a certified permutation point, outputs, and exit-2 rejections.
 # $1 = landsym binary, $2 = source directory.
-set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 py() { python3 -c "$1"; }
 
 "$BIN" path --help | grep -q "reproduce-fig2" && ok "--help" || ko "--help"
@@ -85,5 +78,4 @@ code() { "$BIN" path "$@" >/dev/null 2>&1; echo $?; }
 [ "$(code --config /nonexistent.json --pair 0,1 --out "$T/e")" = 2 ] && ok "missing config -> 2" || ko "missing config"
 [ ! -e "$T/e/summary.json" ] && ok "no partial files on failure" || ko "partial files"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

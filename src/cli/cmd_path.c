@@ -2,6 +2,7 @@
  * permutation point of two units (Brea et al. 2019, section 2.1, Algorithm 1, appendix
  * C.1, figure 2). docs/path.md. */
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -63,8 +64,9 @@ static void path_usage(FILE *out) {
 }
 
 typedef struct {
-  const char *config, *params, *pair, *pairs, *out;
-  long layer, steps, maxeval;
+  cli_point pt;
+  const char *pair, *pairs, *out;
+  long steps, maxeval;
   double dmin;
   int lagrangian, no_plot, json, fig2, distance; /* distance: -1 auto, 0 abs, 1 rel */
   double out_bound;                              /* -1: auto */
@@ -76,7 +78,7 @@ typedef struct {
 static int parse(int argc, char **argv, path_cli *o) {
   static const struct option lo[] = {
       {"config", required_argument, 0, 'c'}, {"params", required_argument, 0, 'p'},
-      {"layer", required_argument, 0, 'k'},  {"pair", required_argument, 0, 'P'},
+      {"layer", required_argument, 0, 'l'},  {"pair", required_argument, 0, 'P'},
       {"pairs", required_argument, 0, 'A'},  {"steps", required_argument, 0, 's'},
       {"dmin", required_argument, 0, 'd'},   {"lagrangian", no_argument, 0, 'L'},
       {"maxeval", required_argument, 0, 'e'}, {"out", required_argument, 0, 'o'},
@@ -85,18 +87,15 @@ static int parse(int argc, char **argv, path_cli *o) {
       {"out-bound", required_argument, 0, 'B'}, {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
-  o->layer = 1, o->steps = -1, o->dmin = -1, o->maxeval = -1, o->distance = -1, o->out_bound = -1;
+  o->pt.layer = 1, o->steps = -1, o->dmin = -1, o->maxeval = -1, o->distance = -1, o->out_bound = -1;
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    int r = cli_point_opt("path", c, optarg, &o->pt);
+    if (r == 2) return 2;
+    if (r) continue;
     switch (c) {
-      case 'c': o->config = optarg; break;
-      case 'p': o->params = optarg; break;
-      case 'k':
-        if (cli_parse_long(optarg, &o->layer) || o->layer < 1)
-          return cli_usage_error("path", "--layer needs a positive integer, got '%s'", optarg);
-        break;
       case 'P': o->pair = optarg; break;
       case 'A':
         if (strcmp(optarg, "all") && strcmp(optarg, "cosine"))
@@ -104,8 +103,7 @@ static int parse(int argc, char **argv, path_cli *o) {
         o->pairs = optarg;
         break;
       case 's':
-        if (cli_parse_long(optarg, &o->steps) || o->steps < 1 || o->steps > 1000000)
-          return cli_usage_error("path", "--steps needs an integer in 1..1000000, got '%s'", optarg);
+        if (cli_opt_long("path", "steps", optarg, 1, 1000000, &o->steps)) return 2;
         break;
       case 'd':
         if (cli_parse_double(optarg, &o->dmin) || !(o->dmin > 0 && o->dmin < 1))
@@ -113,8 +111,7 @@ static int parse(int argc, char **argv, path_cli *o) {
         break;
       case 'L': o->lagrangian = 1; break;
       case 'e':
-        if (cli_parse_long(optarg, &o->maxeval) || o->maxeval < 1 || o->maxeval > 100000000)
-          return cli_usage_error("path", "--maxeval needs a positive integer, got '%s'", optarg);
+        if (cli_opt_long("path", "maxeval", optarg, 1, 100000000, &o->maxeval)) return 2;
         break;
       case 'o': o->out = optarg; break;
       case 'N': o->no_plot = 1; break;
@@ -136,12 +133,12 @@ static int parse(int argc, char **argv, path_cli *o) {
   if (optind < argc) return cli_usage_error("path", "unexpected argument '%s'", argv[optind]);
   if (!o->out) return cli_usage_error("path", "--out DIR is required");
   if (o->fig2) {
-    if (o->config || o->pair || o->params)
+    if (o->pt.config || o->pair || o->pt.params)
       return cli_usage_error("path", "--reproduce-fig2 takes only --out, --steps, --dmin, --maxeval, --out-bound, --distance, --no-plot, --json");
     o->pairs = "all";
     return -1;
   }
-  if (!o->config) return cli_usage_error("path", "--config FILE is required");
+  if (!o->pt.config) return cli_usage_error("path", "--config FILE is required");
   if (!o->pair == !o->pairs) return cli_usage_error("path", "give exactly one of --pair L,M and --pairs all|cosine");
   return -1;
 }
@@ -298,7 +295,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
   ls_error err = {0};
   const ls_net *net = &cfg->student;
   const ls_data *data = &cfg->data;
-  int k = (int)o->layer;
+  int k = (int)o->pt.layer;
   double *theta = NULL;
   pair_run *runs = NULL;
   int nruns = 0;
@@ -325,7 +322,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
   if (!st && (k >= net->n_layers))
     st = ls_error_set(&err, LS_ERR_INPUT, "--layer %d: the student has hidden layers 1..%d", k,
                       net->n_layers - 1);
-  if (!st) st = start_point(cfg, o->params, &theta, &err);
+  if (!st) st = start_point(cfg, o->pt.params, &theta, &err);
   if (!st) st = path_mkdir(o->out, &err);
   int w = st ? 0 : net->width[k];
   if (!st) {
@@ -482,7 +479,7 @@ int cmd_path(int argc, char **argv) {
     ls_status st = ls_config_load_json(root, "fig2 (examples/fig2.json)", ".", &cfg, &err);
     json_decref(root);
     if (st) return cli_fail("path", &err);
-  } else if (ls_config_load(o.config, &cfg, &err))
+  } else if (ls_config_load(o.pt.config, &cfg, &err))
     return cli_fail("path", &err);
   rc = run_path(&o, &cfg);
   ls_config_free(&cfg);

@@ -3,6 +3,7 @@
  * lifted network along a sweep of mu, with figures 6.16-6.18 style plots (docs/split.md). */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,8 +83,9 @@ static ls_status write_plot(const char *dir, const char *name, const char *dat, 
 }
 
 int cmd_split(int argc, char **argv) {
-  const char *config = NULL, *params = NULL, *outdir = NULL, *range = "-1:2:61";
-  long layer = -1, neuron = -1, nsmall = 12, dense_max = 3000, lanczos_k = 0;
+  cli_point pt = {0};
+  const char *outdir = NULL, *range = "-1:2:61";
+  long neuron = -1, nsmall = 12, dense_max = 3000, lanczos_k = 0;
   ls_split_spectrum_opts so = {LS_SPLIT_SPECTRUM_AUTO, 3000, 1};
   double tol = 1e-9;
   static const struct option opts[] = {{"config", 1, 0, 'c'}, {"params", 1, 0, 'p'},
@@ -96,20 +98,17 @@ int cmd_split(int argc, char **argv) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int r = cli_point_opt("split", c, optarg, &pt);
+    if (r == 2) return 2;
+    if (r) continue;
     switch (c) {
-      case 'c': config = optarg; break;
-      case 'p': params = optarg; break;
       case 'o': outdir = optarg; break;
       case 'm': range = optarg; break;
-      case 'l':
-        if (cli_parse_long(optarg, &layer)) return cli_usage_error("split", "--layer needs an integer, got '%s'", optarg);
-        break;
       case 'i':
-        if (cli_parse_long(optarg, &neuron)) return cli_usage_error("split", "--neuron needs an integer, got '%s'", optarg);
+        if (cli_opt_long("split", "neuron", optarg, 0, LONG_MAX, &neuron)) return 2;
         break;
       case 'k':
-        if (cli_parse_long(optarg, &nsmall) || nsmall < 1 || nsmall > 1000)
-          return cli_usage_error("split", "--nsmall needs an integer in 1..1000, got '%s'", optarg);
+        if (cli_opt_long("split", "nsmall", optarg, 1, 1000, &nsmall)) return 2;
         break;
       case 't':
         if (cli_parse_double(optarg, &tol) || tol <= 0 || tol >= 1)
@@ -122,19 +121,17 @@ int cmd_split(int argc, char **argv) {
         else return cli_usage_error("split", "--spectrum must be auto, dense or lanczos, got '%s'", optarg);
         break;
       case 'd':
-        if (cli_parse_long(optarg, &dense_max) || dense_max < 1)
-          return cli_usage_error("split", "--dense-max needs a positive integer, got '%s'", optarg);
+        if (cli_opt_long("split", "dense-max", optarg, 1, LONG_MAX, &dense_max)) return 2;
         break;
       case 'K':
-        if (cli_parse_long(optarg, &lanczos_k) || lanczos_k < 1 || lanczos_k > 100000)
-          return cli_usage_error("split", "--lanczos-k needs an integer in 1..100000, got '%s'", optarg);
+        if (cli_opt_long("split", "lanczos-k", optarg, 1, 100000, &lanczos_k)) return 2;
         break;
       case 'h': usage(stdout); return 0;
       default: return cli_usage_error("split", "unknown option");
     }
   }
   if (optind < argc) return cli_usage_error("split", "unexpected argument '%s'", argv[optind]);
-  if (!config || !params || !outdir || layer < 0 || neuron < 0)
+  if (!pt.config || !pt.params || !outdir || pt.layer < 1 || neuron < 0)
     return cli_usage_error("split", "--config, --params, --layer, --neuron and --out are required");
   double mu_a, mu_b;
   long nmu;
@@ -147,7 +144,7 @@ int cmd_split(int argc, char **argv) {
   so.dense_max = (size_t)dense_max;
   ls_error err = {0};
   ls_config cfg;
-  ls_status st = ls_config_load(config, &cfg, &err);
+  ls_status st = ls_config_load(pt.config, &cfg, &err);
   if (st) return cli_fail("split", &err);
   double *th = NULL, *Y = NULL, *U = NULL, *ey = NULL, *tb = NULL;
   ls_spectrum spr = {0}, sp = {0};
@@ -156,15 +153,15 @@ int cmd_split(int argc, char **argv) {
   double *B = NULL, *M = NULL, *eb = NULL, *em = NULL;
   int rc = 1, nin, nout;
   const ls_net *net = &cfg.student;
-  if ((st = ls_params_read_net(params, net, &th, &err))) goto fail;
-  if ((st = ls_split_dims(net, (int)layer, (int)neuron, &nin, &nout, &err))) goto fail;
+  if ((st = ls_params_read_net(pt.params, net, &th, &err))) goto fail;
+  if ((st = ls_split_dims(net, (int)pt.layer, (int)neuron, &nin, &nout, &err))) goto fail;
   if (mkdir(outdir, 0777) && errno != EEXIST) {
     st = ls_error_set(&err, LS_ERR_IO, "cannot create directory %s: %s", outdir, strerror(errno));
     goto fail;
   }
   size_t Pr = ls_net_nparams(net);
   ls_net big;
-  ls_split_duplicate(net, th, (int)layer, (int)neuron, 0.5, &big, NULL, NULL);
+  ls_split_duplicate(net, th, (int)pt.layer, (int)neuron, 0.5, &big, NULL, NULL);
   size_t P = ls_net_nparams(&big);
   Y = malloc((size_t)nin * nin * sizeof *Y), U = malloc((size_t)nin * nout * sizeof *U);
   ey = malloc((size_t)nin * sizeof *ey), tb = malloc(P * sizeof *tb);
@@ -200,7 +197,7 @@ int cmd_split(int argc, char **argv) {
     fprintf(stderr, "landsym split: warning: the %d smallest eigenvalues of the narrow Hessian are not all "
                     "positive; its inertia is incomplete (raise --lanczos-k)\n", so.k);
   double hmax = fmax(fabs(spr.evals[0]), fabs(spr.evals[spr.n - 1]));
-  if ((st = ls_split_matrices(net, &cfg.data, th, (int)layer, (int)neuron, Y, U, &err))) goto fail;
+  if ((st = ls_split_matrices(net, &cfg.data, th, (int)pt.layer, (int)neuron, Y, U, &err))) goto fail;
   if ((st = ls_split_eigvals(Y, nin, ey, &err))) goto fail;
   int rho;
   ls_inertia pin, pout;
@@ -236,7 +233,7 @@ int cmd_split(int argc, char **argv) {
     double mu = mu_a + (mu_b - mu_a) * (double)s / (double)(nmu - 1);
     if (fabs(mu) < 1e-12) mu = 0; /* grid points meant to be 0 and 1 */
     if (fabs(mu - 1) < 1e-12) mu = 1;
-    ls_split_duplicate(net, th, (int)layer, (int)neuron, mu, &big, tb, NULL);
+    ls_split_duplicate(net, th, (int)pt.layer, (int)neuron, mu, &big, tb, NULL);
     ls_inertia meas, pm;
     int complete;
     ls_spectrum_free(&sp);
@@ -251,7 +248,7 @@ int cmd_split(int argc, char **argv) {
     if (mu == 0) zeros0 = meas.zero;
     if (mu == 1) zeros1 = meas.zero;
     double coupling;
-    if ((st = ls_split_block_measured(net, (int)layer, (int)neuron, mu, &big, &cfg.data, tb, B, &coupling, &err)) ||
+    if ((st = ls_split_block_measured(net, (int)pt.layer, (int)neuron, mu, &big, &cfg.data, tb, B, &coupling, &err)) ||
         (st = ls_split_eigvals(B, nb, eb, &err)))
       goto fail;
     ls_split_block(Y, U, nin, nout, mu, M);
@@ -277,13 +274,13 @@ int cmd_split(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/split_block.csv", outdir);
   if ((st = write_text(path, blk.s, &err))) goto fail;
   /* figure 6.16 style: eigenvalues of Y */
-  sb_printf(&dy, "# index, eigenvalue of Y (layer %ld, neuron %ld)\n", layer, neuron);
+  sb_printf(&dy, "# index, eigenvalue of Y (layer %ld, neuron %ld)\n", pt.layer, neuron);
   for (int i = 0; i < nin; i++) sb_printf(&dy, "%d %.17g\n", i + 1, ey[i]);
   for (int t = 0; t < 2; t++) {
     sb_printf(&gp, "set terminal %s\nset output 'split_y_eigs.%s'\n", t ? "svg size 640,420" : "pngcairo size 640,420", t ? "svg" : "png");
     sb_printf(&gp, "set title 'Eigenvalues of Y (layer %ld, neuron %ld)'\nset xlabel 'index'\nset ylabel 'eigenvalue'\n"
                    "set xzeroaxis\nset grid\nplot 'split_y_eigs.dat' using 1:2 with points pt 7 ps 1.2 title 'eig(Y)'\n",
-              layer, neuron);
+              pt.layer, neuron);
   }
   if ((st = write_plot(outdir, "split_y_eigs", dy.s, gp.s, &err))) goto fail;
   /* figures 6.17 / 6.18 style: the smallest eigenvalues along mu */
@@ -294,7 +291,7 @@ int cmd_split(int argc, char **argv) {
                    "set xlabel 'mu'\nset ylabel 'eigenvalue'\nset xzeroaxis\nset grid\nset arrow from 0, graph 0 to 0, graph 1 nohead dt 2\n"
                    "set arrow from 1, graph 0 to 1, graph 1 nohead dt 2\n"
                    "plot for [k=2:%d] 'split_smallest.dat' using 1:k with lines notitle\nunset arrow\n",
-              K, neuron, layer, K + 1);
+              K, neuron, pt.layer, K + 1);
   }
   if ((st = write_plot(outdir, "split_smallest", ds.s, gp.s, &err))) goto fail;
   /* summary, on stdout and in DIR/split_summary.json */
@@ -306,7 +303,7 @@ int cmd_split(int argc, char **argv) {
             " \"spectrum_narrow\": \"%s\", \"spectrum_lifted\": \"%s\", \"hessian_vector_products\": %zu,"
             " \"inertia_incomplete\": %d,\n"
             " \"narrow_inertia\": [%d, %d, %d], \"rank_U\": %d, \"Y_eigenvalues\": [",
-            layer, neuron, gn, loss, nin, nout, ls_spectrum_method_name(spr.method),
+            pt.layer, neuron, gn, loss, nin, nout, ls_spectrum_method_name(spr.method),
             ls_spectrum_method_name(lifted_method), n_hvp, incomplete + !complete_r, inr.neg, inr.zero,
             inr.pos, rho);
   for (int i = 0; i < nin; i++) sb_printf(&dy, "%s%.10g", i ? ", " : "", ey[i]);
