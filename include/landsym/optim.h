@@ -214,7 +214,7 @@ typedef struct {
                            the training's own CPU time when one run goes at a time */
   size_t iters;
   int n_phases;
-  ls_phase_result phase[4];
+  ls_phase_result phase[3];
   ls_trajectory traj;
   char message[256];    /* a readable line about the stop (e.g. where NaN appeared) */
 } ls_train_result;
