@@ -40,7 +40,8 @@ void fig3_run_free(fig3_run *r) {
 
 ls_status fig3_opts_read(const ls_config *cfg, fig3_opts *o, ls_error *err) {
   static const char *const keys[] = {"hidden", "seeds", "layer", "steps", "dmin", "maxeval",
-                                     "train_iters", "train_lr", "train_polish", "comment", NULL};
+                                     "train_iters", "train_lr", "train_polish", "merged_maxeval",
+                                     "comment", NULL};
   const char *file = cfg->path;
   memset(o, 0, sizeof *o);
   const json_t *sec = ls_config_section(cfg, "reproduce");
@@ -80,6 +81,8 @@ ls_status fig3_opts_read(const ls_config *cfg, fig3_opts *o, ls_error *err) {
   o->train_iters = (int)v;
   if (!st) st = ls_config_get_int(cfg, sec, "reproduce", "train_polish", 0, 1000000, 0, &v, err);
   o->train_polish = (int)v;
+  if (!st) st = ls_config_get_int(cfg, sec, "reproduce", "merged_maxeval", 0, 100000000, 3000, &v, err);
+  o->merged_maxeval = (int)v;
   if (!st) st = ls_config_get_double(cfg, sec, "reproduce", "dmin", 1e-4, &o->dmin, err);
   if (!st && !(o->dmin > 0 && o->dmin < 1))
     st = ls_error_set(err, LS_ERR_INPUT, "%s: reproduce.dmin: must be in (0, 1) (got %g)", file,
@@ -140,6 +143,31 @@ static ls_status train_teacher(const ls_config *cfg, const fig3_opts *o, const l
   ls_status st = ls_train(net, &cfg->data, theta, &to, &r, err);
   *nll = r.loss;
   ls_train_result_free(&r);
+  return st;
+}
+
+/* Reference for the end of the path: merge the pair into one unit (mean incoming, summed
+ * outgoing weights, ls_path_merge_units) and re-optimise the narrower network with LBFGS.
+ * When the path ends at a permutation point of a converged path, its loss is this one. */
+static ls_status merged_reference(const ls_net *student, const ls_data *reg, const double *end,
+                                  const fig3_opts *o, int l, int m, double *loss, ls_error *err) {
+  ls_net nr;
+  double *tr = NULL;
+  ls_status st = ls_path_merge_units(student, end, o->layer, l, m, &nr, &tr, err);
+  if (st) return st;
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.first = LS_FIRST_NONE;
+  to.polish = LS_POLISH_LBFGS;
+  to.polish_maxiter = (size_t)(o->merged_maxeval + 99) / 100; /* NLopt gets 100x evaluations */
+  to.grad_tol = 0;
+  to.traj_per_decade = 0;
+  to.traj_params = 0;
+  ls_train_result r = {0};
+  st = ls_train(&nr, reg, tr, &to, &r, err);
+  *loss = r.loss;
+  ls_train_result_free(&r);
+  free(tr);
   return st;
 }
 
@@ -216,6 +244,16 @@ ls_status fig3_run_one(const ls_config *cfg, const fig3_opts *o, int H, int seed
   r->argmax = path.argmax, r->max_at_end = path.max_at_end;
   r->barrier = path.barrier / r->y2;
   r->nmse_end = r->nmse[path.n - 1], r->acc_end = r->acc[path.n - 1];
+  r->merged_nmse = NAN;
+  if (o->merged_maxeval > 0) {
+    double ml;
+    t0 = now();
+    st = merged_reference(&student, &reg, path.params + (size_t)(path.n - 1) * P, o, r->l, r->m,
+                          &ml, err);
+    r->merged_s = now() - t0;
+    if (st) goto done;
+    r->merged_nmse = ml / r->y2;
+  }
   if (theta_out) *theta_out = theta, theta = NULL;
 done:
   ls_path_free(&path);
@@ -271,9 +309,11 @@ int reproduce_fig3(const char *config, const char *out, const char *seeds, const
     const fig3_run *r = &runs[i];
     fprintf(stderr,
             "  H %2d seed %d: teacher acc %.4f nll %.3g (%.1f s); pair %d,%d cos %.3f d0 %.3g; "
-            "barrier %.4g (at %s), acc %.4f -> %.4f; %zu evals, %.1f s  [%.0f s]\n",
+            "barrier %.4g (at %s), end %.4g, merged %.4g; acc %.4f -> %.4f; %zu evals, %.1f s  "
+            "[%.0f s]\n",
             H, seed, r->teacher_acc, r->teacher_nll, r->train_s, r->l, r->m, r->cosine, r->d0,
-            r->barrier, r->max_at_end ? "end" : "mid-path", r->acc[0], r->acc_end, r->evals,
+            r->barrier, r->max_at_end ? "end" : "mid-path", r->nmse_end, r->merged_nmse, r->acc[0],
+            r->acc_end, r->evals,
             r->path_s, now() - t0);
   }
   if (!st) st = fig3_write(out, &cfg, &o, runs, nruns, now() - t0, 1, &err);

@@ -25,6 +25,8 @@ typedef struct {
   double train_lr;        /* Adam learning rate [3e-3] */
   int train_polish;       /* LBFGS iterations after Adam (NLopt gets 100x as many
                              evaluations; 0 = none) [0] */
+  int merged_maxeval;     /* LBFGS evaluations for the merged (narrower) network that
+                             checks the end of the path; 0 = skip [3000] */
 } fig3_opts;
 
 /* One teacher and its path. */
@@ -39,8 +41,9 @@ typedef struct {
   double barrier;         /* max normalised MSE along the path minus its start value */
   int argmax, max_at_end;
   double nmse_end, acc_end, acc_min;
+  double merged_nmse;     /* the pair merged at the end, narrower network re-optimised */
   size_t evals;
-  double train_s, path_s; /* wall seconds */
+  double train_s, path_s, merged_s; /* wall seconds */
 } fig3_run;
 
 void fig3_run_free(fig3_run *r); /* accepts a zeroed struct */

@@ -20,6 +20,7 @@ static int cmp_double(const void *a, const void *b) {
 typedef struct {
   int H, n;
   double mean, sd, min, median, max, acc_drop_mean, teacher_acc_mean;
+  double end_mean, end_sd, merged_mean; /* loss at the end of the path, merged reference */
 } fig3_stats;
 
 static void stats_of(const fig3_run *runs, int nruns, int H, fig3_stats *s) {
@@ -33,13 +34,19 @@ static void stats_of(const fig3_run *runs, int nruns, int H, fig3_stats *s) {
     s->mean += runs[i].barrier;
     s->acc_drop_mean += runs[i].acc[0] - runs[i].acc_min;
     s->teacher_acc_mean += runs[i].teacher_acc;
+    s->end_mean += runs[i].nmse_end, s->merged_mean += runs[i].merged_nmse;
   }
   if (!s->n) return;
   int m = s->n < 256 ? s->n : 256;
   s->mean /= s->n, s->acc_drop_mean /= s->n, s->teacher_acc_mean /= s->n;
+  s->end_mean /= s->n, s->merged_mean /= s->n;
   for (int i = 0; i < nruns; i++)
-    if (runs[i].H == H) s->sd += (runs[i].barrier - s->mean) * (runs[i].barrier - s->mean);
+    if (runs[i].H == H) {
+      s->sd += (runs[i].barrier - s->mean) * (runs[i].barrier - s->mean);
+      s->end_sd += (runs[i].nmse_end - s->end_mean) * (runs[i].nmse_end - s->end_mean);
+    }
   s->sd = s->n > 1 ? sqrt(s->sd / (s->n - 1)) : 0;
+  s->end_sd = s->n > 1 ? sqrt(s->end_sd / (s->n - 1)) : 0;
   qsort(v, (size_t)m, sizeof *v, cmp_double);
   s->min = v[0], s->max = v[m - 1];
   s->median = m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
@@ -89,14 +96,16 @@ static ls_status write_summary_csv(const char *dir, const fig3_run *runs, int nr
                                    ls_error *err) {
   path_buf b = {0};
   path_buf_printf(&b, "H,seed,l,m,cosine,d0,teacher_nll,teacher_acc,y2,barrier,argmax_d_over_d0,"
-                      "max_at_end,nmse_end,acc_start,acc_end,acc_min,evals,train_s,path_s\n");
+                      "max_at_end,nmse_end,merged_nmse,acc_start,acc_end,acc_min,evals,train_s,path_s,"
+                      "merged_s\n");
   for (int i = 0; i < nruns; i++) {
     const fig3_run *r = &runs[i];
     path_buf_printf(&b, "%d,%d,%d,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.6g,%d,%.10g,%.10g,%.10g,"
-                        "%.10g,%zu,%.3f,%.3f\n",
+                        "%.10g,%.10g,%zu,%.3f,%.3f,%.3f\n",
                     r->H, r->seed, r->l, r->m, r->cosine, r->d0, r->teacher_nll, r->teacher_acc,
                     r->y2, r->barrier, r->d[r->argmax] / r->d0, r->max_at_end, r->nmse_end,
-                    r->acc[0], r->acc_end, r->acc_min, r->evals, r->train_s, r->path_s);
+                    r->merged_nmse, r->acc[0], r->acc_end, r->acc_min, r->evals, r->train_s,
+                    r->path_s, r->merged_s);
   }
   char *p = path_join(dir, "summary.csv");
   ls_status st = !p || b.oom ? ls_error_set(err, LS_ERR_NOMEM, "out of memory")
@@ -124,15 +133,20 @@ static ls_status write_summary_json(const char *dir, const ls_config *cfg, const
   json_object_set_new(root, "experiment",
                       json_string("Brea et al. 2019 figure 3: permutation paths of MNIST teachers"));
   json_object_set_new(root, "settings", settings_json(cfg, o));
-  for (int i = 0; i < o->n_hidden; i++)
-    json_array_append_new(
-        jh, json_pack("{s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "H", s[i].H, "runs",
-                      s[i].n, "barrier_mean", s[i].mean, "barrier_sd", s[i].sd, "barrier_min",
-                      s[i].min, "barrier_median", s[i].median, "barrier_max", s[i].max,
-                      "accuracy_drop_mean", s[i].acc_drop_mean, "teacher_accuracy_mean",
-                      s[i].teacher_acc_mean, "rel_sd", s[i].mean > 0 ? s[i].sd / s[i].mean : 0));
+  for (int i = 0; i < o->n_hidden; i++) {
+    json_t *e = json_pack("{s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "H", s[i].H,
+                          "runs", s[i].n, "barrier_mean", s[i].mean, "barrier_sd", s[i].sd,
+                          "barrier_min", s[i].min, "barrier_median", s[i].median, "barrier_max",
+                          s[i].max, "end_nmse_mean", s[i].end_mean, "end_nmse_sd", s[i].end_sd,
+                          "accuracy_drop_mean", s[i].acc_drop_mean, "teacher_accuracy_mean",
+                          s[i].teacher_acc_mean);
+    json_object_set_new(e, "merged_nmse_mean",
+                        isfinite(s[i].merged_mean) ? json_real(s[i].merged_mean) : json_null());
+    json_array_append_new(jh, e);
+  }
   json_object_set_new(root, "per_H", jh);
-  json_object_set_new(root, "barrier_mean_decreases_with_H", json_boolean(decreasing));
+  json_object_set_new(root, "barrier_mean_decreases_with_H", json_boolean(decreasing & 1));
+  json_object_set_new(root, "end_nmse_mean_decreases_with_H", json_boolean(decreasing >> 1));
   json_object_set_new(root, "spearman_H_barrier", isfinite(rho) ? json_real(rho) : json_null());
   json_object_set_new(root, "seconds_total", json_real(seconds));
   for (int i = 0; i < nruns; i++) {
@@ -147,6 +161,8 @@ static ls_status write_summary_json(const char *dir, const ls_config *cfg, const
                       r->acc[0], "accuracy_end", r->acc_end, "accuracy_min", r->acc_min, "evals",
                       (json_int_t)r->evals, "train_seconds", r->train_s, "path_seconds",
                       r->path_s));
+    json_object_set_new(json_array_get(ja, (size_t)i), "merged_nmse",
+                        isfinite(r->merged_nmse) ? json_real(r->merged_nmse) : json_null());
   }
   json_object_set_new(root, "runs", ja);
   char *txt = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
@@ -216,10 +232,14 @@ ls_status fig3_write(const char *dir, const ls_config *cfg, const fig3_opts *o,
   fig3_stats s[FIG3_MAX_H];
   for (int i = 0; i < o->n_hidden; i++) stats_of(runs, nruns, o->hidden[i], &s[i]);
   /* decreasing: the mean barrier falls from each listed H to the next larger one */
-  int decreasing = 1;
+  int dec_barrier = 1, dec_end = 1;
   for (int i = 0; i < o->n_hidden; i++)
     for (int j = 0; j < o->n_hidden; j++)
-      if (s[j].H > s[i].H && !(s[j].mean < s[i].mean)) decreasing = 0;
+      if (s[j].H > s[i].H) {
+        if (!(s[j].mean < s[i].mean)) dec_barrier = 0;
+        if (!(s[j].end_mean < s[i].end_mean)) dec_end = 0;
+      }
+  int decreasing = dec_barrier | dec_end << 1;
   double rho = spearman(runs, nruns);
   char *pdir = path_join(dir, "paths");
   ls_status st = pdir ? path_mkdir(pdir, err) : ls_error_set(err, LS_ERR_NOMEM, "out of memory");
@@ -231,12 +251,14 @@ ls_status fig3_write(const char *dir, const ls_config *cfg, const fig3_opts *o,
   if (st) return st;
   printf("# Brea et al. 2019 fig. 3: barrier = max normalised MSE along the path (%d seeds)\n",
          o->seeds);
-  printf("%4s %12s %12s %12s %12s %12s %10s\n", "H", "mean", "sd", "min", "median", "max",
-         "acc_drop");
+  printf("%4s %11s %11s %11s %11s %11s %11s %11s %9s\n", "H", "mean", "sd", "min", "median",
+         "max", "end_mean", "merged", "acc_drop");
   for (int i = 0; i < o->n_hidden; i++)
-    printf("%4d %12.4g %12.4g %12.4g %12.4g %12.4g %10.4f\n", s[i].H, s[i].mean, s[i].sd,
-           s[i].min, s[i].median, s[i].max, s[i].acc_drop_mean);
-  printf("mean barrier decreases with H: %s; Spearman(H, barrier) = %.3f; %.1f s\n",
-         decreasing ? "yes" : "no", rho, seconds);
+    printf("%4d %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %9.4f\n", s[i].H, s[i].mean,
+           s[i].sd, s[i].min, s[i].median, s[i].max, s[i].end_mean, s[i].merged_mean,
+           s[i].acc_drop_mean);
+  printf("mean barrier decreases with H: %s; mean end loss decreases with H: %s; "
+         "Spearman(H, barrier) = %.3f; %.1f s\n",
+         dec_barrier ? "yes" : "no", dec_end ? "yes" : "no", rho, seconds);
   return LS_OK;
 }
