@@ -180,9 +180,10 @@ static ls_status write_figures(const char *dir, const fig3_opts *o, const fig3_r
   /* barrier against H: block 0 every run, block 1 mean and sd per H */
   path_buf_printf(&a, "# H seed barrier\n");
   for (int i = 0; i < nruns; i++) path_buf_printf(&a, "%d %d %.10g\n", runs[i].H, runs[i].seed, runs[i].barrier);
-  path_buf_printf(&a, "\n\n# H mean sd median\n");
+  path_buf_printf(&a, "\n\n# H mean sd median min max\n");
   for (int i = 0; i < o->n_hidden; i++)
-    path_buf_printf(&a, "%d %.10g %.10g %.10g\n", s[i].H, s[i].mean, s[i].sd, s[i].median);
+    path_buf_printf(&a, "%d %.10g %.10g %.10g %.10g %.10g\n", s[i].H, s[i].mean, s[i].sd,
+                    s[i].median, s[i].min, s[i].max);
   /* paths: one block per run, d/d0, normalised MSE, accuracy */
   char titles[1024] = "";
   for (int i = 0; i < nruns; i++) {
@@ -204,21 +205,22 @@ static ls_status write_figures(const char *dir, const fig3_opts *o, const fig3_r
            "set grid\nset key top right\nset xrange [%d:%d]\n"
            "plot \"fig3_barrier.dat\" index 0 using 1:3 with points pt 7 ps 0.8 lc rgb \"gray50\" "
            "title \"one teacher\", \\\n"
-           "     \"fig3_barrier.dat\" index 1 using 1:2:3 with yerrorlines lw 2 pt 5 lc rgb "
-           "\"black\" title \"mean +- sd\"",
+           "     \"fig3_barrier.dat\" index 1 using 1:4:5:6 with yerrorlines lw 2 pt 5 lc rgb "
+           "\"black\" title \"median, min..max\", \\\n"
+           "     \"fig3_barrier.dat\" index 1 using 1:2 with linespoints lw 2 dt 2 pt 9 lc rgb "
+           "\"red\" title \"mean\"",
            o->seeds, o->hidden[0] - 3, o->hidden[o->n_hidden - 1] + 3);
   if (!st) st = path_plot(dir, "fig3_barrier", a.s, a.len, body, err);
   for (int fig = 0; fig < 2 && !st; fig++) {
     snprintf(body, sizeof body,
-             "set title \"%s along the merge of two units of hidden layer %d (Brea et al. 2019, "
-             "fig. 3%s)\"\n"
+             "set title \"Brea et al. 2019 fig. 3%s: %s, merging two units of hidden layer %d\"\n"
              "set xlabel \"distance d / d0\"\nset ylabel \"%s\"\nset logscale x\n%s"
              "set xrange [*:*] reverse\nset grid\nset key outside right title \"H\"\n"
              "hs = \"%s\"\nseeds = %d\n"
              "plot for [i=0:%d] \"%s.dat\" index i using 1:%d with lines lw 1.5 "
              "lc (i/seeds + 1) title (i %% seeds == 0 ? word(hs, i/seeds + 1) : \"\")",
-             fig ? "training accuracy" : "normalised MSE between teacher and student outputs",
-             o->layer, fig ? "B" : "A", fig ? "training accuracy" : "normalised MSE",
+             fig ? "B" : "A", fig ? "training accuracy" : "normalised MSE (teacher vs student)",
+             o->layer, fig ? "training accuracy" : "normalised MSE",
              fig ? "" : "set logscale y\n", titles, o->seeds, nruns - 1,
              fig ? "fig3_accuracy" : "fig3_nmse", fig ? 3 : 2);
     st = path_plot(dir, fig ? "fig3_accuracy" : "fig3_nmse", b.s, b.len, body, err);
