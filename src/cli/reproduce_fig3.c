@@ -50,7 +50,7 @@ ls_status fig3_opts_read(const ls_config *cfg, fig3_opts *o, ls_error *err) {
   json_t *empty = json_object();
   if (!sec) sec = empty;
   ls_status st = ls_config_check_keys(cfg, sec, "reproduce", keys, err);
-  long v;
+  long v = 0;
   const json_t *hv = json_object_get(sec, "hidden");
   if (!st && hv) {
     if (!json_is_array(hv) || json_array_size(hv) < 1 || json_array_size(hv) > FIG3_MAX_H)
