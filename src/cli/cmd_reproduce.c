@@ -84,7 +84,7 @@ static const reproduce_entry entries[] = {
      "Brea et al. 2019 figure 2: permutation paths of all 10 neuron pairs of a ReLU teacher "
      "of width 5 (200 log-spaced steps to 1e-4 of the initial distance)",
      {NULL}, path_fig2},
-    {"fig3", "fig3.json",
+    {"fig3", "mnist_fig3.json",
      "Brea et al. 2019 figure 3: MNIST teachers with two hidden layers of H = 10..25 units, "
      "6 seeds each, two units of the second layer merged (docs/mnist.md)",
      {NULL}, mnist_fig3},

@@ -75,7 +75,7 @@ ls_status fig3_opts_read(const ls_config *cfg, fig3_opts *o, ls_error *err) {
   o->layer = (int)v;
   if (!st) st = ls_config_get_int(cfg, sec, "reproduce", "steps", 1, 100000, 100, &v, err);
   o->steps = (int)v;
-  if (!st) st = ls_config_get_int(cfg, sec, "reproduce", "maxeval", 1, 100000000, 60, &v, err);
+  if (!st) st = ls_config_get_int(cfg, sec, "reproduce", "maxeval", 1, 100000000, 300, &v, err);
   o->maxeval = (int)v;
   if (!st) st = ls_config_get_int(cfg, sec, "reproduce", "train_iters", 0, 100000000, 1500, &v, err);
   o->train_iters = (int)v;
@@ -280,7 +280,11 @@ int reproduce_fig3(const char *config, const char *out, const char *seeds, const
   }
   if (st) {
     ls_config_free(&cfg);
-    return cli_fail("reproduce", &err);
+    int rc = cli_fail("reproduce", &err);
+    if (strstr(err.msg, "cannot open"))
+      fprintf(stderr, "landsym reproduce: install the MNIST digits with scripts/setup_mnist.sh "
+                      "or point the config's data section at your IDX files (docs/mnist.md)\n");
+    return rc;
   }
   int nt = 1;
   if (threads && !cli_parse_long(threads, &v) && v >= 1) nt = (int)v;

@@ -20,7 +20,7 @@ typedef struct {
   int layer;              /* hidden layer whose units are merged [2] */
   int steps;              /* distances on the schedule [100] */
   double dmin;            /* last distance relative to the first [1e-4] */
-  int maxeval;            /* LBFGS evaluations per distance [60] */
+  int maxeval;            /* LBFGS evaluations per distance [300] */
   int train_iters;        /* Adam steps for each teacher [1500] */
   double train_lr;        /* Adam learning rate [3e-3] */
   int train_polish;       /* LBFGS iterations after Adam (NLopt gets 100x as many
