@@ -9,7 +9,7 @@
 const train_key train_keys[] = {
     {"preset", TK_STRING, "thesis: Adam lr 1e-4 full batch, 10^7 steps, then SLSQP (thesis 6.2.1)"},
     {"method", TK_STRING, "first phase: none, gd, adam, flow (adam)"},
-    {"polish", TK_STRING, "second phase: none, auto, newton, slsqp, lbfgs, slsqp+newton, lbfgs+newton (auto)"},
+    {"polish", TK_STRING, "second phase: none, auto, newton, slsqp, lbfgs, slsqp+newton, lbfgs+newton, lm, lm+newton, newton+lm (auto)"},
     {"critical", TK_BOOL, "Newton converges to the nearest critical point, saddles too (false)"},
     {"lr", TK_DOUBLE, "learning rate of gd and adam (1e-3)"},
     {"beta1", TK_DOUBLE, "Adam beta1 (0.9)"},

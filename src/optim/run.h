@@ -12,6 +12,7 @@ typedef struct {
   double *best;          /* best point seen (P) */
   double best_f, best_g; /* its objective and gradient inf-norm (best_f = INF before any) */
   int rank_by_grad;      /* Newton critical mode: the best point is the lowest gradient */
+  int ignore_grad_tol;   /* LM: grad_tol does not stop the phase (it stops on its own test) */
   double t0;             /* monotonic clock at the start */
   size_t giter;          /* iterations observed over the whole run */
   double next_mark;      /* next global iteration at which the trajectory is sampled */
@@ -42,6 +43,8 @@ double ls_run_time_left(const ls_run *r);
 ls_stop_reason ls_first_order_run(ls_run *r, double *theta);
 ls_stop_reason ls_flow_run(ls_run *r, double *theta);
 ls_stop_reason ls_newton_run(ls_run *r, double *theta);
+/* Levenberg-Marquardt (lm.c); handover: stop (LS_STOP_SWITCH) when the loss falls linearly. */
+ls_stop_reason ls_lm_run(ls_run *r, double *theta, int handover);
 /* NLopt SLSQP or LBFGS; hands over (LS_STOP_SWITCH) below switch_tol when > 0. */
 ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, double switch_tol);
 

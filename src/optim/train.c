@@ -132,7 +132,7 @@ ls_stop_reason ls_run_observe(ls_run *r, const double *theta, double f, double g
   r->res->stop = LS_STOP_NONE;
   report(r, 0);
   if (r->res->stop == LS_STOP_USER) return LS_STOP_USER;
-  if (g < o->grad_tol) return LS_STOP_GRAD;
+  if (g < o->grad_tol && !r->ignore_grad_tol) return LS_STOP_GRAD;
   if (!r->rank_by_grad && f <= o->loss_tol) return LS_STOP_LOSS;
   if (o->time_limit > 0 && ls_run_wall(r) >= o->time_limit) return LS_STOP_TIME;
   if (o->patience && r->stale >= o->patience) return LS_STOP_PATIENCE;
@@ -140,7 +140,9 @@ ls_stop_reason ls_run_observe(ls_run *r, const double *theta, double f, double g
 }
 
 /* the two-stage kinds: an NLopt stage, then Newton */
-static int polish_chained(ls_polish_kind k) { return k == LS_POLISH_SLSQP_NEWTON || k == LS_POLISH_LBFGS_NEWTON; }
+static int polish_chained(ls_polish_kind k) {
+  return k == LS_POLISH_SLSQP_NEWTON || k == LS_POLISH_LBFGS_NEWTON || k == LS_POLISH_LM_NEWTON;
+}
 
 static ls_polish_kind polish_choice(const ls_train_opts *o, size_t P) {
   if (o->polish != LS_POLISH_AUTO) return o->polish;
@@ -161,11 +163,15 @@ static ls_stop_reason run_phase(ls_run *r, double *theta, int first, ls_polish_k
     s = r->opt->first == LS_FIRST_FLOW ? ls_flow_run(r, theta) : ls_first_order_run(r, theta);
   } else {
     snprintf(ph->name, sizeof ph->name, "%s", pk == LS_POLISH_SLSQP_NEWTON ? "slsqp"
-             : pk == LS_POLISH_LBFGS_NEWTON ? "lbfgs" : ls_polish_name(pk));
+             : pk == LS_POLISH_LBFGS_NEWTON ? "lbfgs"
+             : pk == LS_POLISH_LM_NEWTON ? "lm"
+             : pk == LS_POLISH_NEWTON_LM ? "newton" : ls_polish_name(pk));
     if (isfinite(r->best_f)) memcpy(theta, r->best, r->P * sizeof(double));
     r->rank_by_grad = pk == LS_POLISH_NEWTON && r->opt->newton_critical;
     if (r->rank_by_grad) r->best_g = INFINITY, r->best_f = INFINITY; /* rank afresh by gradient */
-    if (pk == LS_POLISH_NEWTON) s = ls_newton_run(r, theta);
+    if (pk == LS_POLISH_NEWTON || pk == LS_POLISH_NEWTON_LM) s = ls_newton_run(r, theta);
+    else if (pk == LS_POLISH_LM || pk == LS_POLISH_LM_NEWTON)
+      s = ls_lm_run(r, theta, pk == LS_POLISH_LM_NEWTON);
     else s = ls_nlopt_run(r, theta, pk, polish_chained(pk) ? r->opt->newton_switch_tol : 0);
   }
   ph->stop = s;
@@ -225,6 +231,12 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
       (s == LS_STOP_SWITCH || s == LS_STOP_STALL || s == LS_STOP_ITERS || s == LS_STOP_FAIL) &&
       isfinite(r.best_f)) {
     s = run_phase(&r, theta, 0, LS_POLISH_NEWTON);
+    r.phase++;
+  }
+  /* newton+lm: LM finishes from Newton's point unless the run was cut short */
+  if (opts->polish == LS_POLISH_NEWTON_LM && r.phase == (opts->first != LS_FIRST_NONE ? 2 : 1) &&
+      s != LS_STOP_TIME && s != LS_STOP_USER && s != LS_STOP_NAN && isfinite(r.best_f)) {
+    s = run_phase(&r, theta, 0, LS_POLISH_LM);
     r.phase++;
   }
   res->n_phases = r.phase;

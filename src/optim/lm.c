@@ -1,0 +1,208 @@
+/* Levenberg-Marquardt on the residuals of the MSE loss, for the zero-residual regime.
+ *
+ * Near a global minimum of an overparameterized network the zero-loss set is a manifold
+ * (Simsek et al. 2021, Remark 4.2: the expansion manifold) on which the Hessian is
+ * singular; along a merge of two units the loss is flat to fourth order, so Newton's
+ * method on the gradient approaches it sublinearly and stalls at the gradient's rounding
+ * floor with the residuals still about 1e-11. The residuals r themselves point to the
+ * set: the step
+ *     p = -(J^T J + mu I)^{-1} J^T r,   mu = lambda ||r||,
+ * with lambda updated by the ratio of actual to predicted reduction (Fan & Yuan 2005,
+ * "On the quadratic convergence of the Levenberg-Marquardt method without nonsingularity
+ * assumption"; Yamashita & Fukushima 2001 for mu = ||r||^2) converges quadratically to a
+ * zero-residual set under a local error bound, with J rank-deficient. It is solved with
+ * the thin SVD J = U S V^T: p = -V diag(s / (s^2 + mu)) U^T r, and the model's reduction
+ * ||r||^2 - ||r + J p||^2 = sum_i (U^T r)_i^2 (1 - (mu / (s_i^2 + mu))^2) needs no
+ * subtraction of nearly equal numbers. */
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+#define LM_LAMBDA_MIN 1e-8 /* Fan & Yuan's lower bound m on lambda */
+#define LM_MAX_REJECT 60
+#define LM_SLOW_WINDOW 10 /* handover: the loss fell by less than LM_SLOW_FACTOR over this many steps */
+#define LM_SLOW_FACTOR 1.25
+
+typedef struct {
+  size_t M, P, K;
+  double *J, *r, *U, *s, *VT, *c, *p, *trial, *g, *hist;
+  ls_work *wn;
+} lm_work;
+
+static void lm_free(lm_work *w) {
+  free(w->J), free(w->r), free(w->U), free(w->s), free(w->VT), free(w->c), free(w->p);
+  free(w->trial), free(w->g), free(w->hist);
+  ls_work_free(w->wn);
+}
+
+static int lm_alloc(lm_work *w, const ls_net *net, const ls_data *d) {
+  memset(w, 0, sizeof *w);
+  w->M = d->n * (size_t)d->dout, w->P = ls_net_nparams(net), w->K = w->M < w->P ? w->M : w->P;
+  size_t M = w->M, P = w->P, K = w->K;
+  w->J = malloc(M * P * sizeof(double)), w->r = malloc(M * sizeof(double));
+  w->U = malloc(M * K * sizeof(double)), w->s = malloc(K * sizeof(double));
+  w->VT = malloc(K * P * sizeof(double)), w->c = malloc(K * sizeof(double));
+  w->p = malloc(P * sizeof(double)), w->trial = malloc(P * sizeof(double));
+  w->g = malloc(P * sizeof(double)), w->hist = malloc(LM_SLOW_WINDOW * sizeof(double));
+  w->wn = ls_work_alloc(net, d->n);
+  return w->J && w->r && w->U && w->s && w->VT && w->c && w->p && w->trial && w->g && w->hist &&
+                 w->wn ? 0 : -1;
+}
+
+/* Rounding level of the loss: about eps^2 * sum_k w_k |y_k|^2 (as the objective's). */
+static double loss_noise(const ls_data *d) {
+  double ey2 = 0;
+  for (size_t k = 0; k < d->n; k++)
+    for (int o = 0; o < d->dout; o++) {
+      double y = d->y[k * (size_t)d->dout + (size_t)o];
+      ey2 += ls_data_weight(d, k) * y * y;
+    }
+  return 16 * DBL_EPSILON * DBL_EPSILON * (ey2 > 1e-300 ? ey2 : 1);
+}
+
+/* Step for damping mu into w->p; returns the model's predicted reduction of ||r||^2. */
+static double lm_step(lm_work *w, double mu) {
+  double pred = 0;
+  memset(w->p, 0, w->P * sizeof(double));
+  for (size_t i = 0; i < w->K; i++) {
+    double s = w->s[i], q = mu / (s * s + mu), a = -s * w->c[i] / (s * s + mu);
+    pred += w->c[i] * w->c[i] * (1 - q * q);
+    const double *v = w->VT + i * w->P;
+    for (size_t j = 0; j < w->P; j++) w->p[j] += a * v[j];
+  }
+  return pred;
+}
+
+ls_status ls_lm_polish(const ls_net *net, const ls_data *d, double *theta,
+                       const ls_lm_opts *opts, double *loss, ls_stop_reason *why,
+                       ls_error *err) {
+  *why = LS_STOP_NONE;
+  if (net->loss != LS_LOSS_MSE)
+    return ls_error_set(err, LS_ERR_INPUT, "Levenberg-Marquardt needs the MSE loss");
+  lm_work w;
+  if (lm_alloc(&w, net, d)) {
+    lm_free(&w);
+    return ls_error_set(err, LS_ERR_NOMEM, "Levenberg-Marquardt: out of memory");
+  }
+  size_t M = w.M, P = w.P, K = w.K;
+  ls_status st = LS_OK;
+  double noise = loss_noise(d), lambda = 1, f;
+  if (ls_loss(net, d, theta, &f, w.wn) || !isfinite(f)) {
+    *why = LS_STOP_NAN;
+    goto done;
+  }
+  for (size_t it = 0;; it++) {
+    if ((st = ls_residual_jacobian(net, d, theta, w.r, w.J, err))) goto done;
+    /* gradient of ||r||^2: 2 J^T r */
+    memset(w.g, 0, P * sizeof(double));
+    for (size_t m = 0; m < M; m++) {
+      const double *row = w.J + m * P;
+      for (size_t j = 0; j < P; j++) w.g[j] += 2 * w.r[m] * row[j];
+    }
+    double gi = 0;
+    for (size_t j = 0; j < P; j++) gi = fmax(gi, fabs(w.g[j]));
+    if (!isfinite(gi)) {
+      *why = LS_STOP_NAN;
+      break;
+    }
+    if (opts->observe && opts->observe(theta, f, gi, opts->user)) {
+      *why = LS_STOP_USER;
+      break;
+    }
+    w.hist[it % LM_SLOW_WINDOW] = f;
+    if (opts->handover && it >= LM_SLOW_WINDOW &&
+        w.hist[(it + 1) % LM_SLOW_WINDOW] < LM_SLOW_FACTOR * f) {
+      *why = LS_STOP_SWITCH; /* linear or slower: not the zero-residual regime */
+      break;
+    }
+    if (it >= opts->max_iter) {
+      *why = LS_STOP_ITERS;
+      break;
+    }
+    if (f <= noise) {
+      *why = LS_STOP_STALL; /* at the rounding level */
+      break;
+    }
+    lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)M, (lapack_int)P, w.J,
+                                     (lapack_int)P, w.s, w.U, (lapack_int)K, w.VT, (lapack_int)P);
+    if (info != 0) {
+      *why = LS_STOP_FAIL;
+      break;
+    }
+    for (size_t i = 0; i < K; i++) w.c[i] = 0;
+    for (size_t m = 0; m < M; m++) {
+      const double *u = w.U + m * K;
+      for (size_t i = 0; i < K; i++) w.c[i] += u[i] * w.r[m];
+    }
+    int accepted = 0;
+    for (int rej = 0; !accepted && rej < LM_MAX_REJECT; rej++) {
+      double pred = lm_step(&w, lambda * sqrt(f));
+      if (!(pred > noise + 8 * DBL_EPSILON * f)) break; /* nothing measurable left */
+      double ft;
+      for (size_t j = 0; j < P; j++) w.trial[j] = theta[j] + w.p[j];
+      if (ls_loss(net, d, w.trial, &ft, w.wn) || !isfinite(ft)) {
+        lambda *= 4;
+        continue;
+      }
+      double rho = (f - ft) / pred;
+      if (rho < 0.25) lambda *= 4;
+      else if (rho > 0.75) lambda = fmax(lambda / 4, LM_LAMBDA_MIN);
+      if (rho > 1e-4) {
+        accepted = 1;
+        memcpy(theta, w.trial, P * sizeof(double));
+        f = ft;
+      }
+    }
+    if (!accepted) {
+      *why = LS_STOP_STALL;
+      break;
+    }
+  }
+done:
+  *loss = f;
+  lm_free(&w);
+  return st;
+}
+
+/* ---- the training phase ---------------------------------------------------------------- */
+
+typedef struct {
+  ls_run *r;
+  ls_stop_reason s;
+} lm_obs;
+
+static int lm_observe(const double *theta, double f, double g, void *user) {
+  lm_obs *o = user;
+  o->s = ls_run_observe(o->r, theta, f, g);
+  return o->s != LS_STOP_NONE;
+}
+
+ls_stop_reason ls_lm_run(ls_run *r, double *theta, int handover) {
+  lm_obs ob = {r, LS_STOP_NONE};
+  ls_lm_opts lo = {r->opt->polish_maxiter, handover, lm_observe, &ob};
+  ls_error e;
+  double f;
+  ls_stop_reason why;
+  /* the gradient of a degenerate zero-loss set vanishes long before the residuals do
+   * (loss 1e-21 at gradient 1e-16): LM stops on its own test, at the loss's rounding level */
+  r->ignore_grad_tol = 1;
+  ls_status st = ls_lm_polish(r->obj.net, r->obj.data, theta, &lo, &f, &why, &e);
+  r->ignore_grad_tol = 0;
+  if (st != LS_OK) {
+    snprintf(r->res->message, sizeof r->res->message, "Levenberg-Marquardt: %.200s", e.msg);
+    return LS_STOP_FAIL;
+  }
+  if (why == LS_STOP_USER) why = ob.s;
+  if (why == LS_STOP_NAN)
+    snprintf(r->res->message, sizeof r->res->message,
+             "Levenberg-Marquardt: non-finite loss or gradient; kept the best finite point");
+  /* at the rounding level with the gradient below grad_tol: converged */
+  if (why == LS_STOP_STALL && r->best_g < r->opt->grad_tol)
+    why = LS_STOP_GRAD;
+  return why;
+}
