@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/reproduce_fig3.h"
 #include "cli/reproduce_mnist.h"
 #include "cli/path_fig2.h"
 
@@ -50,6 +51,14 @@ static int mnist_split(const reproduce_entry *e, const char *config, const char 
   return reproduce_mnist_split(config, out);
 }
 
+/* Brea et al. figure 3: MNIST teachers, permutation paths in the second hidden layer
+ * (src/cli/reproduce_fig3.c). */
+static int mnist_fig3(const reproduce_entry *e, const char *config, const char *out,
+                      const char *seeds, const char *threads, int resume) {
+  (void)e, (void)resume;
+  return reproduce_fig3(config, out, seeds, threads);
+}
+
 /* Brea et al. figure 2: the permutation paths of `landsym path` (docs/path.md); the
  * experiment is examples/fig2.json, built in. */
 static int path_fig2(const reproduce_entry *e, const char *config, const char *out,
@@ -75,6 +84,10 @@ static const reproduce_entry entries[] = {
      "Brea et al. 2019 figure 2: permutation paths of all 10 neuron pairs of a ReLU teacher "
      "of width 5 (200 log-spaced steps to 1e-4 of the initial distance)",
      {NULL}, path_fig2},
+    {"fig3", "mnist_fig3.json",
+     "Brea et al. 2019 figure 3: MNIST teachers with two hidden layers of H = 10..25 units, "
+     "6 seeds each, two units of the second layer merged (docs/mnist.md)",
+     {NULL}, mnist_fig3},
     {"table6.1", "table6_1.json",
      "Stoican 2022 table 6.1 (and figures 6.3, 6.7): 1000 seeds of a width-5 student on the "
      "thesis toy",
@@ -92,7 +105,8 @@ static void usage(FILE *f) {
           "                         [--config FILE]\n"
           "Regenerate a figure or table: runs `landsym sweep` on the example config, then\n"
           "`landsym classify` on its output (tables, pruned networks, figures in DIR/classify);\n"
-          "fig2 runs `landsym path` over all neuron pairs instead; mnist-split runs\n"
+          "fig2 runs `landsym path` over all neuron pairs instead; fig3 trains MNIST\n"
+          "teachers and merges two units of each (docs/mnist.md); mnist-split runs\n"
           "`landsym train` then `landsym split` (docs/mnist.md).\n"
           "  --out DIR      output directory (default repro-NAME)\n"
           "  --seeds N      number of seeds (default: the config's)\n"
