@@ -7,15 +7,9 @@
 # path's normalised MSE, the table and figures exist; bad settings exit 2 naming the field
 # and leave no output. With MNIST installed (data/mnist, scripts/setup_mnist.sh) one small
 # run on 150 digits; skipped with a message otherwise. $1 = landsym binary, $2 = source dir.
-set -u
-BIN=$1
-SRC=$(cd "$2" && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { if [ "$2" = 1 ]; then ok "$1"; else ko "$1"; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
+SRC=$(cd "$SRC" && pwd)
+check_flag() { flag "$2" "$1"; } # check_flag MESSAGE FLAG
 
 config() { # reproduce-section student-loss
   cat > "$T/c.json" <<JSON
@@ -31,10 +25,10 @@ STEPS=10
 config "\"hidden\": [4, 6], \"seeds\": 2, \"steps\": $STEPS, \"dmin\": 1e-4, \"maxeval\": 30, \"train_iters\": 200, \"train_lr\": 1e-2"
 out=$("$BIN" reproduce fig3 --config "$T/c.json" --out "$T/r" 2>"$T/err")
 rc=$?
-check "tiny run exits 0 (exit $rc)" $([ $rc = 0 ] && echo 1 || echo 0)
+check_flag "tiny run exits 0 (exit $rc)" $([ $rc = 0 ] && echo 1 || echo 0)
 [ $rc = 0 ] || cat "$T/err"
-check "stdout table has one row per H" $(echo "$out" | grep -cE '^ +(4|6) ' | grep -qx 2 && echo 1 || echo 0)
-check "summary.csv has 4 runs" $([ "$(tail -n +2 "$T/r/summary.csv" 2>/dev/null | wc -l)" = 4 ] && echo 1 || echo 0)
+check_flag "stdout table has one row per H" $(echo "$out" | grep -cE '^ +(4|6) ' | grep -qx 2 && echo 1 || echo 0)
+check_flag "summary.csv has 4 runs" $([ "$(tail -n +2 "$T/r/summary.csv" 2>/dev/null | wc -l)" = 4 ] && echo 1 || echo 0)
 for H in 4 6; do
   for s in 1 2; do
     f="$T/r/paths/path_H${H}_s${s}.csv"
@@ -46,27 +40,27 @@ for H in 4 6; do
       { if ($4 > mx) mx = $4 }
       END { printf "%s %s %.17g %.17g %.17g\n", n0, a0, m, last, mx }' "$f" 2>/dev/null)
     set -- $r
-    check "H $H seed $s: normalised MSE at the start is 0 (got ${1:-none})" $([ "${1:-x}" = 0 ] && echo 1 || echo 0)
-    check "H $H seed $s: schedule d0 * 1e-4^(i/$STEPS) to 1e-12 (max rel. error ${3:-none})" \
+    check_flag "H $H seed $s: normalised MSE at the start is 0 (got ${1:-none})" $([ "${1:-x}" = 0 ] && echo 1 || echo 0)
+    check_flag "H $H seed $s: schedule d0 * 1e-4^(i/$STEPS) to 1e-12 (max rel. error ${3:-none})" \
       $(awk -v e="${3:-1}" 'BEGIN { print (e < 1e-12) ? 1 : 0 }')
-    check "H $H seed $s: last scheduled point at 1e-4 d0 (${4:-none})" \
+    check_flag "H $H seed $s: last scheduled point at 1e-4 d0 (${4:-none})" \
       $(awk -v x="${4:-0}" 'BEGIN { r = x / 1e-4 - 1; if (r < 0) r = -r; print (r < 1e-12) ? 1 : 0 }')
     # summary.csv: H,seed,l,m,cosine,d0,teacher_nll,teacher_acc,y2,barrier,...,acc_start(14)
     row=$(awk -F, -v H=$H -v s=$s '$1 == H && $2 == s' "$T/r/summary.csv")
     tacc=$(echo "$row" | cut -d, -f8)
     bar=$(echo "$row" | cut -d, -f10)
-    check "H $H seed $s: accuracy at the start = teacher accuracy ($2 vs $tacc)" \
+    check_flag "H $H seed $s: accuracy at the start = teacher accuracy ($2 vs $tacc)" \
       $(awk -v a="${2:-0}" -v b="${tacc:-1}" 'BEGIN { r = a - b; if (r < 0) r = -r; print (r < 1e-9 && a > 0.5) ? 1 : 0 }')
-    check "H $H seed $s: barrier = max normalised MSE on the path ($bar vs ${5:-none})" \
+    check_flag "H $H seed $s: barrier = max normalised MSE on the path ($bar vs ${5:-none})" \
       $(awk -v a="${bar:-0}" -v b="${5:-1}" 'BEGIN { r = (a - b) / b; if (r < 0) r = -r; print (b > 0 && r < 1e-8) ? 1 : 0 }')
   done
 done
 for fig in fig3_barrier fig3_nmse fig3_accuracy; do
   have=1
   for e in png svg dat gp; do [ -s "$T/r/$fig.$e" ] || have=0; done
-  check "figure $fig (png, svg, dat, gp)" $have
+  check_flag "figure $fig (png, svg, dat, gp)" $have
 done
-check "summary.json names the per-H barrier statistics" \
+check_flag "summary.json names the per-H barrier statistics" \
   $(grep -q '"barrier_mean"' "$T/r/summary.json" 2>/dev/null && echo 1 || echo 0)
 
 # bad settings: exit 2, message naming the field, nothing written
@@ -103,11 +97,10 @@ JSON
   "$BIN" reproduce fig3 --config "$T/m.json" --out "$T/m" >/dev/null 2>"$T/merr"
   rc=$?
   n0=$(awk -F, 'NR == 2 { print $4 }' "$T/m/paths/path_H5_s1.csv" 2>/dev/null)
-  check "MNIST (150 digits): exit 0 and normalised MSE 0 at the start (exit $rc, ${n0:-none})" \
+  check_flag "MNIST (150 digits): exit 0 and normalised MSE 0 at the start (exit $rc, ${n0:-none})" \
     $([ $rc = 0 ] && [ "${n0:-x}" = 0 ] && echo 1 || echo 0)
 else
   echo "SKIP: MNIST not installed in $MN (scripts/setup_mnist.sh); the synthetic checks ran"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish
