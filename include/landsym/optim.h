@@ -63,14 +63,17 @@ ls_status ls_objective_hvp(ls_objective *o, const double *theta, const double *v
 typedef enum { LS_FIRST_NONE = 0, LS_FIRST_GD, LS_FIRST_ADAM, LS_FIRST_FLOW } ls_first_kind;
 typedef enum {
   LS_POLISH_NONE = 0,
-  LS_POLISH_AUTO,   /* lbfgs+newton for small P, slsqp for medium, lbfgs for large */
+  LS_POLISH_AUTO,   /* small P: lm, else lbfgs+newton (see lm_switch_tol); slsqp for medium, lbfgs for large */
   LS_POLISH_NEWTON, /* trust region on the exact Hessian (see newton_critical) */
   LS_POLISH_SLSQP,  /* NLopt LD_SLSQP */
   LS_POLISH_LBFGS,  /* NLopt LD_LBFGS */
   LS_POLISH_SLSQP_NEWTON, /* SLSQP down to newton_switch_tol (cheap iterations far out),
                             then Newton to finish (quadratic convergence near the end) */
-  LS_POLISH_LBFGS_NEWTON /* LBFGS (iterations at the cost of one gradient) until it reaches
+  LS_POLISH_LBFGS_NEWTON, /* LBFGS (iterations at the cost of one gradient) until it reaches
                             newton_switch_tol or stalls, then Newton to finish */
+  LS_POLISH_LM      /* Levenberg-Marquardt on the Gauss-Newton model, the exact Hessian where
+                       the residuals stop shrinking; one-hidden-layer, one-output MSE
+                       networks without penalties only */
 } ls_polish_kind;
 typedef enum { LS_LINSOL_AUTO = 0, LS_LINSOL_DENSE, LS_LINSOL_SPGMR } ls_linsol_kind;
 
@@ -126,6 +129,15 @@ typedef struct {
   size_t auto_newton_max;      /* auto uses lbfgs+newton for P <= this (1500) */
   double newton_switch_tol;    /* slsqp/lbfgs+newton hand over to Newton below this gradient (1e-9) */
   size_t auto_slsqp_max;       /* auto uses SLSQP for P <= this (4000), LBFGS above */
+  /* auto on one-hidden-layer, one-output MSE networks without penalties (P <= auto_newton_max,
+     not critical): the first phase hands over at max(lm_switch_tol, switch_grad_tol) to
+     Levenberg-Marquardt (lm) for at most lm_max_iter iterations; if that does not converge
+     (it stalls, the weights drift past lm_drift times their norm, or the iterations run
+     out), the run starts again from the initial point as if the attempt had not been made:
+     first phase to switch_grad_tol, then lbfgs+newton. lm_max_iter 0 = no attempt. */
+  double lm_switch_tol;        /* 1e-2 */
+  size_t lm_max_iter;          /* 200 */
+  double lm_drift;             /* 4 */
 
   /* stopping (whole run) */
   double grad_tol;             /* stop when the gradient inf-norm < grad_tol: 1e-15 (0 = off) */
@@ -182,7 +194,7 @@ typedef struct {
                            the training's own CPU time when one run goes at a time */
   size_t iters;
   int n_phases;
-  ls_phase_result phase[3];
+  ls_phase_result phase[6];
   ls_trajectory traj;
   char message[256];    /* a readable line about the stop (e.g. where NaN appeared) */
 } ls_train_result;

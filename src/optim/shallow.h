@@ -1,0 +1,26 @@
+/* Closed-form Gauss-Newton matrix and Hessian for one-hidden-layer, one-output MSE
+ * networks (src/optim/shallow.c). */
+#ifndef LANDSYM_OPTIM_SHALLOW_H
+#define LANDSYM_OPTIM_SHALLOW_H
+
+#include "landsym/optim.h"
+
+#define LS_SHALLOW_BLOCK 512 /* samples per pass */
+
+typedef struct {
+  size_t P;
+  int u;        /* incoming entries of a hidden neuron: inputs, plus 1 with a bias */
+  double *buf;  /* per-block scratch (see ls_shallow_alloc) */
+  size_t *idx;  /* parameter index of entry j of hidden neuron i's incoming vector */
+} ls_shallow;
+
+/* 1 when the objective is a one-hidden-layer, one-output MSE loss without penalties. */
+int ls_shallow_applies(const ls_objective *o);
+ls_status ls_shallow_alloc(ls_shallow *s, const ls_objective *o);
+void ls_shallow_free(ls_shallow *s); /* accepts a zeroed struct */
+/* A = Gauss-Newton matrix, S = residual curvature (H = A + S), P x P row-major, at theta.
+ * LS_ERR_COMPUTE when an entry is not finite. */
+ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const double *theta,
+                              double *A, double *S);
+
+#endif
