@@ -110,7 +110,7 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
   double *z = s->buf, *d1 = z + m * B, *d2 = d1 + m * B, *uc = d2 + m * B, *J = uc + u * B;
   double *f = J + B * P, *sw = f + (B > (size_t)m ? B : (size_t)m), *cr = sw + B, *e1 = cr + B;
   memset(A, 0, P * P * sizeof(double));
-  memset(S, 0, P * P * sizeof(double));
+  if (S) memset(S, 0, P * P * sizeof(double));
   for (size_t k0 = 0; k0 < n; k0 += B) {
     const size_t nb = n - k0 < B ? n - k0 : B;
     const double *x = d->x + k0 * din, *y = d->y + k0;
@@ -127,7 +127,7 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
         const double *xj = uc + j * B;
         for (size_t k = 0; k < nb; k++) zi[k] += wij * xj[k];
       }
-      ls_act_apply(&net->act[1], nb, zi, zi, d1 + i * B, d2 + i * B);
+      ls_act_apply(&net->act[1], nb, zi, zi, d1 + i * B, S ? d2 + i * B : NULL);
     }
     for (size_t k = 0; k < nb; k++) f[k] = c;
     for (int i = 0; i < m; i++)
@@ -153,13 +153,13 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
     syrk_upper(P, nb, J, A);
     /* S, within-neuron blocks: E1 = 2 w r act' and E2 = 2 w r a act'' (m x B, over the
      * neurons at once), S_(u_j, a_i) = (E1 u_j)_i, S_(u_j, u_l) = (E2 (u_j o u_l))_i */
-    for (int i = 0; i < m; i++) {
+    for (int i = 0; i < m && S; i++) {
       const double *d1i = d1 + i * B, *d2i = d2 + i * B;
       double *E1 = z + i * B, *E2 = d2 + i * B; /* act values are no longer needed */
       for (size_t k = 0; k < nb; k++) E1[k] = cr[k] * d1i[k];
       for (size_t k = 0; k < nb; k++) E2[k] = cr[k] * a[i] * d2i[k];
     }
-    for (int j = 0; j < u; j++) {
+    for (int j = 0; j < u && S; j++) {
       cblas_dgemv(CblasRowMajor, CblasNoTrans, m, (int)nb, 1.0, z, (int)B, uc + j * B, 1, 0.0, f, 1);
       for (int i = 0; i < m; i++) S[s->idx[i * u + j] * P + oa + i] += f[i];
       for (int l = j; l < u; l++) {
@@ -173,7 +173,10 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
   /* mirror: A and S were filled in their upper triangles */
   int finite = 1;
   for (size_t p = 0; p < P; p++)
-    for (size_t q = p + 1; q < P; q++) A[q * P + p] = A[p * P + q], S[q * P + p] = S[p * P + q];
-  for (size_t p = 0; p < P * P; p++) finite &= isfinite(A[p]) && isfinite(S[p]);
+    for (size_t q = p + 1; q < P; q++) {
+      A[q * P + p] = A[p * P + q];
+      if (S) S[q * P + p] = S[p * P + q];
+    }
+  for (size_t p = 0; p < P * P; p++) finite &= isfinite(A[p]) && (!S || isfinite(S[p]));
   return finite ? LS_OK : LS_ERR_COMPUTE;
 }

@@ -5,7 +5,7 @@
 
 #include "landsym/optim.h"
 
-#define LS_SHALLOW_BLOCK 512 /* samples per pass */
+#define LS_SHALLOW_BLOCK 256 /* samples per pass */
 
 typedef struct {
   size_t P;
@@ -18,8 +18,8 @@ typedef struct {
 int ls_shallow_applies(const ls_objective *o);
 ls_status ls_shallow_alloc(ls_shallow *s, const ls_objective *o);
 void ls_shallow_free(ls_shallow *s); /* accepts a zeroed struct */
-/* A = Gauss-Newton matrix, S = residual curvature (H = A + S), P x P row-major, at theta.
- * LS_ERR_COMPUTE when an entry is not finite. */
+/* A = Gauss-Newton matrix, S = residual curvature (H = A + S), P x P row-major, at theta;
+ * S may be NULL (not computed). LS_ERR_COMPUTE when an entry is not finite. */
 ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const double *theta,
                               double *A, double *S);
 
