@@ -4,7 +4,7 @@
  * NLopt SLSQP and LBFGS), all on one objective: the loss plus optional penalties.
  *
  * A run is a first phase (none, gd, adam or flow) followed by a polishing phase (none,
- * auto, newton, slsqp, lbfgs). Everything is deterministic: the same inputs and options
+ * auto, newton, slsqp, lbfgs, lm: Levenberg-Marquardt for one-hidden-layer networks). Everything is deterministic: the same inputs and options
  * give bitwise identical results (unless a wall-time limit cuts a run). */
 #ifndef LANDSYM_OPTIM_H
 #define LANDSYM_OPTIM_H
@@ -63,7 +63,8 @@ ls_status ls_objective_hvp(ls_objective *o, const double *theta, const double *v
 typedef enum { LS_FIRST_NONE = 0, LS_FIRST_GD, LS_FIRST_ADAM, LS_FIRST_FLOW } ls_first_kind;
 typedef enum {
   LS_POLISH_NONE = 0,
-  LS_POLISH_AUTO,   /* small P: lm, else lbfgs+newton (see lm_switch_tol); slsqp for medium, lbfgs for large */
+  LS_POLISH_AUTO,   /* small P: lbfgs+newton, after an lm attempt on one-hidden-layer networks
+                       (see lm_switch_tol); slsqp for medium P, lbfgs for large */
   LS_POLISH_NEWTON, /* trust region on the exact Hessian (see newton_critical) */
   LS_POLISH_SLSQP,  /* NLopt LD_SLSQP */
   LS_POLISH_LBFGS,  /* NLopt LD_LBFGS */

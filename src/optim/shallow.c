@@ -18,9 +18,10 @@
 #include "deriv/simd.h"
 #include "shallow.h"
 
-/* Upper triangle of A += J J^T, J holding P rows of B entries (nb used): eight running
- * sums per entry in one vector (GCC/Clang vector extension), four columns at a time so
- * each row of J is loaded once per four dot products. OpenBLAS's syrk packs and tiles for
+/* Upper triangle of A += J J^T, J holding P rows of B entries (nb used, rows padded with
+ * zeros to a multiple of 4 and the entries to a multiple of 8): 4 x 4 tiles of dot
+ * products, eight running sums each in one vector (GCC/Clang vector extension), so that
+ * each step loads 8 vectors for 16 multiply-adds. OpenBLAS's syrk packs and tiles for
  * large matrices and is several times slower on 15 x 1681. */
 typedef double ls_v8d __attribute__((vector_size(64)));
 static inline ls_v8d load8(const double *p) {
@@ -32,34 +33,21 @@ static inline double hsum8(ls_v8d v) {
   return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
 }
 LS_HOT static void syrk_upper(size_t P, size_t nb, const double *J, double *A) {
-  const size_t B = LS_SHALLOW_BLOCK, n8 = nb / 8 * 8;
-  for (size_t p = 0; p < P; p++) {
-    const double *Jp = J + p * B;
-    size_t q = p;
-    for (; q + 4 <= P; q += 4) {
-      const double *J0 = J + q * B, *J1 = J0 + B, *J2 = J1 + B, *J3 = J2 + B;
-      ls_v8d s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+  const size_t B = LS_SHALLOW_BLOCK, n8 = (nb + 7) / 8 * 8;
+  for (size_t p0 = 0; p0 < P; p0 += 4)
+    for (size_t q0 = p0; q0 < P; q0 += 4) {
+      ls_v8d s[4][4] = {{{0}}};
+      const double *Jp = J + p0 * B, *Jq = J + q0 * B;
       for (size_t k = 0; k < n8; k += 8) {
-        ls_v8d x = load8(Jp + k);
-        s0 += x * load8(J0 + k), s1 += x * load8(J1 + k);
-        s2 += x * load8(J2 + k), s3 += x * load8(J3 + k);
+        ls_v8d x[4], y[4];
+        for (int a = 0; a < 4; a++) x[a] = load8(Jp + a * B + k), y[a] = load8(Jq + a * B + k);
+        for (int a = 0; a < 4; a++)
+          for (int b = 0; b < 4; b++) s[a][b] += x[a] * y[b];
       }
-      double t0 = hsum8(s0), t1 = hsum8(s1), t2 = hsum8(s2), t3 = hsum8(s3);
-      for (size_t k = n8; k < nb; k++) {
-        double x = Jp[k];
-        t0 += x * J0[k], t1 += x * J1[k], t2 += x * J2[k], t3 += x * J3[k];
-      }
-      A[p * P + q] += t0, A[p * P + q + 1] += t1, A[p * P + q + 2] += t2, A[p * P + q + 3] += t3;
+      for (size_t a = 0; a < 4 && p0 + a < P; a++)
+        for (size_t b = 0; b < 4 && q0 + b < P; b++)
+          if (q0 + b >= p0 + a) A[(p0 + a) * P + q0 + b] += hsum8(s[a][b]);
     }
-    for (; q < P; q++) {
-      const double *Jq = J + q * B;
-      ls_v8d s0 = {0};
-      for (size_t k = 0; k < n8; k += 8) s0 += load8(Jp + k) * load8(Jq + k);
-      double t = hsum8(s0);
-      for (size_t k = n8; k < nb; k++) t += Jp[k] * Jq[k];
-      A[p * P + q] += t;
-    }
-  }
 }
 
 int ls_shallow_applies(const ls_objective *o) {
@@ -71,7 +59,7 @@ int ls_shallow_applies(const ls_objective *o) {
 
 void ls_shallow_free(ls_shallow *s) {
   if (!s) return;
-  free(s->buf), free(s->idx);
+  free(s->buf), free(s->idx), free(s->w2);
   memset(s, 0, sizeof *s);
 }
 
@@ -83,9 +71,11 @@ ls_status ls_shallow_alloc(ls_shallow *s, const ls_objective *o) {
   s->u = (int)din + (net->bias[1] ? 1 : 0);
   /* z, act', act'', u columns (u x B, the last one all ones for the bias), J (B x P),
    * f (or one value per neuron), sqrt(2 w), 2 w r, scratch */
-  s->buf = malloc((3 * m * B + (size_t)s->u * B + B * s->P + 5 * B + m) * sizeof(double));
+  size_t P4 = (s->P + 3) / 4 * 4; /* J rows padded with zero rows for syrk_upper */
+  s->buf = calloc(3 * m * B + (size_t)s->u * B + B * P4 + 5 * B + m, sizeof(double));
   s->idx = malloc(m * (size_t)s->u * sizeof *s->idx);
-  if (!s->buf || !s->idx) {
+  s->w2 = malloc(2 * o->data->n * sizeof(double));
+  if (!s->buf || !s->idx || !s->w2) {
     ls_shallow_free(s);
     return LS_ERR_NOMEM;
   }
@@ -93,6 +83,11 @@ ls_status ls_shallow_alloc(ls_shallow *s, const ls_objective *o) {
     for (int j = 0; j < s->u; j++)
       s->idx[i * s->u + j] = (size_t)j < din ? ls_net_w_offset(net, 1) + i * din + j
                                             : ls_net_b_offset(net, 1) + i;
+  /* the data's weights do not change: 2 w_k and its square root once */
+  for (size_t k = 0; k < o->data->n; k++) {
+    s->w2[k] = 2 * ls_data_weight(o->data, k);
+    s->w2[o->data->n + k] = sqrt(s->w2[k]);
+  }
   return LS_OK;
 }
 
@@ -108,12 +103,12 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
   const double *a = theta + oa;
   const double c = net->bias[2] ? theta[ls_net_b_offset(net, 2)] : 0;
   double *z = s->buf, *d1 = z + m * B, *d2 = d1 + m * B, *uc = d2 + m * B, *J = uc + u * B;
-  double *f = J + B * P, *sw = f + (B > (size_t)m ? B : (size_t)m), *cr = sw + B, *e1 = cr + B;
+  double *f = J + B * ((P + 3) / 4 * 4), *cr = f + (B > (size_t)m ? B : (size_t)m), *e1 = cr + B;
   memset(A, 0, P * P * sizeof(double));
   if (S) memset(S, 0, P * P * sizeof(double));
   for (size_t k0 = 0; k0 < n; k0 += B) {
     const size_t nb = n - k0 < B ? n - k0 : B;
-    const double *x = d->x + k0 * din, *y = d->y + k0;
+    const double *x = d->x + k0 * din, *y = d->y + k0, *w2 = s->w2 + k0, *sw = s->w2 + n + k0;
     for (int j = 0; j < din; j++)
       for (size_t k = 0; k < nb; k++) uc[j * B + k] = x[k * din + j];
     if (u > din)
@@ -132,11 +127,7 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
     for (size_t k = 0; k < nb; k++) f[k] = c;
     for (int i = 0; i < m; i++)
       for (size_t k = 0; k < nb; k++) f[k] += a[i] * z[i * B + k];
-    for (size_t k = 0; k < nb; k++) {
-      double w2 = 2 * ls_data_weight(d, k0 + k);
-      sw[k] = sqrt(w2);
-      cr[k] = w2 * (f[k] - y[k]);
-    }
+    for (size_t k = 0; k < nb; k++) cr[k] = w2[k] * (f[k] - y[k]);
     /* columns sqrt(2 w_k) J_k (J is P x B, one row per parameter), then A += J J^T */
     for (int i = 0; i < m; i++) {
       const double *d1i = d1 + i * B, *zi = z + i * B;
@@ -150,6 +141,8 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
       for (size_t k = 0; k < nb; k++) Ja[k] = sw[k] * zi[k];
     }
     if (net->bias[2]) memcpy(J + ls_net_b_offset(net, 2) * B, sw, nb * sizeof(double));
+    if (nb % 8) /* the last block: zero the entries up to the vector length */
+      for (size_t p = 0; p < P; p++) memset(J + p * B + nb, 0, (8 - nb % 8) * sizeof(double));
     syrk_upper(P, nb, J, A);
     /* S, within-neuron blocks: E1 = 2 w r act' and E2 = 2 w r a act'' (m x B, over the
      * neurons at once), S_(u_j, a_i) = (E1 u_j)_i, S_(u_j, u_l) = (E2 (u_j o u_l))_i */

@@ -12,6 +12,7 @@ typedef struct {
   int u;        /* incoming entries of a hidden neuron: inputs, plus 1 with a bias */
   double *buf;  /* per-block scratch (see ls_shallow_alloc) */
   size_t *idx;  /* parameter index of entry j of hidden neuron i's incoming vector */
+  double *w2;   /* 2 w_k, then sqrt(2 w_k), for the n samples */
 } ls_shallow;
 
 /* 1 when the objective is a one-hidden-layer, one-output MSE loss without penalties. */
