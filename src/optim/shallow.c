@@ -20,27 +20,23 @@
 
 /* Upper triangle of A += J J^T, J holding P rows of B entries (nb used, rows padded with
  * zeros to a multiple of 4 and the entries to a multiple of 8): 4 x 4 tiles of dot
- * products, eight running sums each in one vector (GCC/Clang vector extension), so that
+ * products, eight running sums each in one vector (ls_v8 of simd.h: unaligned, may alias), so that
  * each step loads 8 vectors for 16 multiply-adds. OpenBLAS's syrk packs and tiles for
  * large matrices and is several times slower on 15 x 1681. */
-typedef double ls_v8d __attribute__((vector_size(64)));
-static inline ls_v8d load8(const double *p) {
-  ls_v8d v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-static inline double hsum8(ls_v8d v) {
+/* always inlined: a 64-byte vector passed by value between the clones of LS_HOT functions
+ * and a baseline-ISA function would not agree on the calling convention (-O0 builds) */
+static inline __attribute__((always_inline)) double hsum8(ls_v8 v) {
   return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
 }
 LS_HOT static void syrk_upper(size_t P, size_t nb, const double *J, double *A) {
   const size_t B = LS_SHALLOW_BLOCK, n8 = (nb + 7) / 8 * 8;
   for (size_t p0 = 0; p0 < P; p0 += 4)
     for (size_t q0 = p0; q0 < P; q0 += 4) {
-      ls_v8d s[4][4] = {{{0}}};
+      ls_v8 s[4][4] = {{{0}}};
       const double *Jp = J + p0 * B, *Jq = J + q0 * B;
       for (size_t k = 0; k < n8; k += 8) {
-        ls_v8d x[4], y[4];
-        for (int a = 0; a < 4; a++) x[a] = load8(Jp + a * B + k), y[a] = load8(Jq + a * B + k);
+        ls_v8 x[4], y[4];
+        for (int a = 0; a < 4; a++) x[a] = *(const ls_v8 *)(Jp + a * B + k), y[a] = *(const ls_v8 *)(Jq + a * B + k);
         for (int a = 0; a < 4; a++)
           for (int b = 0; b < 4; b++) s[a][b] += x[a] * y[b];
       }
