@@ -1,18 +1,7 @@
 # Shared by tests/test_sweep_*.sh: a tiny teacher-student config and small helpers.
-# Usage: source it after setting BIN; it creates $TMP (removed on exit).
-TMP=$(mktemp -d /tmp/landsym_sweep_sh.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { # check "description" command...
-  local d=$1; shift
-  if "$@"; then pass "$d"; else fail "$d"; fi
-}
-done_tests() {
-  echo "$fails failed"
-  [ "$fails" -eq 0 ]
-}
+# Usage: `. "$(dirname "$0")/sweep_lib.sh" "$@"`; TMP is cli_lib.sh's scratch directory T.
+. "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh" "$@"
+TMP=$T
 # write_config FILE SEEDS STEPS [ACTIVATION]: thesis toy teacher (section 6.2) on a
 # coarse grid, 2-w-1 students of widths 2 and 3, plain gradient descent.
 write_config() {

@@ -2,27 +2,14 @@
 # the thesis toy (teacher width 4, students of widths 4 and 5 on a 15x15 grid) is
 # classified, its tables are consistent with the runs, the pruned networks reproduce the
 # outputs, figures are drawn (when gnuplot is installed), and failures leave no files.
-BIN=$1
-SRC=$2
-TMP=$(mktemp -d /tmp/landsym_classify_sh.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
-expect2() { # expect2 "description" command args...
-  local d=$1; shift
-  "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ $rc -eq 2 ] && [ -s "$TMP/err" ]; then pass "$d: $(head -c 160 "$TMP/err")"
-  else fail "$d (exit $rc, stderr: $(cat "$TMP/err"))"; fi
-}
-expect2 "classify without a directory" classify
-expect2 "classify of a directory that is no sweep" classify "$TMP"
-expect2 "classify with a bad tolerance" classify "$TMP" --eig-tol -1
-expect2 "classify with an unknown option" classify "$TMP" --bogus
-expect2 "reproduce of an unknown name" reproduce fig99
-expect2 "reproduce with --seeds 0" reproduce fig5 --seeds 0
+. "$(dirname "$0")/cli_lib.sh" "$@"
+TMP=$T
+expect "classify without a directory" 2 -- classify
+expect "classify of a directory that is no sweep" 2 -- classify "$TMP"
+expect "classify with a bad tolerance" 2 -- classify "$TMP" --eig-tol -1
+expect "classify with an unknown option" 2 -- classify "$TMP" --bogus
+expect "reproduce of an unknown name" 2 -- reproduce fig99
+expect "reproduce with --seeds 0" 2 -- reproduce fig5 --seeds 0
 check "no classify output left by failures" test ! -e "$TMP/classify"
 check "classify --help" bash -c "'$BIN' classify --help | grep -q 'usage: landsym classify'"
 check "reproduce --help lists table6.1" bash -c "'$BIN' reproduce --help | grep -q 'table6.1'"
@@ -70,5 +57,4 @@ check "no temporary files left" test -z "$(find "$C" -name '*.tmp*')"
 "$BIN" classify "$TMP/s" --out "$TMP/c2" --no-figures --no-prune --quiet >/dev/null 2>"$TMP/err"
 check "--no-figures --no-prune: tables only, nothing on stderr" \
   test ! -e "$TMP/c2/pruned" -a ! -e "$TMP/c2/eig_vs_loss.png" -a -s "$TMP/c2/runs.csv" -a ! -s "$TMP/err"
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -2,25 +2,7 @@
 # landsym connect: equal-loss paths between permuted global minima (thesis 2-layer toy and a
 # 3-layer teacher), CSV/figure/waypoint outputs, and exit-2 rejections.
 # $1 = landsym binary, $2 = source directory.
-set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-num() { python3 -c "import json; d=json.load(open('$1')); print(d$2)"; }
-lt() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
-expect() {
-  local name=$1 code=$2 needle=$3
-  shift 4
-  local out rc
-  out=$("$BIN" connect "$@" 2>&1 >/dev/null)
-  rc=$?
-  if [ "$rc" -eq "$code" ] && [[ "$out" == *"$needle"* ]]; then ok "$name (exit $rc: $out)"
-  else ko "$name: exit $rc, want $code and '$needle', got: $out"; fi
-}
+. "$(dirname "$0")/cli_lib.sh" "$@"
 TOY=$SRC/examples/thesis_toy.json
 ML=$SRC/examples/multilayer_bias.json
 
@@ -73,12 +55,11 @@ cat > "$T/irr.json" <<JSON
              "params": [0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1]},
  "student": {"widths": [2, 4, 1], "activation": "sigmoid", "bias": false}}
 JSON
-expect "irreducible layer" 2 "irreducible" -- --config "$T/irr.json" --out-dir "$T/c"
+expect "irreducible layer" 2 "irreducible" -- connect --config "$T/irr.json" --out-dir "$T/c"
 [ -z "$(ls -A "$T/c")" ] && ok "no files left after a failure" || ko "files left: $(ls "$T/c")"
-expect "layer out of range" 2 "out of range" -- --config "$TOY" --layer 2 --out-dir "$T/c"
-expect "bad permutation" 2 "permutation of 0..4" -- --config "$TOY" --perm 0,1,2,2,4 --out-dir "$T/c"
-expect "missing out dir" 2 "not a directory" -- --config "$TOY" --out-dir "$T/nope"
-expect "unknown option" 2 "unknown" -- --config "$TOY" --bogus
+expect "layer out of range" 2 "out of range" -- connect --config "$TOY" --layer 2 --out-dir "$T/c"
+expect "bad permutation" 2 "permutation of 0..4" -- connect --config "$TOY" --perm 0,1,2,2,4 --out-dir "$T/c"
+expect "missing out dir" 2 "not a directory" -- connect --config "$TOY" --out-dir "$T/nope"
+expect "unknown option" 2 "unknown" -- connect --config "$TOY" --bogus
 "$BIN" connect --help | grep -q "usage: landsym connect" && ok "--help" || ko "--help"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
 # landsym count from the command line: values printed in full, tables, JSON, figures, and
 # bad arguments exiting 2 with a message. Usage: test_count_cli.sh LANDSYM SRCDIR
-L="$1"
-pass=0 fail=0
-ok() { if [ "$1" = 0 ]; then pass=$((pass+1)); echo "PASS: $2"; else fail=$((fail+1)); echo "FAIL: $2"; fi; }
-eq() { [ "$1" = "$2" ]; ok $? "$3 (got '$1', want '$2')"; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/cli_lib.sh" "$@"
+L=$BIN
+tmp=$T
 
 eq "$($L count T 2 3)" 12 "count T 2 3 (figure 4b)"
 eq "$($L count T 3 4)" 60 "count T 3 4 (figure 4c)"
@@ -19,31 +17,31 @@ eq "$($L count enumerate 3 4 --count 2>/dev/null)" 60 "enumerate 3 4 --count"
 eq "$($L count enumerate 2 3 2>/dev/null | head -1)" "1,1,2" "enumerate lists labelled patterns"
 eq "$($L count T 2 2:5 | tail -1)" "2,5,320" "CSV table over m"
 eq "$($L count T 2 2:8:3 | wc -l)" 4 "CSV table with a step"
-[ "$($L count T 1000 2000 | tr -d '\n' | wc -c)" -eq 5924 ]; ok $? "T(1000,2000) has 5924 digits"
+[ "$($L count T 1000 2000 | tr -d '\n' | wc -c)" -eq 5924 ]; status $? "T(1000,2000) has 5924 digits"
 eq "$($L count R 30 31:40 --csv | head -1)" "m,R_1,R_2,R_3,R_4,R_5,total" "R table header"
-$L count R 30 31 --digits 30 | grep -q "^R_1 = 6.64583333333333333333333333333e+00"; ok $? "R_1(30,31) = 319/48 to 30 digits"
-$L count brea 2 5 | grep -q "T_B(K,n) = G(n-K,n)/n! = 5/4"; ok $? "Brea T(K=2,n=5) = 5/4 exactly"
+$L count R 30 31 --digits 30 | grep -q "^R_1 = 6.64583333333333333333333333333e+00"; status $? "R_1(30,31) = 319/48 to 30 digits"
+$L count brea 2 5 | grep -q "T_B(K,n) = G(n-K,n)/n! = 5/4"; status $? "Brea T(K=2,n=5) = 5/4 exactly"
 $L count graph 3 2>&1 >/dev/null | grep -q "60 subspaces (24 blue, 36 green), 72 edges, blue degree 3..3, green degree 2..2, 1 connected"
-ok $? "graph r=3: figure 4(c) statistics"
-[ "$($L count graph 3 2>/dev/null | grep -c -- ' -- ')" = 72 ]; ok $? "DOT export has 72 edges"
+status $? "graph r=3: figure 4(c) statistics"
+[ "$($L count graph 3 2>/dev/null | grep -c -- ' -- ')" = 72 ]; status $? "DOT export has 72 edges"
 $L count graph 2 --format graphml --output "$tmp/g.graphml" 2>/dev/null && grep -q "<graphml" "$tmp/g.graphml"
-ok $? "GraphML export to a file"
+status $? "GraphML export to a file"
 if command -v python3 >/dev/null; then
   for c in "T 3 4 --json --asym" "G 3,3 4,5 --json" "T 2 2:4 --json" "g 5 --json" "R 10 12 --json" \
            "R 10 11:13 --json" "brea 2 5,6 --json" "enumerate 2 3 --json"; do
-    $L count $c 2>/dev/null | python3 -c "import json,sys; json.load(sys.stdin)"; ok $? "valid JSON: count $c"
+    $L count $c 2>/dev/null | python3 -c "import json,sys; json.load(sys.stdin)"; status $? "valid JSON: count $c"
   done
   eq "$($L count T 3 4 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])')" 60 "JSON value"
 fi
 for s in "" G T g R brea enumerate graph fig6 fig4c; do
-  $L count $s --help >/dev/null; ok $? "count $s --help exits 0"
+  $L count $s --help >/dev/null; status $? "count $s --help exits 0"
 done
 
 # bad arguments: exit 2 and a message naming the problem
 bad() { # expected-substring args...
   local want="$1"; shift
   out=$($L count "$@" 2>&1 >/dev/null); rc=$?
-  [ $rc = 2 ] && echo "$out" | grep -q -- "$want"; ok $? "count $* -> exit 2 ($out)"
+  [ $rc = 2 ] && echo "$out" | grep -q -- "$want"; status $? "count $* -> exit 2 ($out)"
 }
 bad "must not exceed" T 5 3
 bad "must not exceed" G 5 3
@@ -75,13 +73,12 @@ bad "empty range" T 2 9:3
 if command -v gnuplot >/dev/null; then
   $L count fig6 --out "$tmp/f6" 2>/dev/null && [ -s "$tmp/f6/fig6.png" ] && [ -s "$tmp/f6/fig6.svg" ] \
     && [ "$(grep -vc '^#' "$tmp/f6/fig6.dat")" = 970 ] && [ -s "$tmp/f6/fig6.gp" ]
-  ok $? "fig6 writes .dat (970 rows), .gp, .png, .svg"
-  ! ls -a "$tmp/f6" | grep -q tmp; ok $? "fig6 leaves no temporary files"
+  status $? "fig6 writes .dat (970 rows), .gp, .png, .svg"
+  ! ls -a "$tmp/f6" | grep -q tmp; status $? "fig6 leaves no temporary files"
 fi
 if command -v neato >/dev/null; then
   $L count fig4c --out "$tmp/f4" 2>/dev/null && [ -s "$tmp/f4/fig4c.png" ] && [ -s "$tmp/f4/fig4c.svg" ] \
     && [ -s "$tmp/f4/fig4c.dot" ] && [ -s "$tmp/f4/fig4c.graphml" ]
-  ok $? "fig4c writes .dot, .graphml, .png, .svg"
+  status $? "fig4c writes .dot, .graphml, .png, .svg"
 fi
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

@@ -1,33 +1,7 @@
 #!/usr/bin/env bash
 # Bad configs and bad usage: `landsym eval` exits 2 and its message names the file and
 # the field. $1 = landsym binary, $2 = source directory.
-set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-# expect_fail NAME CODE NEEDLE... -- ARGS: run eval, check exit code and that stderr
-# contains every needle.
-expect() {
-  local name=$1 code=$2
-  shift 2
-  local needles=()
-  while [ "$1" != "--" ]; do needles+=("$1"); shift; done
-  shift
-  local out rc
-  out=$("$BIN" eval "$@" 2>&1 >/dev/null)
-  rc=$?
-  local ok=1
-  [ "$rc" -eq "$code" ] || ok=0
-  for n in "${needles[@]}"; do [[ "$out" == *"$n"* ]] || ok=0; done
-  if [ $ok = 1 ]; then
-    echo "PASS: $name (exit $rc: $out)"; pass=$((pass + 1))
-  else
-    echo "FAIL: $name: exit $rc, want $code, message: $out"; fail=$((fail + 1))
-  fi
-}
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 # write a config whose student section is $2 and data section is $3
 cfg() {
@@ -40,31 +14,31 @@ JSON
 }
 GRID='{"kind": "grid", "n": 5}'
 cfg act.json '{"widths": [2, 5, 1], "activation": "sigmod"}' "$GRID"
-expect "unknown activation" 2 "act.json" "student.activation" "sigmod" -- --config "$T/act.json"
+expect "unknown activation" 2 "act.json" "student.activation" "sigmod" -- eval --config "$T/act.json"
 cfg width0.json '{"widths": [2, 0, 1]}' "$GRID"
-expect "width 0" 2 "width0.json: student.widths[1]: width must be >= 1" -- --config "$T/width0.json"
+expect "width 0" 2 "width0.json: student.widths[1]: width must be >= 1" -- eval --config "$T/width0.json"
 cfg dims.json '{"widths": [3, 5, 1]}' "$GRID"
-expect "student/teacher input mismatch" 2 "dims.json" "teacher.widths[0]" "student.widths[0] is 3" -- --config "$T/dims.json"
+expect "student/teacher input mismatch" 2 "dims.json" "teacher.widths[0]" "student.widths[0] is 3" -- eval --config "$T/dims.json"
 cfg datadim.json '{"widths": [2, 5, 1]}' '{"kind": "grid", "n": 5, "dim": 3}'
-expect "data dim mismatch" 2 "datadim.json: data.dim" "student.widths[0] is 2" -- --config "$T/datadim.json"
+expect "data dim mismatch" 2 "datadim.json: data.dim" "student.widths[0] is 2" -- eval --config "$T/datadim.json"
 cfg key.json '{"widths": [2, 5, 1], "actvation": "tanh"}' "$GRID"
-expect "unknown key in a section" 2 "key.json: student.actvation: unknown key" -- --config "$T/key.json"
+expect "unknown key in a section" 2 "key.json: student.actvation: unknown key" -- eval --config "$T/key.json"
 cfg top.json '{"widths": [2, 5, 1]}' "$GRID"
 sed -i 's/^{"data"/{"trian": {}, "data"/' "$T/top.json"
-expect "unknown top-level key" 2 "top.json: trian: unknown key" -- --config "$T/top.json"
+expect "unknown top-level key" 2 "top.json: trian: unknown key" -- eval --config "$T/top.json"
 printf '{"data": {"kind": "grid",}\n' > "$T/bad.json"
-expect "malformed JSON" 2 "bad.json: line 1" -- --config "$T/bad.json"
-expect "missing file" 2 "nothere.json" -- --config "$T/nothere.json"
+expect "malformed JSON" 2 "bad.json: line 1" -- eval --config "$T/bad.json"
+expect "missing file" 2 "nothere.json" -- eval --config "$T/nothere.json"
 cfg kind.json '{"widths": [2, 5, 1]}' '{"kind": "gird"}'
-expect "unknown data kind" 2 "kind.json: data.kind: 'gird' unknown" -- --config "$T/kind.json"
+expect "unknown data kind" 2 "kind.json: data.kind: 'gird' unknown" -- eval --config "$T/kind.json"
 cfg tlen.json '{"widths": [2, 5, 1]}' "$GRID"
 sed -i 's/, 1, -1, 1, -1]/, 1, -1, 1]/' "$T/tlen.json"
-expect "teacher params length" 2 "tlen.json: teacher.params: 11 values" -- --config "$T/tlen.json"
+expect "teacher params length" 2 "tlen.json: teacher.params: 11 values" -- eval --config "$T/tlen.json"
 
 # NaN in user data: a CSV row and a .npy element, both named by position
 printf 'x1,x2\n0,1\n2,nan\n' > "$T/x.csv"
 cfg nancsv.json '{"widths": [2, 5, 1]}' '{"kind": "csv", "file": "x.csv"}'
-expect "NaN in csv data" 2 "nancsv.json: data.file" "x.csv: line 3, column 2: NaN" -- --config "$T/nancsv.json"
+expect "NaN in csv data" 2 "nancsv.json: data.file" "x.csv: line 3, column 2: NaN" -- eval --config "$T/nancsv.json"
 # .npy float64 (3, 2) with x[1, 0] = NaN, written byte by byte
 # header: magic, version 1.0, header length 118 (0x76) so that 10 + 118 = 128 bytes
 printf '\x93NUMPY\x01\x00\x76\x00' > "$T/x.npy"
@@ -77,15 +51,14 @@ printf '\x00\x00\x00\x00\x00\x00\x08\x40' >> "$T/x.npy"
 printf '\x00\x00\x00\x00\x00\x00\x10\x40' >> "$T/x.npy"
 printf '\x00\x00\x00\x00\x00\x00\x14\x40' >> "$T/x.npy"
 cfg nannpy.json '{"widths": [2, 5, 1]}' '{"kind": "npy", "x": "x.npy"}'
-expect "NaN in npy data" 2 "nannpy.json: data" "x.npy: element [1, 0] is NaN" -- --config "$T/nannpy.json"
+expect "NaN in npy data" 2 "nannpy.json: data" "x.npy: element [1, 0] is NaN" -- eval --config "$T/nannpy.json"
 
 # bad usage
-expect "no --config" 2 "--config FILE is required" --
-expect "bad seed" 2 "--seed" -- --config builtin:thesis --seed x
-expect "unknown option" 2 "unknown" -- --config builtin:thesis --frobnicate
-expect "params teacher with a different shape" 2 "--params teacher" -- --config builtin:thesis --params teacher
-expect "unknown builtin" 2 "builtin:nope" -- --config builtin:nope
-"$BIN" eval --help | grep -q -- "--hessian" && { echo "PASS: --help"; pass=$((pass+1)); } || { echo "FAIL: --help"; fail=$((fail+1)); }
+expect "no --config" 2 "--config FILE is required" -- eval
+expect "bad seed" 2 "--seed" -- eval --config builtin:thesis --seed x
+expect "unknown option" 2 "unknown" -- eval --config builtin:thesis --frobnicate
+expect "params teacher with a different shape" 2 "--params teacher" -- eval --config builtin:thesis --params teacher
+expect "unknown builtin" 2 "builtin:nope" -- eval --config builtin:nope
+check "--help" bash -c "'$BIN' eval --help | grep -q -- --hessian"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

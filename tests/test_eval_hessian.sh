@@ -5,17 +5,11 @@
 # minimum (the thesis teacher embedded in a width-5 student with a silent neuron) the
 # spectrum is positive semi-definite with the two flat directions of the silent neuron's
 # incoming weights. $1 = binary, $2 = source dir.
-set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { if [ "$1" = 1 ]; then echo "PASS: $2"; pass=$((pass+1)); else echo "FAIL: $2"; fail=$((fail+1)); fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 CFG="$SRC/examples/thesis_toy.json"
 "$BIN" eval --config "$CFG" --seed 2 --hessian --json > "$T/h.json"
-ok $([ $? = 0 ] && echo 1) "eval --hessian exits 0"
+flag $([ $? = 0 ] && echo 1) "eval --hessian exits 0"
 # ascending order on the Glorot point of seed 2; trace at explicit parameters theta by
 # 2nd-order central differences: write theta +- h e_i as .json files and evaluate each
 python3 - "$BIN" "$CFG" "$T" <<'PY'
@@ -43,8 +37,8 @@ open(t + "/trace_ok", "w").write("1" if err < 1e-6 else "0")
 asc = all(a <= b for a, b in zip(ev, ev[1:])) and len(ev) == 15
 open(t + "/asc_ok", "w").write("1" if asc else "0")
 PY
-ok "$(cat "$T/trace_ok" 2>/dev/null)" "trace of the Hessian = sum of second differences of the loss"
-ok "$(cat "$T/asc_ok" 2>/dev/null)" "15 eigenvalues in ascending order"
+flag "$(cat "$T/trace_ok" 2>/dev/null)" "trace of the Hessian = sum of second differences of the loss"
+flag "$(cat "$T/asc_ok" 2>/dev/null)" "15 eigenvalues in ascending order"
 
 # global minimum: teacher neurons 1-4 plus a silent neuron 5 (incoming 0, outgoing 0)
 echo '[0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 0, 0, 1, -1, 1, -1, 0]' > "$T/emb.json"
@@ -59,7 +53,6 @@ print("embedded teacher: loss %g, grad_norm %g, eigenvalues %s" % (o["loss"], o[
 good = o["loss"] == 0.0 and o["grad_norm"] == 0.0 and min(ev) > -1e-12 and flat == 2 and ev[2] > 1e-8
 open(t + "/emb_ok", "w").write("1" if good else "0")
 PY
-ok "$(cat "$T/emb_ok" 2>/dev/null)" "silent-neuron embedding of the teacher: loss 0, grad 0, PSD with exactly 2 flat directions (the third eigenvalue is 1e-6: the thesis teacher is ill-conditioned)"
+flag "$(cat "$T/emb_ok" 2>/dev/null)" "silent-neuron embedding of the teacher: loss 0, grad 0, PSD with exactly 2 flat directions (the third eigenvalue is 1e-6: the thesis teacher is ill-conditioned)"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

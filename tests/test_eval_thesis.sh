@@ -2,27 +2,16 @@
 # landsym eval on the thesis examples: the teacher as its own student is an exact global
 # minimum (loss 0, gradient 0); the JSON output parses and has the promised fields;
 # --params files give the same numbers as the built-in seeds. $1 = binary, $2 = source dir.
-set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-# ok FLAG MESSAGE: FLAG is 1 on success; a failed check leaves FLAG empty, so ok then
-# receives the message alone.
-ok() {
-  if [ $# -ge 2 ] && [ "$1" = 1 ]; then echo "PASS: $2"; pass=$((pass+1));
-  else echo "FAIL: ${2:-$1}"; fail=$((fail+1)); fi
-}
+. "$(dirname "$0")/cli_lib.sh" "$@"
 # field FILE KEY: print a JSON field with python3 when available, else with sed
 field() { python3 -c "import json,sys; v=json.load(open('$1'))['$2']; print(repr(v) if isinstance(v,float) else v)"; }
 
 "$BIN" eval --config "$SRC/examples/thesis_teacher_self.json" --params teacher --json > "$T/self.json"
-ok $([ $? = 0 ] && echo 1) "eval teacher-as-student exits 0"
-ok $([ "$(field "$T/self.json" loss)" = "0.0" ] && echo 1) "loss is exactly 0.0 ($(field "$T/self.json" loss))"
-ok $([ "$(field "$T/self.json" grad_norm)" = "0.0" ] && echo 1) "grad_norm is exactly 0.0"
-ok $([ "$(field "$T/self.json" n_samples)" = "1681" ] && echo 1) "1681 grid samples"
-ok $(python3 -c "import json; g=json.load(open('$T/self.json'))['grad']; print(1 if len(g)==12 and all(v==0 for v in g) else 0)") \
+flag $([ $? = 0 ] && echo 1) "eval teacher-as-student exits 0"
+flag $([ "$(field "$T/self.json" loss)" = "0.0" ] && echo 1) "loss is exactly 0.0 ($(field "$T/self.json" loss))"
+flag $([ "$(field "$T/self.json" grad_norm)" = "0.0" ] && echo 1) "grad_norm is exactly 0.0"
+flag $([ "$(field "$T/self.json" n_samples)" = "1681" ] && echo 1) "1681 grid samples"
+flag $(python3 -c "import json; g=json.load(open('$T/self.json'))['grad']; print(1 if len(g)==12 and all(v==0 for v in g) else 0)") \
    "grad has 12 zero entries"
 
 # Glorot student from a seed, written to .npy by nobody but recomputed: seed 3 twice gives
@@ -30,9 +19,9 @@ ok $(python3 -c "import json; g=json.load(open('$T/self.json'))['grad']; print(1
 "$BIN" eval --config "$SRC/examples/thesis_toy.json" --seed 3 --json > "$T/a.json"
 "$BIN" eval --config "$SRC/examples/thesis_toy.json" --seed 3 --json > "$T/b.json"
 "$BIN" eval --config "$SRC/examples/thesis_toy.json" --seed 4 --json > "$T/c.json"
-ok $(cmp -s "$T/a.json" "$T/b.json" && ! cmp -s "$T/a.json" "$T/c.json" && echo 1) "seeded evaluation reproducible, seed-dependent"
+flag $(cmp -s "$T/a.json" "$T/b.json" && ! cmp -s "$T/a.json" "$T/c.json" && echo 1) "seeded evaluation reproducible, seed-dependent"
 # the gradient norm is the 2-norm of the printed gradient
-ok $(python3 -c "
+flag $(python3 -c "
 import json, math
 o = json.load(open('$T/a.json'))
 g = o['grad']
@@ -42,18 +31,18 @@ print(1 if abs(math.sqrt(sum(v*v for v in g)) - o['grad_norm']) <= 1e-15 * o['gr
 # --params with a .json file holding the teacher reproduces loss 0
 echo '{"params": [0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1]}' > "$T/p.json"
 "$BIN" eval --config "$SRC/examples/thesis_teacher_self.json" --params "$T/p.json" --json > "$T/p.out"
-ok $([ "$(field "$T/p.out" loss)" = "0.0" ] && echo 1) "--params p.json with the teacher weights: loss 0"
+flag $([ "$(field "$T/p.out" loss)" = "0.0" ] && echo 1) "--params p.json with the teacher weights: loss 0"
 # a permuted teacher (swap hidden neurons 1 and 3) is also an exact global minimum
 echo '[-0.2, -0.6, -0.5, 0.5, 0.6, 0.5, 0.1, -0.6, 1, -1, 1, -1]' > "$T/perm.json"
 "$BIN" eval --config "$SRC/examples/thesis_teacher_self.json" --params "$T/perm.json" --json > "$T/perm.out"
-ok $(python3 -c "
+flag $(python3 -c "
 import json; o=json.load(open('$T/perm.out')); print(1 if o['loss'] < 1e-30 and o['grad_norm'] < 1e-15 else 0)") \
    "permuted teacher: loss $(field "$T/perm.out" loss) grad_norm $(field "$T/perm.out" grad_norm)"
 # wrong length params file
 echo '[1, 2, 3]' > "$T/short.json"
 "$BIN" eval --config "$SRC/examples/thesis_toy.json" --params "$T/short.json" 2> "$T/err" >/dev/null
 rc=$?
-ok $([ $rc = 2 ] && grep -q "short.json: 3 parameters, network 2-5-1" "$T/err" && echo 1) "wrong-length params: exit 2 ($(cat "$T/err"))"
+flag $([ $rc = 2 ] && grep -q "short.json: 3 parameters, network 2-5-1" "$T/err" && echo 1) "wrong-length params: exit 2 ($(cat "$T/err"))"
 
 # every example loads and evaluates (the MNIST examples need data that
 # scripts/setup_mnist.sh installs: they are skipped when it is absent)
@@ -66,8 +55,7 @@ for f in "$SRC"/examples/*.json; do
       fi ;;
   esac
   "$BIN" eval --config "$f" --json > "$T/ex.json" 2> "$T/ex.err"
-  ok $([ $? = 0 ] && python3 -c "import json; json.load(open('$T/ex.json'))" && echo 1) "example $(basename "$f") evaluates ($(cat "$T/ex.err"))"
+  flag $([ $? = 0 ] && python3 -c "import json; json.load(open('$T/ex.json'))" && echo 1) "example $(basename "$f") evaluates ($(cat "$T/ex.err"))"
 done
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -1,29 +1,7 @@
 #!/usr/bin/env bash
 # landsym expand: certificates on the thesis teacher (2 layers) and a 3-layer teacher, and
 # rejection of inconsistent requests with exit 2. $1 = landsym binary, $2 = source dir.
-set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-
-# expect NAME CODE NEEDLE -- ARGS
-expect() {
-  local name=$1 code=$2 needle=$3
-  shift 4
-  local out rc
-  out=$("$BIN" expand "$@" 2>&1 >/dev/null)
-  rc=$?
-  if [ "$rc" -eq "$code" ] && [[ "$out" == *"$needle"* ]]; then ok "$name (exit $rc: $out)"
-  else ko "$name: exit $rc, want $code and '$needle', got: $out"; fi
-}
-
-# num JSONFILE KEY: a number from the certificate
-num() { python3 -c "import json,sys; d=json.load(open('$1')); print(d$2)"; }
-lt() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 TOY=$SRC/examples/thesis_toy.json
 ML=$SRC/examples/multilayer_bias.json
@@ -54,18 +32,17 @@ p=$(num "$T/c4.json" "['critical']['zero_eigenvalues_predicted']")
 [ "$m" = "True" ] && ok "critical 2-4-1 -> 2-6-1: zero eigenvalues $z, predicted $p" || ko "critical counts $z vs $p"
 
 # 5. inconsistent requests: exit 2 with a clear message
-expect "r > m" 2 "smaller than the point's width" -- --config "$TOY" --layer 1 --width 3
-expect "layer out of range" 2 "out of range" -- --config "$TOY" --layer 2 --width 6
-expect "k of wrong length" 2 "--k has 3 entries" -- --config "$TOY" --layer 1 --width 6 --k 1,2,3
-expect "tuple too large" 2 "more than the target width" -- --config "$TOY" --layer 1 --width 5 --k 2,2,1,1
-expect "beta not summing to 1" 2 "sum to" -- --config "$TOY" --layer 1 --width 5 --k 2,1,1,1 --beta 0.5,0.6,1,1,1
-expect "not irreducible" 2 "not irreducible at layer 1" -- --config "$TOY" --params "$T/p5.npy" --shape student --layer 1 --width 7
-expect "bad permutation" 2 "not a permutation" -- --config "$TOY" --layer 1 --width 5 --perm 0,1,2,3,3
-expect "critical with zero-type" 2 "Definition 4.1" -- --config "$TOY" --critical --zero 1 --layer 1
-expect "unknown option" 2 "unknown" -- --config "$TOY" --frobnicate
-expect "missing config" 2 "--config" --
+expect "r > m" 2 "smaller than the point's width" -- expand --config "$TOY" --layer 1 --width 3
+expect "layer out of range" 2 "out of range" -- expand --config "$TOY" --layer 2 --width 6
+expect "k of wrong length" 2 "--k has 3 entries" -- expand --config "$TOY" --layer 1 --width 6 --k 1,2,3
+expect "tuple too large" 2 "more than the target width" -- expand --config "$TOY" --layer 1 --width 5 --k 2,2,1,1
+expect "beta not summing to 1" 2 "sum to" -- expand --config "$TOY" --layer 1 --width 5 --k 2,1,1,1 --beta 0.5,0.6,1,1,1
+expect "not irreducible" 2 "not irreducible at layer 1" -- expand --config "$TOY" --params "$T/p5.npy" --shape student --layer 1 --width 7
+expect "bad permutation" 2 "not a permutation" -- expand --config "$TOY" --layer 1 --width 5 --perm 0,1,2,3,3
+expect "critical with zero-type" 2 "Definition 4.1" -- expand --config "$TOY" --critical --zero 1 --layer 1
+expect "unknown option" 2 "unknown" -- expand --config "$TOY" --frobnicate
+expect "missing config" 2 "--config" -- expand
 "$BIN" expand --config "$TOY" --allow-reducible --params "$T/p5.npy" --shape student --layer 1 --width 7 > /dev/null \
   && ok "--allow-reducible expands a reducible point" || ko "allow-reducible"
 "$BIN" expand --help | grep -q "usage: landsym expand" && ok "--help" || ko "--help"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

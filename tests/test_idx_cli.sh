@@ -2,12 +2,7 @@
 # Malformed IDX files through `landsym eval --config` with an idx data section: each
 # exits 2 with a message naming the file and the problem; a good pair evaluates (exit 0),
 # also with parity targets, PCA and standardisation. $1 = landsym binary, $2 = source dir.
-set -u
-BIN=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
+. "$(dirname "$0")/cli_lib.sh" "$@"
 # hex bytes -> file
 put() { printf "$(echo "$2" | sed 's/\([0-9a-f][0-9a-f]\)/\\x\1/g; s/ //g')" > "$T/$1"; }
 # images: 3 images of 2 x 2 pixels; labels 3 (0, 1, 2)
@@ -23,58 +18,39 @@ config() { # images labels [extra data keys] [widths] [loss]
  "student": {"widths": ${4:-[4, 2, 3]}, "loss": "${5:-nll}", "activation": "sigmoid"}}
 JSON
 }
+# eval_expect NAME CODE NEEDLE...: `landsym eval` on $T/c.json
+eval_expect() { expect "$@" -- eval --config "$T/c.json"; }
 
-# expect NAME CODE NEEDLE...: run eval on $T/c.json
-expect() {
-  local name=$1 code=$2
-  shift 2
-  local out rc ok=1
-  out=$("$BIN" eval --config "$T/c.json" 2>&1 >/dev/null)
-  rc=$?
-  [ "$rc" -eq "$code" ] || ok=0
-  for n in "$@"; do [[ "$out" == *"$n"* ]] || ok=0; done
-  if [ $ok = 1 ]; then
-    echo "PASS: $name (exit $rc: $out)"; pass=$((pass + 1))
-  else
-    echo "FAIL: $name: exit $rc, want $code, message: $out"; fail=$((fail + 1))
-  fi
-}
-
-config img.idx lab.idx; expect "good plain pair" 0
-config img.idx.gz lab.idx; expect "good gzip images" 0
+config img.idx lab.idx; eval_expect "good plain pair" 0
+config img.idx.gz lab.idx; eval_expect "good gzip images" 0
 config img.idx lab.idx ', "targets": "parity", "pca": 2, "standardize": true' "[2, 3, 1]" mse
-expect "parity, pca, standardize" 0
+eval_expect "parity, pca, standardize" 0
 
-put b1 "0000"; config b1 lab.idx; expect "truncated magic" 2 "b1" "truncated IDX header"
-put b2 "00000803 00000003 0000"; config b2 lab.idx; expect "truncated header" 2 "b2" "truncated IDX header"
-put b3 "$IMG_HEAD 00ff1020 3040"; config b3 lab.idx; expect "truncated data" 2 "b3" "truncated: header says 12 data bytes, file holds 6"
-put b4 "01000803 00000003 00000002 00000002 $IMG_DATA"; config b4 lab.idx; expect "wrong magic" 2 "b4" "bad magic"
-put b5 "00000d03 00000003 00000002 00000002 $IMG_DATA"; config b5 lab.idx; expect "float dtype" 2 "b5" "type 0x0d not supported"
-put b6 "00000803 ffffffff ffffffff 00000002"; config b6 lab.idx; expect "dims overflow" 2 "b6" "dimensions overflow"
-put b7 "00000805 00000001"; config b7 lab.idx; expect "5 dimensions" 2 "b7" "5 dimensions not supported"
-put b8 "$IMG_HEAD $IMG_DATA 00"; config b8 lab.idx; expect "trailing byte" 2 "b8" "1 trailing bytes"
-head -c 20 "$T/img.idx.gz" > "$T/b9.gz"; config b9.gz lab.idx; expect "gzip cut short" 2 "b9.gz" "gzip"
+put b1 "0000"; config b1 lab.idx; eval_expect "truncated magic" 2 "b1" "truncated IDX header"
+put b2 "00000803 00000003 0000"; config b2 lab.idx; eval_expect "truncated header" 2 "b2" "truncated IDX header"
+put b3 "$IMG_HEAD 00ff1020 3040"; config b3 lab.idx; eval_expect "truncated data" 2 "b3" "truncated: header says 12 data bytes, file holds 6"
+put b4 "01000803 00000003 00000002 00000002 $IMG_DATA"; config b4 lab.idx; eval_expect "wrong magic" 2 "b4" "bad magic"
+put b5 "00000d03 00000003 00000002 00000002 $IMG_DATA"; config b5 lab.idx; eval_expect "float dtype" 2 "b5" "type 0x0d not supported"
+put b6 "00000803 ffffffff ffffffff 00000002"; config b6 lab.idx; eval_expect "dims overflow" 2 "b6" "dimensions overflow"
+put b7 "00000805 00000001"; config b7 lab.idx; eval_expect "5 dimensions" 2 "b7" "5 dimensions not supported"
+put b8 "$IMG_HEAD $IMG_DATA 00"; config b8 lab.idx; eval_expect "trailing byte" 2 "b8" "1 trailing bytes"
+head -c 20 "$T/img.idx.gz" > "$T/b9.gz"; config b9.gz lab.idx; eval_expect "gzip cut short" 2 "b9.gz" "gzip"
 cp "$T/img.idx.gz" "$T/b10.gz"; sz=$(stat -c %s "$T/b10.gz")
 printf '\x00\x00\x00\x00' | dd of="$T/b10.gz" bs=1 seek=$((sz - 8)) conv=notrunc status=none # CRC
-config b10.gz lab.idx; expect "gzip bad checksum" 2 "b10.gz" "gzip"
-put l2 "00000801 00000002 0001"; config img.idx l2; expect "label count mismatch" 2 "l2" "2 labels but" "holds 3 images"
-put l3 "00000802 00000003 00000001 000102"; config img.idx l3; expect "2-D labels" 2 "l3" "1-D label array"
-config lab.idx lab.idx; expect "labels as images" 2 "lab.idx" "n x rows x cols"
-config missing lab.idx; expect "missing file" 2 "missing" "cannot open"
-config img.idx lab.idx ', "targets": "digits"'; expect "unknown targets" 2 "data.targets" "digits"
-config img.idx lab.idx ', "targets": "parity"'; expect "parity needs 1 output" 2 "parity targets need 1 output"
+config b10.gz lab.idx; eval_expect "gzip bad checksum" 2 "b10.gz" "gzip"
+put l2 "00000801 00000002 0001"; config img.idx l2; eval_expect "label count mismatch" 2 "l2" "2 labels but" "holds 3 images"
+put l3 "00000802 00000003 00000001 000102"; config img.idx l3; eval_expect "2-D labels" 2 "l3" "1-D label array"
+config lab.idx lab.idx; eval_expect "labels as images" 2 "lab.idx" "n x rows x cols"
+config missing lab.idx; eval_expect "missing file" 2 "missing" "cannot open"
+config img.idx lab.idx ', "targets": "digits"'; eval_expect "unknown targets" 2 "data.targets" "digits"
+config img.idx lab.idx ', "targets": "parity"'; eval_expect "parity needs 1 output" 2 "parity targets need 1 output"
 
 # reproduce mnist-split with its data missing: exit 2 naming the file, before any training
 cat > "$T/m.json" <<JSON
 {"data": {"kind": "idx", "images": "nowhere-images", "labels": "nowhere-labels", "pca": 10, "targets": "parity"},
  "student": {"widths": [10, 10, 10, 10, 1], "activation": "sigmoid", "bias": true, "loss": "mse"}}
 JSON
-out=$("$BIN" reproduce mnist-split --config "$T/m.json" --out "$T/rm" 2>&1 >/dev/null); rc=$?
-if [ $rc = 2 ] && [[ "$out" == *"nowhere-images: cannot open"* ]]; then
-  echo "PASS: reproduce mnist-split without data (exit 2)"; pass=$((pass + 1))
-else
-  echo "FAIL: reproduce mnist-split without data: exit $rc: $out"; fail=$((fail + 1))
-fi
+expect "reproduce mnist-split without data" 2 "nowhere-images: cannot open" -- \
+  reproduce mnist-split --config "$T/m.json" --out "$T/rm"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

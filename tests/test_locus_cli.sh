@@ -1,26 +1,25 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # landsym locus: every star and core component of a 3-12-12-12-2 tanh student on 6
 # Gaussian samples is certified (critical at rounding level, spectrum as predicted, core
 # Hessian = two eigenvalues 2 and zeros); bad requests exit 2 with a clear message.
-bin=$1; src=$2; fail=0
-out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
-cfg=$src/tests/test_locus_config.json
-check() { if eval "$2"; then echo "PASS: $1"; else echo "FAIL: $1"; fail=1; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
+bin=$BIN; out=$T
+cfg=$SRC/tests/test_locus_config.json
 "$bin" locus --config "$cfg" --out "$out/r" > "$out/json"; rc=$?
-check "locus runs, exit $rc, $(tail -1 "$out/json")" "[ $rc -eq 0 ] && grep -q '\"components\": 6, \"certified\": 6' '$out/json'"
+check "locus runs, exit $rc, $(tail -1 "$out/json")" eval "[ $rc -eq 0 ] && grep -q '\"components\": 6, \"certified\": 6' '$out/json'"
 check "core components: inertia (0, d-2, 2), eigenvalues [2, 2]" \
-  "[ \$(grep '\"core\"' '$out/json' | grep -c '\"inertia\": \[0, 384, 2\].*\"positive_eigenvalues\": \[2, 2\]') -eq 3 ]"
-check "points and spectra written" "[ -s '$out/r/locus_S1.npy' -a -s '$out/r/locus_C2_3_eig.npy' ]"
+  eval "[ \$(grep '\"core\"' '$out/json' | grep -c '\"inertia\": \[0, 384, 2\].*\"positive_eigenvalues\": \[2, 2\]') -eq 3 ]"
+check "points and spectra written" eval "[ -s '$out/r/locus_S1.npy' -a -s '$out/r/locus_C2_3_eig.npy' ]"
 "$bin" locus --config "$cfg" --locus star --layers 2 > "$out/one"; rc=$?
-check "--layers 2 gives S_2 only" "[ $rc -eq 0 ] && grep -q '\"components\": 1, \"certified\": 1' '$out/one'"
+check "--layers 2 gives S_2 only" eval "[ $rc -eq 0 ] && grep -q '\"components\": 1, \"certified\": 1' '$out/one'"
 "$bin" locus --config "$cfg" --layers 4 > /dev/null 2> "$out/err"; rc=$?
-check "layer out of range: exit 2 ($rc): $(cat "$out/err")" "[ $rc -eq 2 ] && grep -q 'out of range' '$out/err'"
+check "layer out of range: exit 2 ($rc): $(cat "$out/err")" eval "[ $rc -eq 2 ] && grep -q 'out of range' '$out/err'"
 "$bin" locus --config "$cfg" --layers 3,2 > /dev/null 2> "$out/err"; rc=$?
-check "--layers 3,2: exit 2 ($rc)" "[ $rc -eq 2 ]"
+check "--layers 3,2: exit 2 ($rc)" eval "[ $rc -eq 2 ]"
 sed 's/"activation": "tanh", "bias": true, "loss"/"activation": "sigmoid", "bias": true, "loss"/' "$cfg" > "$out/sig.json"
 "$bin" locus --config "$out/sig.json" > /dev/null 2> "$out/err"; rc=$?
-check "sigmoid student: exit 2 ($rc): $(cat "$out/err")" "[ $rc -eq 2 ] && grep -q 'sigma(0) = 0.5' '$out/err'"
+check "sigmoid student: exit 2 ($rc): $(cat "$out/err")" eval "[ $rc -eq 2 ] && grep -q 'sigma(0) = 0.5' '$out/err'"
 "$bin" locus --config "$cfg" --locus middle > /dev/null 2>&1; rc=$?
-check "--locus middle: exit 2 ($rc)" "[ $rc -eq 2 ]"
-"$bin" locus --help > /dev/null; check "--help exits 0" "[ $? -eq 0 ]"
-exit $fail
+check "--locus middle: exit 2 ($rc)" eval "[ $rc -eq 2 ]"
+"$bin" locus --help > /dev/null; check "--help exits 0" eval "[ $? -eq 0 ]"
+finish

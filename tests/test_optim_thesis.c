@@ -124,8 +124,8 @@ int main(void) {
   ls_train(&net, &d, th, &o, &r, &err);
   CHECK(r.stop == LS_STOP_GRAD && r.grad_norm < 1e-15 && r.loss < 1e-24 && r.n_phases == 2 &&
             !strcmp(r.phase[0].name, "adam") && r.phase[0].grad_norm < 1e-2 &&
-            r.phase[0].grad_norm >= 1e-6 && !strcmp(r.phase[1].name, "lm") && r.phase[1].iters < 100,
-        "auto = adam to 1e-2, then lm: loss %.3g grad %.3g, phases %d (%s to %.2g, %s %zu iters)",
+            r.phase[0].grad_norm >= 1e-6 && !strcmp(r.phase[1].name, "lm-shallow") && r.phase[1].iters < 100,
+        "auto = adam to 1e-2, then lm-shallow: loss %.3g grad %.3g, phases %d (%s to %.2g, %s %zu iters)",
         r.loss, r.grad_norm, r.n_phases, r.phase[0].name, r.phase[0].grad_norm, r.phase[1].name,
         r.phase[1].iters);
 
@@ -136,7 +136,7 @@ int main(void) {
   near_teacher(th, 0.05, 1);
   ls_train_result_free(&r);
   ls_train(&net, &d, th, &o, &r, &err);
-  CHECK(r.n_phases == 5 && !strcmp(r.phase[1].name, "lm") && r.phase[1].stop == LS_STOP_ITERS &&
+  CHECK(r.n_phases == 5 && !strcmp(r.phase[1].name, "lm-shallow") && r.phase[1].stop == LS_STOP_ITERS &&
             !strcmp(r.phase[2].name, "adam") &&
             !strcmp(r.phase[3].name, "lbfgs") && !strcmp(r.phase[4].name, "newton") &&
             !memcmp(th, th_ln, sizeof th) && r.grad_norm < 1e-14,

@@ -42,72 +42,117 @@ static double reopt_lbfgs(const ls_net *net, const ls_data *d, double *theta) {
   return L;
 }
 
+/* Figure 2's toy, ReLU (first derivatives only), all 10 pairs with the outgoing bound
+ * (kappa = 4, the CLI default with the relative distance): every path reaches 1e-4 r0, its
+ * loss there equals the loss of the 4-unit network obtained by merging the last point and
+ * re-optimising it independently here, the exact end d = 0 is a permutation point (units
+ * coincide, equal outgoing weights, loss = the merged network's), and the mirrored half
+ * ends at the partner minimum. */
 static void test_relu_paths(void) {
   ls_net net;
   ls_data d = {0};
   setup(LS_ACT_RELU, 200, &net, &d);
   size_t P = ls_net_nparams(&net);
   ls_error err = {0};
-  int all_reach = 1, all_merge = 1, all_mirror = 1, all_swap = 1, n_merged = 0;
-  double worst_merge = 0;
+  int all_reach = 1, all_mirror = 1, all_swap = 1, all_apex = 1, all_bound = 1, n_match = 0;
+  double worst_merge = 0, worst_apex = 0;
+  ls_work *w = ls_work_alloc(&net, d.n);
+  size_t ol = ls_net_w_offset(&net, 2);
   for (int l = 0; l < 5; l++)
     for (int m = l + 1; m < 5; m++) {
       ls_path_opts o;
       ls_path_opts_default(&o);
-      o.l = l, o.m = m, o.steps = 25, o.maxeval = 3000, o.relative = 1;
+      o.l = l, o.m = m, o.steps = 50, o.maxeval = 3000, o.relative = 1, o.out_bound = 4;
       ls_path p = {0};
       if (ls_path_build(&net, &d, teacher, &o, &p, &err)) {
         printf("path %d,%d: %s\n", l, m, err.msg);
-        all_reach = 0;
+        all_reach = 0, all_apex = 0;
         continue;
       }
       const double *end = p.params + (size_t)(p.n - 1) * P;
       double dend = ls_path_unit_distance(&net, end, 1, l, m);
       double rend = dend / ls_path_pair_scale(&net, end, 1, l, m);
-      if (fabs(rend - 1e-4 * p.d0) > 1e-12 * p.d0)
-        all_reach = 0;
-      double dip = ls_path_dipole(&net, end, 1, l, m);
-      /* merged narrow network, re-optimised independently from the merge of the end point */
+      if (fabs(rend - 1e-4 * p.d0) > 1e-12 * p.d0) all_reach = 0;
+      /* the merged narrow network, re-optimised independently from the merge of the end */
       ls_net nr;
       double *tr = NULL;
       ls_path_merge_units(&net, end, 1, l, m, &nr, &tr, &err);
       double Lr = reopt_lbfgs(&nr, &d, tr);
       double rel = fabs(p.loss[p.n - 1] - Lr) / fmax(Lr, 1e-12);
-      /* a merged unit (small dipole share) is a permutation point of the narrower net */
-      if (dip < 1e-2) {
-        n_merged++;
-        worst_merge = fmax(worst_merge, rel);
-        if (rel > 1e-3) all_merge = 0;
-      }
-      printf("  pair %d,%d: r0 %.3f end loss %.8e merged re-optimised %.8e dipole %.2e\n", l, m,
-             p.d0, p.loss[p.n - 1], Lr, dip);
+      worst_merge = fmax(worst_merge, rel);
+      n_match += rel <= 1e-3;
+      /* the apex: units l, m equal (incoming and outgoing), its loss evaluated here */
+      double La = NAN;
+      if (p.has_apex) ls_loss(&net, &d, p.apex, &La, w);
+      double dapex = p.has_apex ? ls_path_unit_distance(&net, p.apex, 1, l, m) : 1;
+      if (!p.has_apex || dapex != 0 || p.apex[ol + l] != p.apex[ol + m] ||
+          fabs(La - p.apex_loss) > 1e-14 || fabs(La - Lr) > 1e-3 * Lr ||
+          p.barrier < p.apex_loss - p.loss[0])
+        all_apex = 0;
+      worst_apex = fmax(worst_apex, fabs(La - Lr) / fmax(Lr, 1e-12));
+      if (!(p.beta_end <= 1.01 * p.out_bound)) all_bound = 0;
+      printf("  pair %d,%d: r0 %.3f loss at 1e-4 r0 %.8e, d = 0 %.8e, merged here %.8e; "
+             "out diff %.3g (bound %.3g)\n",
+             l, m, p.d0, p.loss[p.n - 1], p.apex_loss, Lr, p.beta_end, p.out_bound);
       free(tr);
       /* mirrored half: ends at sigma(theta_0), same loss, units l and m swapped */
       double *full = NULL;
       ls_path_mirror(&net, &p, 1, l, m, &full, NULL, &err);
-      const double *last = full + (size_t)(2 * p.n - 2) * P;
+      const double *last = full + (ls_path_full_len(&p) - 1) * P;
       double Llast;
-      ls_work *w = ls_work_alloc(&net, d.n);
       ls_loss(&net, &d, last, &Llast, w);
-      ls_work_free(w);
       if (fabs(Llast - p.loss[0]) > 1e-15) all_mirror = 0;
       size_t il[3], im[3];
       ls_path_unit_in_index(&net, 1, l, il);
       ls_path_unit_in_index(&net, 1, m, im);
       for (int j = 0; j < 3; j++)
         if (last[il[j]] != teacher[im[j]] || last[im[j]] != teacher[il[j]]) all_swap = 0;
-      size_t ol = ls_net_w_offset(&net, 2);
       if (last[ol + l] != teacher[ol + m] || last[ol + m] != teacher[ol + l]) all_swap = 0;
       free(full);
       ls_path_free(&p);
     }
   CHECK(all_reach, "relu: every one of the 10 pairs reaches relative distance 1e-4 r0 exactly");
-  CHECK(n_merged >= 3 && all_merge,
-        "relu: %d pairs end merged (dipole < 1e-2); their end loss matches the 4-unit network "
-        "re-optimised (rel 1e-3, worst %.2e)",
-        n_merged, worst_merge);
+  CHECK(n_match == 10,
+        "relu: on all 10 pairs the loss at 1e-4 r0 matches the 4-unit network obtained by "
+        "merging, re-optimised (%d of 10 within 1e-3, worst %.2e)",
+        n_match, worst_merge);
+  CHECK(all_apex,
+        "relu: the exact end d = 0 is a permutation point (units equal in and out) whose loss "
+        "matches the merged network (worst %.2e) and bounds the barrier",
+        worst_apex);
+  CHECK(all_bound, "relu: the outgoing difference ends within its bound on every pair");
   CHECK(all_mirror, "relu: the mirrored path ends at the start's loss");
   CHECK(all_swap, "relu: the mirrored path ends with units l and m swapped");
+  ls_work_free(w);
+  ls_data_free(&d);
+}
+
+/* Without the outgoing bound (Brea's Algorithm 1 as printed), pair 3,4 of the toy ends as
+ * a dipole: nearly equal incoming vectors, large opposite outgoing weights, a loss below
+ * that of the merged network, far from the permutation point. */
+static void test_relu_dipole(void) {
+  ls_net net;
+  ls_data d = {0};
+  setup(LS_ACT_RELU, 200, &net, &d);
+  ls_error err = {0};
+  ls_path_opts o;
+  ls_path_opts_default(&o);
+  o.l = 3, o.m = 4, o.steps = 25, o.maxeval = 3000, o.relative = 1;
+  ls_path p = {0};
+  ls_status st = ls_path_build(&net, &d, teacher, &o, &p, &err);
+  CHECK(st == LS_OK, "relu 3,4 unbounded path builds (%s)", st ? err.msg : "ok");
+  if (!st) {
+    const double *end = p.params + (size_t)(p.n - 1) * p.P;
+    double dip = ls_path_dipole(&net, end, 1, 3, 4);
+    printf("  unbounded 3,4: loss at 1e-4 r0 %.8e, d = 0 %.8e, out diff %.3g, dipole %.2f, "
+           "merge move %.2f\n",
+           p.loss[p.n - 1], p.apex_loss, p.beta_end, dip, p.apex_move);
+    CHECK(dip > 0.3 && p.loss[p.n - 1] < p.apex_loss * (1 - 1e-2) && p.apex_move > 0.05,
+          "relu 3,4 without the bound: a dipole (share %.2f) below the merged loss, the "
+          "re-optimisation moves %.2f away",
+          dip, p.apex_move);
+  }
+  ls_path_free(&p);
   ls_data_free(&d);
 }
 
@@ -236,6 +281,7 @@ static void test_merge_units(void) {
 int main(void) {
   test_merge_units();
   test_relu_paths();
+  test_relu_dipole();
   test_lagrangian();
   test_softplus_point();
   return check_done();

@@ -2,19 +2,12 @@
 # landsym path: a short figure-2 run (ReLU, one pair and the cosine pair), a softplus run
 # with a certified permutation point, outputs, and exit-2 rejections.
 # $1 = landsym binary, $2 = source directory.
-set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 py() { python3 -c "$1"; }
 
 "$BIN" path --help | grep -q "reproduce-fig2" && ok "--help" || ko "--help"
 
-if "$BIN" path --config "$SRC/examples/fig2.json" --pair 0,1 --steps 12 --no-plot --out "$T/a" >/dev/null 2>&1; then
+if "$BIN" path --config "$SRC/examples/fig2.json" --pair 0,1 --steps 25 --no-plot --out "$T/a" >/dev/null 2>&1; then
   ok "relu pair 0,1 runs"
 else
   ko "relu pair 0,1 runs"
@@ -23,11 +16,16 @@ py "
 import json,csv
 s=json.load(open('$T/a/summary.json'))['pairs'][0]
 rows=list(csv.DictReader(open('$T/a/path_0_1.csv')))
-assert len(rows)==25, len(rows)
+assert len(rows)==53, len(rows)
 assert abs(s['d_end']-1e-4*s['d0'])<1e-12*s['d0']
 assert float(rows[-1]['loss'])==s['loss_start'] and abs(s['partner_loss']-s['loss_start'])<1e-14
-assert s['barrier']>0
-" && ok "relu: 2*12+1 rows, d_end = 1e-4 d0, partner at start loss" || ko "relu summary"
+# row 25 is d = 1e-4 d0, row 26 the exact end d = 0 (the merged, re-optimised network)
+assert float(rows[25]['loss'])==s['loss_d_min'] and float(rows[26]['d'])==0
+assert float(rows[26]['loss'])==s['loss_permutation_point'] and float(rows[26]['s'])==s['d0']
+assert s['end_matches_merge'] and abs(s['loss_d_min']-s['loss_permutation_point'])<=1e-3*s['loss_permutation_point']
+assert s['barrier']>=s['loss_permutation_point']-s['loss_start'] and s['barrier']>0
+assert s['out_diff_end']<=1.01*s['out_bound']
+" && ok "relu: 2*25+3 rows with the exact end d = 0, d_end = 1e-4 d0, loss there = merged loss, partner at start loss" || ko "relu summary"
 
 # the partner file is the start with units 0 and 1 swapped (bitwise)
 py "
@@ -76,8 +74,8 @@ code() { "$BIN" path "$@" >/dev/null 2>&1; echo $?; }
 [ "$(code --config "$SRC/examples/fig2.json" --pair 0,7 --out "$T/e")" = 2 ] && ok "pair 0,7 -> 2" || ko "pair 0,7"
 [ "$(code --config "$SRC/examples/fig2.json" --out "$T/e")" = 2 ] && ok "no pair -> 2" || ko "no pair"
 [ "$(code --config "$SRC/examples/fig2.json" --pair 0,1 --dmin 2 --out "$T/e")" = 2 ] && ok "dmin 2 -> 2" || ko "dmin"
+[ "$(code --config "$SRC/examples/fig2.json" --pair 0,1 --out-bound -1 --out "$T/e")" = 2 ] && ok "out-bound -1 -> 2" || ko "out-bound"
 [ "$(code --config /nonexistent.json --pair 0,1 --out "$T/e")" = 2 ] && ok "missing config -> 2" || ko "missing config"
 [ ! -e "$T/e/summary.json" ] && ok "no partial files on failure" || ko "partial files"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

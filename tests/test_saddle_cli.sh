@@ -3,14 +3,7 @@
 # `landsym path` on a softplus teacher) the pipeline returns that point (distance ~0) with
 # the split test's inertia; escape checks; outputs; exit-2 rejections.
 # $1 = landsym binary, $2 = source directory.
-set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 "$BIN" saddle --help | grep -q -- "--escape" && ok "--help" || ko "--help"
 sed 's/"relu"/"softplus"/g; s/"n": 1000/"n": 150/' "$SRC/examples/fig2.json" > "$T/sp.json"
@@ -45,5 +38,4 @@ code() { "$BIN" saddle "$@" >/dev/null 2>&1; echo $?; }
 [ "$(code --config "$SRC/examples/fig2.json" --params "$T/p/permpoint_0_2.npy" --out "$T/x")" = 2 ] && ok "relu -> 2" || ko "relu"
 [ "$(code --config "$T/sp.json" --params "$T/p/permpoint_0_2.npy" --layer 2 --out "$T/x")" = 2 ] && ok "layer 2 -> 2" || ko "layer 2"
 [ ! -e "$T/x/summary.json" ] && ok "no partial files" || ko "partial files"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

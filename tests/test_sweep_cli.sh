@@ -1,37 +1,29 @@
 # landsym sweep from the command line: bad usage exits 2 with a message, 1 and 2
 # threads give byte-identical results, progress goes to stderr, --quiet silences it.
-BIN=$1
-. "$(dirname "$0")/sweep_lib.sh"
+. "$(dirname "$0")/sweep_lib.sh" "$@"
 cfg=$TMP/cfg.json
 write_config "$cfg" 4 200
 
-expect2() { # expect2 "description" args... : exit code 2 and a message on stderr
-  local d=$1; shift
-  "$BIN" sweep "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ $rc -eq 2 ] && [ -s "$TMP/err" ]; then pass "$d: $(head -c 160 "$TMP/err")"
-  else fail "$d (exit $rc, stderr: $(cat "$TMP/err"))"; fi
-}
-expect2 "no --config" --out "$TMP/x"
-expect2 "no --out" --config "$cfg"
-expect2 "missing config file" --config "$TMP/nope.json" --out "$TMP/x"
-expect2 "--seeds 0" --config "$cfg" --out "$TMP/x" --seeds 0
-expect2 "--seeds -3" --config "$cfg" --out "$TMP/x" --seeds -3
-expect2 "--seeds abc" --config "$cfg" --out "$TMP/x" --seeds abc
-expect2 "--seeds without value" --config "$cfg" --out "$TMP/x" --seeds
-expect2 "--threads 2x" --config "$cfg" --out "$TMP/x" --threads 2x
-expect2 "unknown option" --config "$cfg" --out "$TMP/x" --sedes 3
+expect "no --config" 2 -- sweep --out "$TMP/x"
+expect "no --out" 2 -- sweep --config "$cfg"
+expect "missing config file" 2 -- sweep --config "$TMP/nope.json" --out "$TMP/x"
+expect "--seeds 0" 2 -- sweep --config "$cfg" --out "$TMP/x" --seeds 0
+expect "--seeds -3" 2 -- sweep --config "$cfg" --out "$TMP/x" --seeds -3
+expect "--seeds abc" 2 -- sweep --config "$cfg" --out "$TMP/x" --seeds abc
+expect "--seeds without value" 2 -- sweep --config "$cfg" --out "$TMP/x" --seeds
+expect "--threads 2x" 2 -- sweep --config "$cfg" --out "$TMP/x" --threads 2x
+expect "unknown option" 2 -- sweep --config "$cfg" --out "$TMP/x" --sedes 3
 echo '{"data": {"kind": "grid"}, "sweep": {"seeds": 2}' >"$TMP/bad.json"
-expect2 "malformed config" --config "$TMP/bad.json" --out "$TMP/x"
+expect "malformed config" 2 -- sweep --config "$TMP/bad.json" --out "$TMP/x"
 sed 's/"student_widths"/"student_width"/' "$cfg" >"$TMP/typo.json"
-expect2 "unknown key in the sweep section" --config "$TMP/typo.json" --out "$TMP/x"
+expect "unknown key in the sweep section" 2 -- sweep --config "$TMP/typo.json" --out "$TMP/x"
 sed 's/\[3, 2\]/[3, 0]/' "$cfg" >"$TMP/w0.json"
-expect2 "student width 0" --config "$TMP/w0.json" --out "$TMP/x"
+expect "student width 0" 2 -- sweep --config "$TMP/w0.json" --out "$TMP/x"
 sed 's/"lr": 0.5/"lr": "big"/' "$cfg" >"$TMP/lr.json"
-expect2 "non-numeric train.lr" --config "$TMP/lr.json" --out "$TMP/x"
+expect "non-numeric train.lr" 2 -- sweep --config "$TMP/lr.json" --out "$TMP/x"
 sed 's/"seeds": 4, //' "$cfg" >"$TMP/noseeds.json"
-expect2 "no seed count in config nor on the command line" --config "$TMP/noseeds.json" --out "$TMP/x"
-expect2 "--seeds beyond 1e8" --config "$cfg" --out "$TMP/x" --seeds 100000000000
+expect "no seed count in config nor on the command line" 2 -- sweep --config "$TMP/noseeds.json" --out "$TMP/x"
+expect "--seeds beyond 1e8" 2 -- sweep --config "$cfg" --out "$TMP/x" --seeds 100000000000
 check "nothing created by failed invocations" test ! -e "$TMP/x"
 check "--help exits 0 and prints usage" bash -c "'$BIN' sweep --help | grep -q 'usage: landsym sweep'"
 
@@ -63,12 +55,11 @@ fi
 check "sweep run w3_s2 has the parameters of landsym train --seed 2" \
   cmp "$TMP/t1/runs/w3_s2.npy" "$TMP/train2/params.npy"
 
-expect2 "new sweep into an existing sweep directory" --config "$cfg" --out "$TMP/t1"
+expect "new sweep into an existing sweep directory" 2 -- sweep --config "$cfg" --out "$TMP/t1"
 write_config "$TMP/cfg_tanh.json" 4 200 tanh
-expect2 "resume with a changed config" --config "$TMP/cfg_tanh.json" --out "$TMP/t1" --resume
-grep -q "config differs" "$TMP/err" && pass "message says the config differs" || fail "message: $(cat "$TMP/err")"
-expect2 "resume with another seed count" --config "$cfg" --out "$TMP/t1" --resume --seeds 5
+expect "resume with a changed config" 2 "config differs" -- sweep --config "$TMP/cfg_tanh.json" --out "$TMP/t1" --resume
+expect "resume with another seed count" 2 -- sweep --config "$cfg" --out "$TMP/t1" --resume --seeds 5
 "$BIN" sweep --config "$cfg" --out "$TMP/t1" --resume --quiet >/dev/null
 check "resuming a finished sweep succeeds" test $? -eq 0
 check "and leaves the summary unchanged" cmp "$TMP/t1/summary.csv" "$TMP/t2/summary.csv"
-done_tests
+finish

@@ -1,7 +1,6 @@
 # landsym sweep over 2 MPI ranks gives the same per-seed results as 1 process.
 # Skipped (exit 0 with a message) when mpirun is missing or landsym is built without MPI.
-BIN=$1
-. "$(dirname "$0")/sweep_lib.sh"
+. "$(dirname "$0")/sweep_lib.sh" "$@"
 if ! command -v mpirun >/dev/null; then echo "SKIP: mpirun not found"; exit 0; fi
 if ! ldd "$BIN" 2>/dev/null | grep -q libmpi; then echo "SKIP: landsym built without MPI"; exit 0; fi
 # Under AddressSanitizer, Open MPI's own allocations (never freed by MPI_Finalize) would
@@ -26,4 +25,4 @@ for d in np1 np2; do
 done
 $MPI -np 2 "$BIN" sweep --config "$cfg" --out "$TMP/np2" --quiet >/dev/null 2>"$TMP/err"
 check "mpirun -np 2 into an existing sweep exits 2" test $? -eq 2
-done_tests
+finish

@@ -1,7 +1,6 @@
 # A sweep killed with SIGKILL mid-way and resumed gives a summary.csv byte-identical to an
 # uninterrupted sweep, keeps the runs finished before the kill, and leaves no temp files.
-BIN=$1
-. "$(dirname "$0")/sweep_lib.sh"
+. "$(dirname "$0")/sweep_lib.sh" "$@"
 cfg=$TMP/cfg.json
 write_config "$cfg" 10 20000
 
@@ -34,4 +33,4 @@ check "no temp files left" test -z "$(find "$TMP/part" -name '*.tmp.*')"
 same=1
 for f in "$TMP"/full/runs/*.npy; do cmp -s "$f" "$TMP/part/runs/$(basename "$f")" || same=0; done
 check "every params .npy identical to the uninterrupted sweep" test $same -eq 1
-done_tests
+finish

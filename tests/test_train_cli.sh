@@ -98,6 +98,13 @@ import json; c=json.load(open('$SRC/examples/thesis_toy.json')); c['train']={'lr
 json.dump(c, open('$T/typo.json','w'))"
 bad "lrr" --config "$T/typo.json"
 
+# newton+lm: Newton, then Levenberg-Marquardt from its point (MSE residuals); lm refuses penalties
+"$BIN" train --config "$SRC/examples/thesis_teacher_self.json" --params "$T/start.json" \
+  --method adam --max-iter 2000 --polish newton+lm --out "$T/lm" --no-plot > /dev/null 2>&1
+ok $(py "import json; r=json.load(open('$T/lm/result.json')); print(1 if [p['name'] for p in r['phases']]==['adam','newton','lm'] and r['loss']<1e-30 and r['converged'] else 0)") \
+   "newton+lm: phases adam, newton, lm; loss $(field "$T/lm/result.json" loss)"
+bad "penalt" --config "$SRC/examples/thesis_toy.json" --polish lm --max-norm 5
+
 # a diverging run: stops on NaN, exit 1, keeps the best finite point (the start)
 "$BIN" train --config "$SRC/examples/thesis_toy.json" --seed 1 --method gd --lr 1e300 --polish none \
   --out "$T/nan" --no-plot > /dev/null 2> "$T/nan.err"

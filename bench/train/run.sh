@@ -108,7 +108,7 @@ for f in ["landsym-adam", "landsym-lbfgs", "landsym-flow", "torch", "jax", "torc
     recs = [json.loads(l) for l in open(p) if l.strip()] if os.path.exists(p) else []
     if recs:
         rows[f] = recs
-names = {"landsym-adam": "landsym adam+auto (lm)", "landsym-lbfgs": "landsym adam+lbfgs+newton",
+names = {"landsym-adam": "landsym adam+auto", "landsym-lbfgs": "landsym adam+lbfgs+newton",
          "landsym-flow": "landsym flow+auto",
          "torch": "PyTorch Adam + SciPy SLSQP", "jax": "JAX Adam + Newton",
          "torch-thesis": "PyTorch+SciPy, thesis lr 1e-4"}

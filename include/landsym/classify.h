@@ -120,9 +120,9 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *o, ls_classify_result *r, ls_error *err);
 
-/* Gauss-Newton polishing on the residuals (gn_polish.c) of an MSE, single-output network:
- * minimum-norm least-squares steps J p = -r, halved until the loss drops, at most max_iter;
- * theta and *loss are updated to the best point. Other losses: theta is left as it is. */
+/* Polishing on the residuals (gn_polish.c) of an MSE network: at most max_iter steps of the
+ * trainer's Levenberg-Marquardt (ls_lm_polish, optim.h); theta and *loss are updated to
+ * the final point (its loss never above the initial one). Other losses: theta is left as it is. */
 ls_status ls_prune_polish_gn(const ls_net *net, const ls_data *d, double *theta,
                              int max_iter, double *loss, ls_error *err);
 

@@ -72,9 +72,16 @@ typedef enum {
                             then Newton to finish (quadratic convergence near the end) */
   LS_POLISH_LBFGS_NEWTON, /* LBFGS (iterations at the cost of one gradient) until it reaches
                             newton_switch_tol or stalls, then Newton to finish */
-  LS_POLISH_LM      /* Levenberg-Marquardt on the Gauss-Newton model, the exact Hessian where
-                       the residuals stop shrinking; one-hidden-layer, one-output MSE
-                       networks without penalties only */
+  LS_POLISH_LM,     /* Levenberg-Marquardt on the MSE residuals (lm.c): quadratic convergence
+                       to a degenerate zero-loss set, where Newton is sublinear */
+  LS_POLISH_LM_NEWTON, /* LM while the loss falls faster than linearly, then Newton (nonzero-
+                          loss minima, where LM is linear) */
+  LS_POLISH_NEWTON_LM, /* Newton, then LM from its point: Newton for nonzero-loss minima, LM
+                          takes a zero-loss point's residuals from ~1e-11 to the rounding level */
+  LS_POLISH_LM_SHALLOW /* Levenberg-Marquardt with the closed-form Gauss-Newton matrix and
+                          Hessian (lm_shallow.c), exact-Hessian steps where the residuals stop
+                          shrinking; one-hidden-layer, one-output MSE networks without
+                          penalties; auto's attempt on those */
 } ls_polish_kind;
 typedef enum { LS_LINSOL_AUTO = 0, LS_LINSOL_DENSE, LS_LINSOL_SPGMR } ls_linsol_kind;
 
@@ -166,6 +173,32 @@ const char *ls_first_name(ls_first_kind k);
 const char *ls_polish_name(ls_polish_kind k);
 const char *ls_linsol_name(ls_linsol_kind k);
 const char *ls_stop_name(ls_stop_reason r);
+
+/* ---- residuals and Levenberg-Marquardt (residuals.c, lm.c) ----------------------------- */
+
+/* MSE residuals r ((n * dout) entries, r_ko = sqrt(w_k) (f_o(x_k) - y_ko), so the loss is
+ * ||r||^2) and, when J is not NULL, their exact Jacobian J ((n * dout) x P, row-major).
+ * LS_ERR_INPUT for a loss other than MSE. */
+ls_status ls_residual_jacobian(const ls_net *net, const ls_data *d, const double *theta,
+                               double *r, double *J, ls_error *err);
+
+/* Called at each LM iterate (loss, gradient inf-norm); return non-zero to stop. */
+typedef int (*ls_lm_observe_fn)(const double *theta, double loss, double grad_inf, void *user);
+typedef struct {
+  size_t max_iter;  /* LM steps */
+  int handover;     /* stop (LS_STOP_SWITCH) when the loss fell by less than 20% in 10 steps */
+  ls_lm_observe_fn observe; /* may be NULL */
+  void *user;
+} ls_lm_opts;
+
+/* Levenberg-Marquardt (damping lambda ||r||, Fan & Yuan 2005) on the MSE loss from theta,
+ * which is overwritten with the last iterate (the loss decreases monotonically) and *loss
+ * with its loss. *why: LS_STOP_STALL (the loss reached its rounding level or no step lowers
+ * it), LS_STOP_ITERS, LS_STOP_SWITCH (handover), LS_STOP_USER (observe), LS_STOP_NAN,
+ * LS_STOP_FAIL (SVD failure). Returns LS_ERR_INPUT for a loss other than MSE. */
+ls_status ls_lm_polish(const ls_net *net, const ls_data *d, double *theta,
+                       const ls_lm_opts *opts, double *loss, ls_stop_reason *why,
+                       ls_error *err);
 
 /* ---- result ---------------------------------------------------------------------------- */
 

@@ -76,6 +76,16 @@ typedef struct {
                            rescaling (w, b, a) -> (s w, s b, a / s) of positively homogeneous
                            activations (ReLU), which otherwise lets both units shrink towards
                            0 and reach small d at no loss */
+  double out_bound;     /* kappa >= 0 (0: none, Brea's Algorithm 1 as printed). Bounds the
+                           outgoing difference of the pair, beta = ||a_l - a_m|| ||c|| (c the
+                           incoming centre; invariant under the rescaling above), by
+                           B = kappa (||a_l - a_m|| + ||a_l + a_m||) ||c|| taken at the start, with
+                           the exterior penalty rho (beta - B)_+^2, rho = 100 / B^2 (constrained
+                           method only). Without it the optimiser may let |a_l - a_m| grow
+                           without bound as d -> 0 (a "dipole" that leaves the path short of the
+                           permutation point, see docs/path.md) */
+  int apex;             /* 1: also compute the exact end d = 0 (ls_path_apex) and count it in
+                           the barrier (default 1) */
 } ls_path_opts;
 
 void ls_path_opts_default(ls_path_opts *o);
@@ -92,11 +102,25 @@ typedef struct {
   double *loss;       /* [n] loss (without penalty) */
   double *grad_norm;  /* [n] Euclidean norm of the loss gradient at the point */
   double *params;     /* n x P */
-  int argmax;         /* index of the largest loss */
+  int argmax;         /* index of the largest loss; n: the apex (d = 0) */
   double barrier;     /* max loss - loss at the start */
-  int max_at_end;     /* 1 if the permutation point (last point) holds the largest loss
-                         (within 1e-4 relative) */
+  int max_at_end;     /* 1 if the permutation point (the apex when computed, else the last
+                         point) holds the largest loss (within 1e-4 relative) */
   size_t evals;       /* loss+gradient evaluations spent */
+  double out_bound;   /* B of opts.out_bound (0: none) */
+  double beta_end;    /* ||a_l - a_m|| ||c|| at the last point (bounded path: <= B up to the
+                         penalty's slack) */
+  int end_refined;    /* constrained, with apex: the last step was solved a second time from
+                         the exact end split back to dmin d0, and that start reached the lower
+                         objective (it replaced the last point) */
+  int has_apex;       /* the exact end d = 0 below was computed */
+  double *apex;       /* [P] the permutation point at d = 0: units l, m merged (mean incoming,
+                         summed outgoing), the narrow network re-optimised from there, lifted
+                         back with equal outgoing weights (Brea Definition 4) */
+  double apex_loss;   /* its loss (= the narrow network's) */
+  double apex_grad;   /* gradient infinity-norm of the re-optimised narrow network */
+  double apex_move;   /* ||re-optimised - merged last point|| / ||merged last point|| in the
+                         narrow network: ~0 when the path ends at the permutation point */
 } ls_path;
 
 void ls_path_free(ls_path *p); /* accepts a zeroed struct */
@@ -110,13 +134,29 @@ void ls_path_free(ls_path *p); /* accepts a zeroed struct */
  * activations, absolute distance and P <= 120, Levenberg-Marquardt Newton steps with the
  * exact Hessian in these coordinates). Lagrangian: the
  * trainer minimises L + lambda ||theta_l - theta_m||^2 (merge penalty) for log-spaced
- * lambda, warm-started, stopping once d <= dmin_rel d0. First-order only, so ReLU works. */
+ * lambda, warm-started, stopping once d <= dmin_rel d0. First-order only, so ReLU works.
+ * With opts.apex (default) the exact end d = 0 is added (ls_path_apex of the last point)
+ * and counts in the barrier; the constrained method then also solves the last step from
+ * that end split back to dmin d0 and keeps the lower of the two (end_refined). */
 ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *theta,
                         const ls_path_opts *opts, ls_path *path, ls_error *err);
 
-/* Full path (2n - 1 points): the first half, then the mirrored half
- * sigma_{l<->m}(gamma_{n-2-j}), ending at the partner minimum sigma(theta_0).
- * params (malloc'd, (2n-1) x P) and optionally s (malloc'd signed path coordinate:
+/* The exact end d = 0 of a path ending at theta (units l, m of layer k close): merge
+ * (ls_path_merge_units), re-optimise the narrow network from there (LBFGS, first
+ * derivatives only, so ReLU works; then Newton for twice-differentiable activations), lift
+ * back with mu = 1/2 (ls_path_lift). out: P entries; loss, grad_inf (narrow network), move
+ * (relative displacement of the re-optimisation in the narrow network) may be NULL. */
+ls_status ls_path_apex(const ls_net *net, const ls_data *data, const double *theta, int k, int l,
+                       int m, double *out, double *loss, double *grad_inf, double *move,
+                       ls_error *err);
+
+/* Number of points of the full path: 2n + 1 with the apex (first half, apex, the first half
+ * mirrored), 2n - 1 without (the last point shared by both halves). */
+size_t ls_path_full_len(const ls_path *p);
+/* Full path (ls_path_full_len points): the first half, the apex (when computed), then the
+ * mirrored half sigma_{l<->m}(gamma_j) for j going down to 0 (without the apex from n-2),
+ * ending at the partner minimum sigma(theta_0).
+ * params (malloc'd, ls_path_full_len x P) and optionally s (malloc'd signed path coordinate:
  * d0 - d on the first half, d0 + d on the second, so s runs 0 .. 2 d0). */
 ls_status ls_path_mirror(const ls_net *net, const ls_path *p, int k, int l, int m,
                          double **params, double **s, ls_error *err);

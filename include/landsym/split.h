@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "landsym/data.h"
+#include "landsym/linalg.h"
 #include "landsym/net.h"
 #include "landsym/status.h"
 
@@ -83,6 +84,38 @@ static inline int ls_inertia_equal(ls_inertia a, ls_inertia b) {
 /* Eigenvalues (ascending) of a symmetric n x n row-major matrix A (A is not modified);
  * ls_eig_sym with an int size, n = 0 allowed. */
 ls_status ls_split_eigvals(const double *A, int n, double *eig, ls_error *err);
+
+/* The split block measured on the exact Hessian H' of the lifted point (lifted: the
+ * ls_split_duplicate network and parameters for mu): with T = ls_split_transform and its
+ * last nb = nin + nout columns T_b, B = T_b^T H' T_b (nb x nb, row-major) computed from nb
+ * Hessian-vector products, and *coupling = max |(T_r^T H' T_b)_ij| over the narrow columns
+ * T_r, which Theorem 3 says is 0 (any point). By Sylvester's law In(H') = In(H_r) + In(B)
+ * when the coupling vanishes, so the eigenvalues of B are the ones that cross zero at
+ * mu = 0 and 1: B = M(mu) = [[mu(1-mu) Y, U], [U^T, 0]]. */
+ls_status ls_split_block_measured(const ls_net *net, int layer, int neuron, double mu,
+                                  const ls_net *lifted, const ls_data *d, const double *theta_lifted,
+                                  double *B, double *coupling, ls_error *err);
+
+/* How the split test computes a Hessian spectrum: by size (dense up to dense_max
+ * parameters), or forced. */
+typedef enum { LS_SPLIT_SPECTRUM_AUTO = 0, LS_SPLIT_SPECTRUM_DENSE, LS_SPLIT_SPECTRUM_LANCZOS } ls_split_spectrum_kind;
+
+typedef struct {
+  ls_split_spectrum_kind kind;
+  size_t dense_max; /* auto: dense when P <= dense_max (0 = 3000, as ls_hessian_spectrum) */
+  int k;            /* Lanczos: the k smallest and k largest eigenvalues (>= 1) */
+} ls_split_spectrum_opts;
+
+/* Hessian spectrum of (net, theta) on d and its inertia at the zero threshold
+ * tol * max|lambda|. Dense: all P eigenvalues (ls_eig_sym of the exact Hessian); Lanczos:
+ * the k smallest then the k largest, ascending (ls_lanczos on Hessian-vector products;
+ * dense anyway when 2k >= P). sp->method says which was used. With Lanczos the inertia is
+ * known only when the k-th smallest eigenvalue is positive (above the threshold): then
+ * zero and negative eigenvalues are all among the k smallest and *complete = 1; otherwise
+ * *complete = 0 and `in` counts only the window. complete may be NULL. */
+ls_status ls_split_spectrum(const ls_net *net, const ls_data *d, const double *theta,
+                            const ls_split_spectrum_opts *o, double tol, ls_spectrum *sp,
+                            ls_inertia *in, int *complete, ls_error *err);
 
 #ifdef __cplusplus
 }

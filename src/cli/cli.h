@@ -37,4 +37,16 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_parse_long(const char *s, long *out);
 int cli_parse_double(const char *s, double *out);
 
+/* --config FILE, --params P and --layer L: the options of every command that works on one point
+ * of one network (getopt letters 'c', 'p' and 'l'). */
+typedef struct {
+  const char *config, *params;
+  long layer;
+} cli_point;
+/* Store option C's argument when C is one of cli_point's: 1 when stored, 0 when C is another
+ * option, 2 after a usage error. */
+int cli_point_opt(const char *cmd, int c, const char *arg, cli_point *pt);
+/* ARG as an integer in [lo, hi] into *out: 0, or 2 after a usage error naming --NAME. */
+int cli_opt_long(const char *cmd, const char *name, const char *arg, long lo, long hi, long *out);
+
 #endif

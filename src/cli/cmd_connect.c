@@ -3,6 +3,7 @@
  * Figure 4; Brea et al. 2019, appendix C.2), sampled densely, with the loss along it as
  * CSV and a figure (docs/connect.md). */
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -45,8 +46,9 @@ static void connect_usage(FILE *out) {
 }
 
 typedef struct {
-  const char *config, *params, *perm, *out_dir;
-  long layer, samples, seed;
+  cli_point pt;
+  const char *perm, *out_dir;
+  long samples, seed;
   double tol;
   int json, no_plot;
 } connect_opts;
@@ -60,27 +62,21 @@ static int parse_opts(int argc, char **argv, connect_opts *o) {
       {"no-plot", no_argument, 0, 'N'},      {"json", no_argument, 0, 'j'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
-  o->layer = 1, o->samples = 50, o->tol = 1e-10, o->out_dir = ".";
+  o->pt.layer = 1, o->samples = 50, o->tol = 1e-10, o->out_dir = ".";
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    int r = cli_point_opt("connect", c, optarg, &o->pt);
+    if (r == 2) return 2;
+    if (r) continue;
     switch (c) {
-      case 'c': o->config = optarg; break;
-      case 'p': o->params = optarg; break;
-      case 'l':
-        if (cli_parse_long(optarg, &o->layer) || o->layer < 1)
-          return cli_usage_error("connect", "--layer needs a positive integer, got '%s'", optarg);
-        break;
       case 'P': o->perm = optarg; break;
       case 'n':
-        if (cli_parse_long(optarg, &o->samples) || o->samples < 1 || o->samples > 100000)
-          return cli_usage_error("connect", "--samples needs an integer in 1..100000, got '%s'",
-                                 optarg);
+        if (cli_opt_long("connect", "samples", optarg, 1, 100000, &o->samples)) return 2;
         break;
       case 's':
-        if (cli_parse_long(optarg, &o->seed) || o->seed < 0)
-          return cli_usage_error("connect", "--seed needs a non-negative integer, got '%s'", optarg);
+        if (cli_opt_long("connect", "seed", optarg, 0, LONG_MAX, &o->seed)) return 2;
         break;
       case 't':
         if (cli_parse_double(optarg, &o->tol) || !(o->tol > 0) || o->tol >= 1)
@@ -95,7 +91,7 @@ static int parse_opts(int argc, char **argv, connect_opts *o) {
     }
   }
   if (optind < argc) return cli_usage_error("connect", "unexpected argument '%s'", argv[optind]);
-  if (!o->config) return cli_usage_error("connect", "--config FILE is required");
+  if (!o->pt.config) return cli_usage_error("connect", "--config FILE is required");
   return -1;
 }
 
@@ -103,9 +99,9 @@ static int parse_opts(int argc, char **argv, connect_opts *o) {
 static ls_status start_point(const ls_config *cfg, const connect_opts *o, double **theta,
                              char *src, size_t len, ls_error *err) {
   const ls_net *s = &cfg->student;
-  if (o->params && strcmp(o->params, "teacher")) {
-    snprintf(src, len, "%s", o->params);
-    return ls_params_read_net(o->params, s, theta, err);
+  if (o->pt.params && strcmp(o->pt.params, "teacher")) {
+    snprintf(src, len, "%s", o->pt.params);
+    return ls_params_read_net(o->pt.params, s, theta, err);
   }
   if (!cfg->has_teacher)
     return ls_error_set(err, LS_ERR_INPUT, "the config has no teacher: give --params FILE");
@@ -208,7 +204,7 @@ int cmd_connect(int argc, char **argv) {
   if (rc >= 0) return rc;
   ls_config cfg;
   ls_error err = {0};
-  if (ls_config_load(o.config, &cfg, &err)) return cli_fail("connect", &err);
+  if (ls_config_load(o.pt.config, &cfg, &err)) return cli_fail("connect", &err);
   const ls_net *net = &cfg.student;
   double *theta = NULL, *t = NULL, *L = NULL, *rows = NULL;
   int *perm = NULL;
@@ -216,14 +212,14 @@ int cmd_connect(int argc, char **argv) {
   ls_sym_path path = {0};
   struct stat sb;
   ls_status st = LS_OK;
-  if (net->n_layers < 2 || o.layer > net->n_layers - 1)
+  if (net->n_layers < 2 || o.pt.layer > net->n_layers - 1)
     st = ls_error_set(&err, LS_ERR_INPUT,
                       "--layer %ld is out of range: the %d-layer student has hidden layers 1..%d",
-                      o.layer, net->n_layers, net->n_layers - 1);
+                      o.pt.layer, net->n_layers, net->n_layers - 1);
   if (!st && (stat(o.out_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
     st = ls_error_set(&err, LS_ERR_INPUT, "--out-dir %s is not a directory", o.out_dir);
   if (!st) st = start_point(&cfg, &o, &theta, src, sizeof src, &err);
-  int l = (int)o.layer, m = net->width[l < LS_MAX_LAYERS ? l : 0];
+  int l = (int)o.pt.layer, m = net->width[l < LS_MAX_LAYERS ? l : 0];
   if (!st) {
     perm = malloc((size_t)m * sizeof *perm);
     if (!perm) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");

@@ -1,6 +1,7 @@
 /* landsym eval: loss, gradient and (optionally) Hessian spectrum of the student of a
  * config at given parameters (docs/eval.md). */
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -66,8 +67,7 @@ static int parse_opts(int argc, char **argv, eval_opts *o) {
       case 'c': o->config = optarg; break;
       case 'p': o->params = optarg; break;
       case 's':
-        if (cli_parse_long(optarg, &o->seed) || o->seed < 0)
-          return cli_usage_error("eval", "--seed needs a non-negative integer, got '%s'", optarg);
+        if (cli_opt_long("eval", "seed", optarg, 0, LONG_MAX, &o->seed)) return 2;
         break;
       case 'H': o->hessian = 1; break;
       case 'j': o->json = 1; break;

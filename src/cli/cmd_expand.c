@@ -2,6 +2,7 @@
  * 2021, Definitions 3.2-3.3, section 5) or symmetry-induced critical points (Definition
  * 4.1; Brea et al. 2019 permutation points), with a certificate (docs/expand.md). */
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -55,9 +56,10 @@ static void expand_usage(FILE *out) {
 }
 
 typedef struct {
-  const char *config, *params, *shape, *split, *zero_out, *perm, *out;
+  cli_point pt;
+  const char *shape, *split, *zero_out, *perm, *out;
   const char *k, *zero, *beta;
-  long layer, width, seed;
+  long width, seed;
   double tol, eig_tol;
   int critical, allow_reducible, json, tol_set;
 } expand_opts;
@@ -113,17 +115,13 @@ static int parse_opts(int argc, char **argv, expand_opts *o) {
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    int r = cli_point_opt("expand", c, optarg, &o->pt);
+    if (r == 2) return 2;
+    if (r) continue;
     switch (c) {
-      case 'c': o->config = optarg; break;
-      case 'p': o->params = optarg; break;
       case 'S': o->shape = optarg; break;
-      case 'l':
-        if (cli_parse_long(optarg, &o->layer) || o->layer < 1)
-          return cli_usage_error("expand", "--layer needs a positive integer, got '%s'", optarg);
-        break;
       case 'w':
-        if (cli_parse_long(optarg, &o->width) || o->width < 1 || o->width > 100000)
-          return cli_usage_error("expand", "--width needs a positive integer, got '%s'", optarg);
+        if (cli_opt_long("expand", "width", optarg, 1, 100000, &o->width)) return 2;
         break;
       case 'k': o->k = optarg; break;
       case 'z': o->zero = optarg; break;
@@ -139,8 +137,7 @@ static int parse_opts(int argc, char **argv, expand_opts *o) {
         break;
       case 'A': o->allow_reducible = 1; break;
       case 'e':
-        if (cli_parse_long(optarg, &o->seed) || o->seed < 0)
-          return cli_usage_error("expand", "--seed needs a non-negative integer, got '%s'", optarg);
+        if (cli_opt_long("expand", "seed", optarg, 0, LONG_MAX, &o->seed)) return 2;
         break;
       case 'o': o->out = optarg; break;
       case 'j': o->json = 1; break;
@@ -150,7 +147,7 @@ static int parse_opts(int argc, char **argv, expand_opts *o) {
     }
   }
   if (optind < argc) return cli_usage_error("expand", "unexpected argument '%s'", argv[optind]);
-  if (!o->config) return cli_usage_error("expand", "--config FILE is required");
+  if (!o->pt.config) return cli_usage_error("expand", "--config FILE is required");
   if (o->shape && strcmp(o->shape, "teacher") && strcmp(o->shape, "student"))
     return cli_usage_error("expand", "--shape must be teacher or student, got '%s'", o->shape);
   if (o->split && strcmp(o->split, "random") && strcmp(o->split, "equal") &&
@@ -159,9 +156,9 @@ static int parse_opts(int argc, char **argv, expand_opts *o) {
   if (o->zero_out && strcmp(o->zero_out, "random") && strcmp(o->zero_out, "zero"))
     return cli_usage_error("expand", "--zero-out must be random or zero, got '%s'", o->zero_out);
   if ((o->k || o->zero || o->beta || (o->perm && strcmp(o->perm, "random") && strcmp(o->perm, "none"))) &&
-      !o->layer)
+      !o->pt.layer)
     return cli_usage_error("expand", "--k, --zero, --beta and a listed --perm need --layer");
-  if (o->width && !o->layer) return cli_usage_error("expand", "--width needs --layer");
+  if (o->width && !o->pt.layer) return cli_usage_error("expand", "--width needs --layer");
   if (o->critical && (o->zero || (o->split && !strcmp(o->split, "vector"))))
     return cli_usage_error("expand",
                            "--critical uses collinear splits without zero-type units "
@@ -174,7 +171,7 @@ static int parse_opts(int argc, char **argv, expand_opts *o) {
 /* The point to expand: network and parameters. */
 static ls_status load_point(const ls_config *cfg, const expand_opts *o, ls_net *net,
                             double **theta, char *src, size_t len, ls_error *err) {
-  int use_teacher = !o->params || !strcmp(o->params, "teacher");
+  int use_teacher = !o->pt.params || !strcmp(o->pt.params, "teacher");
   if (use_teacher) {
     if (!cfg->has_teacher)
       return ls_error_set(err, LS_ERR_INPUT,
@@ -192,8 +189,8 @@ static ls_status load_point(const ls_config *cfg, const expand_opts *o, ls_net *
     return ls_error_set(err, LS_ERR_INPUT,
                         "--shape teacher but the config has no teacher (use --shape student)");
   *net = student ? cfg->student : cfg->teacher;
-  snprintf(src, len, "%s", o->params);
-  return ls_params_read_net(o->params, net, theta, err);
+  snprintf(src, len, "%s", o->pt.params);
+  return ls_params_read_net(o->pt.params, net, theta, err);
 }
 
 static json_t *json_ints(const int *v, int n) {
@@ -214,7 +211,7 @@ int cmd_expand(int argc, char **argv) {
   if (rc >= 0) return rc;
   ls_config cfg;
   ls_error err = {0};
-  if (ls_config_load(o.config, &cfg, &err)) return cli_fail("expand", &err);
+  if (ls_config_load(o.pt.config, &cfg, &err)) return cli_fail("expand", &err);
   ls_net net, big;
   double *theta = NULL, *tb = NULL, *beta = NULL;
   int *k = NULL, *zero = NULL, *perm = NULL, nk = 0, nz = 0, nb = 0, np = 0;
@@ -229,10 +226,10 @@ int cmd_expand(int argc, char **argv) {
   int ns = 0;
   if (!st && L < 2)
     st = ls_error_set(&err, LS_ERR_INPUT, "the network has no hidden layer to expand");
-  if (!st && o.layer > L - 1)
+  if (!st && o.pt.layer > L - 1)
     st = ls_error_set(&err, LS_ERR_INPUT,
                       "--layer %ld is out of range: the %d-layer network has hidden layers 1..%d",
-                      o.layer, L, L - 1);
+                      o.pt.layer, L, L - 1);
   if (!st && ((o.k && parse_int_list(o.k, &k, &nk)) || (o.zero && parse_int_list(o.zero, &zero, &nz)) ||
               (o.beta && parse_double_list(o.beta, &beta, &nb))))
     st = ls_error_set(&err, LS_ERR_INPUT, "--k, --zero and --beta need comma-separated numbers");
@@ -242,7 +239,7 @@ int cmd_expand(int argc, char **argv) {
   if (!st) {
     int same_depth = cfg.student.n_layers == L;
     for (int l = 1; l <= L - 1; l++) {
-      if (o.layer && l != o.layer) continue;
+      if (o.pt.layer && l != o.pt.layer) continue;
       int m = o.width ? (int)o.width : (same_depth ? cfg.student.width[l] : 0);
       if (m == 0) {
         st = ls_error_set(&err, LS_ERR_INPUT,

@@ -4,6 +4,7 @@
  * dimensions (section 3.1.1), and Corollary 5.18's zero-eigenvalue bound (docs/locus.md). */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,8 +133,7 @@ int cmd_locus(int argc, char **argv) {
       case 'l': layers = optarg; break;
       case 'o': outdir = optarg; break;
       case 's':
-        if (cli_parse_long(optarg, &seed) || seed < 0)
-          return cli_usage_error("locus", "--seed needs a non-negative integer, got '%s'", optarg);
+        if (cli_opt_long("locus", "seed", optarg, 0, LONG_MAX, &seed)) return 2;
         break;
       case 'x':
         if (cli_parse_double(optarg, &scale) || scale <= 0)

@@ -2,6 +2,7 @@
  * permutation point of two units (Brea et al. 2019, section 2.1, Algorithm 1, appendix
  * C.1, figure 2). docs/path.md. */
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,14 +23,18 @@ static void path_usage(FILE *out) {
   fprintf(out,
           "usage: landsym path --config FILE [--params P.npy|teacher] [--layer K]\n"
           "                    (--pair L,M | --pairs all|cosine) [--steps N] [--dmin X]\n"
-          "                    [--lagrangian] [--maxeval N] --out DIR [--no-plot] [--json]\n"
+          "                    [--distance abs|rel] [--out-bound K] [--lagrangian] [--maxeval N]\n"
+          "                    --out DIR [--no-plot] [--json]\n"
           "       landsym path --reproduce-fig2 --out DIR [--steps N]\n\n"
           "Permutation path from a minimum to its partner minimum (units L and M of hidden\n"
           "layer K swapped) through their permutation point: the distance d between the two\n"
           "units' incoming weights (and biases) goes down from d0 to dmin*d0 in N log-spaced\n"
           "steps, every other parameter re-optimised (LBFGS) at each d with the distance held\n"
           "exactly (Brea et al. 2019, Algorithm 1); the second half is the first one mirrored\n"
-          "(L and M swapped).\n\n"
+          "(L and M swapped). The exact end d = 0 is the merged network (mean incoming,\n"
+          "summed outgoing weights) re-optimised and lifted back with equal outgoing\n"
+          "weights: a permutation point; its loss is reported beside the loss at dmin and\n"
+          "counts in the barrier.\n\n"
           "  --config FILE     experiment config (JSON) or builtin:NAME\n"
           "  --params P        start point (.npy/.json), or 'teacher' (default; needs a teacher\n"
           "                    of the student's widths)\n"
@@ -44,6 +49,11 @@ static void path_usage(FILE *out) {
           "  --distance abs|rel  schedule on the distance d (abs) or on the relative distance\n"
           "                    d / ||(w_l + w_m)/2|| (rel), invariant under ReLU's rescaling\n"
           "                    symmetry (default: rel for relu, abs otherwise)\n"
+          "  --out-bound K     bound the outgoing difference ||a_l - a_m|| ||c|| by K times its\n"
+          "                    start scale (||a_l - a_m|| + ||a_l + a_m||) ||c|| (exterior\n"
+          "                    penalty), so that the pair cannot become a dipole whose\n"
+          "                    outgoing weights grow without bound as d -> 0; 0 = none (default: 4 with\n"
+          "                    the relative distance, 0 otherwise)\n"
           "  --maxeval N       LBFGS evaluations per step (default 1000)\n"
           "  --out DIR         output directory (created)\n"
           "  --no-plot         skip the figures\n"
@@ -54,35 +64,38 @@ static void path_usage(FILE *out) {
 }
 
 typedef struct {
-  const char *config, *params, *pair, *pairs, *out;
-  long layer, steps, maxeval;
+  cli_point pt;
+  const char *pair, *pairs, *out;
+  long steps, maxeval;
   double dmin;
   int lagrangian, no_plot, json, fig2, distance; /* distance: -1 auto, 0 abs, 1 rel */
+  double out_bound;                              /* -1: auto */
 } path_cli;
+
+/* Outgoing bound kappa used by default with the relative distance (docs/path.md). */
+#define OUT_BOUND_DEFAULT 4.0
 
 static int parse(int argc, char **argv, path_cli *o) {
   static const struct option lo[] = {
       {"config", required_argument, 0, 'c'}, {"params", required_argument, 0, 'p'},
-      {"layer", required_argument, 0, 'k'},  {"pair", required_argument, 0, 'P'},
+      {"layer", required_argument, 0, 'l'},  {"pair", required_argument, 0, 'P'},
       {"pairs", required_argument, 0, 'A'},  {"steps", required_argument, 0, 's'},
       {"dmin", required_argument, 0, 'd'},   {"lagrangian", no_argument, 0, 'L'},
       {"maxeval", required_argument, 0, 'e'}, {"out", required_argument, 0, 'o'},
       {"no-plot", no_argument, 0, 'N'},      {"json", no_argument, 0, 'j'},
-      {"reproduce-fig2", no_argument, 0, 'F'}, {"distance", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'},
+      {"reproduce-fig2", no_argument, 0, 'F'}, {"distance", required_argument, 0, 'D'},
+      {"out-bound", required_argument, 0, 'B'}, {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
-  o->layer = 1, o->steps = -1, o->dmin = -1, o->maxeval = -1, o->distance = -1;
+  o->pt.layer = 1, o->steps = -1, o->dmin = -1, o->maxeval = -1, o->distance = -1, o->out_bound = -1;
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    int r = cli_point_opt("path", c, optarg, &o->pt);
+    if (r == 2) return 2;
+    if (r) continue;
     switch (c) {
-      case 'c': o->config = optarg; break;
-      case 'p': o->params = optarg; break;
-      case 'k':
-        if (cli_parse_long(optarg, &o->layer) || o->layer < 1)
-          return cli_usage_error("path", "--layer needs a positive integer, got '%s'", optarg);
-        break;
       case 'P': o->pair = optarg; break;
       case 'A':
         if (strcmp(optarg, "all") && strcmp(optarg, "cosine"))
@@ -90,8 +103,7 @@ static int parse(int argc, char **argv, path_cli *o) {
         o->pairs = optarg;
         break;
       case 's':
-        if (cli_parse_long(optarg, &o->steps) || o->steps < 1 || o->steps > 1000000)
-          return cli_usage_error("path", "--steps needs an integer in 1..1000000, got '%s'", optarg);
+        if (cli_opt_long("path", "steps", optarg, 1, 1000000, &o->steps)) return 2;
         break;
       case 'd':
         if (cli_parse_double(optarg, &o->dmin) || !(o->dmin > 0 && o->dmin < 1))
@@ -99,8 +111,7 @@ static int parse(int argc, char **argv, path_cli *o) {
         break;
       case 'L': o->lagrangian = 1; break;
       case 'e':
-        if (cli_parse_long(optarg, &o->maxeval) || o->maxeval < 1 || o->maxeval > 100000000)
-          return cli_usage_error("path", "--maxeval needs a positive integer, got '%s'", optarg);
+        if (cli_opt_long("path", "maxeval", optarg, 1, 100000000, &o->maxeval)) return 2;
         break;
       case 'o': o->out = optarg; break;
       case 'N': o->no_plot = 1; break;
@@ -111,6 +122,10 @@ static int parse(int argc, char **argv, path_cli *o) {
           return cli_usage_error("path", "--distance takes 'abs' or 'rel', got '%s'", optarg);
         o->distance = !strcmp(optarg, "rel");
         break;
+      case 'B':
+        if (cli_parse_double(optarg, &o->out_bound) || !(o->out_bound >= 0) || !isfinite(o->out_bound))
+          return cli_usage_error("path", "--out-bound needs a number >= 0, got '%s'", optarg);
+        break;
       case 'h': path_usage(stdout); return 0;
       default: return cli_usage_error("path", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -118,12 +133,12 @@ static int parse(int argc, char **argv, path_cli *o) {
   if (optind < argc) return cli_usage_error("path", "unexpected argument '%s'", argv[optind]);
   if (!o->out) return cli_usage_error("path", "--out DIR is required");
   if (o->fig2) {
-    if (o->config || o->pair || o->params)
-      return cli_usage_error("path", "--reproduce-fig2 takes only --out, --steps, --dmin, --no-plot, --json");
+    if (o->pt.config || o->pair || o->pt.params)
+      return cli_usage_error("path", "--reproduce-fig2 takes only --out, --steps, --dmin, --maxeval, --out-bound, --distance, --no-plot, --json");
     o->pairs = "all";
     return -1;
   }
-  if (!o->config) return cli_usage_error("path", "--config FILE is required");
+  if (!o->pt.config) return cli_usage_error("path", "--config FILE is required");
   if (!o->pair == !o->pairs) return cli_usage_error("path", "give exactly one of --pair L,M and --pairs all|cosine");
   return -1;
 }
@@ -131,10 +146,23 @@ static int parse(int argc, char **argv, path_cli *o) {
 typedef struct {
   int l, m;
   ls_path p;
-  double seconds, merged_loss, mirror_end_loss, pp_grad;
+  double seconds, mirror_end_loss, pp_grad;
   ls_inertia pp_inertia;
   int pp_done;
 } pair_run;
+
+/* d of the largest loss (0: the apex). */
+static double max_at_d(const ls_path *p) { return p->argmax < p->n ? p->d[p->argmax] : 0; }
+static double max_loss(const ls_path *p) {
+  return p->argmax < p->n ? p->loss[p->argmax] : p->apex_loss;
+}
+/* The loss at d = dmin d0 matches the exact end d = 0 (the merged narrow network,
+ * re-optimised) within 1e-3 relative. */
+#define END_MATCH_RTOL 1e-3
+static int end_matches(const ls_path *p) {
+  double a = p->apex_loss, b = p->loss[p->n - 1];
+  return fabs(a - b) <= END_MATCH_RTOL * fmax(fabs(a), 1e-12);
+}
 
 static double wall_now(void) {
   struct timespec ts;
@@ -148,29 +176,10 @@ static int smooth_net(const ls_net *net) {
   return 1;
 }
 
-/* Merge the permutation point's units and re-optimise the narrow network (LBFGS). */
-static ls_status merged_reopt(const ls_net *net, const ls_data *d, const double *theta, int k,
-                              int l, int m, double *loss, ls_error *err) {
-  ls_net nr;
-  double *tr = NULL;
-  ls_status st = ls_path_merge_units(net, theta, k, l, m, &nr, &tr, err);
-  if (st) return st;
-  ls_train_opts to;
-  ls_train_opts_default(&to);
-  to.first = LS_FIRST_NONE, to.polish = LS_POLISH_LBFGS, to.traj_per_decade = 0;
-  to.polish_maxiter = 100;
-  ls_train_result r = {0};
-  st = ls_train(&nr, d, tr, &to, &r, err);
-  *loss = r.loss;
-  ls_train_result_free(&r);
-  free(tr);
-  return st;
-}
-
 static ls_status write_pair(const char *dir, const ls_net *net, const ls_data *data, int k,
                             pair_run *pr, ls_error *err) {
   ls_path *p = &pr->p;
-  size_t P = p->P, N = 2 * (size_t)p->n - 1;
+  size_t P = p->P, N = ls_path_full_len(p);
   double *full = NULL, *s = NULL, *rows = NULL;
   char name[128], *f = NULL;
   ls_status st = ls_path_mirror(net, p, k, pr->l, pr->m, &full, &s, err);
@@ -178,15 +187,17 @@ static ls_status write_pair(const char *dir, const ls_net *net, const ls_data *d
   ls_work *w = ls_work_alloc(net, data->n);
   rows = malloc(N * 7 * sizeof *rows);
   if (!w || !rows) st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  size_t n = (size_t)p->n, mid = p->has_apex ? n : n - 1; /* row of the permutation point */
   for (size_t i = 0; i < N && !st; i++) {
-    size_t src = i < (size_t)p->n ? i : N - 1 - i;
+    size_t src = i < n ? i : N - 1 - i;
+    int apex = p->has_apex && i == n;
     rows[i * 7 + 0] = (double)i;
-    rows[i * 7 + 1] = i < (size_t)p->n ? 0 : 1;
+    rows[i * 7 + 1] = i <= mid ? 0 : 1;
     rows[i * 7 + 2] = s[i];
-    rows[i * 7 + 3] = p->d[src];
-    rows[i * 7 + 4] = p->dist[src];
-    rows[i * 7 + 5] = p->lambda[src];
-    rows[i * 7 + 6] = p->loss[src];
+    rows[i * 7 + 3] = apex ? 0 : p->d[src];
+    rows[i * 7 + 4] = apex ? 0 : p->dist[src];
+    rows[i * 7 + 5] = apex ? 0 : p->lambda[src];
+    rows[i * 7 + 6] = apex ? p->apex_loss : p->loss[src];
   }
   if (!st) st = ls_loss(net, data, full + (N - 1) * P, &pr->mirror_end_loss, w);
   snprintf(name, sizeof name, "path_%d_%d.csv", pr->l, pr->m);
@@ -200,7 +211,10 @@ static ls_status write_pair(const char *dir, const ls_net *net, const ls_data *d
   }
   free(f), f = NULL;
   snprintf(name, sizeof name, "permpoint_%d_%d.npy", pr->l, pr->m);
-  if (!st && (f = path_join(dir, name))) st = ls_params_write(f, full + (size_t)(p->n - 1) * P, P, err);
+  if (!st && (f = path_join(dir, name))) st = ls_params_write(f, full + mid * P, P, err);
+  free(f), f = NULL;
+  snprintf(name, sizeof name, "dmin_%d_%d.npy", pr->l, pr->m);
+  if (!st && (f = path_join(dir, name))) st = ls_params_write(f, full + (n - 1) * P, P, err);
   free(f), f = NULL;
   snprintf(name, sizeof name, "partner_%d_%d.npy", pr->l, pr->m);
   if (!st && (f = path_join(dir, name))) st = ls_params_write(f, full + (N - 1) * P, P, err);
@@ -221,7 +235,8 @@ static ls_status write_figures(const char *dir, const pair_run *runs, int n, int
       path_buf_printf(&a, "%.17g %.17g %.17g\n", p->d[j] / p->d0, p->d[j], p->loss[j]);
     for (int j = 0; j < p->n; j++)
       path_buf_printf(&b, "%.17g %.17g\n", 1 - p->d[j] / p->d0, p->loss[j]);
-    for (int j = p->n - 2; j >= 0; j--)
+    if (p->has_apex) path_buf_printf(&b, "1 %.17g\n", p->apex_loss);
+    for (int j = p->has_apex ? p->n - 1 : p->n - 2; j >= 0; j--)
       path_buf_printf(&b, "%.17g %.17g\n", 1 + p->d[j] / p->d0, p->loss[j]);
     path_buf_printf(&a, "\n\n");
     path_buf_printf(&b, "\n\n");
@@ -280,7 +295,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
   ls_error err = {0};
   const ls_net *net = &cfg->student;
   const ls_data *data = &cfg->data;
-  int k = (int)o->layer;
+  int k = (int)o->pt.layer;
   double *theta = NULL;
   pair_run *runs = NULL;
   int nruns = 0;
@@ -307,7 +322,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
   if (!st && (k >= net->n_layers))
     st = ls_error_set(&err, LS_ERR_INPUT, "--layer %d: the student has hidden layers 1..%d", k,
                       net->n_layers - 1);
-  if (!st) st = start_point(cfg, o->params, &theta, &err);
+  if (!st) st = start_point(cfg, o->pt.params, &theta, &err);
   if (!st) st = path_mkdir(o->out, &err);
   int w = st ? 0 : net->width[k];
   if (!st) {
@@ -329,6 +344,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
   }
   int smooth = smooth_net(net);
   po.relative = o->distance >= 0 ? o->distance : net->act[k].kind == LS_ACT_RELU;
+  po.out_bound = o->out_bound >= 0 ? o->out_bound : po.relative ? OUT_BOUND_DEFAULT : 0;
   for (int i = 0; i < nruns && !st; i++) {
     pair_run *r = &runs[i];
     po.l = r->l, po.m = r->m;
@@ -340,8 +356,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
       break;
     }
     const double *end = r->p.params + (size_t)(r->p.n - 1) * r->p.P;
-    st = merged_reopt(net, data, end, k, r->l, r->m, &r->merged_loss, &err);
-    if (!st && smooth) {
+    if (smooth) {
       double *pp = malloc(r->p.P * sizeof *pp);
       if (!pp) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
       else if (ls_path_permutation_point(net, data, end, k, r->l, r->m, 1e-10, pp, &r->pp_grad,
@@ -356,8 +371,11 @@ static int run_path(const path_cli *o, ls_config *cfg) {
       free(pp);
     }
     if (!st) st = write_pair(o->out, net, data, k, r, &err);
-    fprintf(stderr, "landsym path: pair %d,%d: d0 %.4g, barrier %.6g at d = %.3g, %zu evaluations, %.2f s\n",
-            r->l, r->m, r->p.d0, r->p.barrier, r->p.d[r->p.argmax], r->p.evals, r->seconds);
+    fprintf(stderr,
+            "landsym path: pair %d,%d: d0 %.4g, loss at dmin %.8g, at d = 0 %.8g, barrier %.6g at "
+            "d = %.3g, %zu evaluations, %.2f s\n",
+            r->l, r->m, r->p.d0, r->p.loss[r->p.n - 1], r->p.apex_loss, r->p.barrier,
+            max_at_d(&r->p), r->p.evals, r->seconds);
   }
   if (!st && !o->no_plot) st = write_figures(o->out, runs, nruns, k, &err);
   json_t *j = NULL;
@@ -377,12 +395,21 @@ static int run_path(const path_cli *o, ls_config *cfg) {
       json_object_set_new(e, "d_end", json_real(p->d[p->n - 1]));
       json_object_set_new(e, "points", json_integer(p->n));
       json_object_set_new(e, "loss_start", json_real(p->loss[0]));
-      json_object_set_new(e, "loss_permutation_point", json_real(p->loss[p->n - 1]));
+      json_object_set_new(e, "loss_d_min", json_real(p->loss[p->n - 1]));
+      json_object_set_new(e, "loss_permutation_point", json_real(p->apex_loss));
+      json_object_set_new(e, "end_matches_merge", json_boolean(end_matches(p)));
+      json_object_set_new(e, "merge_rel_diff", json_real(fabs(p->loss[p->n - 1] - p->apex_loss) /
+                                                         fmax(fabs(p->apex_loss), 1e-12)));
+      json_object_set_new(e, "merged_reoptimised_loss", json_real(p->apex_loss));
+      json_object_set_new(e, "end_refined", json_boolean(p->end_refined));
+      json_object_set_new(e, "merge_move", json_real(p->apex_move));
+      json_object_set_new(e, "merged_grad_inf", json_real(p->apex_grad));
       json_object_set_new(e, "barrier", json_real(p->barrier));
-      json_object_set_new(e, "max_loss", json_real(p->loss[p->argmax]));
-      json_object_set_new(e, "max_at_d", json_real(p->d[p->argmax]));
+      json_object_set_new(e, "max_loss", json_real(max_loss(p)));
+      json_object_set_new(e, "max_at_d", json_real(max_at_d(p)));
       json_object_set_new(e, "max_at_permutation_point", json_boolean(p->max_at_end));
-      json_object_set_new(e, "merged_reoptimised_loss", json_real(r->merged_loss));
+      json_object_set_new(e, "out_bound", json_real(p->out_bound));
+      json_object_set_new(e, "out_diff_end", json_real(p->beta_end));
       json_object_set_new(e, "dipole_share",
                           json_real(ls_path_dipole(net, p->params + (size_t)(p->n - 1) * p->P, k,
                                                    r->l, r->m)));
@@ -414,12 +441,14 @@ static int run_path(const path_cli *o, ls_config *cfg) {
     if (!st && o->json) printf("%s\n", txt);
     free(sp), free(txt);
     if (!st && !o->json) {
-      printf("pair   d0        loss(start)   loss(perm.pt)  barrier      max at d    max@pp  merged+reopt  dipole    seconds\n");
+      printf("pair   d0        d_end/d0  loss(dmin)     loss(d=0)      match  move      barrier      "
+             "max at d    out_diff  dipole    seconds\n");
       for (int i = 0; i < nruns; i++) {
         ls_path *p = &runs[i].p;
-        printf("%d,%d    %-9.4g %-13.6g %-14.8g %-12.6g %-11.3g %-7s %-13.8g %-9.2g %.2f\n", runs[i].l,
-               runs[i].m, p->d0, p->loss[0], p->loss[p->n - 1], p->barrier, p->d[p->argmax],
-               p->max_at_end ? "yes" : "no", runs[i].merged_loss,
+        printf("%d,%d    %-9.4g %-9.3g %-14.8g %-14.8g %-6s %-9.2g %-12.6g %-11.3g %-9.3g %-9.2g %.2f\n",
+               runs[i].l, runs[i].m, p->d0, p->d[p->n - 1] / p->d0, p->loss[p->n - 1],
+               p->apex_loss, end_matches(p) ? "yes" : "no", p->apex_move, p->barrier,
+               max_at_d(p), p->beta_end,
                ls_path_dipole(net, p->params + (size_t)(p->n - 1) * p->P, k, runs[i].l, runs[i].m),
                runs[i].seconds);
         if (runs[i].pp_done)
@@ -450,7 +479,7 @@ int cmd_path(int argc, char **argv) {
     ls_status st = ls_config_load_json(root, "fig2 (examples/fig2.json)", ".", &cfg, &err);
     json_decref(root);
     if (st) return cli_fail("path", &err);
-  } else if (ls_config_load(o.config, &cfg, &err))
+  } else if (ls_config_load(o.pt.config, &cfg, &err))
     return cli_fail("path", &err);
   rc = run_path(&o, &cfg);
   ls_config_free(&cfg);

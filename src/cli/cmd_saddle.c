@@ -3,6 +3,7 @@
  * the two closest units, reduction, Newton re-optimisation, duplication back into the
  * saddle line, spectra, the split test and loss slices. docs/saddle.md. */
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -52,8 +53,9 @@ static void saddle_usage(FILE *out) {
 }
 
 typedef struct {
-  const char *config, *params, *out;
-  long layer, slice_n, perturb, seed;
+  cli_point pt;
+  const char *out;
+  long slice_n, perturb, seed;
   double mu, sigma;
   int escape, escape_only, no_plot, json;
 } saddle_cli;
@@ -61,7 +63,7 @@ typedef struct {
 static int parse(int argc, char **argv, saddle_cli *o) {
   static const struct option lo[] = {
       {"config", required_argument, 0, 'c'}, {"params", required_argument, 0, 'p'},
-      {"layer", required_argument, 0, 'k'},  {"mu", required_argument, 0, 'u'},
+      {"layer", required_argument, 0, 'l'},  {"mu", required_argument, 0, 'u'},
       {"escape", no_argument, 0, 'E'},       {"escape-only", no_argument, 0, 'O'},
       {"slice-n", required_argument, 0, 'n'}, {"out", required_argument, 0, 'o'},
       {"no-plot", no_argument, 0, 'N'},      {"json", no_argument, 0, 'j'},
@@ -69,18 +71,15 @@ static int parse(int argc, char **argv, saddle_cli *o) {
       {"seed", required_argument, 0, 's'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
-  o->layer = 1, o->mu = -1, o->slice_n = 41, o->sigma = 0.01;
+  o->pt.layer = 1, o->mu = -1, o->slice_n = 41, o->sigma = 0.01;
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    int r = cli_point_opt("saddle", c, optarg, &o->pt);
+    if (r == 2) return 2;
+    if (r) continue;
     switch (c) {
-      case 'c': o->config = optarg; break;
-      case 'p': o->params = optarg; break;
-      case 'k':
-        if (cli_parse_long(optarg, &o->layer) || o->layer < 1)
-          return cli_usage_error("saddle", "--layer needs a positive integer, got '%s'", optarg);
-        break;
       case 'u':
         if (cli_parse_double(optarg, &o->mu) || !isfinite(o->mu))
           return cli_usage_error("saddle", "--mu needs a finite number, got '%s'", optarg);
@@ -88,20 +87,17 @@ static int parse(int argc, char **argv, saddle_cli *o) {
       case 'E': o->escape = 1; break;
       case 'O': o->escape = o->escape_only = 1; break;
       case 'n':
-        if (cli_parse_long(optarg, &o->slice_n) || o->slice_n < 3 || o->slice_n > 1001)
-          return cli_usage_error("saddle", "--slice-n needs an integer in 3..1001, got '%s'", optarg);
+        if (cli_opt_long("saddle", "slice-n", optarg, 3, 1001, &o->slice_n)) return 2;
         break;
       case 'P':
-        if (cli_parse_long(optarg, &o->perturb) || o->perturb < 0 || o->perturb > 10000)
-          return cli_usage_error("saddle", "--perturb needs an integer in 0..10000, got '%s'", optarg);
+        if (cli_opt_long("saddle", "perturb", optarg, 0, 10000, &o->perturb)) return 2;
         break;
       case 'S':
         if (cli_parse_double(optarg, &o->sigma) || !(o->sigma > 0) || !isfinite(o->sigma))
           return cli_usage_error("saddle", "--sigma needs a positive number, got '%s'", optarg);
         break;
       case 's':
-        if (cli_parse_long(optarg, &o->seed) || o->seed < 0)
-          return cli_usage_error("saddle", "--seed needs a non-negative integer, got '%s'", optarg);
+        if (cli_opt_long("saddle", "seed", optarg, 0, LONG_MAX, &o->seed)) return 2;
         break;
       case 'o': o->out = optarg; break;
       case 'N': o->no_plot = 1; break;
@@ -111,8 +107,8 @@ static int parse(int argc, char **argv, saddle_cli *o) {
     }
   }
   if (optind < argc) return cli_usage_error("saddle", "unexpected argument '%s'", argv[optind]);
-  if (!o->config) return cli_usage_error("saddle", "--config FILE is required");
-  if (!o->params) return cli_usage_error("saddle", "--params P.npy is required");
+  if (!o->pt.config) return cli_usage_error("saddle", "--config FILE is required");
+  if (!o->pt.params) return cli_usage_error("saddle", "--params P.npy is required");
   if (!o->out) return cli_usage_error("saddle", "--out DIR is required");
   return -1;
 }
@@ -241,20 +237,20 @@ int cmd_saddle(int argc, char **argv) {
   if (rc >= 0) return rc;
   ls_config cfg;
   ls_error err = {0};
-  if (ls_config_load(o.config, &cfg, &err)) return cli_fail("saddle", &err);
+  if (ls_config_load(o.pt.config, &cfg, &err)) return cli_fail("saddle", &err);
   const ls_net *net = &cfg.student;
   double *theta = NULL, *eig0 = NULL, *rt = NULL;
   ls_saddle_result sr = {0};
   ls_escape_result er = {0};
   int have_sr = 0, have_er = 0;
   ls_status st = LS_OK;
-  if (o.layer >= net->n_layers)
-    st = ls_error_set(&err, LS_ERR_INPUT, "--layer %ld: the student has hidden layers 1..%d", o.layer,
+  if (o.pt.layer >= net->n_layers)
+    st = ls_error_set(&err, LS_ERR_INPUT, "--layer %ld: the student has hidden layers 1..%d", o.pt.layer,
                       net->n_layers - 1);
   for (int l = 1; l <= net->n_layers && !st; l++)
     if (net->act[l].kind == LS_ACT_RELU)
       st = ls_error_set(&err, LS_ERR_INPUT, "the saddle pipeline needs the Hessian: ReLU (layer %d) is not twice differentiable", l);
-  if (!st) st = ls_params_read_net(o.params, net, &theta, &err);
+  if (!st) st = ls_params_read_net(o.pt.params, net, &theta, &err);
   if (!st) st = path_mkdir(o.out, &err);
   size_t P = ls_net_nparams(net);
   if (!st && o.escape) {
@@ -264,7 +260,7 @@ int cmd_saddle(int argc, char **argv) {
   if (!st && !o.escape_only) {
     ls_saddle_opts so;
     ls_saddle_opts_default(&so);
-    so.layer = (int)o.layer, so.mu = o.mu;
+    so.layer = (int)o.pt.layer, so.mu = o.mu;
     st = ls_saddle_find(net, &cfg.data, theta, &so, &sr, &err);
     have_sr = !st;
     eig0 = malloc(P * sizeof *eig0);
@@ -293,7 +289,7 @@ int cmd_saddle(int argc, char **argv) {
   if (!st) {
     json_t *j = json_object();
     json_object_set_new(j, "config", json_string(cfg.path));
-    json_object_set_new(j, "params", json_string(o.params));
+    json_object_set_new(j, "params", json_string(o.pt.params));
     if (have_er) {
       json_t *e = json_object();
       json_object_set_new(e, "loss", json_real(er.loss0));

@@ -1,210 +1,208 @@
-/* Levenberg-Marquardt on the Gauss-Newton model, switching to the exact Hessian where the
- * residuals stop shrinking (Fletcher & Xu's hybrid rule), for one-hidden-layer MSE networks
- * whose Gauss-Newton matrix and Hessian have the closed form of shallow.c.
+/* Levenberg-Marquardt on the residuals of the MSE loss, for the zero-residual regime.
  *
- * Step: p = -(B + mu I)^-1 g by Cholesky, with B = A, the Gauss-Newton matrix, or
- * B = A + S, the exact Hessian; on an indefinite Hessian the shift is raised (x4) until
- * B + mu I factorises, i.e. past -lambda_min. mu follows the ratio rho of actual to
- * predicted decrease (Nielsen's rule: mu *= max(1/3, 1 - (2 rho - 1)^3) on success,
- * doubling growth on failure).
- * Model choice: Gauss-Newton while an accepted step lowers the loss by at least a fifth
- * (zero-residual minima, where Gauss-Newton converges quadratically), the exact Hessian
- * otherwise (local minima with residuals, where Gauss-Newton is only linear). Near the
- * minimum the loss stops being measurable: a step is then accepted when it lowers the
- * gradient, as in newton.c.
- *
- * On the thesis problem this converges from an Adam point at gradient 1e-2 in 25-130
- * iterations of about 3-4 gradients' cost each (the closed-form matrices), where LBFGS
- * needs 200-800 iterations and Newton with the exact Hessian alone 60-170. */
+ * Near a global minimum of an overparameterized network the zero-loss set is a manifold
+ * (Simsek et al. 2021, Remark 4.2: the expansion manifold) on which the Hessian is
+ * singular; along a merge of two units the loss is flat to fourth order, so Newton's
+ * method on the gradient approaches it sublinearly and stalls at the gradient's rounding
+ * floor with the residuals still about 1e-11. The residuals r themselves point to the
+ * set: the step
+ *     p = -(J^T J + mu I)^{-1} J^T r,   mu = lambda ||r||,
+ * with lambda updated by the ratio of actual to predicted reduction (Fan & Yuan 2005,
+ * "On the quadratic convergence of the Levenberg-Marquardt method without nonsingularity
+ * assumption"; Yamashita & Fukushima 2001 for mu = ||r||^2) converges quadratically to a
+ * zero-residual set under a local error bound, with J rank-deficient. It is solved with
+ * the thin SVD J = U S V^T: p = -V diag(s / (s^2 + mu)) U^T r, and the model's reduction
+ * ||r||^2 - ||r + J p||^2 = sum_i (U^T r)_i^2 (1 - (mu / (s_i^2 + mu))^2) needs no
+ * subtraction of nearly equal numbers. */
 #include <float.h>
+#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "run.h"
-#include "shallow.h"
 
-#define LM_MAX_REJECT 40
-#define LM_GN_FRACTION 0.2 /* Fletcher-Xu: Gauss-Newton while the loss drops by this fraction */
+#define LM_LAMBDA_MIN 1e-8 /* Fan & Yuan's lower bound m on lambda */
+#define LM_MAX_REJECT 60
+#define LM_SLOW_WINDOW 10 /* handover: the loss fell by less than LM_SLOW_FACTOR over this many steps */
+#define LM_SLOW_FACTOR 1.25
 
 typedef struct {
-  double *A, *S, *C; /* model matrix (Gauss-Newton, or + S), S, Cholesky factor of A + mu I */
-  double *y, *p, *g, *trial, *gtrial;
+  size_t M, P, K;
+  double *J, *r, *U, *s, *VT, *c, *p, *trial, *g, *hist;
+  ls_work *wn;
 } lm_work;
 
 static void lm_free(lm_work *w) {
-  double **v[] = {&w->A, &w->S, &w->C, &w->y, &w->p, &w->g, &w->trial, &w->gtrial};
-  for (int i = 0; i < 8; i++) free(*v[i]);
+  free(w->J), free(w->r), free(w->U), free(w->s), free(w->VT), free(w->c), free(w->p);
+  free(w->trial), free(w->g), free(w->hist);
+  ls_work_free(w->wn);
 }
 
-static int lm_alloc(lm_work *w, size_t P) {
+static int lm_alloc(lm_work *w, const ls_net *net, const ls_data *d) {
   memset(w, 0, sizeof *w);
-  w->A = malloc(P * P * sizeof(double));
-  w->S = malloc(P * P * sizeof(double));
-  w->C = malloc(P * P * sizeof(double));
-  double **v[] = {&w->y, &w->p, &w->g, &w->trial, &w->gtrial};
-  for (int i = 0; i < 5; i++)
-    if (!(*v[i] = malloc(P * sizeof(double)))) return -1;
-  return w->A && w->S && w->C ? 0 : -1;
+  w->M = d->n * (size_t)d->dout, w->P = ls_net_nparams(net), w->K = w->M < w->P ? w->M : w->P;
+  size_t M = w->M, P = w->P, K = w->K;
+  w->J = malloc(M * P * sizeof(double)), w->r = malloc(M * sizeof(double));
+  w->U = malloc(M * K * sizeof(double)), w->s = malloc(K * sizeof(double));
+  w->VT = malloc(K * P * sizeof(double)), w->c = malloc(K * sizeof(double));
+  w->p = malloc(P * sizeof(double)), w->trial = malloc(P * sizeof(double));
+  w->g = malloc(P * sizeof(double)), w->hist = malloc(LM_SLOW_WINDOW * sizeof(double));
+  w->wn = ls_work_alloc(net, d->n);
+  return w->J && w->r && w->U && w->s && w->VT && w->c && w->p && w->trial && w->g && w->hist &&
+                 w->wn ? 0 : -1;
 }
 
-/* Damped step p = -(A + mu I)^-1 g by Cholesky (a 15 x 15 factorisation costs about a
- * microsecond, the eigendecomposition 16); returns the predicted decrease of the model
- * -(g.p + p.A.p / 2), or -1 when A + mu I is not numerically positive definite. */
-static double damped_step(lm_work *w, size_t P, double mu) {
-  double *C = w->C;
-  for (size_t i = 0; i < P; i++) {
-    for (size_t j = 0; j <= i; j++) {
-      double s = w->A[i * P + j] + (i == j ? mu : 0);
-      for (size_t k = 0; k < j; k++) s -= C[i * P + k] * C[j * P + k];
-      if (i == j) {
-        if (!(s > 0)) return -1;
-        C[i * P + i] = sqrt(s);
-      } else {
-        C[i * P + j] = s / C[j * P + j];
-      }
+/* Rounding level of the loss: about eps^2 * sum_k w_k |y_k|^2 (as the objective's). */
+static double loss_noise(const ls_data *d) {
+  double ey2 = 0;
+  for (size_t k = 0; k < d->n; k++)
+    for (int o = 0; o < d->dout; o++) {
+      double y = d->y[k * (size_t)d->dout + (size_t)o];
+      ey2 += ls_data_weight(d, k) * y * y;
     }
-  }
-  for (size_t i = 0; i < P; i++) { /* C y = -g */
-    double s = -w->g[i];
-    for (size_t k = 0; k < i; k++) s -= C[i * P + k] * w->y[k];
-    w->y[i] = s / C[i * P + i];
-  }
-  for (size_t i = P; i-- > 0;) { /* C^T p = y */
-    double s = w->y[i];
-    for (size_t k = i + 1; k < P; k++) s -= C[k * P + i] * w->p[k];
-    w->p[i] = s / C[i * P + i];
-  }
+  return 16 * DBL_EPSILON * DBL_EPSILON * (ey2 > 1e-300 ? ey2 : 1);
+}
+
+/* Step for damping mu into w->p; returns the model's predicted reduction of ||r||^2. */
+static double lm_step(lm_work *w, double mu) {
   double pred = 0;
-  for (size_t i = 0; i < P; i++) {
-    double Ap = 0;
-    for (size_t j = 0; j < P; j++) Ap += w->A[i * P + j] * w->p[j];
-    pred -= w->g[i] * w->p[i] + 0.5 * w->p[i] * Ap;
+  memset(w->p, 0, w->P * sizeof(double));
+  for (size_t i = 0; i < w->K; i++) {
+    double s = w->s[i], q = mu / (s * s + mu), a = -s * w->c[i] / (s * s + mu);
+    pred += w->c[i] * w->c[i] * (1 - q * q);
+    const double *v = w->VT + i * w->P;
+    for (size_t j = 0; j < w->P; j++) w->p[j] += a * v[j];
   }
   return pred;
 }
 
-static double norm2(size_t n, const double *v) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += v[i] * v[i];
-  return sqrt(s);
-}
-
-/* Model matrix: A alone (Gauss-Newton), or A + S into A (exact Hessian). */
-static ls_stop_reason lm_model(ls_run *r, ls_shallow *sh, lm_work *w, const double *theta,
-                               int gauss_newton) {
-  size_t P = r->P;
-  if (ls_shallow_matrices(sh, &r->obj, theta, w->A, gauss_newton ? NULL : w->S) != LS_OK) {
-    snprintf(r->res->message, sizeof r->res->message, "Hessian not finite");
-    return LS_STOP_NAN;
-  }
-  if (!gauss_newton)
-    for (size_t i = 0; i < P * P; i++) w->A[i] += w->S[i];
-  return LS_STOP_NONE;
-}
-
-ls_stop_reason ls_lm_run(ls_run *r, double *theta, size_t max_iter, double drift) {
-  size_t P = r->P;
+ls_status ls_lm_polish(const ls_net *net, const ls_data *d, double *theta,
+                       const ls_lm_opts *opts, double *loss, ls_stop_reason *why,
+                       ls_error *err) {
+  *why = LS_STOP_NONE;
+  if (net->loss != LS_LOSS_MSE)
+    return ls_error_set(err, LS_ERR_INPUT, "Levenberg-Marquardt needs the MSE loss");
   lm_work w;
-  ls_shallow sh;
-  memset(&sh, 0, sizeof sh);
-  ls_stop_reason s;
-  if (lm_alloc(&w, P) || ls_shallow_alloc(&sh, &r->obj) != LS_OK) {
-    s = LS_STOP_FAIL;
+  if (lm_alloc(&w, net, d)) {
+    lm_free(&w);
+    return ls_error_set(err, LS_ERR_NOMEM, "Levenberg-Marquardt: out of memory");
+  }
+  size_t M = w.M, P = w.P, K = w.K;
+  ls_status st = LS_OK;
+  double noise = loss_noise(d), lambda = 1, f;
+  if (ls_loss(net, d, theta, &f, w.wn) || !isfinite(f)) {
+    *why = LS_STOP_NAN;
     goto done;
   }
-  double f, gn;
-  if (ls_objective_grad(&r->obj, theta, &f, w.g) != LS_OK) {
-    s = ls_run_observe(r, theta, NAN, NAN);
-    goto done;
-  }
-  gn = ls_inf_norm(P, w.g);
-  s = ls_run_observe(r, theta, f, gn);
-  double bound = drift > 0 ? drift * fmax(norm2(P, theta), 1) : INFINITY;
-  double mu = -1, nu = 2;
-  int gauss_newton = 1;
-  for (size_t it = 0; s == LS_STOP_NONE; it++) {
-    if (it >= max_iter) {
-      s = LS_STOP_ITERS;
+  for (size_t it = 0;; it++) {
+    if ((st = ls_residual_jacobian(net, d, theta, w.r, w.J, err))) goto done;
+    /* gradient of ||r||^2: 2 J^T r */
+    memset(w.g, 0, P * sizeof(double));
+    for (size_t m = 0; m < M; m++) {
+      const double *row = w.J + m * P;
+      for (size_t j = 0; j < P; j++) w.g[j] += 2 * w.r[m] * row[j];
+    }
+    double gi = 0;
+    for (size_t j = 0; j < P; j++) gi = fmax(gi, fabs(w.g[j]));
+    if (!isfinite(gi)) {
+      *why = LS_STOP_NAN;
       break;
     }
-    s = lm_model(r, &sh, &w, theta, gauss_newton);
-    if (s != LS_STOP_NONE) break;
-    /* scale: sum of |diagonal| (between lambda_max and P lambda_max for Gauss-Newton, close
-     * to lambda_max for the few dominant eigenvalues of a sloppy model) */
-    double lmax = 0;
-    for (size_t i = 0; i < P; i++) lmax += fabs(w.A[i * P + i]);
-    double floor = 1e-15 * lmax;
-    if (mu < 0) mu = 1e-3 * lmax;
+    if (opts->observe && opts->observe(theta, f, gi, opts->user)) {
+      *why = LS_STOP_USER;
+      break;
+    }
+    w.hist[it % LM_SLOW_WINDOW] = f;
+    if (opts->handover && it >= LM_SLOW_WINDOW &&
+        w.hist[(it + 1) % LM_SLOW_WINDOW] < LM_SLOW_FACTOR * f) {
+      *why = LS_STOP_SWITCH; /* linear or slower: not the zero-residual regime */
+      break;
+    }
+    if (it >= opts->max_iter) {
+      *why = LS_STOP_ITERS;
+      break;
+    }
+    if (f <= noise) {
+      *why = LS_STOP_STALL; /* at the rounding level */
+      break;
+    }
+    lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)M, (lapack_int)P, w.J,
+                                     (lapack_int)P, w.s, w.U, (lapack_int)K, w.VT, (lapack_int)P);
+    if (info != 0) {
+      *why = LS_STOP_FAIL;
+      break;
+    }
+    for (size_t i = 0; i < K; i++) w.c[i] = 0;
+    for (size_t m = 0; m < M; m++) {
+      const double *u = w.U + m * K;
+      for (size_t i = 0; i < K; i++) w.c[i] += u[i] * w.r[m];
+    }
     int accepted = 0;
-    for (int rej = 0; !accepted; rej++) {
-      if (rej >= LM_MAX_REJECT || !(mu < 1e300)) {
-        snprintf(r->res->message, sizeof r->res->message,
-                 "Levenberg-Marquardt: no acceptable step at gradient %.3g", gn);
-        s = LS_STOP_STALL;
-        break;
-      }
-      if (ls_run_time_left(r) <= 0) {
-        s = LS_STOP_TIME;
-        break;
-      }
-      double pred;
-      if (gauss_newton) {
-        pred = damped_step(&w, P, mu);
-        if (pred < 0) { /* not numerically positive definite: more damping */
-          mu = fmax(mu, floor) * nu, nu *= 2;
-          continue;
-        }
-      } else { /* an indefinite Hessian: shift past its lowest eigenvalue (found by
-                  * Cholesky attempts, about as exact as mu needs and far cheaper than the
-                  * eigendecomposition) */
-        double m = mu;
-        while ((pred = damped_step(&w, P, m)) < 0 && m < 1e300) m = fmax(4 * m, 1e-12 * lmax);
-        if (pred < 0) {
-          mu = INFINITY; /* stalls below */
-          continue;
-        }
-      }
-      for (size_t i = 0; i < P; i++) w.trial[i] = theta[i] + w.p[i];
-      double ft, gnt = NAN;
-      if (ls_objective_grad(&r->obj, w.trial, &ft, w.gtrial) != LS_OK) {
-        mu = fmax(mu, floor) * nu, nu *= 2;
+    for (int rej = 0; !accepted && rej < LM_MAX_REJECT; rej++) {
+      double pred = lm_step(&w, lambda * sqrt(f));
+      if (!(pred > noise + 8 * DBL_EPSILON * f)) break; /* nothing measurable left */
+      double ft;
+      for (size_t j = 0; j < P; j++) w.trial[j] = theta[j] + w.p[j];
+      if (ls_loss(net, d, w.trial, &ft, w.wn) || !isfinite(ft)) {
+        lambda *= 4;
         continue;
       }
-      gnt = ls_inf_norm(P, w.gtrial);
-      double ared = f - ft;
-      double noise = r->obj.loss_noise + 8 * DBL_EPSILON * (fabs(f) + fabs(ft));
-      double rho = ared / fmax(pred, 1e-300);
-      if (fabs(ared) <= noise) {
-        accepted = gnt < gn; /* the loss cannot tell: judge by the gradient */
-        rho = 0.5;
-      } else if (ared < 0 && -ared <= 1e-9 * fabs(f) && gnt < 0.5 * gn) {
-        accepted = 1; /* an increase at the loss's cancellation level, gradient halved */
-        rho = 0.5;
-      } else {
-        accepted = rho > 1e-4;
-      }
-      if (accepted) {
-        gauss_newton = ared >= LM_GN_FRACTION * f;
-        double t = 2 * rho - 1;
-        mu = fmax(mu * fmax(1.0 / 3, 1 - t * t * t), floor), nu = 2;
+      double rho = (f - ft) / pred;
+      if (rho < 0.25) lambda *= 4;
+      else if (rho > 0.75) lambda = fmax(lambda / 4, LM_LAMBDA_MIN);
+      if (rho > 1e-4) {
+        accepted = 1;
         memcpy(theta, w.trial, P * sizeof(double));
-        memcpy(w.g, w.gtrial, P * sizeof(double));
-        f = ft, gn = gnt;
-        s = ls_run_observe(r, theta, f, gn);
-        if (s == LS_STOP_NONE && norm2(P, theta) > bound) {
-          snprintf(r->res->message, sizeof r->res->message,
-                   "Levenberg-Marquardt: weights drifting (norm %.3g)", norm2(P, theta));
-          s = LS_STOP_STALL;
-        }
-      } else {
-        mu = fmax(mu, floor) * nu, nu *= 2;
+        f = ft;
       }
+    }
+    if (!accepted) {
+      *why = LS_STOP_STALL;
+      break;
     }
   }
 done:
-  ls_shallow_free(&sh);
+  *loss = f;
   lm_free(&w);
-  return s;
+  return st;
+}
+
+/* ---- the training phase ---------------------------------------------------------------- */
+
+typedef struct {
+  ls_run *r;
+  ls_stop_reason s;
+} lm_obs;
+
+static int lm_observe(const double *theta, double f, double g, void *user) {
+  lm_obs *o = user;
+  o->s = ls_run_observe(o->r, theta, f, g);
+  return o->s != LS_STOP_NONE;
+}
+
+ls_stop_reason ls_lm_run(ls_run *r, double *theta, int handover) {
+  lm_obs ob = {r, LS_STOP_NONE};
+  ls_lm_opts lo = {r->opt->polish_maxiter, handover, lm_observe, &ob};
+  ls_error e;
+  double f;
+  ls_stop_reason why;
+  /* the gradient of a degenerate zero-loss set vanishes long before the residuals do
+   * (loss 1e-21 at gradient 1e-16): LM stops on its own test, at the loss's rounding level */
+  r->ignore_grad_tol = 1;
+  ls_status st = ls_lm_polish(r->obj.net, r->obj.data, theta, &lo, &f, &why, &e);
+  r->ignore_grad_tol = 0;
+  if (st != LS_OK) {
+    snprintf(r->res->message, sizeof r->res->message, "Levenberg-Marquardt: %.200s", e.msg);
+    return LS_STOP_FAIL;
+  }
+  if (why == LS_STOP_USER) why = ob.s;
+  if (why == LS_STOP_NAN)
+    snprintf(r->res->message, sizeof r->res->message,
+             "Levenberg-Marquardt: non-finite loss or gradient; kept the best finite point");
+  /* at the rounding level with the gradient below grad_tol: converged */
+  if (why == LS_STOP_STALL && r->best_g < r->opt->grad_tol)
+    why = LS_STOP_GRAD;
+  return why;
 }

@@ -32,7 +32,7 @@ static int pos_finite(double x) { return x > 0 && isfinite(x); }
 
 ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err) {
   if ((unsigned)o->first > LS_FIRST_FLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown first-phase method");
-  if ((unsigned)o->polish > LS_POLISH_LM) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
+  if ((unsigned)o->polish > LS_POLISH_LM_SHALLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
   if ((unsigned)o->flow_linsol > LS_LINSOL_SPGMR) return ls_error_set(err, LS_ERR_INPUT, "unknown linear solver");
   if (o->first == LS_FIRST_NONE && o->polish == LS_POLISH_NONE)
     return ls_error_set(err, LS_ERR_INPUT, "method 'none' with polish 'none': nothing to do");
@@ -67,12 +67,25 @@ ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_e
       return ls_error_set(err, LS_ERR_INPUT, "minibatches apply to gd and adam, not to the gradient flow");
     ls_status s = ls_penalty_validate(&o->penalty, net, err);
     if (s != LS_OK) return s;
+    if (o->polish == LS_POLISH_LM || o->polish == LS_POLISH_LM_NEWTON || o->polish == LS_POLISH_NEWTON_LM) {
+      const ls_penalty *p = &o->penalty;
+      if (net->loss != LS_LOSS_MSE)
+        return ls_error_set(err, LS_ERR_INPUT, "polish '%s' needs the MSE loss", ls_polish_name(o->polish));
+      if ((p->max_norm > 0 && p->barrier > 0) || p->merge_lambda != 0)
+        return ls_error_set(err, LS_ERR_INPUT, "polish '%s' works on the loss alone: no max_norm or merge penalty",
+                            ls_polish_name(o->polish));
+      if (o->newton_critical)
+        return ls_error_set(err, LS_ERR_INPUT, "polish '%s' minimises; critical mode needs 'newton'",
+                            ls_polish_name(o->polish));
+    }
   }
   return LS_OK;
 }
 
 static const char *first_names[] = {"none", "gd", "adam", "flow"};
-static const char *polish_names[] = {"none", "auto", "newton", "slsqp", "lbfgs", "slsqp+newton", "lbfgs+newton", "lm"};
+static const char *polish_names[] = {"none",  "auto",         "newton",       "slsqp", "lbfgs",
+                                     "slsqp+newton", "lbfgs+newton", "lm",    "lm+newton",    "newton+lm",
+                                     "lm-shallow"};
 static const char *linsol_names[] = {"auto", "dense", "spgmr"};
 static const char *stop_names[] = {"none",     "grad_tol", "loss_tol", "switch",
                                    "max_iter", "time_limit", "flow_tmax", "patience",
@@ -92,10 +105,11 @@ ls_status ls_first_parse(const char *s, ls_first_kind *out, ls_error *err) {
 }
 
 ls_status ls_polish_parse(const char *s, ls_polish_kind *out, ls_error *err) {
-  int i = lookup(s, polish_names, 8);
+  int i = lookup(s, polish_names, (int)(sizeof polish_names / sizeof *polish_names));
   if (i < 0)
     return ls_error_set(err, LS_ERR_INPUT,
-                        "unknown polish '%s' (none, auto, newton, slsqp, lbfgs, slsqp+newton, lbfgs+newton, lm)", s);
+                        "unknown polish '%s' (none, auto, newton, slsqp, lbfgs, slsqp+newton, "
+                        "lbfgs+newton, lm, lm+newton, newton+lm, lm-shallow)", s);
   *out = (ls_polish_kind)i;
   return LS_OK;
 }
@@ -108,6 +122,6 @@ ls_status ls_linsol_parse(const char *s, ls_linsol_kind *out, ls_error *err) {
 }
 
 const char *ls_first_name(ls_first_kind k) { return (unsigned)k <= LS_FIRST_FLOW ? first_names[k] : "?"; }
-const char *ls_polish_name(ls_polish_kind k) { return (unsigned)k <= LS_POLISH_LM ? polish_names[k] : "?"; }
+const char *ls_polish_name(ls_polish_kind k) { return (unsigned)k <= LS_POLISH_LM_SHALLOW ? polish_names[k] : "?"; }
 const char *ls_linsol_name(ls_linsol_kind k) { return (unsigned)k <= LS_LINSOL_SPGMR ? linsol_names[k] : "?"; }
 const char *ls_stop_name(ls_stop_reason r) { return (unsigned)r <= LS_STOP_FAIL ? stop_names[r] : "?"; }

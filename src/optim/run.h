@@ -12,6 +12,7 @@ typedef struct {
   double *best;          /* best point seen (P) */
   double best_f, best_g; /* its objective and gradient inf-norm (best_f = INF before any) */
   int rank_by_grad;      /* Newton critical mode: the best point is the lowest gradient */
+  int ignore_grad_tol;   /* LM: grad_tol does not stop the phase (it stops on its own test) */
   double t0;             /* monotonic clock at the start */
   size_t giter;          /* iterations observed over the whole run */
   double next_mark;      /* next global iteration at which the trajectory is sampled */
@@ -44,11 +45,13 @@ double ls_run_time_left(const ls_run *r);
 ls_stop_reason ls_first_order_run(ls_run *r, double *theta);
 ls_stop_reason ls_flow_run(ls_run *r, double *theta);
 ls_stop_reason ls_newton_run(ls_run *r, double *theta);
+/* Levenberg-Marquardt (lm.c); handover: stop (LS_STOP_SWITCH) when the loss falls linearly. */
+ls_stop_reason ls_lm_run(ls_run *r, double *theta, int handover);
+/* Levenberg-Marquardt / exact-Hessian hybrid (lm_shallow.c) for one-hidden-layer MSE
+ * networks, at most max_iter iterations; stops as stalled when the weight norm exceeds
+ * drift times its starting value (at least 1; drift 0 = no bound). */
+ls_stop_reason ls_lm_shallow_run(ls_run *r, double *theta, size_t max_iter, double drift);
 /* NLopt SLSQP or LBFGS; hands over (LS_STOP_SWITCH) below switch_tol when > 0. */
-/* Levenberg-Marquardt / exact-Hessian hybrid (lm.c) for one-hidden-layer MSE networks, at
- * most max_iter iterations; stops as stalled when the weight norm exceeds drift times its
- * starting value (at least 1; drift 0 = no bound). */
-ls_stop_reason ls_lm_run(ls_run *r, double *theta, size_t max_iter, double drift);
 ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, double switch_tol);
 
 #endif

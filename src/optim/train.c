@@ -133,7 +133,7 @@ ls_stop_reason ls_run_observe(ls_run *r, const double *theta, double f, double g
   r->res->stop = LS_STOP_NONE;
   report(r, 0);
   if (r->res->stop == LS_STOP_USER) return LS_STOP_USER;
-  if (g < o->grad_tol) return LS_STOP_GRAD;
+  if (g < o->grad_tol && !r->ignore_grad_tol) return LS_STOP_GRAD;
   if (!r->rank_by_grad && f <= o->loss_tol) return LS_STOP_LOSS;
   if (o->time_limit > 0 && ls_run_wall(r) >= o->time_limit) return LS_STOP_TIME;
   if (o->patience && r->stale >= o->patience) return LS_STOP_PATIENCE;
@@ -141,7 +141,9 @@ ls_stop_reason ls_run_observe(ls_run *r, const double *theta, double f, double g
 }
 
 /* the two-stage kinds: an NLopt stage, then Newton */
-static int polish_chained(ls_polish_kind k) { return k == LS_POLISH_SLSQP_NEWTON || k == LS_POLISH_LBFGS_NEWTON; }
+static int polish_chained(ls_polish_kind k) {
+  return k == LS_POLISH_SLSQP_NEWTON || k == LS_POLISH_LBFGS_NEWTON || k == LS_POLISH_LM_NEWTON;
+}
 
 static ls_polish_kind polish_choice(const ls_train_opts *o, size_t P) {
   if (o->polish != LS_POLISH_AUTO) return o->polish;
@@ -162,14 +164,18 @@ static ls_stop_reason run_phase(ls_run *r, double *theta, int first, ls_polish_k
     s = r->opt->first == LS_FIRST_FLOW ? ls_flow_run(r, theta) : ls_first_order_run(r, theta);
   } else {
     snprintf(ph->name, sizeof ph->name, "%s", pk == LS_POLISH_SLSQP_NEWTON ? "slsqp"
-             : pk == LS_POLISH_LBFGS_NEWTON ? "lbfgs" : ls_polish_name(pk));
+             : pk == LS_POLISH_LBFGS_NEWTON ? "lbfgs"
+             : pk == LS_POLISH_LM_NEWTON ? "lm"
+             : pk == LS_POLISH_NEWTON_LM ? "newton" : ls_polish_name(pk));
     if (isfinite(r->best_f)) memcpy(theta, r->best, r->P * sizeof(double));
     r->rank_by_grad = pk == LS_POLISH_NEWTON && r->opt->newton_critical;
     if (r->rank_by_grad) r->best_g = INFINITY, r->best_f = INFINITY; /* rank afresh by gradient */
-    if (pk == LS_POLISH_NEWTON) s = ls_newton_run(r, theta);
-    else if (pk == LS_POLISH_LM)
-      s = r->lm_attempt ? ls_lm_run(r, theta, r->opt->lm_max_iter, r->opt->lm_drift)
-                        : ls_lm_run(r, theta, r->opt->polish_maxiter, 0);
+    if (pk == LS_POLISH_NEWTON || pk == LS_POLISH_NEWTON_LM) s = ls_newton_run(r, theta);
+    else if (pk == LS_POLISH_LM || pk == LS_POLISH_LM_NEWTON)
+      s = ls_lm_run(r, theta, pk == LS_POLISH_LM_NEWTON);
+    else if (pk == LS_POLISH_LM_SHALLOW)
+      s = r->lm_attempt ? ls_lm_shallow_run(r, theta, r->opt->lm_max_iter, r->opt->lm_drift)
+                        : ls_lm_shallow_run(r, theta, r->opt->polish_maxiter, 0);
     else s = ls_nlopt_run(r, theta, pk, polish_chained(pk) ? r->opt->newton_switch_tol : 0);
   }
   ph->stop = s;
@@ -208,6 +214,12 @@ static ls_stop_reason run_pipeline(ls_run *r, double *theta, ls_polish_kind pk) 
     s = run_phase(r, theta, 0, LS_POLISH_NEWTON);
     r->phase++;
   }
+  /* newton+lm: LM finishes from Newton's point unless the run was cut short */
+  if (pk == LS_POLISH_NEWTON_LM && r->phase == phase0 + (opts->first != LS_FIRST_NONE ? 2 : 1) &&
+      s != LS_STOP_TIME && s != LS_STOP_USER && s != LS_STOP_NAN && isfinite(r->best_f)) {
+    s = run_phase(r, theta, 0, LS_POLISH_LM);
+    r->phase++;
+  }
   return s;
 }
 
@@ -241,11 +253,11 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
 
   ls_polish_kind pk = polish_choice(opts, r.P);
   ls_stop_reason s = LS_STOP_NONE;
-  if (pk == LS_POLISH_LM && !ls_shallow_applies(&r.obj)) {
+  if (pk == LS_POLISH_LM_SHALLOW && !ls_shallow_applies(&r.obj)) {
     free(r.best);
     ls_objective_free(&r.obj);
     return ls_error_set(err, LS_ERR_INPUT,
-                        "polish lm needs one hidden layer, one output, the mse loss and no penalty");
+                        "polish lm-shallow needs one hidden layer, one output, the mse loss and no penalty");
   }
   r.switch_tol = opts->polish != LS_POLISH_NONE ? opts->switch_grad_tol : 0;
   /* auto on a small shallow network: first a Levenberg-Marquardt attempt from an earlier
@@ -256,7 +268,7 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
     memcpy(init, theta, r.P * sizeof(double));
     r.switch_tol = fmax(opts->lm_switch_tol, opts->switch_grad_tol);
     r.lm_attempt = 1;
-    s = run_pipeline(&r, theta, LS_POLISH_LM);
+    s = run_pipeline(&r, theta, LS_POLISH_LM_SHALLOW);
     r.lm_attempt = 0;
     r.switch_tol = opts->switch_grad_tol;
     if (s == LS_STOP_GRAD || s == LS_STOP_LOSS || s == LS_STOP_TIME || s == LS_STOP_USER ||

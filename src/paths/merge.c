@@ -21,11 +21,14 @@ void ls_path_opts_default(ls_path_opts *o) {
   o->maxeval = 1000;
   o->ftol_rel = 1e-14;
   o->lambda_min = 1e-3, o->lambda_max = 1e8;
+  o->out_bound = 0;
+  o->apex = 1;
 }
 
 void ls_path_free(ls_path *p) {
   if (!p) return;
   free(p->d), free(p->dist), free(p->lambda), free(p->loss), free(p->grad_norm), free(p->params);
+  free(p->apex);
   memset(p, 0, sizeof *p);
 }
 
@@ -46,7 +49,39 @@ typedef struct {
   double *theta, *g;
   size_t evals;
   int failed;
+  /* outgoing bound: column entries of units l, m in W_{k+1}, B and the penalty weight */
+  int nout;
+  size_t *ol, *om;
+  double B, rho;
 } merge_ctx;
+
+/* beta = ||a_l - a_m|| ||c|| at z (c = the incoming centre, held in z at il). */
+static double out_beta(const merge_ctx *c, const double *z, double *da, double *cn) {
+  double s = 0, t = 0;
+  for (int r = 0; r < c->nout; r++) {
+    double e = z[c->ol[r]] - z[c->om[r]];
+    s += e * e;
+  }
+  for (int j = 0; j < c->nin; j++) t += z[c->il[j]] * z[c->il[j]];
+  *da = sqrt(s), *cn = sqrt(t);
+  return *da * *cn;
+}
+
+/* Exterior penalty rho (beta - B)_+^2 of the outgoing bound, added to f and gz. */
+static double out_penalty(const merge_ctx *c, const double *z, double *gz) {
+  if (!(c->B > 0)) return 0;
+  double da, cn, beta = out_beta(c, z, &da, &cn);
+  if (beta <= c->B) return 0;
+  double e = beta - c->B, k = 2 * c->rho * e;
+  if (gz) {
+    for (int r = 0; r < c->nout; r++) {
+      double u = cn * (z[c->ol[r]] - z[c->om[r]]) / da; /* d beta / d a_l */
+      gz[c->ol[r]] += k * u, gz[c->om[r]] -= k * u;
+    }
+    for (int j = 0; j < c->nin; j++) gz[c->il[j]] += k * da * z[c->il[j]] / cn;
+  }
+  return c->rho * e * e;
+}
 
 static void z_to_theta(const merge_ctx *c, const double *z, double *theta) {
   memcpy(theta, z, c->P * sizeof *theta);
@@ -103,7 +138,7 @@ static double merge_objective(unsigned n, const double *z, double *gz, void *use
       gz[c->im[j]] = s * ((gl - gm) - z[c->im[j]] * vg / (vn * vn));
     }
   }
-  return f;
+  return f + out_penalty(c, z, gz);
 }
 
 /* Second-order refinement of one constrained step (absolute distance, twice-differentiable
@@ -239,12 +274,62 @@ static ls_status loss_and_gnorm(const ls_net *net, const ls_data *data, const do
   return st;
 }
 
+/* One step of the schedule at c->d from z (LBFGS). LBFGS line searches fail at ReLU kinks
+ * (NLOPT_FAILURE / ROUNDOFF_LIMITED): restarted with a fresh memory while the objective
+ * still goes down. */
+static nlopt_result solve_step(nlopt_opt opt, merge_ctx *c, double *z, int maxeval, double *f) {
+  c->failed = 0;
+  size_t e0 = c->evals;
+  nlopt_result res = nlopt_optimize(opt, z, f);
+  for (int rs = 0; rs < 20 && (res == NLOPT_FAILURE || res == NLOPT_ROUNDOFF_LIMITED) &&
+                   !c->failed && c->evals - e0 < (size_t)maxeval;
+       rs++) {
+    double f2;
+    nlopt_result res2 = nlopt_optimize(opt, z, &f2);
+    int better = f2 < *f * (1 - 1e-12);
+    *f = fmin(*f, f2), res = res2;
+    if (!better) break;
+  }
+  return res;
+}
+
+/* Second start for the last step: the exact end d = 0 (ls_path_apex of the last point)
+ * split back to the last distance along the last point's direction v, every other
+ * parameter (outgoing weights equal) from the apex; solved like a step. The last point is
+ * replaced when this reaches a lower objective (by more than 1e-10 relative): warm starts along the schedule can stop at
+ * a ReLU kink above the constrained minimum next to the merge. Returns 1 if replaced. */
+static int refine_last(const ls_net *net, const ls_data *data, const ls_path_opts *o,
+                       nlopt_opt opt, merge_ctx *c, double *z, double *cur) {
+  size_t P = c->P;
+  double *ap = malloc(P * sizeof *ap), *zz = malloc(P * sizeof *zz);
+  int replaced = 0;
+  ls_error e2 = {0};
+  if (ap && zz &&
+      ls_path_apex(net, data, cur, o->layer, o->l, o->m, ap, NULL, NULL, NULL, &e2) == LS_OK) {
+    double f0 = merge_objective((unsigned)P, z, NULL, c), f1;
+    memcpy(zz, ap, P * sizeof *zz);
+    for (int j = 0; j < c->nin; j++) zz[c->im[j]] = z[c->im[j]];
+    nlopt_result res = solve_step(opt, c, zz, o->maxeval, &f1);
+    /* only a clear improvement: at rounding level the path keeps its own end */
+    if (!c->failed && res != NLOPT_INVALID_ARGS && res != NLOPT_OUT_OF_MEMORY &&
+        f1 < f0 - 1e-10 * fabs(f0)) {
+      memcpy(z, zz, P * sizeof *z);
+      z_to_theta(c, z, cur);
+      replaced = 1;
+    }
+    c->failed = 0;
+  }
+  free(ap), free(zz);
+  return replaced;
+}
+
 static ls_status build_constrained(const ls_net *net, const ls_data *data, const ls_path_opts *o, ls_path *p, ls_work *work, double *g,
                                    ls_error *err) {
   size_t P = p->P;
-  merge_ctx c = {net, data, work, P, 0, NULL, NULL, 0, o->relative, NULL, g, 0, 0};
-  int nmax = net->width[o->layer - 1] + 1;
-  c.il = malloc(2 * (size_t)nmax * sizeof *c.il);
+  merge_ctx c = {net, data, work, P, 0, NULL, NULL, 0, o->relative, NULL, g, 0, 0, 0, NULL, NULL, 0, 0};
+  int nmax = net->width[o->layer - 1] + 1, w = net->width[o->layer];
+  c.nout = net->width[o->layer + 1];
+  c.il = malloc((2 * (size_t)nmax + 2 * (size_t)c.nout) * sizeof *c.il);
   c.theta = malloc(P * sizeof *c.theta);
   double *z = malloc(P * sizeof *z);
   nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)P);
@@ -254,10 +339,31 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
     goto done;
   }
   c.im = c.il + nmax;
+  c.ol = c.im + nmax, c.om = c.ol + c.nout;
+  for (int r = 0; r < c.nout; r++) {
+    size_t row = ls_net_w_offset(net, o->layer + 1) + (size_t)r * (size_t)w;
+    c.ol[r] = row + (size_t)o->l, c.om[r] = row + (size_t)o->m;
+  }
   int smooth = 1;
   for (int L = 1; L <= net->n_layers; L++) smooth &= net->act[L].kind != LS_ACT_RELU;
   c.nin = ls_path_unit_in_index(net, o->layer, o->l, c.il);
   ls_path_unit_in_index(net, o->layer, o->m, c.im);
+  if (o->out_bound > 0) {
+    /* B from the start: kappa (||a_l - a_m|| + ||a_l + a_m||) ||c|| */
+    double sd = 0, ss = 0, cn = 0;
+    const double *t0 = p->params;
+    for (int r = 0; r < c.nout; r++) {
+      double al = t0[c.ol[r]], am = t0[c.om[r]];
+      sd += (al - am) * (al - am), ss += (al + am) * (al + am);
+    }
+    for (int j = 0; j < c.nin; j++) {
+      double cj = 0.5 * (t0[c.il[j]] + t0[c.im[j]]);
+      cn += cj * cj;
+    }
+    c.B = o->out_bound * (sqrt(sd) + sqrt(ss)) * sqrt(cn);
+    c.rho = c.B > 0 ? 100 / (c.B * c.B) : 0;
+    p->out_bound = c.B;
+  }
   nlopt_set_min_objective(opt, merge_objective, &c);
   nlopt_set_ftol_rel(opt, o->ftol_rel);
   nlopt_set_ftol_abs(opt, 0);
@@ -271,26 +377,14 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
     c.d = d;
     theta_to_z(&c, prev, o->relative ? d * ls_path_pair_scale(net, prev, o->layer, o->l, o->m) : d, z);
     double f;
-    c.failed = 0;
-    size_t e0 = c.evals;
-    nlopt_result res = nlopt_optimize(opt, z, &f);
-    /* LBFGS line searches fail at ReLU kinks (NLOPT_FAILURE / ROUNDOFF_LIMITED): restart
-     * with a fresh memory while the loss still goes down */
-    for (int rs = 0; rs < 20 && (res == NLOPT_FAILURE || res == NLOPT_ROUNDOFF_LIMITED) &&
-                     !c.failed && c.evals - e0 < (size_t)o->maxeval;
-         rs++) {
-      double f2;
-      nlopt_result res2 = nlopt_optimize(opt, z, &f2);
-      int better = f2 < f * (1 - 1e-12);
-      f = fmin(f, f2), res = res2;
-      if (!better) break;
-    }
+    nlopt_result res = solve_step(opt, &c, z, o->maxeval, &f);
     if (c.failed || res == NLOPT_INVALID_ARGS || res == NLOPT_OUT_OF_MEMORY) {
       st = ls_error_set(err, LS_ERR_COMPUTE, "LBFGS failed at step %d (d = %g): %s", s, d,
                         c.failed ? "non-finite loss" : "nlopt error");
       goto done;
     }
-    if (smooth && !o->relative && P <= 120) newton_refine(&c, z, &f);
+    /* the refinement's Hessian does not include the outgoing penalty */
+    if (smooth && !o->relative && P <= 120 && !(c.B > 0)) newton_refine(&c, z, &f);
     double *cur = p->params + (size_t)s * P;
     z_to_theta(&c, z, cur);
     p->d[s] = d;
@@ -301,6 +395,13 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
       goto done;
     }
     prev = cur;
+  }
+  if (o->apex && o->steps >= 1 && refine_last(net, data, o, opt, &c, z, p->params + (size_t)o->steps * P)) {
+    double *cur = p->params + (size_t)o->steps * P;
+    p->end_refined = 1;
+    p->dist[o->steps] = ls_path_unit_distance(net, cur, o->layer, o->l, o->m);
+    st = loss_and_gnorm(net, data, cur, g, work, &p->loss[o->steps], &p->grad_norm[o->steps]);
+    if (st) ls_error_set(err, st, "loss evaluation failed at the last step");
   }
   p->evals += c.evals;
 done:
@@ -353,6 +454,19 @@ static ls_status build_lagrangian(const ls_net *net, const ls_data *data, const 
   return st;
 }
 
+/* ||a_l - a_m|| ||(theta_l + theta_m)/2||: the outgoing difference in units invariant under
+ * the pair's joint rescaling (w, b, a) -> (s w, s b, a / s). */
+static double pair_beta(const ls_net *net, const double *theta, int k, int l, int m) {
+  int w = net->width[k];
+  const double *Wn = theta + ls_net_w_offset(net, k + 1);
+  double s = 0;
+  for (int r = 0; r < net->width[k + 1]; r++) {
+    double e = Wn[(size_t)r * w + l] - Wn[(size_t)r * w + m];
+    s += e * e;
+  }
+  return sqrt(s) * ls_path_pair_scale(net, theta, k, l, m);
+}
+
 ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *theta,
                         const ls_path_opts *opts, ls_path *path, ls_error *err) {
   ls_path_opts o;
@@ -390,14 +504,37 @@ ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *th
   st = o.method == LS_PATH_LAGRANGIAN ? build_lagrangian(net, data, &o, path, work, g, err)
                                       : build_constrained(net, data, &o, path, work, g, err);
   if (st) goto done;
+  const double *last = path->params + (size_t)(path->n - 1) * P;
+  path->beta_end = pair_beta(net, last, o.layer, o.l, o.m);
+  if (o.apex) {
+    /* the exact end d = 0 (Brea section 2.1: the quarter-way point, then the outgoing
+     * weights shifted to equal values at constant loss) */
+    path->apex = malloc(P * sizeof *path->apex);
+    if (!path->apex) {
+      st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    st = ls_path_apex(net, data, last, o.layer, o.l, o.m, path->apex, &path->apex_loss,
+                      &path->apex_grad, &path->apex_move, err);
+    if (st) {
+      ls_error_prefix(err, "exact end d = 0");
+      goto done;
+    }
+    path->has_apex = 1;
+  }
   path->argmax = 0;
   for (int i = 1; i < path->n; i++)
     if (path->loss[i] > path->loss[path->argmax]) path->argmax = i;
-  path->barrier = path->loss[path->argmax] - path->loss[0];
+  double top = path->loss[path->argmax], end = path->loss[path->n - 1];
+  if (path->has_apex) {
+    end = path->apex_loss;
+    if (end > top) top = end, path->argmax = path->n; /* n: the apex */
+  }
+  path->barrier = top - path->loss[0];
   /* the permutation point holds the maximum within 1e-4 relative (steps end at finite
    * optimiser tolerance, so the plateau before the merge fluctuates slightly) */
-  double tol = 1e-4 * fmax(fabs(path->loss[path->argmax]), 1e-300);
-  path->max_at_end = path->loss[path->n - 1] >= path->loss[path->argmax] - tol;
+  double tol = 1e-4 * fmax(fabs(top), 1e-300);
+  path->max_at_end = end >= top - tol;
 done:
   ls_work_free(work);
   free(g);
@@ -405,9 +542,13 @@ done:
   return st;
 }
 
+size_t ls_path_full_len(const ls_path *p) {
+  return p->has_apex ? 2 * (size_t)p->n + 1 : 2 * (size_t)p->n - 1;
+}
+
 ls_status ls_path_mirror(const ls_net *net, const ls_path *p, int k, int l, int m,
                          double **params, double **s, ls_error *err) {
-  size_t P = p->P, N = 2 * (size_t)p->n - 1;
+  size_t P = p->P, N = ls_path_full_len(p);
   *params = NULL;
   if (s) *s = NULL;
   int w = net->width[k];
@@ -421,15 +562,22 @@ ls_status ls_path_mirror(const ls_net *net, const ls_path *p, int k, int l, int 
   for (int i = 0; i < w; i++) perm[i] = i;
   perm[l] = m, perm[m] = l;
   memcpy(out, p->params, (size_t)p->n * P * sizeof *out);
-  ls_status st = LS_OK;
-  for (int j = 0; j < p->n - 1 && !st; j++) {
-    int src = p->n - 2 - j;
-    st = ls_sym_permute(net, k, perm, p->params + (size_t)src * P, out + ((size_t)p->n + j) * P,
-                        err);
-    if (sv) sv[p->n + j] = p->d0 + p->d[src];
+  for (int j = 0; j < p->n; j++)
+    if (sv) sv[j] = p->d0 - p->d[j];
+  /* with the apex: it sits at d = 0 (s = d0) and is its own mirror image; every point of
+   * the first half is then mirrored. Without it the last point stands for the permutation
+   * point and is shared by both halves. */
+  size_t at = (size_t)p->n;
+  if (p->has_apex) {
+    memcpy(out + at * P, p->apex, P * sizeof *out);
+    if (sv) sv[at] = p->d0;
+    at++;
   }
-  if (sv)
-    for (int j = 0; j < p->n; j++) sv[j] = p->d0 - p->d[j];
+  ls_status st = LS_OK;
+  for (int src = p->has_apex ? p->n - 1 : p->n - 2; src >= 0 && !st; src--, at++) {
+    st = ls_sym_permute(net, k, perm, p->params + (size_t)src * P, out + at * P, err);
+    if (sv) sv[at] = p->d0 + p->d[src];
+  }
   free(perm);
   if (st) {
     free(out), free(sv);

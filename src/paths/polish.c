@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/engine.h"
 #include "landsym/linalg.h"
 #include "landsym/optim.h"
 #include "landsym/paths.h"
@@ -89,5 +90,68 @@ ls_status ls_path_permutation_point(const ls_net *net, const ls_data *data, cons
     }
   }
   free(tr), free(H), free(eig);
+  return st;
+}
+
+static int net_smooth(const ls_net *net) {
+  for (int L = 1; L <= net->n_layers; L++)
+    if (net->act[L].kind == LS_ACT_RELU) return 0;
+  return 1;
+}
+
+/* LBFGS on the narrow network (first derivatives only, so ReLU works); the trainer's
+ * result carries the loss and gradient infinity-norm. LBFGS line searches stall at ReLU
+ * kinks: restarted with a fresh memory while the loss still goes down. */
+static ls_status lbfgs_polish(const ls_net *net, const ls_data *data, double *theta,
+                              double *loss, double *grad_inf, ls_error *err) {
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.first = LS_FIRST_NONE;
+  to.polish = LS_POLISH_LBFGS;
+  to.traj_per_decade = 0;
+  to.grad_tol = 1e-15;
+  to.polish_maxiter = 200; /* NLopt: 20000 evaluations */
+  ls_status st = LS_OK;
+  double prev = HUGE_VAL;
+  for (int rs = 0; rs < 20 && !st; rs++) {
+    ls_train_result r = {0};
+    st = ls_train(net, data, theta, &to, &r, err);
+    if (!st) *loss = r.loss, *grad_inf = r.grad_norm;
+    ls_train_result_free(&r);
+    if (st || !(*loss < prev * (1 - 1e-13)) || *grad_inf <= to.grad_tol) break;
+    prev = *loss;
+  }
+  return st;
+}
+
+ls_status ls_path_apex(const ls_net *net, const ls_data *data, const double *theta, int k, int l,
+                       int m, double *out, double *loss, double *grad_inf, double *move,
+                       ls_error *err) {
+  ls_net nr;
+  double *tr = NULL, *t0 = NULL, L = NAN, gi = NAN;
+  ls_status st = ls_path_merge_units(net, theta, k, l, m, &nr, &tr, err);
+  if (st) return st;
+  size_t Pr = ls_net_nparams(&nr);
+  t0 = malloc(Pr * sizeof *t0);
+  if (!t0) st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  if (!st) memcpy(t0, tr, Pr * sizeof *t0), st = lbfgs_polish(&nr, data, tr, &L, &gi, err);
+  /* twice differentiable: Newton to a minimum of the narrow network */
+  if (!st && net_smooth(net)) {
+    st = newton_polish(&nr, data, tr, 0, &gi, err);
+    if (!st) {
+      ls_work *w = ls_work_alloc(&nr, data->n);
+      st = w ? ls_loss(&nr, data, tr, &L, w) : ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+      ls_work_free(w);
+    }
+  }
+  if (!st) st = ls_path_lift(&nr, tr, k, l - (m < l), 0.5, net, l, m, out, err);
+  if (!st && move) {
+    double dn = 0, nn = 0;
+    for (size_t i = 0; i < Pr; i++) dn += (tr[i] - t0[i]) * (tr[i] - t0[i]), nn += t0[i] * t0[i];
+    *move = nn > 0 ? sqrt(dn / nn) : sqrt(dn);
+  }
+  if (!st && loss) *loss = L;
+  if (!st && grad_inf) *grad_inf = gi;
+  free(tr), free(t0);
   return st;
 }

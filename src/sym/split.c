@@ -2,10 +2,12 @@
  * as in section 6.3.1), the lifted network, the change of coordinates that makes the
  * lifted Hessian block-diagonal, and the predicted inertia (Corollaries 3.1, 3.2). */
 #include <lapacke.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/engine.h"
 #include "landsym/linalg.h"
 #include "landsym/split.h"
 
@@ -290,5 +292,74 @@ ls_status ls_split_predict(const double *Y, const double *U, int nin, int nout, 
   if (rank_u) *rank_u = rho;
 done:
   free(A), free(S), free(Q), free(Vt), free(sup), free(ZY), free(ZYZ);
+  return st;
+}
+
+ls_status ls_split_spectrum(const ls_net *net, const ls_data *d, const double *theta,
+                            const ls_split_spectrum_opts *o, double tol, ls_spectrum *sp,
+                            ls_inertia *in, int *complete, ls_error *err) {
+  size_t dense_max = o->kind == LS_SPLIT_SPECTRUM_DENSE     ? SIZE_MAX
+                     : o->kind == LS_SPLIT_SPECTRUM_LANCZOS ? 1
+                                                            : o->dense_max;
+  if (o->k < 1) return ls_error_set(err, LS_ERR_INPUT, "split spectrum: k = %d must be >= 1", o->k);
+  ls_status st = ls_hessian_spectrum(net, d, theta, dense_max, o->k, sp, err);
+  if (st) return st;
+  size_t n = sp->n;
+  double thr = tol * fmax(fabs(sp->evals[0]), fabs(sp->evals[n - 1]));
+  int full = 1;
+  if (sp->method == LS_SPECTRUM_DENSE) {
+    *in = ls_inertia_count(sp->evals, (int)n, thr);
+  } else {
+    /* the k smallest: negatives and zeros; the rest of the P are positive if the window
+     * ends above the threshold */
+    int k = (int)(n / 2);
+    *in = ls_inertia_count(sp->evals, k, thr);
+    full = sp->evals[k - 1] > thr;
+    in->pos += (int)ls_net_nparams(net) - k;
+  }
+  if (complete) *complete = full;
+  return LS_OK;
+}
+
+ls_status ls_split_block_measured(const ls_net *net, int layer, int neuron, double mu,
+                                  const ls_net *lifted, const ls_data *d, const double *theta_lifted,
+                                  double *B, double *coupling, ls_error *err) {
+  int nin, nout;
+  ls_status st = ls_split_dims(net, layer, neuron, &nin, &nout, err);
+  if (st) return st;
+  size_t Pr = ls_net_nparams(net), P = ls_net_nparams(lifted);
+  int nb = nin + nout;
+  if (P != Pr + (size_t)nb)
+    return ls_error_set(err, LS_ERR_INPUT, "split block: the lifted network has %zu parameters, expected %zu", P,
+                        Pr + (size_t)nb);
+  double *T = malloc(P * P * sizeof *T), *v = malloc(P * sizeof *v), *hv = malloc(P * (size_t)nb * sizeof *hv);
+  ls_work *w = ls_work_alloc(lifted, d->n);
+  if (!T || !v || !hv || !w) {
+    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory in the split block");
+    goto done;
+  }
+  if ((st = ls_split_transform(net, layer, neuron, mu, T, err))) goto done;
+  /* hv[:, b] = H' T e_(Pr+b) */
+  for (int b = 0; b < nb && !st; b++) {
+    for (size_t i = 0; i < P; i++) v[i] = T[i * P + Pr + (size_t)b];
+    st = ls_hvp(lifted, d, theta_lifted, v, hv + (size_t)b * P, w);
+    if (st) ls_error_set(err, st, "split block: Hessian-vector product failed at mu = %g", mu);
+  }
+  if (st) goto done;
+  double c = 0;
+  for (size_t r = 0; r < Pr + (size_t)nb; r++)
+    for (int b = 0; b < nb; b++) {
+      double s = 0;
+      for (size_t i = 0; i < P; i++) s += T[i * P + r] * hv[(size_t)b * P + i];
+      if (r < Pr) c = fmax(c, fabs(s));
+      else B[(r - Pr) * (size_t)nb + b] = s;
+    }
+  /* symmetrise the rounding */
+  for (int a = 0; a < nb; a++)
+    for (int b = 0; b < a; b++) B[a * nb + b] = B[b * nb + a] = 0.5 * (B[a * nb + b] + B[b * nb + a]);
+  *coupling = c;
+done:
+  free(T), free(v), free(hv);
+  ls_work_free(w);
   return st;
 }

@@ -1,0 +1,142 @@
+/* Thesis (Stoican 2022) section 6.3.2: start from points of the saddle line obtained by
+ * duplicating a neuron of the critical point, perturb them (the gradient vanishes on the
+ * line, so no gradient method can move from there) by Gaussian noise of std sigma, retrain,
+ * and record where the runs end: loss against the saddle's loss, gradient, smallest Hessian
+ * eigenvalue (a minimum or not), distance travelled, and how far apart the two copies of
+ * the duplicated neuron end up (0 = still on a saddle line). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/reproduce_mnist.h"
+#include "landsym/config.h"
+#include "landsym/engine.h"
+#include "landsym/io.h"
+#include "landsym/linalg.h"
+#include "landsym/optim.h"
+#include "landsym/rng.h"
+#include "landsym/split.h"
+
+#define RT_COLS 11
+
+/* Distance between the incoming weights (and bias) of neurons i and j of layer l. */
+static double pair_distance(const ls_net *net, const double *th, int l, int i, int j) {
+  int wi = net->width[l - 1];
+  const double *W = th + ls_net_w_offset(net, l);
+  double s = 0;
+  for (int c = 0; c < wi; c++) s += (W[(size_t)i * wi + c] - W[(size_t)j * wi + c]) * (W[(size_t)i * wi + c] - W[(size_t)j * wi + c]);
+  if (net->bias[l]) {
+    const double *b = th + ls_net_b_offset(net, l);
+    s += (b[i] - b[j]) * (b[i] - b[j]);
+  }
+  return sqrt(s);
+}
+
+/* One retraining from saddle + sigma N(0, I); fills row[RT_COLS]. */
+static ls_status retrain_one(const ls_net *big, const ls_data *d, const double *saddle, double saddle_loss,
+                             const mnist_retrain_opts *o, ls_rng *rng, double *x, double *row, ls_error *err) {
+  size_t P = ls_net_nparams(big);
+  for (size_t i = 0; i < P; i++) x[i] = saddle[i] + o->sigma * ls_rng_normal(rng);
+  double f0 = NAN;
+  ls_work *w = ls_work_alloc(big, d->n);
+  if (!w) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  ls_loss(big, d, x, &f0, w);
+  ls_work_free(w);
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.first = LS_FIRST_ADAM, to.lr = o->lr, to.first_maxiter = o->adam_steps;
+  to.polish = LS_POLISH_NEWTON, to.polish_maxiter = o->newton_iters;
+  to.grad_tol = 1e-11, to.traj_per_decade = 0;
+  ls_train_result r = {0};
+  ls_status st = ls_train(big, d, x, &to, &r, err);
+  if (st) return st;
+  ls_spectrum sp = {0};
+  st = ls_hessian_spectrum(big, d, x, 0, 4, &sp, err);
+  double ds = 0;
+  for (size_t i = 0; i < P; i++) ds += (x[i] - saddle[i]) * (x[i] - saddle[i]);
+  row[2] = saddle_loss, row[3] = f0, row[4] = r.loss, row[5] = r.grad_norm;
+  row[6] = st ? NAN : sp.evals[0];
+  row[7] = sqrt(ds);
+  row[8] = pair_distance(big, x, o->layer, o->neuron, big->width[o->layer] - 1);
+  row[9] = r.loss < saddle_loss * (1 - 1e-9);
+  /* a minimum up to the rounding level of the eigenvalues */
+  row[10] = !st && sp.evals[0] >= -1e-10 * fabs(sp.evals[sp.n - 1]);
+  ls_spectrum_free(&sp);
+  ls_train_result_free(&r);
+  return st;
+}
+
+int reproduce_mnist_retrain(const char *config, const char *params, const char *out,
+                            const mnist_retrain_opts *o) {
+  ls_error err = {0};
+  ls_config cfg;
+  if (ls_config_load(config, &cfg, &err)) return cli_fail("reproduce", &err);
+  const ls_net *net = &cfg.student;
+  double *th = NULL, *saddle = NULL, *x = NULL, *rows = NULL;
+  ls_status st = ls_params_read_net(params, net, &th, &err);
+  ls_net big;
+  size_t P = 0;
+  if (!st) st = ls_split_duplicate(net, th, o->layer, o->neuron, 0.5, &big, NULL, &err);
+  if (!st) {
+    P = ls_net_nparams(&big);
+    saddle = malloc(P * sizeof *saddle), x = malloc(P * sizeof *x);
+    rows = calloc((size_t)o->n_mu * o->trials * RT_COLS, sizeof *rows);
+    if (!saddle || !x || !rows) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
+  }
+  ls_rng rng;
+  ls_rng_seed(&rng, o->seed);
+  for (int m = 0; m < o->n_mu && !st; m++) {
+    ls_split_duplicate(net, th, o->layer, o->neuron, o->mu[m], &big, saddle, NULL);
+    double fs = NAN;
+    ls_work *w = ls_work_alloc(&big, cfg.data.n);
+    if (w) ls_loss(&big, &cfg.data, saddle, &fs, w);
+    ls_work_free(w);
+    for (int t = 0; t < o->trials && !st; t++) {
+      double *row = rows + ((size_t)m * o->trials + t) * RT_COLS;
+      row[0] = o->mu[m], row[1] = t;
+      st = retrain_one(&big, &cfg.data, saddle, fs, o, &rng, x, row, &err);
+      fprintf(stderr, "landsym reproduce mnist-split: retrain mu %g trial %d: loss %.10g -> %.10g (saddle %.10g), "
+                      "lambda_min %.3e, pair distance %.3e\n",
+              o->mu[m], t, row[3], row[4], fs, row[6], row[8]);
+    }
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/retrain.csv", out);
+  if (!st)
+    st = ls_csv_write(path,
+                      "mu,trial,saddle_loss,perturbed_loss,final_loss,final_grad_inf,final_lambda_min,"
+                      "dist_saddle,pair_distance,below_saddle,at_minimum",
+                      rows, (size_t)o->n_mu * o->trials, RT_COLS, &err);
+  if (!st) {
+    /* summary: per mu, how many runs end below the saddle, at a minimum, off the line */
+    char buf[8192];
+    size_t n = 0;
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "{\"sigma\": %g, \"adam_steps\": %zu, \"newton_iters\": %zu, \"by_mu\": [",
+                          o->sigma, o->adam_steps, o->newton_iters);
+    for (int m = 0; m < o->n_mu; m++) {
+      int below = 0, minimum = 0, off = 0;
+      double best = INFINITY, worst = -INFINITY, fs = rows[(size_t)m * o->trials * RT_COLS + 2];
+      for (int t = 0; t < o->trials; t++) {
+        const double *row = rows + ((size_t)m * o->trials + t) * RT_COLS;
+        below += row[9] > 0.5;
+        minimum += row[10] > 0.5;
+        off += row[8] > 1e-3;
+        best = fmin(best, row[4]), worst = fmax(worst, row[4]);
+      }
+      n += (size_t)snprintf(buf + n, sizeof buf - n,
+                            "%s\n  {\"mu\": %g, \"trials\": %d, \"saddle_loss\": %.10g, \"below_saddle\": %d, "
+                            "\"at_minimum\": %d, \"copies_separated\": %d, \"final_loss_min\": %.10g, "
+                            "\"final_loss_max\": %.10g}",
+                            m ? "," : "", o->mu[m], o->trials, fs, below, minimum, off, best, worst);
+    }
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "]}\n");
+    snprintf(path, sizeof path, "%s/retrain_summary.json", out);
+    st = ls_file_write_atomic(path, buf, n, &err);
+    if (!st) fputs(buf, stdout);
+  }
+  free(th), free(saddle), free(x), free(rows);
+  ls_config_free(&cfg);
+  return st ? cli_fail("reproduce", &err) : 0;
+}
