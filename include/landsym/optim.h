@@ -228,7 +228,7 @@ typedef struct {
                            the training's own CPU time when one run goes at a time */
   size_t iters;
   int n_phases;
-  ls_phase_result phase[6];
+  ls_phase_result phase[6]; /* auto's attempt (2) then the standard pipeline (3) */
   ls_trajectory traj;
   char message[256];    /* a readable line about the stop (e.g. where NaN appeared) */
 } ls_train_result;
