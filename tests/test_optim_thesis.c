@@ -99,18 +99,51 @@ int main(void) {
         "slsqp+newton: loss %.3g grad %.3g, phases %d (%s %zu evals, %s %zu iters)", r.loss,
         r.grad_norm, r.n_phases, r.phase[1].name, r.phase[1].iters, r.phase[2].name, r.phase[2].iters);
 
-  /* auto polishing on a small network: LBFGS until it stalls (the loss stops being
+  /* lbfgs+newton on a small network: LBFGS until it stalls (the loss stops being
    * measurable near gradient 1e-8) or hands over, then Newton to finish */
   ls_train_opts_default(&o);
   o.first_maxiter = 2000;
+  o.polish = LS_POLISH_LBFGS_NEWTON;
   near_teacher(th, 0.05, 1);
   ls_train_result_free(&r);
   ls_train(&net, &d, th, &o, &r, &err);
   CHECK(r.loss < 1e-30 && r.grad_norm < 1e-14 && r.n_phases == 3 && !strcmp(r.phase[1].name, "lbfgs") &&
             (r.phase[1].stop == LS_STOP_SWITCH || r.phase[1].stop == LS_STOP_STALL) &&
             !strcmp(r.phase[2].name, "newton"),
-        "auto = lbfgs+newton: loss %.3g grad %.3g, phases %d (%s %zu evals, %s %zu iters)", r.loss,
+        "lbfgs+newton: loss %.3g grad %.3g, phases %d (%s %zu evals, %s %zu iters)", r.loss,
         r.grad_norm, r.n_phases, r.phase[1].name, r.phase[1].iters, r.phase[2].name, r.phase[2].iters);
+  double th_ln[12];
+  memcpy(th_ln, th, sizeof th);
+
+  /* auto on this one-hidden-layer network: Adam to gradient 1e-2, then Levenberg-Marquardt
+   * converges (zero residual: Gauss-Newton steps, quadratic convergence) */
+  ls_train_opts_default(&o);
+  o.first_maxiter = 2000;
+  near_teacher(th, 0.05, 1);
+  ls_train_result_free(&r);
+  ls_train(&net, &d, th, &o, &r, &err);
+  CHECK(r.stop == LS_STOP_GRAD && r.grad_norm < 1e-15 && r.loss < 1e-24 && r.n_phases == 2 &&
+            !strcmp(r.phase[0].name, "adam") && r.phase[0].grad_norm < 1e-2 &&
+            r.phase[0].grad_norm >= 1e-6 && !strcmp(r.phase[1].name, "lm-shallow") && r.phase[1].iters < 100,
+        "auto = adam to 1e-2, then lm-shallow: loss %.3g grad %.3g, phases %d (%s to %.2g, %s %zu iters)",
+        r.loss, r.grad_norm, r.n_phases, r.phase[0].name, r.phase[0].grad_norm, r.phase[1].name,
+        r.phase[1].iters);
+
+  /* when the attempt does not converge (here: one iteration allowed), auto discards it and
+   * runs the standard pipeline from the initial point: the result is bitwise that of
+   * lbfgs+newton with Adam to switch_grad_tol */
+  o.lm_max_iter = 1;
+  near_teacher(th, 0.05, 1);
+  ls_train_result_free(&r);
+  ls_train(&net, &d, th, &o, &r, &err);
+  CHECK(r.n_phases == 5 && !strcmp(r.phase[1].name, "lm-shallow") && r.phase[1].stop == LS_STOP_ITERS &&
+            !strcmp(r.phase[2].name, "adam") &&
+            !strcmp(r.phase[3].name, "lbfgs") && !strcmp(r.phase[4].name, "newton") &&
+            !memcmp(th, th_ln, sizeof th) && r.grad_norm < 1e-14,
+        "auto after a failed lm attempt = lbfgs+newton bitwise: phases %d, %s %s %s %zu %s %zu %s %zu, "
+        "theta[0] %.17g vs %.17g",
+        r.n_phases, r.phase[0].name, r.phase[1].name, r.phase[2].name, r.phase[2].iters, r.phase[3].name,
+        r.phase[3].iters, r.phase[4].name, r.phase[4].iters, th[0], th_ln[0]);
 
   /* 5. A diverging run stops on NaN and keeps the best finite point */
   ls_train_opts_default(&o);

@@ -4,7 +4,7 @@
  * NLopt SLSQP and LBFGS), all on one objective: the loss plus optional penalties.
  *
  * A run is a first phase (none, gd, adam or flow) followed by a polishing phase (none,
- * auto, newton, slsqp, lbfgs). Everything is deterministic: the same inputs and options
+ * auto, newton, slsqp, lbfgs, lm: Levenberg-Marquardt for one-hidden-layer networks). Everything is deterministic: the same inputs and options
  * give bitwise identical results (unless a wall-time limit cuts a run). */
 #ifndef LANDSYM_OPTIM_H
 #define LANDSYM_OPTIM_H
@@ -63,7 +63,8 @@ ls_status ls_objective_hvp(ls_objective *o, const double *theta, const double *v
 typedef enum { LS_FIRST_NONE = 0, LS_FIRST_GD, LS_FIRST_ADAM, LS_FIRST_FLOW } ls_first_kind;
 typedef enum {
   LS_POLISH_NONE = 0,
-  LS_POLISH_AUTO,   /* lbfgs+newton for small P, slsqp for medium, lbfgs for large */
+  LS_POLISH_AUTO,   /* small P: lbfgs+newton, after an lm attempt on one-hidden-layer networks
+                       (see lm_switch_tol); slsqp for medium P, lbfgs for large */
   LS_POLISH_NEWTON, /* trust region on the exact Hessian (see newton_critical) */
   LS_POLISH_SLSQP,  /* NLopt LD_SLSQP */
   LS_POLISH_LBFGS,  /* NLopt LD_LBFGS */
@@ -75,8 +76,12 @@ typedef enum {
                        to a degenerate zero-loss set, where Newton is sublinear */
   LS_POLISH_LM_NEWTON, /* LM while the loss falls faster than linearly, then Newton (nonzero-
                           loss minima, where LM is linear) */
-  LS_POLISH_NEWTON_LM  /* Newton, then LM from its point: Newton for nonzero-loss minima, LM
+  LS_POLISH_NEWTON_LM, /* Newton, then LM from its point: Newton for nonzero-loss minima, LM
                           takes a zero-loss point's residuals from ~1e-11 to the rounding level */
+  LS_POLISH_LM_SHALLOW /* Levenberg-Marquardt with the closed-form Gauss-Newton matrix and
+                          Hessian (lm_shallow.c), exact-Hessian steps where the residuals stop
+                          shrinking; one-hidden-layer, one-output MSE networks without
+                          penalties; auto's attempt on those */
 } ls_polish_kind;
 typedef enum { LS_LINSOL_AUTO = 0, LS_LINSOL_DENSE, LS_LINSOL_SPGMR } ls_linsol_kind;
 
@@ -132,6 +137,15 @@ typedef struct {
   size_t auto_newton_max;      /* auto uses lbfgs+newton for P <= this (1500) */
   double newton_switch_tol;    /* slsqp/lbfgs+newton hand over to Newton below this gradient (1e-9) */
   size_t auto_slsqp_max;       /* auto uses SLSQP for P <= this (4000), LBFGS above */
+  /* auto on one-hidden-layer, one-output MSE networks without penalties (P <= auto_newton_max,
+     not critical): the first phase hands over at max(lm_switch_tol, switch_grad_tol) to
+     Levenberg-Marquardt (lm) for at most lm_max_iter iterations; if that does not converge
+     (it stalls, the weights drift past lm_drift times their norm, or the iterations run
+     out), the run starts again from the initial point as if the attempt had not been made:
+     first phase to switch_grad_tol, then lbfgs+newton. lm_max_iter 0 = no attempt. */
+  double lm_switch_tol;        /* 1e-2 */
+  size_t lm_max_iter;          /* 200 */
+  double lm_drift;             /* 4 */
 
   /* stopping (whole run) */
   double grad_tol;             /* stop when the gradient inf-norm < grad_tol: 1e-15 (0 = off) */
@@ -214,7 +228,7 @@ typedef struct {
                            the training's own CPU time when one run goes at a time */
   size_t iters;
   int n_phases;
-  ls_phase_result phase[3];
+  ls_phase_result phase[6]; /* auto's attempt (2) then the standard pipeline (3) */
   ls_trajectory traj;
   char message[256];    /* a readable line about the stop (e.g. where NaN appeared) */
 } ls_train_result;

@@ -9,7 +9,7 @@
 const train_key train_keys[] = {
     {"preset", TK_STRING, "thesis: Adam lr 1e-4 full batch, 10^7 steps, then SLSQP (thesis 6.2.1)"},
     {"method", TK_STRING, "first phase: none, gd, adam, flow (adam)"},
-    {"polish", TK_STRING, "second phase: none, auto, newton, slsqp, lbfgs, slsqp+newton, lbfgs+newton, lm, lm+newton, newton+lm (auto)"},
+    {"polish", TK_STRING, "second phase: none, auto, newton, slsqp, lbfgs, slsqp+newton, lbfgs+newton, lm, lm+newton, newton+lm, lm-shallow (auto)"},
     {"critical", TK_BOOL, "Newton converges to the nearest critical point, saddles too (false)"},
     {"lr", TK_DOUBLE, "learning rate of gd and adam (1e-3)"},
     {"beta1", TK_DOUBLE, "Adam beta1 (0.9)"},
@@ -25,6 +25,8 @@ const train_key train_keys[] = {
     {"polish_max_iter", TK_COUNT, "Newton iterations / 100x NLopt evaluations (1000)"},
     {"newton_max_params", TK_COUNT, "auto polish is lbfgs+newton up to this many parameters (1500)"},
     {"newton_switch_tol", TK_DOUBLE, "slsqp/lbfgs+newton hand over to Newton below this gradient (1e-9)"},
+    {"lm_switch_tol", TK_DOUBLE, "auto: the first phase hands over to lm-shallow below this gradient (1e-2)"},
+    {"lm_max_iter", TK_COUNT, "auto: lm-shallow iterations before the standard pipeline takes over, 0 = none (200)"},
     {"grad_tol", TK_DOUBLE, "stop when the gradient infinity-norm is below this (1e-15)"},
     {"loss_tol", TK_DOUBLE, "stop when the loss is at or below this (0: off)"},
     {"time_limit", TK_DOUBLE, "wall-time limit in seconds (0: none)"},
@@ -127,7 +129,7 @@ ls_status train_settings_read(const ls_config *cfg, const json_t *sec, train_set
             {"rtol", &o->flow_rtol},  {"atol", &o->flow_atol},    {"tmax", &o->flow_tmax},
             {"grad_tol", &o->grad_tol}, {"loss_tol", &o->loss_tol},
             {"time_limit", &o->time_limit}, {"max_norm", &o->penalty.max_norm},
-            {"newton_switch_tol", &o->newton_switch_tol},
+            {"newton_switch_tol", &o->newton_switch_tol}, {"lm_switch_tol", &o->lm_switch_tol},
             {"merge_lambda", &o->penalty.merge_lambda}, {"init_scale", &st->init_scale}};
   for (size_t i = 0; i < sizeof dk / sizeof dk[0]; i++)
     TRY(ls_config_get_double(cfg, sec, "train", dk[i].k, *dk[i].p, dk[i].p, err));
@@ -138,7 +140,7 @@ ls_status train_settings_read(const ls_config *cfg, const json_t *sec, train_set
     size_t *p;
   } ck[] = {{"batch", &o->batch},           {"max_iter", &o->first_maxiter},
             {"polish_max_iter", &o->polish_maxiter}, {"patience", &o->patience},
-            {"newton_max_params", &o->auto_newton_max}};
+            {"newton_max_params", &o->auto_newton_max}, {"lm_max_iter", &o->lm_max_iter}};
   for (size_t i = 0; i < sizeof ck / sizeof ck[0]; i++)
     TRY(get_count(cfg, sec, ck[i].k, *ck[i].p, ck[i].p, err));
   size_t ml = 0, mi = 0, mj = 1, tp = 20;

@@ -90,6 +90,8 @@ json_t *train_result_json(const train_run_info *info, const ls_train_result *r) 
   json_object_set_new(op, "tmax", json_real(o->flow_tmax));
   json_object_set_new(op, "linsol", json_string(ls_linsol_name(o->flow_linsol)));
   json_object_set_new(op, "newton_switch_tol", json_real(o->newton_switch_tol));
+  json_object_set_new(op, "lm_switch_tol", json_real(o->lm_switch_tol));
+  json_object_set_new(op, "lm_max_iter", json_integer((json_int_t)o->lm_max_iter));
   json_object_set_new(op, "polish_max_iter", json_integer((json_int_t)o->polish_maxiter));
   json_object_set_new(op, "grad_tol", json_real(o->grad_tol));
   json_object_set_new(op, "loss_tol", json_real(o->loss_tol));

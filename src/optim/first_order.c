@@ -75,7 +75,7 @@ ls_stop_reason ls_first_order_run(ls_run *r, double *theta) {
   const ls_data *full = r->obj.data;
   size_t P = r->P, n = full->n;
   size_t b = o->batch && o->batch < n ? o->batch : 0;
-  double switch_tol = o->polish != LS_POLISH_NONE ? o->switch_grad_tol : 0;
+  double switch_tol = r->switch_tol;
   int adam = o->first == LS_FIRST_ADAM;
   fo_work w;
   if (fo_alloc(&w, P, full, b)) {

@@ -63,7 +63,7 @@ static void flow_quiet(int code, const char *module, const char *fn, char *msg, 
 ls_stop_reason ls_flow_run(ls_run *r, double *theta) {
   const ls_train_opts *o = r->opt;
   size_t P = r->P;
-  double switch_tol = o->polish != LS_POLISH_NONE ? o->switch_grad_tol : 0;
+  double switch_tol = r->switch_tol;
   int dense = o->flow_linsol == LS_LINSOL_DENSE ||
               (o->flow_linsol == LS_LINSOL_AUTO && P <= o->dense_max_params);
   SUNContext ctx = NULL;

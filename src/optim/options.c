@@ -19,6 +19,9 @@ void ls_train_opts_default(ls_train_opts *o) {
   o->auto_newton_max = 1500;
   o->auto_slsqp_max = 4000;
   o->newton_switch_tol = 1e-9;
+  o->lm_switch_tol = 1e-2;
+  o->lm_max_iter = 200;
+  o->lm_drift = 4;
   o->grad_tol = 1e-15;
   o->traj_per_decade = 20;
   o->traj_params = 1;
@@ -29,7 +32,7 @@ static int pos_finite(double x) { return x > 0 && isfinite(x); }
 
 ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err) {
   if ((unsigned)o->first > LS_FIRST_FLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown first-phase method");
-  if ((unsigned)o->polish > LS_POLISH_NEWTON_LM) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
+  if ((unsigned)o->polish > LS_POLISH_LM_SHALLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
   if ((unsigned)o->flow_linsol > LS_LINSOL_SPGMR) return ls_error_set(err, LS_ERR_INPUT, "unknown linear solver");
   if (o->first == LS_FIRST_NONE && o->polish == LS_POLISH_NONE)
     return ls_error_set(err, LS_ERR_INPUT, "method 'none' with polish 'none': nothing to do");
@@ -50,6 +53,10 @@ ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_e
     return ls_error_set(err, LS_ERR_INPUT, "time_limit must be >= 0 seconds (got %g)", o->time_limit);
   if (!(o->newton_switch_tol >= 0) || !isfinite(o->newton_switch_tol))
     return ls_error_set(err, LS_ERR_INPUT, "newton_switch_tol must be >= 0 (got %g)", o->newton_switch_tol);
+  if (!(o->lm_switch_tol >= 0) || !isfinite(o->lm_switch_tol))
+    return ls_error_set(err, LS_ERR_INPUT, "lm_switch_tol must be >= 0 (got %g)", o->lm_switch_tol);
+  if (!(o->lm_drift >= 0) || !isfinite(o->lm_drift))
+    return ls_error_set(err, LS_ERR_INPUT, "lm_drift must be >= 0 (got %g)", o->lm_drift);
   if (!(o->progress_interval >= 0)) return ls_error_set(err, LS_ERR_INPUT, "progress_interval must be >= 0");
   if (o->first != LS_FIRST_NONE && o->first_maxiter == 0)
     return ls_error_set(err, LS_ERR_INPUT, "max_iter of the first phase must be >= 1");
@@ -77,7 +84,8 @@ ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_e
 
 static const char *first_names[] = {"none", "gd", "adam", "flow"};
 static const char *polish_names[] = {"none",  "auto",         "newton",       "slsqp", "lbfgs",
-                                     "slsqp+newton", "lbfgs+newton", "lm",    "lm+newton",    "newton+lm"};
+                                     "slsqp+newton", "lbfgs+newton", "lm",    "lm+newton",    "newton+lm",
+                                     "lm-shallow"};
 static const char *linsol_names[] = {"auto", "dense", "spgmr"};
 static const char *stop_names[] = {"none",     "grad_tol", "loss_tol", "switch",
                                    "max_iter", "time_limit", "flow_tmax", "patience",
@@ -101,7 +109,7 @@ ls_status ls_polish_parse(const char *s, ls_polish_kind *out, ls_error *err) {
   if (i < 0)
     return ls_error_set(err, LS_ERR_INPUT,
                         "unknown polish '%s' (none, auto, newton, slsqp, lbfgs, slsqp+newton, "
-                        "lbfgs+newton, lm, lm+newton, newton+lm)", s);
+                        "lbfgs+newton, lm, lm+newton, newton+lm, lm-shallow)", s);
   *out = (ls_polish_kind)i;
   return LS_OK;
 }
@@ -114,6 +122,6 @@ ls_status ls_linsol_parse(const char *s, ls_linsol_kind *out, ls_error *err) {
 }
 
 const char *ls_first_name(ls_first_kind k) { return (unsigned)k <= LS_FIRST_FLOW ? first_names[k] : "?"; }
-const char *ls_polish_name(ls_polish_kind k) { return (unsigned)k <= LS_POLISH_NEWTON_LM ? polish_names[k] : "?"; }
+const char *ls_polish_name(ls_polish_kind k) { return (unsigned)k <= LS_POLISH_LM_SHALLOW ? polish_names[k] : "?"; }
 const char *ls_linsol_name(ls_linsol_kind k) { return (unsigned)k <= LS_LINSOL_SPGMR ? linsol_names[k] : "?"; }
 const char *ls_stop_name(ls_stop_reason r) { return (unsigned)r <= LS_STOP_FAIL ? stop_names[r] : "?"; }

@@ -21,6 +21,8 @@ typedef struct {
   size_t stale;          /* iterations since the best point last improved */
   double last_progress;
   double cur_f, cur_g;
+  int lm_attempt;         /* the lm phase is auto's attempt (lm_max_iter, lm_drift) */
+  double switch_tol;     /* the first phase hands over below this (0 = never) */
 } ls_run;
 
 double ls_run_clock(void);
@@ -45,6 +47,10 @@ ls_stop_reason ls_flow_run(ls_run *r, double *theta);
 ls_stop_reason ls_newton_run(ls_run *r, double *theta);
 /* Levenberg-Marquardt (lm.c); handover: stop (LS_STOP_SWITCH) when the loss falls linearly. */
 ls_stop_reason ls_lm_run(ls_run *r, double *theta, int handover);
+/* Levenberg-Marquardt / exact-Hessian hybrid (lm_shallow.c) for one-hidden-layer MSE
+ * networks, at most max_iter iterations; stops as stalled when the weight norm exceeds
+ * drift times its starting value (at least 1; drift 0 = no bound). */
+ls_stop_reason ls_lm_shallow_run(ls_run *r, double *theta, size_t max_iter, double drift);
 /* NLopt SLSQP or LBFGS; hands over (LS_STOP_SWITCH) below switch_tol when > 0. */
 ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, double switch_tol);
 

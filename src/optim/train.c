@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "run.h"
+#include "shallow.h"
 
 double ls_run_clock(void) {
   struct timespec ts;
@@ -157,7 +158,7 @@ static ls_stop_reason run_phase(ls_run *r, double *theta, int first, ls_polish_k
   double t_start = ls_run_wall(r);
   r->phase_iter = 0;
   r->stale = 0;
-  ls_stop_reason s;
+  ls_stop_reason s = LS_STOP_NONE;
   if (first) {
     snprintf(ph->name, sizeof ph->name, "%s", ls_first_name(r->opt->first));
     s = r->opt->first == LS_FIRST_FLOW ? ls_flow_run(r, theta) : ls_first_order_run(r, theta);
@@ -172,6 +173,9 @@ static ls_stop_reason run_phase(ls_run *r, double *theta, int first, ls_polish_k
     if (pk == LS_POLISH_NEWTON || pk == LS_POLISH_NEWTON_LM) s = ls_newton_run(r, theta);
     else if (pk == LS_POLISH_LM || pk == LS_POLISH_LM_NEWTON)
       s = ls_lm_run(r, theta, pk == LS_POLISH_LM_NEWTON);
+    else if (pk == LS_POLISH_LM_SHALLOW)
+      s = r->lm_attempt ? ls_lm_shallow_run(r, theta, r->opt->lm_max_iter, r->opt->lm_drift)
+                        : ls_lm_shallow_run(r, theta, r->opt->polish_maxiter, 0);
     else s = ls_nlopt_run(r, theta, pk, polish_chained(pk) ? r->opt->newton_switch_tol : 0);
   }
   ph->stop = s;
@@ -181,6 +185,41 @@ static ls_stop_reason run_phase(ls_run *r, double *theta, int first, ls_polish_k
   ph->grad_norm = r->best_g;
   ls_run_sample_best(r);
   report(r, 1);
+  return s;
+}
+
+/* The first phase (if any), then polishing with pk; the two-stage kinds end with Newton.
+ * Returns the last phase's stop reason. */
+static ls_stop_reason run_pipeline(ls_run *r, double *theta, ls_polish_kind pk) {
+  const ls_train_opts *opts = r->opt;
+  int phase0 = r->phase;
+  ls_stop_reason s = LS_STOP_NONE;
+  if (opts->first != LS_FIRST_NONE) {
+    s = run_phase(r, theta, 1, LS_POLISH_NONE);
+    r->phase++;
+  }
+  int go_on = s == LS_STOP_NONE || s == LS_STOP_SWITCH || s == LS_STOP_ITERS ||
+              s == LS_STOP_PATIENCE || s == LS_STOP_FLOWTIME || s == LS_STOP_STALL ||
+              s == LS_STOP_NAN || s == LS_STOP_FAIL;
+  if (opts->polish != LS_POLISH_NONE && go_on &&
+      (isfinite(r->best_f) || opts->first == LS_FIRST_NONE)) {
+    s = run_phase(r, theta, 0, pk);
+    r->phase++;
+  }
+  /* slsqp/lbfgs+newton: Newton finishes whatever NLopt left (switch, stall, budget) */
+  if (opts->polish != LS_POLISH_NONE && polish_chained(pk) &&
+      r->phase == phase0 + (opts->first != LS_FIRST_NONE ? 2 : 1) &&
+      (s == LS_STOP_SWITCH || s == LS_STOP_STALL || s == LS_STOP_ITERS || s == LS_STOP_FAIL) &&
+      isfinite(r->best_f)) {
+    s = run_phase(r, theta, 0, LS_POLISH_NEWTON);
+    r->phase++;
+  }
+  /* newton+lm: LM finishes from Newton's point unless the run was cut short */
+  if (pk == LS_POLISH_NEWTON_LM && r->phase == phase0 + (opts->first != LS_FIRST_NONE ? 2 : 1) &&
+      s != LS_STOP_TIME && s != LS_STOP_USER && s != LS_STOP_NAN && isfinite(r->best_f)) {
+    s = run_phase(r, theta, 0, LS_POLISH_LM);
+    r->phase++;
+  }
   return s;
 }
 
@@ -212,33 +251,38 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
       return ls_error_set(err, LS_ERR_INPUT, "initial parameter %zu is not finite", i);
     }
 
+  ls_polish_kind pk = polish_choice(opts, r.P);
   ls_stop_reason s = LS_STOP_NONE;
-  if (opts->first != LS_FIRST_NONE) {
-    s = run_phase(&r, theta, 1, LS_POLISH_NONE);
-    r.phase++;
+  if (pk == LS_POLISH_LM_SHALLOW && !ls_shallow_applies(&r.obj)) {
+    free(r.best);
+    ls_objective_free(&r.obj);
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "polish lm-shallow needs one hidden layer, one output, the mse loss and no penalty");
   }
-  int go_on = s == LS_STOP_NONE || s == LS_STOP_SWITCH || s == LS_STOP_ITERS ||
-              s == LS_STOP_PATIENCE || s == LS_STOP_FLOWTIME || s == LS_STOP_STALL ||
-              s == LS_STOP_NAN || s == LS_STOP_FAIL;
-  if (opts->polish != LS_POLISH_NONE && go_on &&
-      (isfinite(r.best_f) || opts->first == LS_FIRST_NONE)) {
-    s = run_phase(&r, theta, 0, polish_choice(opts, r.P));
-    r.phase++;
+  r.switch_tol = opts->polish != LS_POLISH_NONE ? opts->switch_grad_tol : 0;
+  /* auto on a small shallow network: first a Levenberg-Marquardt attempt from an earlier
+   * hand-over; when it does not converge, the standard pipeline from the initial point */
+  double *init = NULL;
+  if (opts->polish == LS_POLISH_AUTO && pk == LS_POLISH_LBFGS_NEWTON && opts->lm_max_iter > 0 &&
+      ls_shallow_applies(&r.obj) && (init = malloc(r.P * sizeof(double)))) {
+    memcpy(init, theta, r.P * sizeof(double));
+    r.switch_tol = fmax(opts->lm_switch_tol, opts->switch_grad_tol);
+    r.lm_attempt = 1;
+    s = run_pipeline(&r, theta, LS_POLISH_LM_SHALLOW);
+    r.lm_attempt = 0;
+    r.switch_tol = opts->switch_grad_tol;
+    if (s == LS_STOP_GRAD || s == LS_STOP_LOSS || s == LS_STOP_TIME || s == LS_STOP_USER ||
+        r.phase + 3 > (int)(sizeof res->phase / sizeof res->phase[0])) {
+      free(init);
+      init = NULL;
+    } else {
+      memcpy(theta, init, r.P * sizeof(double));
+      r.best_f = r.best_g = INFINITY; /* the attempt is discarded */
+      r.res->message[0] = 0;
+    }
   }
-  /* slsqp/lbfgs+newton: Newton finishes whatever NLopt left (switch, stall, budget) */
-  if (opts->polish != LS_POLISH_NONE && polish_chained(polish_choice(opts, r.P)) &&
-      r.phase == (opts->first != LS_FIRST_NONE ? 2 : 1) &&
-      (s == LS_STOP_SWITCH || s == LS_STOP_STALL || s == LS_STOP_ITERS || s == LS_STOP_FAIL) &&
-      isfinite(r.best_f)) {
-    s = run_phase(&r, theta, 0, LS_POLISH_NEWTON);
-    r.phase++;
-  }
-  /* newton+lm: LM finishes from Newton's point unless the run was cut short */
-  if (opts->polish == LS_POLISH_NEWTON_LM && r.phase == (opts->first != LS_FIRST_NONE ? 2 : 1) &&
-      s != LS_STOP_TIME && s != LS_STOP_USER && s != LS_STOP_NAN && isfinite(r.best_f)) {
-    s = run_phase(&r, theta, 0, LS_POLISH_LM);
-    r.phase++;
-  }
+  if (init || r.phase == 0) s = run_pipeline(&r, theta, pk);
+  free(init);
   res->n_phases = r.phase;
   res->stop = s;
   res->wall = ls_run_wall(&r);
