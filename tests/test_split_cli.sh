@@ -31,6 +31,14 @@ check "Lanczos lambda_1..4 = dense ones along the sweep (max diff $dl)" eval "aw
 check "a Lanczos window too small for the zeros is reported incomplete" eval "grep -q 'inertias incomplete' '$out/err'"
 "$bin" split --config "$cfg" --params "$par" --layer 1 --neuron 0 --spectrum qr --out "$out/bad" 2> "$out/err"; rc=$?
 check "bad --spectrum: exit 2 ($rc)" eval "[ $rc -eq 2 ] && grep -q 'auto, dense or lanczos' '$out/err' && [ ! -e '$out/bad' ]"
+# reproduce mnist-split reads its spectrum choice from the config's "split" section:
+# a bad key or value stops it before any training (exit 2, message naming the key)
+sed 's/^}$/, "split": {"spectrm": "dense"}}/' "$cfg" > "$out/badsplit.json"
+"$bin" reproduce mnist-split --config "$out/badsplit.json" --out "$out/rb" 2> "$out/err" > /dev/null; rc=$?
+check "mnist-split: unknown split key: exit 2 ($rc)" eval "[ $rc -eq 2 ] && grep -q 'spectrm' '$out/err' && [ ! -e '$out/rb' ]"
+sed 's/^}$/, "split": {"spectrum": "qr"}}/' "$cfg" > "$out/badsplit2.json"
+"$bin" reproduce mnist-split --config "$out/badsplit2.json" --out "$out/rb2" 2> "$out/err" > /dev/null; rc=$?
+check "mnist-split: split.spectrum not auto, dense or lanczos: exit 2 ($rc)" eval "[ $rc -eq 2 ] && grep -q 'split.spectrum' '$out/err'"
 for f in split_y_eigs split_smallest; do
   check "$f: .dat, .gp, .png, .svg" eval "[ -s '$out/r/$f.dat' -a -s '$out/r/$f.gp' -a -s '$out/r/$f.png' -a -s '$out/r/$f.svg' ]"
 done

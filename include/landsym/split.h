@@ -89,7 +89,7 @@ ls_status ls_split_eigvals(const double *A, int n, double *eig, ls_error *err);
  * ls_split_duplicate network and parameters for mu): with T = ls_split_transform and its
  * last nb = nin + nout columns T_b, B = T_b^T H' T_b (nb x nb, row-major) computed from nb
  * Hessian-vector products, and *coupling = max |(T_r^T H' T_b)_ij| over the narrow columns
- * T_r, which Theorem 3 says is 0 (any point). By Sylvester's law In(H') = In(H_r) + In(B)
+ * T_r, which Theorem 3 says is 0 (any point). O(P nb) memory (T is not formed); nb <= 64. By Sylvester's law In(H') = In(H_r) + In(B)
  * when the coupling vanishes, so the eigenvalues of B are the ones that cross zero at
  * mu = 0 and 1: B = M(mu) = [[mu(1-mu) Y, U], [U^T, 0]]. */
 ls_status ls_split_block_measured(const ls_net *net, int layer, int neuron, double mu,

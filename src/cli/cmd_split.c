@@ -203,9 +203,9 @@ int cmd_split(int argc, char **argv) {
   ls_inertia pin, pout;
   ls_split_predict(Y, U, nin, nout, 0.5, tol * hmax, &pin, &rho, NULL);
   ls_split_predict(Y, U, nin, nout, 2.0, tol * hmax, &pout, NULL, NULL);
-  /* lifted spectra: the window must hold every predicted negative and zero eigenvalue */
-  int pmax = pin.neg + pin.zero > pout.neg + pout.zero ? pin.neg + pin.zero : pout.neg + pout.zero;
-  if (inr.neg + inr.zero + nin + nout > pmax) pmax = inr.neg + inr.zero + nin + nout;
+  /* lifted spectra: the window must hold every negative and zero eigenvalue, at most the
+   * narrow point's plus the nin + nout of the block */
+  int pmax = inr.neg + inr.zero + nin + nout;
   so.k = lanczos_k ? (int)lanczos_k : (int)(nsmall > pmax + 8 ? nsmall : pmax + 8);
   int K = (int)(nsmall < (long)P ? nsmall : (long)P), mismatches = 0;
   if (so.kind == LS_SPLIT_SPECTRUM_LANCZOS || (so.kind == LS_SPLIT_SPECTRUM_AUTO && P > so.dense_max))

@@ -53,8 +53,10 @@ static int read_split_section(const char *config, split_spec *s) {
   int rc = 0;
   if (sec && ls_config_check_keys(&cfg, sec, "split", keys, &err)) rc = cli_fail("reproduce", &err);
   if (!rc && sec && (v = json_object_get(sec, "spectrum"))) {
-    if (!json_is_string(v)) rc = cli_usage_error("reproduce", "%s: split.spectrum must be a string", config);
-    else snprintf(s->spectrum, sizeof s->spectrum, "%s", json_string_value(v));
+    const char *t = json_is_string(v) ? json_string_value(v) : "";
+    if (strcmp(t, "auto") && strcmp(t, "dense") && strcmp(t, "lanczos"))
+      rc = cli_usage_error("reproduce", "%s: split.spectrum must be \"auto\", \"dense\" or \"lanczos\"", config);
+    else snprintf(s->spectrum, sizeof s->spectrum, "%s", t);
   }
   if (!rc && sec && (v = json_object_get(sec, "dense_max"))) {
     if (!json_is_integer(v)) rc = cli_usage_error("reproduce", "%s: split.dense_max must be an integer", config);
@@ -81,13 +83,13 @@ static int split_stage(FILE *tf, const char *what, const char *config, const cha
 }
 
 int reproduce_mnist_split(const char *config, const char *out) {
+  split_spec spec;
+  int rc = read_split_section(config, &spec);
+  if (rc) return rc;
   if (mkdir(out, 0777) && errno != EEXIST) {
     fprintf(stderr, "landsym reproduce: cannot create %s\n", out);
     return 2;
   }
-  split_spec spec;
-  int rc = read_split_section(config, &spec);
-  if (rc) return rc;
   char tpath[1024], train[1024], crit[1024], p1[1024], p2[1024], d[6][1024], rt[1024];
   static const char *const sub[6] = {"split_layer3", "split_layer3_mu0", "split_layer3_mu1",
                                      "split_layer2", "split_layer2_mu0", "split_layer2_mu1"};
