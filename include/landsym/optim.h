@@ -164,6 +164,10 @@ typedef struct {
 } ls_train_opts;
 
 void ls_train_opts_default(ls_train_opts *o);
+/* Defaults for polishing alone, as the symmetry and path modules use the trainer: no
+ * first-order phase, no trajectory, polisher KIND for at most MAXITER iterations, stopping at
+ * a gradient inf-norm of GRAD_TOL. */
+void ls_train_opts_polish(ls_train_opts *o, ls_polish_kind kind, size_t maxiter, double grad_tol);
 ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err);
 
 ls_status ls_first_parse(const char *s, ls_first_kind *out, ls_error *err);

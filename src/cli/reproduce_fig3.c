@@ -156,12 +156,8 @@ static ls_status merged_reference(const ls_net *student, const ls_data *reg, con
   ls_status st = ls_path_merge_units(student, end, o->layer, l, m, &nr, &tr, err);
   if (st) return st;
   ls_train_opts to;
-  ls_train_opts_default(&to);
-  to.first = LS_FIRST_NONE;
-  to.polish = LS_POLISH_LBFGS;
-  to.polish_maxiter = (size_t)(o->merged_maxeval + 99) / 100; /* NLopt gets 100x evaluations */
-  to.grad_tol = 0;
-  to.traj_per_decade = 0;
+  /* NLopt gets 100x the iterations as evaluations */
+  ls_train_opts_polish(&to, LS_POLISH_LBFGS, (size_t)(o->merged_maxeval + 99) / 100, 0);
   to.traj_params = 0;
   ls_train_result r = {0};
   st = ls_train(&nr, reg, tr, &to, &r, err);

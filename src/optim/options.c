@@ -28,6 +28,15 @@ void ls_train_opts_default(ls_train_opts *o) {
   o->progress_interval = 0.25;
 }
 
+void ls_train_opts_polish(ls_train_opts *o, ls_polish_kind kind, size_t maxiter, double grad_tol) {
+  ls_train_opts_default(o);
+  o->first = LS_FIRST_NONE;
+  o->polish = kind;
+  o->polish_maxiter = maxiter;
+  o->grad_tol = grad_tol;
+  o->traj_per_decade = 0;
+}
+
 static int pos_finite(double x) { return x > 0 && isfinite(x); }
 
 ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err) {

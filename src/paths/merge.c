@@ -417,12 +417,7 @@ static ls_status build_lagrangian(const ls_net *net, const ls_data *data, const 
   if (!cur) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
   memcpy(cur, p->params, P * sizeof *cur);
   ls_train_opts to;
-  ls_train_opts_default(&to);
-  to.first = LS_FIRST_NONE;
-  to.polish = LS_POLISH_LBFGS;
-  to.polish_maxiter = (size_t)(o->maxeval + 99) / 100;
-  to.traj_per_decade = 0;
-  to.progress = NULL;
+  ls_train_opts_polish(&to, LS_POLISH_LBFGS, (size_t)(o->maxeval + 99) / 100, 1e-15);
   to.penalty.merge_layer = o->layer, to.penalty.merge_i = o->l, to.penalty.merge_j = o->m;
   ls_status st = LS_OK;
   int s;

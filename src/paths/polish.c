@@ -55,13 +55,8 @@ ls_status ls_path_lift(const ls_net *net_r, const double *theta_r, int k, int lr
 static ls_status newton_polish(const ls_net *net, const ls_data *data, double *theta,
                                int critical, double *grad_inf, ls_error *err) {
   ls_train_opts to;
-  ls_train_opts_default(&to);
-  to.first = LS_FIRST_NONE;
-  to.polish = LS_POLISH_NEWTON;
+  ls_train_opts_polish(&to, LS_POLISH_NEWTON, 20000, 1e-15); /* degenerate minima: linear */
   to.newton_critical = critical;
-  to.traj_per_decade = 0;
-  to.grad_tol = 1e-15;
-  to.polish_maxiter = 20000; /* degenerate minima converge linearly */
   ls_train_result r = {0};
   ls_status st = ls_train(net, data, theta, &to, &r, err);
   if (!st && grad_inf) *grad_inf = r.grad_norm;
@@ -105,12 +100,7 @@ static int net_smooth(const ls_net *net) {
 static ls_status lbfgs_polish(const ls_net *net, const ls_data *data, double *theta,
                               double *loss, double *grad_inf, ls_error *err) {
   ls_train_opts to;
-  ls_train_opts_default(&to);
-  to.first = LS_FIRST_NONE;
-  to.polish = LS_POLISH_LBFGS;
-  to.traj_per_decade = 0;
-  to.grad_tol = 1e-15;
-  to.polish_maxiter = 200; /* NLopt: 20000 evaluations */
+  ls_train_opts_polish(&to, LS_POLISH_LBFGS, 200, 1e-15); /* NLopt: 20000 evaluations */
   ls_status st = LS_OK;
   double prev = HUGE_VAL;
   for (int rs = 0; rs < 20 && !st; rs++) {

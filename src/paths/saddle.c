@@ -35,9 +35,7 @@ void ls_saddle_result_free(ls_saddle_result *r) {
 static ls_status penalty_merge(const ls_net *net, const ls_data *data, double *theta,
                                const ls_saddle_opts *o, int k, int l, int m, ls_error *err) {
   ls_train_opts to;
-  ls_train_opts_default(&to);
-  to.first = LS_FIRST_NONE, to.polish = LS_POLISH_LBFGS, to.traj_per_decade = 0;
-  to.polish_maxiter = 20;
+  ls_train_opts_polish(&to, LS_POLISH_LBFGS, 20, 1e-15);
   to.penalty.merge_layer = k, to.penalty.merge_i = l, to.penalty.merge_j = m;
   int n = o->lambda_steps > 1 ? o->lambda_steps : 2;
   for (int s = 0; s < n; s++) {
@@ -53,13 +51,10 @@ static ls_status penalty_merge(const ls_net *net, const ls_data *data, double *t
 static ls_status newton_min(const ls_net *net, const ls_data *data, double *theta, double gtol,
                             double *grad_inf, double *loss, ls_error *err) {
   ls_train_opts to;
-  ls_train_opts_default(&to);
-  to.first = LS_FIRST_NONE, to.polish = LS_POLISH_NEWTON, to.traj_per_decade = 0;
+  ls_train_opts_polish(&to, LS_POLISH_NEWTON, 20000, gtol);
   /* critical-point mode: converge to the nearest critical point, which does not wander
    * along the nearly flat valleys of the narrow network as a minimiser may */
   to.newton_critical = 1;
-  to.grad_tol = gtol;
-  to.polish_maxiter = 20000;
   ls_train_result r = {0};
   ls_status st = ls_train(net, data, theta, &to, &r, err);
   *grad_inf = r.grad_norm, *loss = r.loss;

@@ -380,12 +380,7 @@ static ls_status polish_pruned(const ls_net *net, const double *theta, const ls_
   if (!t) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
   memcpy(t, red->theta, P * sizeof *t);
   ls_train_opts o;
-  ls_train_opts_default(&o);
-  o.first = LS_FIRST_NONE;
-  o.polish = LS_POLISH_NEWTON;
-  o.traj_per_decade = 0;
-  o.grad_tol = 1e-15;
-  o.polish_maxiter = 50;
+  ls_train_opts_polish(&o, LS_POLISH_NEWTON, 50, 1e-15);
   ls_train_result tr;
   memset(&tr, 0, sizeof tr);
   ls_error e2;
@@ -447,13 +442,8 @@ static ls_status approach_test(const ls_net *net, const ls_data *d, const double
   if ((st = ls_sym_reduce(net, th, &ro, &red, err))) goto done;
   if (ls_net_nparams(&red.net) >= P) goto done; /* nothing merged */
   ls_train_opts to;
-  ls_train_opts_default(&to);
-  to.first = LS_FIRST_NONE;
-  to.polish = LS_POLISH_NEWTON;
-  to.newton_critical = 0; /* minimise: the reduced network's local minimum (thesis 6.2.5) */
-  to.traj_per_decade = 0;
-  to.grad_tol = 1e-13;
-  to.polish_maxiter = 200;
+  /* minimise: the reduced network's local minimum (thesis 6.2.5) */
+  ls_train_opts_polish(&to, LS_POLISH_NEWTON, 200, 1e-13);
   ls_error e2;
   if (ls_train(&red.net, d, red.theta, &to, &tr, &e2) != LS_OK) goto done;
   double loss, ginf;
@@ -502,12 +492,7 @@ static ls_status project_expansion(const ls_net *net, const double *theta, const
     goto done;
   }
   ls_train_opts o;
-  ls_train_opts_default(&o);
-  o.first = LS_FIRST_NONE;
-  o.polish = LS_POLISH_NEWTON;
-  o.traj_per_decade = 0;
-  o.grad_tol = 1e-16;
-  o.polish_maxiter = 50;
+  ls_train_opts_polish(&o, LS_POLISH_NEWTON, 50, 1e-16);
   ls_error e2;
   if (ls_train(&red->net, d, red->theta, &o, &tr, &e2) != LS_OK) goto done;
   memcpy(th_p, theta, P * sizeof *th_p);
