@@ -94,6 +94,52 @@ int main(void) {
         "loss %.1e, gradient %.1e (limit 1e-14)", cases, worst_l, worst_g);
   CHECK(bad_thr == 0, "fused path bitwise identical with 1 and 4 threads (%d differ)", bad_thr);
 
+  /* the narrow sigmoid kernel (fused_small.c), every compiled width: 1-2 inputs x 1-8
+   * hidden units, with and without biases and sample weights, n below, at and off the
+   * chunk and block sizes; against the general path within 1e-14, and the loss against
+   * fused.c's loss-only pass (same operations in the same order: mostly the same bits,
+   * FMA contraction may differ in the last bit) within 1e-15 */
+  {
+    double wl = 0, wg = 0, wf = 0;
+    int nc = 0, bad = 0, loss_bits = 0;
+    const size_t nn[] = {5, 8, 259, 1681};
+    for (int din = 1; din <= 2; din++)
+      for (int h = 1; h <= LS_FZS_MAX_HID; h++)
+        for (int bias = 0; bias <= 1; bias++)
+          for (int weighted = 0; weighted <= 1; weighted++) {
+            size_t n = nn[(din + h + bias + weighted) % 4];
+            int wd[3] = {din, h, 1};
+            ls_act a = {LS_ACT_SIGMOID, 1, 1};
+            ls_net net;
+            ls_net_init(&net, 2, wd, a, bias, NULL);
+            ls_data d;
+            ls_data_alloc(&d, n, din, 1, weighted, NULL);
+            for (size_t i = 0; i < n * din; i++) d.x[i] = 6 * urand(&seed) - 3;
+            for (size_t i = 0; i < n; i++) d.y[i] = 2 * urand(&seed) - 1;
+            if (weighted)
+              for (size_t k = 0; k < n; k++) d.w[k] = urand(&seed) / n;
+            size_t P = ls_net_nparams(&net);
+            double th[64], el, eg, L1, L2;
+            for (size_t i = 0; i < P; i++) th[i] = 2 * (2 * urand(&seed) - 1);
+            int same;
+            compare(&net, &d, th, P, &el, &eg, &same);
+            ls_work *w = ls_work_alloc(&net, n);
+            double g[64];
+            ls_loss_grad(&net, &d, th, &L1, g, w); /* fused_small.c */
+            ls_loss(&net, &d, th, &L2, w);          /* fused.c (loss only) */
+            ls_work_free(w);
+            loss_bits += L1 == L2;
+            wf = fmax(wf, fabs(L1 - L2) / fabs(L2));
+            nc++, bad += !same || !ls_fused_small_supported(&net);
+            wl = fmax(wl, el), wg = fmax(wg, eg);
+            ls_data_free(&d);
+          }
+    CHECK(wl <= 1e-14 && wg <= 1e-14 && bad == 0 && wf <= 1e-15,
+          "narrow sigmoid kernel, %d nets (1-2 inputs, 1-8 hidden): vs general path max rel "
+          "diff loss %.1e gradient %.1e (limit 1e-14), threads bitwise; loss vs fused.c %.1e "
+          "(bitwise in %d)", nc, wl, wg, wf, loss_bits);
+  }
+
   /* saturated units: pre-activations up to about +-2000 (exp underflows, s = 0 or 1) */
   for (int act = 0; act < 2; act++) {
     int wd[3] = {2, 6, 1};

@@ -50,9 +50,14 @@ for name, c, p in (("single thread", c1, p1), (f"all cores ({int(ca.get('threads
         if f"{tag}_hvp_s" in c:
             v = c[f"{tag}_hvp_s"]
             print(f"  landsym HVP       {v * 1e6:12.2f} us  = {v / g:.1f} gradients")
+        if tag == "toy" and "toy_loss_s" in c:
+            print(f"  landsym loss only {c['toy_loss_s'] * 1e6:12.2f} us")
         if tag == "toy" and "toy_exp_bound_s" in c:
             e = c["toy_exp_bound_s"]
-            print(f"  exp-only bound    {e * 1e6:12.2f} us   gradient / bound = {g / e:.2f}")
+            print(f"  exp-only bound    {e * 1e6:12.2f} us   libmvec exp:        gradient / bound = {g / e:.2f}")
+            ei = c.get("toy_exp_inline_bound_s")
+            if ei is not None:
+                print(f"  exp-only bound    {ei * 1e6:12.2f} us   landsym inline exp: gradient / bound = {g / ei:.2f}")
         print("  gradient vs")
         for k in ("torch_eager_grad_s", "torch_func_grad_s", "jax_jit_grad_s"):
             row(k[:-2], g, p.get(f"{tag}_{k}"))

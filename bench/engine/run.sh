@@ -3,7 +3,10 @@
 # no bias, 1681 grid points) and of a 10-10-10-10-1 sigmoid net with biases on 10,000 points,
 # against torch eager, torch.func and jax.jit on the same float64 workloads, single-threaded
 # and on all cores, plus the exp-only bound of the toy gradient.
-# Usage: bench/engine/run.sh [--no-python]        (BENCH_MIN_S: seconds per timing round)
+# Usage: bench/engine/run.sh [--no-python]
+#   BENCH_MIN_S  seconds per timing round (default 0.3)
+#   BENCH_ROUNDS rounds per timing, the best one counts (default 5; more on a loaded machine)
+#   BENCH_VENV   Python environment with torch, jax, numpy (default bench/.venv, created)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
@@ -20,21 +23,29 @@ cc -O3 -fno-math-errno -fopenmp -Wall -Wextra -Iinclude -Isrc bench/engine/bench
   { echo "bench build failed" >&2; exit 1; }
 "$build/bench_engine" --dump "$out" || exit 1
 
-py=bench/.venv/bin/python
+# Python: an existing environment named by BENCH_VENV (used as is, never installed into),
+# else bench/.venv, created with torch, jax, jaxlib, numpy from PyPI when missing.
+venv=${BENCH_VENV:-bench/.venv}
+py=$venv/bin/python
 if [ "${1:-}" != "--no-python" ]; then
   if [ ! -x "$py" ] || ! "$py" -c "import torch, jax, numpy" 2>/dev/null; then
-    echo "== creating bench/.venv and installing torch jax jaxlib numpy from PyPI (large download)" >&2
-    { python3 -m venv bench/.venv && "$py" -m pip install -q --upgrade pip &&
-      "$py" -m pip install -q torch jax jaxlib numpy; } ||
-      echo "!! pip install failed: Python baselines skipped, landsym's numbers below still stand" >&2
+    if [ -n "${BENCH_VENV:-}" ]; then
+      echo "!! $py cannot import torch, jax and numpy: Python baselines skipped" >&2
+      py=
+    else
+      echo "== creating bench/.venv and installing torch jax jaxlib numpy from PyPI (large download)" >&2
+      { python3 -m venv bench/.venv && "$py" -m pip install -q --upgrade pip &&
+        "$py" -m pip install -q torch jax jaxlib numpy; } ||
+        { echo "!! pip install failed: Python baselines skipped, landsym's numbers below still stand" >&2; py=; }
+    fi
   fi
 fi
 
 echo "== landsym, 1 thread" >&2
-"$build/bench_engine" 1 "${BENCH_MIN_S:-0.3}" >"$out/c1" 2>/dev/null
+"$build/bench_engine" 1 "${BENCH_MIN_S:-0.3}" "${BENCH_ROUNDS:-5}" >"$out/c1" 2>/dev/null
 echo "== landsym, $ncores threads" >&2
-"$build/bench_engine" "$ncores" "${BENCH_MIN_S:-0.3}" >"$out/ca" 2>/dev/null
-if [ "${1:-}" != "--no-python" ] && [ -x "$py" ]; then
+"$build/bench_engine" "$ncores" "${BENCH_MIN_S:-0.3}" "${BENCH_ROUNDS:-5}" >"$out/ca" 2>/dev/null
+if [ "${1:-}" != "--no-python" ] && [ -n "$py" ] && [ -x "$py" ]; then
   echo "== Python baselines, 1 thread" >&2
   "$py" bench/engine/baseline.py "$out" 1 >"$out/p1" 2> >(grep -v -i warn >&2)
   echo "== Python baselines, $ncores threads" >&2

@@ -171,6 +171,7 @@ static inline __attribute__((always_inline)) double fused_impl(
  * when grad, adds the block's gradient to grad (P entries, engine layout). */
 LS_HOT double ls_fused_block(const ls_net *net, const double *theta, const ls_data *d,
                              size_t k0, size_t nb, double *grad, double *scratch) {
+  if (grad && ls_fused_small_supported(net)) return ls_fused_small_block(net, theta, d, k0, nb, grad);
   const int din = net->width[0], h = net->width[1], m = net->width[2];
   const int sig = net->act[1].kind == LS_ACT_SIGMOID;
   const size_t P = ls_net_nparams(net);

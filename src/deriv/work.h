@@ -21,6 +21,8 @@
 #define LS_FZ_MAX_IN 16
 #define LS_FZ_MAX_HID 256
 #define LS_FZ_MAX_OUT 8
+/* Its narrow sigmoid case (fused_small.c: 1 or 2 inputs, 1 output): widest hidden layer. */
+#define LS_FZS_MAX_HID 8
 
 /* Per-block forward/backward state, layer l = 0..L, each [unit][sample] with ld = nb. */
 typedef struct {
@@ -78,6 +80,11 @@ int ls_fused_supported(const ls_net *net);
 size_t ls_fused_scratch(const ls_net *net);
 double ls_fused_block(const ls_net *net, const double *theta, const ls_data *d, size_t k0,
                       size_t nb, double *grad, double *scratch);
+/* The narrow sigmoid case of the fused kernel (fused_small.c), gradient passes only:
+ * same loss and activations as ls_fused_block, scheduled for throughput. */
+int ls_fused_small_supported(const ls_net *net);
+double ls_fused_small_block(const ls_net *net, const double *theta, const ls_data *d,
+                            size_t k0, size_t nb, double *grad);
 /* Switch the fused kernel on or off for w (on only takes effect for supported networks);
  * the environment variable LANDSYM_NO_FUSED=1 switches it off at ls_work_alloc.  For tests
  * and benchmarks comparing both paths. */
