@@ -13,20 +13,20 @@
 
 /* Network with the given widths, hidden activation, bias, random N(0, s^2) parameters. */
 static inline double *su_random_net(ls_net *net, int L, const int *widths, ls_act_kind act, int bias,
-                             double s, uint64_t *rs) {
+                             double s, ls_rng *rs) {
   ls_act a = {act, 1, 1};
   ls_net_init(net, L, widths, a, bias, NULL);
   size_t P = ls_net_nparams(net);
   double *th = malloc(P * sizeof *th);
-  for (size_t i = 0; i < P; i++) th[i] = s * ls_sym_rng_normal(rs);
+  for (size_t i = 0; i < P; i++) th[i] = s * ls_rng_normal(rs);
   return th;
 }
 
 /* n Gaussian inputs, targets from the teacher (or zero when teacher is NULL). */
 static inline void su_teacher_data(ls_data *d, size_t n, const ls_net *t, const double *tt,
-                            uint64_t *rs) {
+                            ls_rng *rs) {
   ls_data_alloc(d, n, t->width[0], t->width[t->n_layers], 0, NULL);
-  for (size_t i = 0; i < n * d->din; i++) d->x[i] = ls_sym_rng_normal(rs);
+  for (size_t i = 0; i < n * d->din; i++) d->x[i] = ls_rng_normal(rs);
   ls_work *w = ls_work_alloc(t, n);
   ls_forward(t, tt, n, d->x, d->y, w);
   ls_work_free(w);

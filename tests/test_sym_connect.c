@@ -5,7 +5,7 @@
 #include "sym_util.h"
 
 static void run_case(const char *what, const ls_net *net, const double *th, const ls_data *d,
-                     int l, uint64_t *rs) {
+                     int l, ls_rng *rs) {
   int m = net->width[l], perm[32];
   ls_sym_perm_random(m, perm, rs);
   ls_sym_path path;
@@ -35,7 +35,8 @@ static void run_case(const char *what, const ls_net *net, const double *th, cons
 }
 
 int main(void) {
-  uint64_t rs = 31415;
+  ls_rng rs;
+  ls_rng_seed(&rs, 31415);
   /* 2-layer teacher 2-3-1, global minima of width 5 (zero-type singleton, outgoing 0) */
   int w2[3] = {2, 3, 1}, w3[4] = {2, 3, 3, 2};
   ls_net t, t3, big;
@@ -109,7 +110,7 @@ int main(void) {
   {
     ls_data dn;
     su_teacher_data(&dn, 60, &t, tt, &rs);
-    for (size_t i = 0; i < dn.n; i++) dn.y[i] += 0.5 * ls_sym_rng_normal(&rs);
+    for (size_t i = 0; i < dn.n; i++) dn.y[i] += 0.5 * ls_rng_normal(&rs);
     ls_sym_expand_spec_default(&sp, 1, 6);
     sp.vector_split = 1;
     sp.n_zero = 1;

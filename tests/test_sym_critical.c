@@ -54,7 +54,7 @@ static void certify(const char *what, const ls_net *nr, const double *tr, const 
 
 /* A non-global critical point of the narrow network: Adam then Newton from up to 8
  * random initializations (an underparameterized student often drifts to infinity). */
-static double *narrow_critical(ls_net *n, int L, const int *w, const ls_data *d, uint64_t *rs,
+static double *narrow_critical(ls_net *n, int L, const int *w, const ls_data *d, ls_rng *rs,
                                double *gn, int *tries) {
   double *tn = NULL;
   for (*tries = 1; *tries <= 8; (*tries)++) {
@@ -69,7 +69,7 @@ static double *narrow_critical(ls_net *n, int L, const int *w, const ls_data *d,
 /* Data from a random tanh teacher of widths wt (ns samples into *d), then a non-global
  * critical point of the narrower student of widths wn (returned; checked to |grad| < 1e-11). */
 static double *student_critical(const char *label, int L, const int *wt, const int *wn, size_t ns,
-                                uint64_t *rs, ls_net *n, ls_data *d) {
+                                ls_rng *rs, ls_net *n, ls_data *d) {
   ls_net t;
   double *tt = su_random_net(&t, L, wt, LS_ACT_TANH, 1, 1.0, rs);
   su_teacher_data(d, ns, &t, tt, rs);
@@ -82,7 +82,8 @@ static double *student_critical(const char *label, int L, const int *wt, const i
 }
 
 int main(void) {
-  uint64_t rs = 4242;
+  ls_rng rs;
+  ls_rng_seed(&rs, 4242);
   /* ---- zero-loss global minima: the teacher itself ---- */
   {
     int w[3] = {2, 4, 1};

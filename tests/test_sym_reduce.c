@@ -13,7 +13,7 @@ static double loss_of(const ls_net *net, const ls_data *d, const double *th) {
   return L;
 }
 
-static void test_permute(uint64_t *rs) {
+static void test_permute(ls_rng *rs) {
   int shapes[3][5] = {{3, 5, 2}, {2, 4, 3, 1}, {3, 4, 5, 3, 2}};
   int depth[3] = {2, 3, 4};
   ls_act_kind acts[3] = {LS_ACT_TANH, LS_ACT_SIGMOID, LS_ACT_SOFTPLUS};
@@ -23,7 +23,7 @@ static void test_permute(uint64_t *rs) {
       double *th = su_random_net(&net, depth[s], shapes[s], acts[s], bias, 1.0, rs);
       ls_data d;
       su_teacher_data(&d, 40, &net, th, rs);
-      for (size_t i = 0; i < d.n * d.dout; i++) d.y[i] += 0.3 * ls_sym_rng_normal(rs);
+      for (size_t i = 0; i < d.n * d.dout; i++) d.y[i] += 0.3 * ls_rng_normal(rs);
       size_t P = ls_net_nparams(&net);
       double *p1 = malloc(P * sizeof *p1), *p2 = malloc(P * sizeof *p2);
       double L0 = loss_of(&net, &d, th), worst = 0;
@@ -56,7 +56,7 @@ static void test_permute(uint64_t *rs) {
 
 /* Expand every hidden layer of an irreducible point (random tuples, vector splits, zero-type
  * groups with nonzero outgoing weights summing to zero, random permutation), then reduce. */
-static void test_expand_reduce(uint64_t *rs) {
+static void test_expand_reduce(ls_rng *rs) {
   int shapes[4][5] = {{2, 3, 1}, {3, 4, 2}, {2, 3, 3, 1}, {2, 3, 2, 3, 2}};
   int depth[4] = {2, 2, 3, 4};
   ls_act_kind acts[4] = {LS_ACT_TANH, LS_ACT_SIGMOID, LS_ACT_SOFTPLUS, LS_ACT_ERF};
@@ -110,7 +110,7 @@ static void test_expand_reduce(uint64_t *rs) {
 }
 
 /* Odd activations: a unit with negated incoming weights is a constant plus a unit. */
-static void test_sign(uint64_t *rs) {
+static void test_sign(ls_rng *rs) {
   ls_act_kind acts[2] = {LS_ACT_TANH, LS_ACT_SIGMOID};
   for (int a = 0; a < 2; a++)
     for (int bias = 0; bias <= 1; bias++) {
@@ -200,7 +200,7 @@ static void test_sign(uint64_t *rs) {
 }
 
 /* Cascade in a 3-layer net: a layer-1 unit that feeds only a zero-type unit of layer 2. */
-static void test_cascade(uint64_t *rs) {
+static void test_cascade(ls_rng *rs) {
   int widths[4] = {2, 3, 2, 1};
   ls_net net;
   double *th = su_random_net(&net, 3, widths, LS_ACT_TANH, 1, 1.0, rs);
@@ -223,7 +223,7 @@ static void test_cascade(uint64_t *rs) {
   ls_data_free(&d);
 }
 
-static void test_expand_errors(uint64_t *rs) {
+static void test_expand_errors(ls_rng *rs) {
   int widths[3] = {2, 3, 1};
   ls_net net, big;
   double *th = su_random_net(&net, 2, widths, LS_ACT_TANH, 1, 1.0, rs), *tb;
@@ -249,7 +249,8 @@ static void test_expand_errors(uint64_t *rs) {
 }
 
 int main(void) {
-  uint64_t rs = 20210101;
+  ls_rng rs;
+  ls_rng_seed(&rs, 20210101);
   test_permute(&rs);
   test_expand_reduce(&rs);
   test_sign(&rs);

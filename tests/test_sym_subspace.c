@@ -16,7 +16,8 @@ static void copy_unit(const ls_net *net, double *th, int l, int i, int j) {
 }
 
 int main(void) {
-  uint64_t rs = 2718;
+  ls_rng rs;
+  ls_rng_seed(&rs, 2718);
   int shapes[3][5] = {{2, 4, 1}, {3, 4, 3, 2}, {2, 3, 4, 3, 1}};
   int depth[3] = {2, 3, 4};
   ls_act_kind acts[3] = {LS_ACT_TANH, LS_ACT_SIGMOID, LS_ACT_SOFTPLUS};

@@ -19,6 +19,7 @@
 
 #include "landsym/data.h"
 #include "landsym/net.h"
+#include "landsym/rng.h"
 #include "landsym/status.h"
 
 #ifdef __cplusplus
@@ -35,13 +36,8 @@ ls_status ls_sym_permute(const ls_net *net, int l, const int *perm, const double
                          double *out, ls_error *err);
 /* 1 if perm is a permutation of 0..n-1. */
 int ls_sym_perm_valid(int n, const int *perm);
-/* Uniformly random permutation of 0..n-1 from *state (ls_sym_rng). */
-void ls_sym_perm_random(int n, int *perm, uint64_t *state);
-
-/* Small deterministic generator (splitmix64) so results depend only on the seed. */
-uint64_t ls_sym_rng_next(uint64_t *state);
-double ls_sym_rng_uniform(uint64_t *state); /* in (0,1) */
-double ls_sym_rng_normal(uint64_t *state);
+/* Uniformly random permutation of 0..n-1 drawn from rng. */
+void ls_sym_perm_random(int n, int *perm, ls_rng *rng);
 
 /* ---- reduction to the irreducible form (reduce.c) ------------------------------------ */
 

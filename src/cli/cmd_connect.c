@@ -224,7 +224,8 @@ int cmd_connect(int argc, char **argv) {
     perm = malloc((size_t)m * sizeof *perm);
     if (!perm) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
     else if (!o.perm || !strcmp(o.perm, "random")) {
-      uint64_t rs = (uint64_t)o.seed ^ 0x5EEDULL;
+      ls_rng rs;
+      ls_rng_seed(&rs, (uint64_t)o.seed);
       ls_sym_perm_random(m, perm, &rs);
     } else if (parse_perm(o.perm, m, perm))
       st = ls_error_set(&err, LS_ERR_INPUT,

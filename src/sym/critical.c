@@ -68,7 +68,7 @@ static ls_status grad_norm(const ls_net *net, const ls_data *d, const double *th
 
 /* A random direction in the equal-loss plateau of Brea Proposition 2(ii): outgoing weights
  * of units of equal incoming weights change by vectors summing to zero per group. */
-static ls_status plateau_direction(const ls_net *net, const double *th, uint64_t *rs,
+static ls_status plateau_direction(const ls_net *net, const double *th, ls_rng *rs,
                                    double *dir, ls_error *err) {
   ls_sym_reduce_opts o;
   ls_sym_reduce_opts_default(&o);
@@ -90,7 +90,7 @@ static ls_status plateau_direction(const ls_net *net, const double *th, uint64_t
         for (int i = 0; i < m; i++)
           if (g->group[i] == k) {
             last = i;
-            s += (W[(size_t)o2 * m + i] = ls_sym_rng_normal(rs));
+            s += (W[(size_t)o2 * m + i] = ls_rng_normal(rs));
           }
         W[(size_t)o2 * m + last] -= s; /* sum over the group is zero */
       }
@@ -151,7 +151,8 @@ ls_status ls_sym_critical_certify(const ls_net *net_r, const double *theta_r,
   c->index_bound = c->plateau_dim - c->zero_m > c->neg_r ? c->plateau_dim - c->zero_m : c->neg_r;
   /* Brea Proposition 2(ii): equal loss along the plateau; critical only at zero loss or
    * with one unit in the next layer (then the plateau is Definition 4.1's beta-space). */
-  uint64_t rs = seed ^ 0xC0FFEEULL;
+  ls_rng rs;
+  ls_rng_seed(&rs, seed);
   if ((st = plateau_direction(net_m, theta_m, &rs, dir, err))) goto done;
   double scale = 0, nd = 0;
   for (int i = 0; i < c->P_m; i++) scale = fmax(scale, fabs(theta_m[i])), nd = fmax(nd, fabs(dir[i]));

@@ -20,13 +20,13 @@ void ls_sym_expand_spec_default(ls_sym_expand_spec *s, int layer, int m) {
 
 /* Random composition of n into p >= 1 positive parts (n >= p): stars and bars by
  * choosing p-1 distinct cut points among n-1. */
-static void random_composition(int n, int p, int *parts, uint64_t *rs) {
+static void random_composition(int n, int p, int *parts, ls_rng *rs) {
   for (int i = 0; i < p; i++) parts[i] = 1;
-  for (int e = n - p; e > 0; e--) parts[ls_sym_rng_next(rs) % (uint64_t)p]++;
+  for (int e = n - p; e > 0; e--) parts[ls_rng_next(rs) % (uint64_t)p]++;
 }
 
 /* Resolve the tuple s = (k_1..k_r, b_1..b_j) of Definition 3.2 from the spec. */
-static ls_status resolve_tuple(const ls_sym_expand_spec *sp, int r, uint64_t *rs, int *k,
+static ls_status resolve_tuple(const ls_sym_expand_spec *sp, int r, ls_rng *rs, int *k,
                                int *nz, int **b, ls_error *err) {
   int m = sp->m, K = 0, Z = 0;
   if (sp->k)
@@ -48,8 +48,8 @@ static ls_status resolve_tuple(const ls_sym_expand_spec *sp, int r, uint64_t *rs
   else if (sp->k)
     Z = m - K;
   else
-    Z = sp->n_zero > 0 ? sp->n_zero + (int)(ls_sym_rng_next(rs) % (uint64_t)(m - r - sp->n_zero + 1))
-                       : (int)(ls_sym_rng_next(rs) % (uint64_t)(m - r + 1));
+    Z = sp->n_zero > 0 ? sp->n_zero + (int)(ls_rng_next(rs) % (uint64_t)(m - r - sp->n_zero + 1))
+                       : (int)(ls_rng_next(rs) % (uint64_t)(m - r + 1));
   if (!sp->k) K = m - Z;
   if (sp->k && K > m)
     return ls_error_set(err, LS_ERR_INPUT,
@@ -63,7 +63,7 @@ static ls_status resolve_tuple(const ls_sym_expand_spec *sp, int r, uint64_t *rs
                         K, Z, m, r);
   if (sp->k) memcpy(k, sp->k, (size_t)r * sizeof *k);
   else random_composition(K, r, k, rs);
-  int j = Z == 0 ? 0 : (sp->n_zero > 0 ? sp->n_zero : 1 + (int)(ls_sym_rng_next(rs) % (uint64_t)Z));
+  int j = Z == 0 ? 0 : (sp->n_zero > 0 ? sp->n_zero : 1 + (int)(ls_rng_next(rs) % (uint64_t)Z));
   if (j > Z)
     return ls_error_set(err, LS_ERR_INPUT, "%d zero-type groups cannot hold %d units", j, Z);
   *nz = j;
@@ -86,7 +86,8 @@ ls_status ls_sym_expand_layer(const ls_net *net, const double *theta,
     return ls_error_set(err, LS_ERR_INPUT,
                         "target width m = %d is smaller than the width r = %d of layer %d", m,
                         r, l);
-  uint64_t rs = seed ^ (0x51ED2701ULL * (uint64_t)(l + 1));
+  ls_rng rs; /* one stream per layer */
+  ls_rng_seed_stream(&rs, seed, (uint64_t)l);
   int D = sym_fan_in(net, l), n_out = net->width[l + 1], nz = 0, *b = NULL;
   int *k = malloc((size_t)r * sizeof *k), *pre = malloc((size_t)m * sizeof *pre);
   int *perm = malloc((size_t)m * sizeof *perm);
@@ -140,10 +141,10 @@ ls_status ls_sym_expand_layer(const ls_net *net, const double *theta,
       }
       double beta = sp->beta ? sp->beta[bi++]
                     : sp->equal_split ? 1.0 / k[t]
-                                      : 1.0 / k[t] + 0.5 * ls_sym_rng_normal(&rs);
+                                      : 1.0 / k[t] + 0.5 * ls_rng_normal(&rs);
       bsum += beta;
       for (int o = 0; o < n_out; o++)
-        ou[o] = beta * a[o] + (sp->vector_split ? 0.5 * out_rms * ls_sym_rng_normal(&rs) : 0);
+        ou[o] = beta * a[o] + (sp->vector_split ? 0.5 * out_rms * ls_rng_normal(&rs) : 0);
     }
     if (sp->beta && fabs(bsum - 1) > 1e-12) {
       st = ls_error_set(err, LS_ERR_INPUT,
@@ -155,14 +156,14 @@ ls_status ls_sym_expand_layer(const ls_net *net, const double *theta,
   /* Zero-type groups: shared random incoming weights, outgoing summing to zero. */
   for (int g = 0; g < nz; g++) {
     double *v0 = in + (size_t)u * D;
-    for (int q = 0; q < D; q++) v0[q] = in_rms * ls_sym_rng_normal(&rs);
+    for (int q = 0; q < D; q++) v0[q] = in_rms * ls_rng_normal(&rs);
     for (int i = 0; i < b[g]; i++, u++) {
       pre[u] = -1 - g;
       if (i) memcpy(in + (size_t)u * D, v0, (size_t)D * sizeof *in);
       double *ou = out + (size_t)u * n_out;
       for (int o = 0; o < n_out; o++) {
         if (!sp->zero_type_out || b[g] == 1) ou[o] = 0;
-        else if (i < b[g] - 1) ou[o] = out_rms * ls_sym_rng_normal(&rs);
+        else if (i < b[g] - 1) ou[o] = out_rms * ls_rng_normal(&rs);
         else {
           double s = 0;
           for (int q = u - i; q < u; q++) s += out[(size_t)q * n_out + o];

@@ -1,5 +1,4 @@
-/* Permutations of the hidden units of one layer, and the seeded generator used by the
- * symmetry module (splitmix64: no global state, results depend only on the seed). */
+/* Permutations of the hidden units of one layer. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,18 +6,6 @@
 #include "landsym/sym.h"
 #include "landsym/rng.h"
 #include "sym/unit.h"
-
-uint64_t ls_sym_rng_next(uint64_t *s) { return ls_rng_splitmix64(s); }
-
-double ls_sym_rng_uniform(uint64_t *s) {
-  return ((double)(ls_sym_rng_next(s) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-}
-
-/* Box-Muller; one draw per call keeps the stream simple. */
-double ls_sym_rng_normal(uint64_t *s) {
-  double u = ls_sym_rng_uniform(s), v = ls_sym_rng_uniform(s);
-  return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
-}
 
 int ls_sym_perm_valid(int n, const int *perm) {
   if (n < 1 || !perm) return 0;
@@ -34,10 +21,10 @@ int ls_sym_perm_valid(int n, const int *perm) {
 }
 
 /* Fisher-Yates. */
-void ls_sym_perm_random(int n, int *perm, uint64_t *state) {
+void ls_sym_perm_random(int n, int *perm, ls_rng *rng) {
   for (int i = 0; i < n; i++) perm[i] = i;
   for (int i = n - 1; i > 0; i--) {
-    int j = (int)(ls_sym_rng_next(state) % (uint64_t)(i + 1));
+    int j = (int)(ls_rng_next(rng) % (uint64_t)(i + 1));
     int t = perm[i];
     perm[i] = perm[j], perm[j] = t;
   }
