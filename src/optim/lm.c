@@ -54,17 +54,6 @@ static int lm_alloc(lm_work *w, const ls_net *net, const ls_data *d) {
                  w->wn ? 0 : -1;
 }
 
-/* Rounding level of the loss: about eps^2 * sum_k w_k |y_k|^2 (as the objective's). */
-static double loss_noise(const ls_data *d) {
-  double ey2 = 0;
-  for (size_t k = 0; k < d->n; k++)
-    for (int o = 0; o < d->dout; o++) {
-      double y = d->y[k * (size_t)d->dout + (size_t)o];
-      ey2 += ls_data_weight(d, k) * y * y;
-    }
-  return 16 * DBL_EPSILON * DBL_EPSILON * (ey2 > 1e-300 ? ey2 : 1);
-}
-
 /* Step for damping mu into w->p; returns the model's predicted reduction of ||r||^2. */
 static double lm_step(lm_work *w, double mu) {
   double pred = 0;
@@ -91,7 +80,7 @@ ls_status ls_lm_polish(const ls_net *net, const ls_data *d, double *theta,
   }
   size_t M = w.M, P = w.P, K = w.K;
   ls_status st = LS_OK;
-  double noise = loss_noise(d), lambda = 1, f;
+  double noise = ls_loss_noise(net, d), lambda = 1, f;
   if (ls_loss(net, d, theta, &f, w.wn) || !isfinite(f)) {
     *why = LS_STOP_NAN;
     goto done;

@@ -85,12 +85,6 @@ static double damped_step(lm_work *w, size_t P, double mu) {
   return pred;
 }
 
-static double norm2(size_t n, const double *v) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += v[i] * v[i];
-  return sqrt(s);
-}
-
 /* Model matrix: A alone (Gauss-Newton), or A + S into A (exact Hessian). */
 static ls_stop_reason lm_model(ls_run *r, ls_shallow *sh, lm_work *w, const double *theta,
                                int gauss_newton) {
@@ -121,7 +115,7 @@ ls_stop_reason ls_lm_shallow_run(ls_run *r, double *theta, size_t max_iter, doub
   }
   gn = ls_inf_norm(P, w.g);
   s = ls_run_observe(r, theta, f, gn);
-  double bound = drift > 0 ? drift * fmax(norm2(P, theta), 1) : INFINITY;
+  double bound = drift > 0 ? drift * fmax(ls_norm2(P, theta), 1) : INFINITY;
   double mu = -1, nu = 2;
   int gauss_newton = 1;
   for (size_t it = 0; s == LS_STOP_NONE; it++) {
@@ -193,9 +187,9 @@ ls_stop_reason ls_lm_shallow_run(ls_run *r, double *theta, size_t max_iter, doub
         memcpy(w.g, w.gtrial, P * sizeof(double));
         f = ft, gn = gnt;
         s = ls_run_observe(r, theta, f, gn);
-        if (s == LS_STOP_NONE && norm2(P, theta) > bound) {
+        if (s == LS_STOP_NONE && ls_norm2(P, theta) > bound) {
           snprintf(r->res->message, sizeof r->res->message,
-                   "Levenberg-Marquardt: weights drifting (norm %.3g)", norm2(P, theta));
+                   "Levenberg-Marquardt: weights drifting (norm %.3g)", ls_norm2(P, theta));
           s = LS_STOP_STALL;
         }
       } else {

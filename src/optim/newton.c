@@ -75,12 +75,6 @@ static void nt_to_params(nt_work *w) {
   }
 }
 
-static double norm2(size_t n, const double *v) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += v[i] * v[i];
-  return sqrt(s);
-}
-
 /* ||p(mu)|| with p_i = -gt_i / (lambda_i + mu). */
 static double tr_norm(const nt_work *w, double mu) {
   double s = 0;
@@ -99,16 +93,16 @@ static double tr_step(nt_work *w, double delta, double cut) {
   int interior = 0;
   if (lmin >= -cut) { /* Newton step, pseudo-inverse over the numerically null directions */
     for (size_t i = 0; i < P; i++) w->pt[i] = w->lam[i] > cut ? -w->gt[i] / w->lam[i] : 0;
-    interior = norm2(P, w->pt) <= delta;
+    interior = ls_norm2(P, w->pt) <= delta;
   }
   if (!interior) {
-    double lo = fmax(0, -lmin), gnorm = norm2(P, w->gt);
+    double lo = fmax(0, -lmin), gnorm = ls_norm2(P, w->gt);
     double hi = lo + gnorm / delta + cut;
     if (tr_norm(w, lo + cut) <= delta) {
       /* hard case: g has (almost) no component along the lowest eigenvectors */
       double mu = lo + cut;
       for (size_t i = 0; i < P; i++) w->pt[i] = -w->gt[i] / (w->lam[i] + mu);
-      double n2 = norm2(P, w->pt), tau = sqrt(fmax(0, delta * delta - n2 * n2));
+      double n2 = ls_norm2(P, w->pt), tau = sqrt(fmax(0, delta * delta - n2 * n2));
       w->pt[0] += w->gt[0] > 0 ? -tau : tau;
     } else {
       for (int k = 0; k < 200 && hi - lo > 1e-15 * hi; k++) {
@@ -216,7 +210,7 @@ ls_stop_reason ls_newton_run(ls_run *r, double *theta) {
       } else {
         double pred = tr_step(&w, delta, cut);
         nt_to_params(&w);
-        double pn = norm2(P, w.p);
+        double pn = ls_norm2(P, w.p);
         if (nt_trial(r, &w, theta, &ft, &gnt)) {
           delta = 0.25 * pn;
           continue;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "landsym/optim.h"
+#include "run.h"
 
 ls_status ls_penalty_validate(const ls_penalty *pen, const ls_net *net, ls_error *err) {
   if (!(pen->max_norm >= 0) || !(pen->barrier >= 0) || !isfinite(pen->max_norm) ||
@@ -47,8 +47,13 @@ ls_status ls_objective_init(ls_objective *o, const ls_net *net, const ls_data *d
   o->P = ls_net_nparams(net);
   o->work = ls_work_alloc(net, data->n);
   if (!o->work) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for the engine workspace");
-  /* The loss is a weighted sum of squared residuals computed with relative error about
-   * eps in each output: its absolute rounding level is about eps^2 * sum_k w_k |y_k|^2. */
+  o->loss_noise = ls_loss_noise(net, data);
+  return LS_OK;
+}
+
+/* The loss is a weighted sum of squared residuals computed with relative error about eps in
+ * each output: its absolute rounding level is about eps^2 * sum_k w_k |y_k|^2. */
+double ls_loss_noise(const ls_net *net, const ls_data *data) {
   double ey2 = 0;
   for (size_t k = 0; k < data->n; k++) {
     double s2 = 0;
@@ -56,8 +61,7 @@ ls_status ls_objective_init(ls_objective *o, const ls_net *net, const ls_data *d
     ey2 += ls_data_weight(data, k) * s2;
   }
   if (net->loss != LS_LOSS_MSE) ey2 = 1;
-  o->loss_noise = 16 * DBL_EPSILON * DBL_EPSILON * (ey2 > 1e-300 ? ey2 : 1);
-  return LS_OK;
+  return 16 * DBL_EPSILON * DBL_EPSILON * (ey2 > 1e-300 ? ey2 : 1);
 }
 
 void ls_objective_free(ls_objective *o) {

@@ -2,6 +2,8 @@
 #ifndef LANDSYM_OPTIM_RUN_H
 #define LANDSYM_OPTIM_RUN_H
 
+#include <math.h>
+
 #include "landsym/optim.h"
 
 typedef struct {
@@ -28,6 +30,16 @@ typedef struct {
 double ls_run_clock(void);
 double ls_run_wall(const ls_run *r);
 double ls_inf_norm(size_t n, const double *v);
+/* Absolute rounding level of net's loss on data (objective.c). */
+double ls_loss_noise(const ls_net *net, const ls_data *data);
+
+/* Euclidean norm, summed in index order. */
+static inline double ls_norm2(size_t n, const double *v) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++) s += v[i] * v[i];
+  return sqrt(s);
+}
+
 /* 1 when (f1, g1) is a better point than (f2, g2): lower objective, or equal objective to
  * rounding level and lower gradient (near a minimum the loss stops being measurable). */
 int ls_run_better(const ls_run *r, double f1, double g1, double f2, double g2);
