@@ -9,22 +9,14 @@
 
 #include "check.h"
 #include "landsym/split.h"
-
-static double urand(unsigned *s) { return (rand_r(s) + 0.5) / ((double)RAND_MAX + 1.0); }
+#include "test_split_util.h"
 
 int main(void) {
   unsigned seed = 5;
   int widths[4] = {10, 8, 6, 1};
   ls_net net;
-  ls_act sig = {LS_ACT_SIGMOID, 0, 0};
-  ls_net_init(&net, 3, widths, sig, 1, NULL);
   ls_data d;
-  ls_data_alloc(&d, 80, 10, 1, 0, NULL);
-  for (size_t i = 0; i < d.n * 10; i++) d.x[i] = 2 * urand(&seed) - 1;
-  for (size_t i = 0; i < d.n; i++) d.y[i] = urand(&seed) < 0.5 ? -1 : 1;
-  size_t Pr = ls_net_nparams(&net);
-  double *th = malloc(Pr * sizeof *th);
-  for (size_t i = 0; i < Pr; i++) th[i] = 1.5 * (2 * urand(&seed) - 1);
+  double *th = tsu_random_parity(widths, 80, &seed, &net, &d);
   static const double mus[5] = {-0.4, 0, 0.3, 1, 1.7};
   ls_error e = {0};
   for (int layer = 1; layer <= 2; layer++) {

@@ -8,22 +8,14 @@
 
 #include "check.h"
 #include "landsym/split.h"
-
-static double urand(unsigned *s) { return (rand_r(s) + 0.5) / ((double)RAND_MAX + 1.0); }
+#include "test_split_util.h"
 
 int main(void) {
   unsigned seed = 77;
   int widths[4] = {10, 10, 10, 1};
   ls_net net, big;
-  ls_act sig = {LS_ACT_SIGMOID, 0, 0};
-  ls_net_init(&net, 3, widths, sig, 1, NULL);
   ls_data d;
-  ls_data_alloc(&d, 120, 10, 1, 0, NULL);
-  for (size_t i = 0; i < d.n * 10; i++) d.x[i] = 2 * urand(&seed) - 1;
-  for (size_t i = 0; i < d.n; i++) d.y[i] = urand(&seed) < 0.5 ? -1 : 1;
-  size_t Pr = ls_net_nparams(&net);
-  double *th = malloc(Pr * sizeof *th);
-  for (size_t i = 0; i < Pr; i++) th[i] = 1.5 * (2 * urand(&seed) - 1);
+  double *th = tsu_random_parity(widths, 120, &seed, &net, &d);
   ls_split_duplicate(&net, th, 2, 3, 0.3, &big, NULL, NULL);
   size_t P = ls_net_nparams(&big);
   double *tb = malloc(P * sizeof *tb);

@@ -19,6 +19,22 @@ static inline double tsu_normal(unsigned *s) {
   return sqrt(-2 * log(tsu_urand(s))) * cos(2 * M_PI * tsu_urand(s));
 }
 
+/* A 3-hidden-layer sigmoid network with biases (widths[0] inputs, one output) on n inputs
+ * uniform in [-1,1] with random +-1 labels (parity-like, as the MNIST split study); returns
+ * parameters uniform in [-1.5,1.5] (caller frees). */
+static inline double *tsu_random_parity(const int widths[4], size_t n, unsigned *seed, ls_net *net,
+                                        ls_data *d) {
+  ls_act sig = {LS_ACT_SIGMOID, 0, 0};
+  ls_net_init(net, 3, widths, sig, 1, NULL);
+  ls_data_alloc(d, n, widths[0], 1, 0, NULL);
+  for (size_t i = 0; i < d->n * (size_t)widths[0]; i++) d->x[i] = 2 * tsu_urand(seed) - 1;
+  for (size_t i = 0; i < d->n; i++) d->y[i] = tsu_urand(seed) < 0.5 ? -1 : 1;
+  size_t P = ls_net_nparams(net);
+  double *th = malloc(P * sizeof *th);
+  for (size_t i = 0; i < P; i++) th[i] = 1.5 * (2 * tsu_urand(seed) - 1);
+  return th;
+}
+
 /* Thesis section 6.2: teacher 2-4-1 sigmoid without bias, 41 x 41 grid on [-5,5]^2. */
 static inline void tsu_thesis_data(ls_data *d) {
   static const double teacher[12] = {0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1};
