@@ -15,6 +15,9 @@ mild=$(awk -F, 'NR > 1 && $1 == 5 && $3 != "global" && $5 > 1e-10 { n++ } END { 
 check "at least 2 of 3 mild students stop at nonzero loss ($mild)" test "$mild" -ge 2
 check "summary table printed for both widths" \
   bash -c "grep -q 'student width 5' '$T/table' && grep -q 'student width 20' '$T/table'"
+check "the wide block says its students interpolate the data" \
+  grep -q '1041 parameters for 200 residuals' "$T/table"
+check "the narrow block does not (111 parameters)" test "$(grep -c 'parameters for' "$T/table")" -eq 1
 if command -v gnuplot >/dev/null 2>&1; then
   check "loss-curve figure drawn" test -s "$T/r/classify/loss_curves.png"
 fi

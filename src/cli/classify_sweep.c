@@ -95,6 +95,7 @@ ls_status cli_classify_sweep(const cli_classify_opts *o, cli_classified_sweep *o
   json_decref(config);
   if (st) return st;
   out->has_teacher = cfg.has_teacher;
+  out->n_residuals = (long)cfg.data.n * cfg.data.dout;
   char pdir[4200];
   snprintf(pdir, sizeof pdir, "%s/pruned", o->out);
   if ((st = make_dir(o->out, err)) || (o->prune && (st = make_dir(pdir, err)))) goto done;
@@ -171,6 +172,13 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
   return c;
 }
 
+/* Parameter count of the students of this width (every run of a width has the same). */
+static long width_params(const cli_classified_sweep *s, int width) {
+  for (long i = 0; i < s->n_runs; i++)
+    if (s->runs[i].width == width) return s->runs[i].res.P;
+  return 0;
+}
+
 void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
   for (int w = 0; w < s->n_widths; w++) {
     class_counts c = count_width(s, s->widths[w]);
@@ -195,6 +203,13 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
     if (s->has_teacher)
       fprintf(f, "  global minima whose reduced network matches the teacher: %ld of %ld\n",
               c.matched, c.n[LS_CLASS_GLOBAL]);
+    /* With at least as many parameters as residuals, zero loss is generically reached away
+     * from the teacher's expansion manifold: such global minima interpolate the data. */
+    long P = c.total ? width_params(s, s->widths[w]) : 0;
+    if (s->has_teacher && c.n[LS_CLASS_GLOBAL] && P >= s->n_residuals)
+      fprintf(f, "  (%ld parameters for %ld residuals: zero loss interpolates the data and need\n"
+                 "  not reduce to the teacher)\n",
+              P, s->n_residuals);
   }
   fprintf(f, "pruned networks: max |f_pruned - f| over all runs and samples = %.3g\n",
           s->prune_worst);

@@ -31,6 +31,7 @@ typedef struct {
   long n_runs;
   cli_classified_run *runs; /* width-major, then seed */
   int has_teacher;
+  long n_residuals;         /* samples x outputs of the data */
   double prune_worst;       /* max prune_max_diff over runs */
   double prune_raw_worst;   /* max prune_raw_diff over runs (against the unpolished runs) */
   long n_polished;          /* runs polished onto the expansion manifold before pruning */
