@@ -1,5 +1,6 @@
-/* Shared by the symmetry tests: random networks and data, and a Newton refinement that
- * turns an approximate critical point into one with a gradient at rounding level. */
+/* Shared by the symmetry tests: random networks and data, the thesis problem, and a Newton
+ * refinement that turns an approximate critical point into one with a gradient at rounding
+ * level. */
 #ifndef LANDSYM_TESTS_SYM_UTIL_H
 #define LANDSYM_TESTS_SYM_UTIL_H
 
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+#include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/sym.h"
 
@@ -30,6 +33,15 @@ static inline void su_teacher_data(ls_data *d, size_t n, const ls_net *t, const 
   ls_work *w = ls_work_alloc(t, n);
   ls_forward(t, tt, n, d->x, d->y, w);
   ls_work_free(w);
+}
+
+/* The thesis problem (builtin:thesis: 2-4-1 sigmoid teacher, 41x41 grid, 2-5-1 student).
+ * Returns 0, or 1 after a failing check naming the error. */
+static inline int su_thesis_config(ls_config *cfg) {
+  ls_error err;
+  if (!ls_config_load("builtin:thesis", cfg, &err)) return 0;
+  CHECK(0, "builtin:thesis: %s", err.msg);
+  return 1;
 }
 
 static inline double su_grad_norm(const ls_net *net, const ls_data *d, const double *th) {

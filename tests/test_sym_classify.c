@@ -13,11 +13,8 @@
 
 int main(void) {
   ls_config cfg;
+  if (su_thesis_config(&cfg)) return check_done();
   ls_error err;
-  if (ls_config_load("builtin:thesis", &cfg, &err)) {
-    CHECK(0, "builtin:thesis: %s", err.msg);
-    return check_done();
-  }
   size_t P = ls_net_nparams(&cfg.student);
   double *th = malloc(P * sizeof *th);
   int n_global = 0, n_ok = 0, n_flip = 0, n_const = 0;
