@@ -197,6 +197,7 @@ int count_check_npos(const char *sub, const count_opts *o, int n, const char *na
 
 int count_check_out_dir(const char *sub, const count_opts *o) {
   if (!o->out_dir) return fprintf(stderr, "landsym count %s: --out DIR is required\n", sub), 2;
-  if (o->npos) return fprintf(stderr, "landsym count %s: unexpected argument '%s'\n", sub, o->pos[0]), 2;
+  if (o->npos)
+    return fprintf(stderr, "landsym count %s: unexpected argument '%s'\n", sub, o->pos[0]), 2;
   return 0;
 }
