@@ -25,4 +25,15 @@ static double *random_problem(const ls_net *net, size_t n, unsigned *seed, ls_da
   return th;
 }
 
+/* The network of the finite-difference sweeps: widths 3-4-3-5-2 cut after `depth` layers,
+ * with 2 outputs (MSE) or 3 (NLL), hidden activation `act` with parameters 0.7 and 2.5. */
+static inline void random_net_init(ls_net *net, ls_act_kind act, int depth, int bias,
+                                   ls_loss_kind loss) {
+  int widths[6] = {3, 4, 3, 5, 2, 2};
+  widths[depth] = loss == LS_LOSS_NLL ? 3 : 2;
+  ls_act a = {act, 0.7, 2.5};
+  ls_net_init(net, depth, widths, a, bias, NULL);
+  net->loss = loss;
+}
+
 #endif

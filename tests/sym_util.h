@@ -1,5 +1,6 @@
-/* Shared by the symmetry tests: random networks and data, and a Newton refinement that
- * turns an approximate critical point into one with a gradient at rounding level. */
+/* Shared by the symmetry tests: random networks and data, the thesis problem, the trainer's
+ * Adam-then-Newton options, and a Newton refinement that turns an approximate critical point
+ * into one with a gradient at rounding level. */
 #ifndef LANDSYM_TESTS_SYM_UTIL_H
 #define LANDSYM_TESTS_SYM_UTIL_H
 
@@ -8,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+#include "landsym/config.h"
 #include "landsym/engine.h"
+#include "landsym/optim.h"
 #include "landsym/sym.h"
 
 /* Network with the given widths, hidden activation, bias, random N(0, s^2) parameters. */
@@ -30,6 +34,29 @@ static inline void su_teacher_data(ls_data *d, size_t n, const ls_net *t, const 
   ls_work *w = ls_work_alloc(t, n);
   ls_forward(t, tt, n, d->x, d->y, w);
   ls_work_free(w);
+}
+
+/* The thesis problem (builtin:thesis: 2-4-1 sigmoid teacher, 41x41 grid, 2-5-1 student).
+ * Returns 0, or 1 after a failing check naming the error. */
+static inline int su_thesis_config(ls_config *cfg) {
+  ls_error err;
+  if (!ls_config_load("builtin:thesis", cfg, &err)) return 0;
+  CHECK(0, "builtin:thesis: %s", err.msg);
+  return 1;
+}
+
+/* Trainer options of the symmetry tests: Adam (lr 1e-2, at most 20000 steps) until the
+ * gradient norm falls below switch_tol, then Newton; no trajectory. */
+static inline ls_train_opts su_adam_newton(double switch_tol) {
+  ls_train_opts o;
+  ls_train_opts_default(&o);
+  o.first = LS_FIRST_ADAM;
+  o.lr = 1e-2;
+  o.first_maxiter = 20000;
+  o.switch_grad_tol = switch_tol;
+  o.polish = LS_POLISH_NEWTON;
+  o.traj_per_decade = 0;
+  return o;
 }
 
 static inline double su_grad_norm(const ls_net *net, const ls_data *d, const double *th) {

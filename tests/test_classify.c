@@ -21,15 +21,22 @@
 /* Thesis teacher (section 6.2), on a 21 x 21 grid on [-5, 5]^2 to keep the test fast. */
 static const double thesis_w[12] = {0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1};
 
+static const ls_act thesis_sigmoid = {LS_ACT_SIGMOID, 0, 0};
+
+/* The thesis architecture 2-width-1 without biases. */
+static void thesis_arch(ls_net *net, int width, ls_act act) {
+  int w[3] = {2, width, 1};
+  ls_net_init(net, 2, w, act, 0, NULL);
+}
+
 static void grid_data(ls_data *d, const ls_net *t, const double *tt) {
   ls_data_grid(d, 21, 2, -5, 5, 1, NULL);
   ls_data_teacher_targets(d, t, tt, 0, NULL);
 }
 
 static void split_and_permute(ls_act act) {
-  int wt[3] = {2, 4, 1};
   ls_net t;
-  ls_net_init(&t, 2, wt, act, 0, NULL);
+  thesis_arch(&t, 4, act);
   ls_data d;
   grid_data(&d, &t, thesis_w);
   /* teacher -> width 8: multiplicities (2,1,2,1), one zero-type group of size 2 */
@@ -71,10 +78,8 @@ static void split_and_permute(ls_act act) {
 }
 
 static void sigmoid_identity(void) {
-  int wt[3] = {2, 4, 1};
-  ls_act sig = {LS_ACT_SIGMOID, 0, 0};
   ls_net t;
-  ls_net_init(&t, 2, wt, sig, 0, NULL);
+  thesis_arch(&t, 4, thesis_sigmoid);
   ls_data d;
   grid_data(&d, &t, thesis_w);
   /* Thesis section 6.2.2: units 1 (a=1) and 4 (a=-1) learn -w with -a; the constants
@@ -116,11 +121,9 @@ static void sigmoid_identity(void) {
  * Y is indefinite; mu in (0,1) and mu outside [0,1] flip the sign of mu(1-mu); at mu = 1
  * the block vanishes and no negative eigenvalue appears. */
 static void symmetry_induced(void) {
-  int wt[3] = {2, 4, 1}, w2[3] = {2, 2, 1};
-  ls_act sig = {LS_ACT_SIGMOID, 0, 0};
   ls_net t, n2;
-  ls_net_init(&t, 2, wt, sig, 0, NULL);
-  ls_net_init(&n2, 2, w2, sig, 0, NULL);
+  thesis_arch(&t, 4, thesis_sigmoid);
+  thesis_arch(&n2, 2, thesis_sigmoid);
   ls_data d;
   grid_data(&d, &t, thesis_w);
   int n_min = 0, consistent = 1, all_si = 1, n_pts = 0;
@@ -173,11 +176,9 @@ static void symmetry_induced(void) {
 }
 
 static void not_converged_and_prune_files(void) {
-  int wt[3] = {2, 4, 1}, w5[3] = {2, 5, 1};
-  ls_act sig = {LS_ACT_SIGMOID, 0, 0};
   ls_net t, n5;
-  ls_net_init(&t, 2, wt, sig, 0, NULL);
-  ls_net_init(&n5, 2, w5, sig, 0, NULL);
+  thesis_arch(&t, 4, thesis_sigmoid);
+  thesis_arch(&n5, 5, thesis_sigmoid);
   ls_data d;
   grid_data(&d, &t, thesis_w);
   double th[15];
@@ -218,8 +219,8 @@ static void not_converged_and_prune_files(void) {
 }
 
 int main(void) {
-  ls_act sig = {LS_ACT_SIGMOID, 0, 0}, sps = {LS_ACT_SOFTPLUS_SIG, 1.0, 4.0};
-  split_and_permute(sig);
+  ls_act sps = {LS_ACT_SOFTPLUS_SIG, 1.0, 4.0};
+  split_and_permute(thesis_sigmoid);
   split_and_permute(sps);
   sigmoid_identity();
   symmetry_induced();

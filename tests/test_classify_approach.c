@@ -13,14 +13,12 @@
 #include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/optim.h"
+#include "sym_util.h"
 
 int main(void) {
   ls_config cfg;
+  if (su_thesis_config(&cfg)) return check_done();
   ls_error err;
-  if (ls_config_load("builtin:thesis", &cfg, &err)) {
-    CHECK(0, "builtin:thesis: %s", err.msg);
-    return check_done();
-  }
   ls_data *d = &cfg.data;
   for (size_t k = 0; k < d->n; k++) d->y[k] += 0.005 * sin(3 * d->x[2 * k]);
   const ls_net *t = &cfg.teacher;

@@ -12,14 +12,12 @@
 #include "landsym/classify.h"
 #include "landsym/config.h"
 #include "landsym/engine.h"
+#include "sym_util.h"
 
 int main(void) {
   ls_config cfg;
+  if (su_thesis_config(&cfg)) return check_done();
   ls_error err;
-  if (ls_config_load("builtin:thesis", &cfg, &err)) {
-    CHECK(0, "builtin:thesis: %s", err.msg);
-    return check_done();
-  }
   const ls_net *t = &cfg.teacher;
   ls_net s = *t;
   s.width[1] = 5;

@@ -12,12 +12,8 @@ int main(void) {
     for (int depth = 1; depth <= 4; depth++)
       for (int bias = 0; bias <= 1; bias++)
         for (int loss = 0; loss <= 1; loss++) {
-          int widths[6] = {3, 4, 3, 5, 2, 2};
-          widths[depth] = loss ? 3 : 2;
           ls_net net;
-          ls_act a = {(ls_act_kind)act, 0.7, 2.5};
-          ls_net_init(&net, depth, widths, a, bias, NULL);
-          net.loss = (ls_loss_kind)loss;
+          random_net_init(&net, (ls_act_kind)act, depth, bias, (ls_loss_kind)loss);
           size_t P = ls_net_nparams(&net);
           ls_data d;
           double *th = random_problem(&net, 7, &seed, &d);
@@ -38,7 +34,7 @@ int main(void) {
             if (e > maxerr) maxerr = e;
           }
           CHECK(maxerr < 1e-7, "grad %s depth %d bias %d loss %s: max rel err %.2e",
-                ls_act_name(a.kind), depth, bias, ls_loss_name(net.loss), maxerr);
+                ls_act_name((ls_act_kind)act), depth, bias, ls_loss_name(net.loss), maxerr);
           ls_work_free(w);
           free(th), free(g);
           ls_data_free(&d);

@@ -15,12 +15,8 @@ int main(void) {
     for (int depth = 1; depth <= 4; depth++)
       for (int bias = 0; bias <= 1; bias++)
         for (int loss = 0; loss <= 1; loss++) {
-          int widths[6] = {3, 4, 3, 5, 2, 2};
-          widths[depth] = loss ? 3 : 2;
           ls_net net;
-          ls_act a = {(ls_act_kind)act, 0.7, 2.5};
-          ls_net_init(&net, depth, widths, a, bias, NULL);
-          net.loss = (ls_loss_kind)loss;
+          random_net_init(&net, (ls_act_kind)act, depth, bias, (ls_loss_kind)loss);
           if (depth > 1) net.act[depth] = (ls_act){(ls_act_kind)((act + 3) % LS_ACT_COUNT), 0.5, 1.5};
           size_t P = ls_net_nparams(&net);
           ls_data d;

@@ -29,6 +29,23 @@ static void setup(ls_act_kind act, int n, ls_net *net, ls_data *d) {
   ls_data_teacher_targets(d, net, teacher, 0, &err);
 }
 
+/* Default options for the path joining units l and m of hidden layer 1. */
+static ls_path_opts pair_opts(int l, int m, int steps, int maxeval) {
+  ls_path_opts o;
+  ls_path_opts_default(&o);
+  o.l = l, o.m = m, o.steps = steps, o.maxeval = maxeval;
+  return o;
+}
+
+/* Builds the path of o from the toy teacher and checks that it built. */
+static ls_status build_checked(const char *name, const ls_net *net, const ls_data *d,
+                               const ls_path_opts *o, ls_path *p) {
+  ls_error err = {0};
+  ls_status st = ls_path_build(net, d, teacher, o, p, &err);
+  CHECK(st == LS_OK, "%s path builds (%s)", name, st ? err.msg : "ok");
+  return st;
+}
+
 static double reopt_lbfgs(const ls_net *net, const ls_data *d, double *theta) {
   ls_train_opts to;
   ls_train_opts_default(&to);
@@ -60,9 +77,8 @@ static void test_relu_paths(void) {
   size_t ol = ls_net_w_offset(&net, 2);
   for (int l = 0; l < 5; l++)
     for (int m = l + 1; m < 5; m++) {
-      ls_path_opts o;
-      ls_path_opts_default(&o);
-      o.l = l, o.m = m, o.steps = 50, o.maxeval = 3000, o.relative = 1, o.out_bound = 4;
+      ls_path_opts o = pair_opts(l, m, 50, 3000);
+      o.relative = 1, o.out_bound = 4;
       ls_path p = {0};
       if (ls_path_build(&net, &d, teacher, &o, &p, &err)) {
         printf("path %d,%d: %s\n", l, m, err.msg);
@@ -134,14 +150,10 @@ static void test_relu_dipole(void) {
   ls_net net;
   ls_data d = {0};
   setup(LS_ACT_RELU, 200, &net, &d);
-  ls_error err = {0};
-  ls_path_opts o;
-  ls_path_opts_default(&o);
-  o.l = 3, o.m = 4, o.steps = 25, o.maxeval = 3000, o.relative = 1;
+  ls_path_opts o = pair_opts(3, 4, 25, 3000);
+  o.relative = 1;
   ls_path p = {0};
-  ls_status st = ls_path_build(&net, &d, teacher, &o, &p, &err);
-  CHECK(st == LS_OK, "relu 3,4 unbounded path builds (%s)", st ? err.msg : "ok");
-  if (!st) {
+  if (!build_checked("relu 3,4 unbounded", &net, &d, &o, &p)) {
     const double *end = p.params + (size_t)(p.n - 1) * p.P;
     double dip = ls_path_dipole(&net, end, 1, 3, 4);
     printf("  unbounded 3,4: loss at 1e-4 r0 %.8e, d = 0 %.8e, out diff %.3g, dipole %.2f, "
@@ -160,14 +172,10 @@ static void test_lagrangian(void) {
   ls_net net;
   ls_data d = {0};
   setup(LS_ACT_RELU, 200, &net, &d);
-  ls_error err = {0};
-  ls_path_opts o;
-  ls_path_opts_default(&o);
-  o.l = 0, o.m = 1, o.steps = 40, o.method = LS_PATH_LAGRANGIAN, o.maxeval = 400;
+  ls_path_opts o = pair_opts(0, 1, 40, 400);
+  o.method = LS_PATH_LAGRANGIAN;
   ls_path p = {0};
-  ls_status st = ls_path_build(&net, &d, teacher, &o, &p, &err);
-  CHECK(st == LS_OK, "lagrangian path builds (%s)", st ? err.msg : "ok");
-  if (!st) {
+  if (!build_checked("lagrangian", &net, &d, &o, &p)) {
     int mono = 1;
     for (int i = 2; i < p.n; i++)
       if (p.d[i] > p.d[i - 1] * 1.05) mono = 0, printf("  d rises at %d: %.6e -> %.6e\n", i, p.d[i - 1], p.d[i]);
@@ -188,12 +196,9 @@ static void test_softplus_point(void) {
   setup(LS_ACT_SOFTPLUS, 150, &net, &d);
   size_t P = ls_net_nparams(&net);
   ls_error err = {0};
-  ls_path_opts o;
-  ls_path_opts_default(&o);
-  o.l = 0, o.m = 2, o.steps = 20, o.maxeval = 5000;
+  ls_path_opts o = pair_opts(0, 2, 20, 5000);
   ls_path p = {0};
-  ls_status st = ls_path_build(&net, &d, teacher, &o, &p, &err);
-  CHECK(st == LS_OK, "softplus path builds");
+  ls_status st = build_checked("softplus", &net, &d, &o, &p);
   if (st) return;
   /* the constraint holds at every step */
   double worst = 0;

@@ -13,24 +13,14 @@
 
 int main(void) {
   ls_config cfg;
+  if (su_thesis_config(&cfg)) return check_done();
   ls_error err;
-  if (ls_config_load("builtin:thesis", &cfg, &err)) {
-    CHECK(0, "builtin:thesis: %s", err.msg);
-    return check_done();
-  }
   size_t P = ls_net_nparams(&cfg.student);
   double *th = malloc(P * sizeof *th);
   int n_global = 0, n_ok = 0, n_flip = 0, n_const = 0;
   for (int seed = 1; seed <= 8; seed++) {
     ls_params_glorot(&cfg.student, (uint64_t)seed, th);
-    ls_train_opts o;
-    ls_train_opts_default(&o);
-    o.first = LS_FIRST_ADAM;
-    o.lr = 1e-2;
-    o.first_maxiter = 20000;
-    o.switch_grad_tol = 1e-5;
-    o.polish = LS_POLISH_NEWTON;
-    o.traj_per_decade = 0;
+    ls_train_opts o = su_adam_newton(1e-5);
     ls_train_result r = {0};
     if (ls_train(&cfg.student, &cfg.data, th, &o, &r, &err)) {
       CHECK(0, "seed %d: %s", seed, err.msg);

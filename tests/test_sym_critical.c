@@ -164,15 +164,8 @@ int main(void) {
     for (tries = 1; tries <= 6 && !(gn < 1e-11); tries++) {
       free(tn);
       tn = su_random_net(&n, 2, wn, LS_ACT_SIGMOID, 1, 0.5, &rs);
-      ls_train_opts o;
-      ls_train_opts_default(&o);
-      o.first = LS_FIRST_ADAM;
-      o.lr = 1e-2;
-      o.first_maxiter = 20000;
-      o.switch_grad_tol = 1e-4;
-      o.polish = LS_POLISH_NEWTON;
+      ls_train_opts o = su_adam_newton(1e-4);
       o.newton_critical = 1;
-      o.traj_per_decade = 0;
       ls_train_result r = {0};
       if (ls_train(&n, &d, tn, &o, &r, NULL) == LS_OK) gn = su_grad_norm(&n, &d, tn);
       ls_train_result_free(&r);

@@ -21,6 +21,16 @@ typedef struct {
 /* Parse argv[1..] (argv[0] is the subcommand name) into o; returns 0 or the exit code 2
  * after printing a usage error naming the problem. */
 int count_parse(const char *sub, int argc, char **argv, count_opts *o);
+/* The start of a subcommand whose help is one printf format: parse argv into o and, on
+ * --help, print `help` with its arguments. Returns COUNT_GO_ON, or the exit code to return
+ * at once: 0 after the help, 2 after a usage error. */
+#define COUNT_GO_ON (-1)
+int count_begin(const char *sub, int argc, char **argv, count_opts *o, const char *help, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Exactly n positional arguments, named `names` ("R M") in the message; 0 ok, 2 after a message. */
+int count_check_npos(const char *sub, const count_opts *o, int n, const char *names);
+/* The figure subcommands: --out DIR given and no positional argument; 0 ok, 2 after a message. */
+int count_check_out_dir(const char *sub, const count_opts *o);
 /* Strict integer parsing of a positional argument named `what`; 0 ok, 2 after a message. */
 int count_parse_int(const char *sub, const char *what, const char *s, long *out);
 /* "A:B" or "A:B:STEP" (or a single number, then lo = hi); 0 ok, 2 after a message. */

@@ -265,11 +265,7 @@ static int run_GT(const char *sub, quantity q, int argc, char **argv) {
   count_opts o;
   if (count_parse(sub, argc, argv, &o)) return 2;
   if (o.help) return help_GT(sub), 0;
-  if (o.npos != 2) {
-    fprintf(stderr, "landsym count %s: expected 2 arguments R M, got %d (see --help)\n", sub,
-            o.npos);
-    return 2;
-  }
+  if (count_check_npos(sub, &o, 2, "R M")) return 2;
   if (strchr(o.pos[0], ',') || strchr(o.pos[1], ',')) {
     if (o.csv || o.asym) {
       fprintf(stderr, "landsym count %s: --csv and --asym do not apply to layer products\n", sub);
@@ -297,24 +293,19 @@ int count_cmd_T(int argc, char **argv) { return run_GT("T", Q_T, argc, argv); }
 
 int count_cmd_g(int argc, char **argv) {
   count_opts o;
-  if (count_parse("g", argc, argv, &o)) return 2;
-  if (o.help) {
-    printf("usage: landsym count g U [--json | --csv] [--max-mem MIB]\n"
-           "       landsym count g A:B[:STEP]     (CSV table u,g)\n\n"
-           "g(u) = sum_{j=1}^{u} G(j,u)/j! (Simsek et al. 2021, Proposition 4.5): the number of\n"
-           "ways to split u zero-type neurons into unlabelled groups, i.e. the Bell number B_u\n"
-           "for u >= 1. g(0) = 0 (empty sum; the u = 0 term of T is written separately).\n"
-           "Exit status: 0 ok, 2 bad arguments.\n");
-    return 0;
-  }
+  int begin = count_begin("g", argc, argv, &o,
+    "usage: landsym count g U [--json | --csv] [--max-mem MIB]\n"
+    "       landsym count g A:B[:STEP]     (CSV table u,g)\n\n"
+    "g(u) = sum_{j=1}^{u} G(j,u)/j! (Simsek et al. 2021, Proposition 4.5): the number of\n"
+    "ways to split u zero-type neurons into unlabelled groups, i.e. the Bell number B_u\n"
+    "for u >= 1. g(0) = 0 (empty sum; the u = 0 term of T is written separately).\n"
+    "Exit status: 0 ok, 2 bad arguments.\n");
+  if (begin != COUNT_GO_ON) return begin;
   if (o.asym) {
     fprintf(stderr, "landsym count g: --asym does not apply to g\n");
     return 2;
   }
-  if (o.npos != 1) {
-    fprintf(stderr, "landsym count g: expected 1 argument U, got %d (see --help)\n", o.npos);
-    return 2;
-  }
+  if (count_check_npos("g", &o, 1, "U")) return 2;
   long lo, hi, step;
   if (count_parse_range("g", "U", o.pos[0], &lo, &hi, &step)) return 2;
   if (lo < 0) {

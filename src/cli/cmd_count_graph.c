@@ -27,6 +27,14 @@ static int commit_file(const char *tmp, const char *final) {
   return 0;
 }
 
+/* Close f, then keep tmp under its final name, or remove it when rc (the outcome of writing
+ * it) or the close failed; returns the exit code. */
+static int close_commit(FILE *f, int rc, const char *tmp, const char *final) {
+  if (fclose(f)) rc = 1;
+  if (rc) return remove(tmp), rc;
+  return commit_file(tmp, final);
+}
+
 static int ensure_dir(const char *sub, const char *dir) {
   struct stat st;
   if (!stat(dir, &st)) {
@@ -51,26 +59,21 @@ static int have_program(const char *name) {
 
 int count_cmd_enumerate(int argc, char **argv) {
   count_opts o;
-  if (count_parse("enumerate", argc, argv, &o)) return 2;
-  if (o.help) {
-    printf("usage: landsym count enumerate R M [--critical] [--count] [--json]\n\n"
-           "Brute-force list of the distinct affine subspaces P_pi Gamma_s of the expansion\n"
-           "manifold r -> m (Simsek et al. 2021, Definitions 3.2-3.3): every tuple s and every\n"
-           "permutation pi in S_m is visited and the resulting patterns are deduplicated. It does\n"
-           "not use the closed forms, which is why it checks them. One pattern per line: slot i\n"
-           "shows the teacher neuron it copies (1..R) or its zero-type group Z1, Z2, ... (groups\n"
-           "are unlabelled, numbered by first occurrence). A summary with the closed form goes to\n"
-           "stderr. 1 <= R <= M <= %d.\n"
-           "  --critical   only the subspaces of Definition 4.1 (no zero-type neurons; G(r,m))\n"
-           "  --count      print only the number of subspaces\n"
-           "  --json       JSON object with the patterns and the closed form\n",
-           LS_COUNT_ENUM_MAX_M);
-    return 0;
-  }
-  if (o.npos != 2) {
-    fprintf(stderr, "landsym count enumerate: expected 2 arguments R M, got %d (see --help)\n", o.npos);
-    return 2;
-  }
+  int begin = count_begin("enumerate", argc, argv, &o,
+    "usage: landsym count enumerate R M [--critical] [--count] [--json]\n\n"
+    "Brute-force list of the distinct affine subspaces P_pi Gamma_s of the expansion\n"
+    "manifold r -> m (Simsek et al. 2021, Definitions 3.2-3.3): every tuple s and every\n"
+    "permutation pi in S_m is visited and the resulting patterns are deduplicated. It does\n"
+    "not use the closed forms, which is why it checks them. One pattern per line: slot i\n"
+    "shows the teacher neuron it copies (1..R) or its zero-type group Z1, Z2, ... (groups\n"
+    "are unlabelled, numbered by first occurrence). A summary with the closed form goes to\n"
+    "stderr. 1 <= R <= M <= %d.\n"
+    "  --critical   only the subspaces of Definition 4.1 (no zero-type neurons; G(r,m))\n"
+    "  --count      print only the number of subspaces\n"
+    "  --json       JSON object with the patterns and the closed form\n",
+    LS_COUNT_ENUM_MAX_M);
+  if (begin != COUNT_GO_ON) return begin;
+  if (count_check_npos("enumerate", &o, 2, "R M")) return 2;
   long r, m;
   if (count_parse_int("enumerate", "R", o.pos[0], &r) || count_parse_int("enumerate", "M", o.pos[1], &m))
     return 2;
@@ -162,23 +165,20 @@ static int write_graph(FILE *f, const char *fmt, const ls_count_patterns *p, con
 
 int count_cmd_graph(int argc, char **argv) {
   count_opts o;
-  if (count_parse("graph", argc, argv, &o)) return 2;
-  if (o.help) {
-    printf("usage: landsym count graph R [--format dot|graphml] [--output FILE]\n\n"
-           "Connectivity graph of the T(R,R+1) affine subspaces of the expansion manifold R -> R+1\n"
-           "(Simsek et al. 2021, Theorem 3.1 and figure 4). Nodes are the subspaces, coloured as\n"
-           "in figure 4: blue = one vanishing output weight, green = two identical incoming weight\n"
-           "vectors. An edge joins two subspaces that intersect, which is where the three-segment\n"
-           "move of Theorem 3.1 passes from one to the other. Written to stdout, or to FILE\n"
-           "(atomically). Node/edge counts, degrees and components go to stderr. 1 <= R <= %d.\n",
-           LS_COUNT_GRAPH_MAX_R);
-    return 0;
-  }
+  int begin = count_begin("graph", argc, argv, &o,
+    "usage: landsym count graph R [--format dot|graphml] [--output FILE]\n\n"
+    "Connectivity graph of the T(R,R+1) affine subspaces of the expansion manifold R -> R+1\n"
+    "(Simsek et al. 2021, Theorem 3.1 and figure 4). Nodes are the subspaces, coloured as\n"
+    "in figure 4: blue = one vanishing output weight, green = two identical incoming weight\n"
+    "vectors. An edge joins two subspaces that intersect, which is where the three-segment\n"
+    "move of Theorem 3.1 passes from one to the other. Written to stdout, or to FILE\n"
+    "(atomically). Node/edge counts, degrees and components go to stderr. 1 <= R <= %d.\n",
+    LS_COUNT_GRAPH_MAX_R);
+  if (begin != COUNT_GO_ON) return begin;
   const char *fmt = o.format ? o.format : "dot";
   if (strcmp(fmt, "dot") && strcmp(fmt, "graphml"))
     return fprintf(stderr, "landsym count graph: --format must be dot or graphml, got '%s'\n", fmt), 2;
-  if (o.npos != 1)
-    return fprintf(stderr, "landsym count graph: expected 1 argument R, got %d (see --help)\n", o.npos), 2;
+  if (count_check_npos("graph", &o, 1, "R")) return 2;
   long r;
   if (count_parse_int("graph", "R", o.pos[0], &r)) return 2;
   ls_count_patterns *p;
@@ -211,17 +211,14 @@ int count_cmd_graph(int argc, char **argv) {
 
 int count_cmd_fig4c(int argc, char **argv) {
   count_opts o;
-  if (count_parse("fig4c", argc, argv, &o)) return 2;
-  if (o.help) {
-    printf("usage: landsym count fig4c --out DIR [--r R] [--layout neato|circo|sfdp|dot]\n\n"
-           "Regenerates figure 4(c) of Simsek et al. 2021: the connectivity graph of the\n"
-           "T(3,4) = 60 subspaces (24 blue, 36 green) for the expansion 3 -> 4 (--r changes R).\n"
-           "Writes DIR/fig4c.dot, DIR/fig4c.graphml, and draws DIR/fig4c.png and DIR/fig4c.svg\n"
-           "with graphviz (default layout neato; install graphviz, see scripts/setup.sh).\n");
-    return 0;
-  }
-  if (!o.out_dir) return fprintf(stderr, "landsym count fig4c: --out DIR is required\n"), 2;
-  if (o.npos) return fprintf(stderr, "landsym count fig4c: unexpected argument '%s'\n", o.pos[0]), 2;
+  int begin = count_begin("fig4c", argc, argv, &o,
+    "usage: landsym count fig4c --out DIR [--r R] [--layout neato|circo|sfdp|dot]\n\n"
+    "Regenerates figure 4(c) of Simsek et al. 2021: the connectivity graph of the\n"
+    "T(3,4) = 60 subspaces (24 blue, 36 green) for the expansion 3 -> 4 (--r changes R).\n"
+    "Writes DIR/fig4c.dot, DIR/fig4c.graphml, and draws DIR/fig4c.png and DIR/fig4c.svg\n"
+    "with graphviz (default layout neato; install graphviz, see scripts/setup.sh).\n");
+  if (begin != COUNT_GO_ON) return begin;
+  if (count_check_out_dir("fig4c", &o)) return 2;
   const char *layout = o.layout ? o.layout : "neato";
   if (strcmp(layout, "neato") && strcmp(layout, "circo") && strcmp(layout, "sfdp") &&
       strcmp(layout, "dot") && strcmp(layout, "fdp") && strcmp(layout, "twopi"))
@@ -252,9 +249,7 @@ int count_cmd_fig4c(int argc, char **argv) {
       break;
     }
     rc = write_graph(f, fmts[i], p, g, &err) ? count_fail("fig4c", &err) : 0;
-    if (fclose(f)) rc = 1;
-    if (rc) remove(tmp);
-    else rc = commit_file(tmp, fin);
+    rc = close_commit(f, rc, tmp, fin);
   }
   const char *outs[2] = {"png", "svg"};
   for (int i = 0; i < 2 && !rc; i++) {
@@ -305,17 +300,14 @@ static const char *fig6_gp =
 
 int count_cmd_fig6(int argc, char **argv) {
   count_opts o;
-  if (count_parse("fig6", argc, argv, &o)) return 2;
-  if (o.help) {
-    printf("usage: landsym count fig6 --out DIR [--rstar 30] [--m-max 1000] [--kmax 5]\n\n"
-           "Regenerates figure 6 of Simsek et al. 2021: R_k(r*,m) for k = 1..KMAX and the total\n"
-           "sum_{k=1}^{r*-1} R_k (a_k = 1) for m = r*+1..MMAX, log-log. Writes DIR/fig6.dat\n"
-           "(columns m, R_1..R_KMAX, total with 17 significant digits, then their log10), DIR/fig6.gp, and draws\n"
-           "DIR/fig6.png and DIR/fig6.svg with gnuplot.\n");
-    return 0;
-  }
-  if (!o.out_dir) return fprintf(stderr, "landsym count fig6: --out DIR is required\n"), 2;
-  if (o.npos) return fprintf(stderr, "landsym count fig6: unexpected argument '%s'\n", o.pos[0]), 2;
+  int begin = count_begin("fig6", argc, argv, &o,
+    "usage: landsym count fig6 --out DIR [--rstar 30] [--m-max 1000] [--kmax 5]\n\n"
+    "Regenerates figure 6 of Simsek et al. 2021: R_k(r*,m) for k = 1..KMAX and the total\n"
+    "sum_{k=1}^{r*-1} R_k (a_k = 1) for m = r*+1..MMAX, log-log. Writes DIR/fig6.dat\n"
+    "(columns m, R_1..R_KMAX, total with 17 significant digits, then their log10), DIR/fig6.gp, and draws\n"
+    "DIR/fig6.png and DIR/fig6.svg with gnuplot.\n");
+  if (begin != COUNT_GO_ON) return begin;
+  if (count_check_out_dir("fig6", &o)) return 2;
   long rs = o.rstar ? o.rstar : 30, mmax = o.m_max ? o.m_max : 1000, kmax = o.kmax ? o.kmax : 5;
   if (rs < 2) return fprintf(stderr, "landsym count fig6: --rstar must be >= 2 (got %ld)\n", rs), 2;
   if (mmax <= rs)
@@ -361,8 +353,7 @@ int count_cmd_fig6(int argc, char **argv) {
         mpfr_fprintf(f, " %.10Rf\n", lg);
       }
       mpfr_clear(lg);
-      if (fclose(f)) rc = 1;
-      rc = rc ? (remove(tmp), 1) : commit_file(tmp, fin);
+      rc = close_commit(f, rc, tmp, fin);
     }
   }
   if (!rc) { /* script */
@@ -372,8 +363,7 @@ int count_cmd_fig6(int argc, char **argv) {
     if (!f) rc = 1, fprintf(stderr, "landsym count fig6: cannot write '%s'\n", tmp);
     else {
       fprintf(f, fig6_gp, rs, kmax, rs, rs + 1, mmax, kmax, kmax, kmax);
-      if (fclose(f)) rc = 1;
-      rc = rc ? (remove(tmp), 1) : commit_file(tmp, fin);
+      rc = close_commit(f, rc, tmp, fin);
     }
   }
   if (!rc) { /* figures, drawn under temporary names then renamed */

@@ -1,6 +1,7 @@
 /* Option and argument parsing shared by the `landsym count` subcommands. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,5 +175,29 @@ int count_parse(const char *sub, int argc, char **argv, count_opts *o) {
     o->pos[o->npos++] = a;
   }
   if (o->json && o->csv) return usage_err(sub, "choose one output format, not both", "--json --csv");
+  return 0;
+}
+
+int count_begin(const char *sub, int argc, char **argv, count_opts *o, const char *help, ...) {
+  if (count_parse(sub, argc, argv, o)) return 2;
+  if (!o->help) return COUNT_GO_ON;
+  va_list ap;
+  va_start(ap, help);
+  vprintf(help, ap);
+  va_end(ap);
+  return 0;
+}
+
+int count_check_npos(const char *sub, const count_opts *o, int n, const char *names) {
+  if (o->npos == n) return 0;
+  fprintf(stderr, "landsym count %s: expected %d argument%s %s, got %d (see --help)\n", sub, n,
+          n == 1 ? "" : "s", names, o->npos);
+  return 2;
+}
+
+int count_check_out_dir(const char *sub, const count_opts *o) {
+  if (!o->out_dir) return fprintf(stderr, "landsym count %s: --out DIR is required\n", sub), 2;
+  if (o->npos)
+    return fprintf(stderr, "landsym count %s: unexpected argument '%s'\n", sub, o->pos[0]), 2;
   return 0;
 }

@@ -65,10 +65,7 @@ int count_cmd_R(int argc, char **argv) {
   count_opts o;
   if (count_parse("R", argc, argv, &o)) return 2;
   if (o.help) return help_R(), 0;
-  if (o.npos != 2) {
-    fprintf(stderr, "landsym count R: expected 2 arguments RSTAR M, got %d (see --help)\n", o.npos);
-    return 2;
-  }
+  if (count_check_npos("R", &o, 2, "RSTAR M")) return 2;
   long rs, lo, hi, step, klo = 1, khi, kstep;
   if (count_parse_int("R", "RSTAR", o.pos[0], &rs)) return 2;
   if (count_parse_range("R", "M", o.pos[1], &lo, &hi, &step)) return 2;
@@ -221,10 +218,7 @@ int count_cmd_brea(int argc, char **argv) {
     fprintf(stderr, "landsym count brea: --asym does not apply (the limit is always printed)\n");
     return 2;
   }
-  if (o.npos != 2) {
-    fprintf(stderr, "landsym count brea: expected 2 arguments K N, got %d (see --help)\n", o.npos);
-    return 2;
-  }
+  if (count_check_npos("brea", &o, 2, "K N")) return 2;
   long K, n[64], lo, hi, step;
   int layers = 0, table = 0;
   if (count_parse_int("brea", "K", o.pos[0], &K)) return 2;

@@ -174,14 +174,24 @@ done:
   return st;
 }
 
+/* A parameter vector and a work area for evaluating a slice, whose n points per axis must
+ * be at least 2; the caller frees both, also on failure. */
+static ls_status slice_setup(const ls_net *net, const ls_data *data, int n, double **x,
+                             ls_work **w, ls_error *err) {
+  *x = malloc(ls_net_nparams(net) * sizeof **x);
+  *w = ls_work_alloc(net, data->n);
+  if (!*x || !*w || n < 2)
+    return ls_error_set(err, !*x || !*w ? LS_ERR_NOMEM : LS_ERR_INPUT,
+                        "slice: out of memory or n < 2");
+  return LS_OK;
+}
+
 ls_status ls_slice_1d(const ls_net *net, const ls_data *data, const double *a, const double *b,
                       double tmin, double tmax, int n, double *t, double *loss, ls_error *err) {
   size_t P = ls_net_nparams(net);
-  double *x = malloc(P * sizeof *x);
-  ls_work *w = ls_work_alloc(net, data->n);
-  ls_status st = (!x || !w || n < 2) ? ls_error_set(err, !x || !w ? LS_ERR_NOMEM : LS_ERR_INPUT,
-                                                    "slice: out of memory or n < 2")
-                                     : LS_OK;
+  double *x;
+  ls_work *w;
+  ls_status st = slice_setup(net, data, n, &x, &w, err);
   for (int i = 0; i < n && !st; i++) {
     t[i] = tmin + (tmax - tmin) * i / (n - 1.0);
     for (size_t j = 0; j < P; j++) x[j] = a[j] + t[i] * (b[j] - a[j]);
@@ -195,11 +205,9 @@ ls_status ls_slice_2d(const ls_net *net, const ls_data *data, const double *o, c
                       const double *e2, double r1, double r2, int n, double *loss,
                       ls_error *err) {
   size_t P = ls_net_nparams(net);
-  double *x = malloc(P * sizeof *x);
-  ls_work *w = ls_work_alloc(net, data->n);
-  ls_status st = (!x || !w || n < 2) ? ls_error_set(err, !x || !w ? LS_ERR_NOMEM : LS_ERR_INPUT,
-                                                    "slice: out of memory or n < 2")
-                                     : LS_OK;
+  double *x;
+  ls_work *w;
+  ls_status st = slice_setup(net, data, n, &x, &w, err);
   for (int i = 0; i < n && !st; i++)
     for (int j = 0; j < n && !st; j++) {
       double s = -r1 + 2 * r1 * i / (n - 1.0), u = -r2 + 2 * r2 * j / (n - 1.0);

@@ -14,14 +14,22 @@ int ls_path_unit_in_index(const ls_net *net, int k, int i, size_t *idx) {
   return din;
 }
 
+/* Indices of the incoming weights (and bias) of units l (*a) and m (*b) of layer k, in one
+ * block that the caller frees through *a. Returns their number, or -1 when out of memory. */
+static int pair_in_index(const ls_net *net, int k, int l, int m, size_t **a, size_t **b) {
+  int nin = net->width[k - 1] + 1;
+  *a = malloc(2 * (size_t)nin * sizeof **a);
+  if (!*a) return -1;
+  *b = *a + nin;
+  nin = ls_path_unit_in_index(net, k, l, *a);
+  ls_path_unit_in_index(net, k, m, *b);
+  return nin;
+}
+
 double ls_path_unit_distance(const ls_net *net, const double *theta, int k, int l, int m) {
   size_t *a, *b;
-  int nin = net->width[k - 1] + 1;
-  a = malloc(2 * (size_t)nin * sizeof *a);
-  if (!a) return NAN;
-  b = a + nin;
-  nin = ls_path_unit_in_index(net, k, l, a);
-  ls_path_unit_in_index(net, k, m, b);
+  int nin = pair_in_index(net, k, l, m, &a, &b);
+  if (nin < 0) return NAN;
   double s = 0;
   for (int j = 0; j < nin; j++) {
     double t = theta[a[j]] - theta[b[j]];
@@ -32,12 +40,9 @@ double ls_path_unit_distance(const ls_net *net, const double *theta, int k, int 
 }
 
 double ls_path_pair_scale(const ls_net *net, const double *theta, int k, int l, int m) {
-  int nin = net->width[k - 1] + 1;
-  size_t *a = malloc(2 * (size_t)nin * sizeof *a);
-  if (!a) return NAN;
-  size_t *b = a + nin;
-  nin = ls_path_unit_in_index(net, k, l, a);
-  ls_path_unit_in_index(net, k, m, b);
+  size_t *a, *b;
+  int nin = pair_in_index(net, k, l, m, &a, &b);
+  if (nin < 0) return NAN;
   double s = 0;
   for (int j = 0; j < nin; j++) {
     double t = 0.5 * (theta[a[j]] + theta[b[j]]);
@@ -61,12 +66,9 @@ double ls_path_dipole(const ls_net *net, const double *theta, int k, int l, int 
 }
 
 double ls_path_unit_cosine(const ls_net *net, const double *theta, int k, int l, int m) {
-  int nin = net->width[k - 1] + 1;
-  size_t *a = malloc(2 * (size_t)nin * sizeof *a);
-  if (!a) return NAN;
-  size_t *b = a + nin;
-  nin = ls_path_unit_in_index(net, k, l, a);
-  ls_path_unit_in_index(net, k, m, b);
+  size_t *a, *b;
+  int nin = pair_in_index(net, k, l, m, &a, &b);
+  if (nin < 0) return NAN;
   double ab = 0, aa = 0, bb = 0;
   for (int j = 0; j < nin; j++) {
     ab += theta[a[j]] * theta[b[j]];
@@ -145,14 +147,12 @@ ls_status ls_path_merge_units(const ls_net *net, const double *theta, int k, int
   }
   memcpy(t, theta, P * sizeof *t);
   /* unit l takes the mean incoming vector and the summed outgoing weights */
-  size_t *a = malloc(2 * (size_t)(net->width[k - 1] + 1) * sizeof *a);
-  if (!a) {
+  size_t *a, *b;
+  int nin = pair_in_index(net, k, l, m, &a, &b);
+  if (nin < 0) {
     free(t), free(o);
     return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
   }
-  size_t *b = a + net->width[k - 1] + 1;
-  int nin = ls_path_unit_in_index(net, k, l, a);
-  ls_path_unit_in_index(net, k, m, b);
   for (int j = 0; j < nin; j++) t[a[j]] = 0.5 * (t[a[j]] + t[b[j]]);
   double *Wn = t + ls_net_w_offset(net, k + 1);
   for (int r = 0; r < net->width[k + 1]; r++) Wn[(size_t)r * w + l] += Wn[(size_t)r * w + m];

@@ -51,22 +51,30 @@ void ls_classify_result_free(ls_classify_result *r) {
   memset(r, 0, sizeof *r);
 }
 
-/* Loss and gradient infinity-norm. */
-static ls_status loss_grad_inf(const ls_net *net, const ls_data *d, const double *th,
-                               double *loss, double *ginf, ls_error *err) {
-  size_t P = ls_net_nparams(net);
+/* Loss and gradient inf-norm of the reduced network over the original network's kinds of
+ * parameters: a virtual bias that stayed is a fixed constant, not a parameter. */
+static ls_status reduced_grad(const ls_net *net, const ls_net *rn, const double *th,
+                              const ls_data *d, double *loss, double *ginf, ls_error *err) {
+  size_t P = ls_net_nparams(rn);
   double *g = malloc(P * sizeof *g);
-  ls_work *w = ls_work_alloc(net, d->n);
+  ls_work *w = ls_work_alloc(rn, d->n);
   ls_status st = LS_OK;
   if (!g || !w) st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
-  else if ((st = ls_loss_grad(net, d, th, loss, g, w)))
+  else if ((st = ls_loss_grad(rn, d, th, loss, g, w)))
     ls_error_set(err, st, "classify: loss and gradient could not be computed");
-  double m = 0;
-  for (size_t k = 0; !st && k < P; k++) m = fmax(m, fabs(g[k]));
-  *ginf = st ? NAN : m;
+  for (int l = 1; !st && l <= rn->n_layers; l++)
+    if (rn->bias[l] && !net->bias[l])
+      for (int i = 0; i < rn->width[l]; i++) g[ls_net_b_offset(rn, l) + i] = 0;
+  *ginf = st ? NAN : max_abs(P, g);
   free(g);
   ls_work_free(w);
   return st;
+}
+
+/* Loss and gradient infinity-norm over all of net's parameters. */
+static ls_status loss_grad_inf(const ls_net *net, const ls_data *d, const double *th,
+                               double *loss, double *ginf, ls_error *err) {
+  return reduced_grad(net, net, th, d, loss, ginf, err);
 }
 
 /* Smallest eigenvalues, zero and negative counts of the Hessian (dense up to 3000
@@ -346,27 +354,6 @@ static ls_status drop_virtual_bias(const ls_net *net, ls_sym_reduction *red, dou
   red->net = n2;
   return LS_OK;
 }
-
-/* Loss and gradient inf-norm of the reduced network over the original network's kinds of
- * parameters: a virtual bias that stayed is a fixed constant, not a parameter. */
-static ls_status reduced_grad(const ls_net *net, const ls_net *rn, const double *th,
-                              const ls_data *d, double *loss, double *ginf, ls_error *err) {
-  size_t P = ls_net_nparams(rn);
-  double *g = malloc(P * sizeof *g);
-  ls_work *w = ls_work_alloc(rn, d->n);
-  ls_status st = LS_OK;
-  if (!g || !w) st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
-  else if ((st = ls_loss_grad(rn, d, th, loss, g, w)))
-    ls_error_set(err, st, "classify: loss and gradient could not be computed");
-  for (int l = 1; !st && l <= rn->n_layers; l++)
-    if (rn->bias[l] && !net->bias[l])
-      for (int i = 0; i < rn->width[l]; i++) g[ls_net_b_offset(rn, l) + i] = 0;
-  *ginf = st ? NAN : max_abs(P, g);
-  free(g);
-  ls_work_free(w);
-  return st;
-}
-
 
 /* A zero-loss point that training left slightly off the expansion manifold merges with a
  * first-order error in the outputs. Newton's method on the pruned (irreducible, so
