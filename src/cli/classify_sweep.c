@@ -205,7 +205,7 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
               c.matched, c.n[LS_CLASS_GLOBAL]);
     /* With at least as many parameters as residuals, zero loss is generically reached away
      * from the teacher's expansion manifold: such global minima interpolate the data. */
-    long P = c.total ? width_params(s, s->widths[w]) : 0;
+    long P = width_params(s, s->widths[w]);
     if (s->has_teacher && c.n[LS_CLASS_GLOBAL] && P >= s->n_residuals)
       fprintf(f, "  (%ld parameters for %ld residuals: zero loss interpolates the data and need\n"
                  "  not reduce to the teacher)\n",
