@@ -224,6 +224,10 @@ static void test_softplus_point(void) {
     if (!in_pair) off = fmax(off, fabs(g[i]));
   }
   for (int j = 0; j < 3; j++) off = fmax(off, fabs(g[il[j]] + g[im[j]]));
+  printf("  constrained stationarity over the refined steps: worst %.2e\n", p.stat_worst);
+  CHECK(p.stat_worst > 0 && p.stat_worst < 1e-1,
+        "softplus: every Newton-refined step ends with |grad_z| < 0.1 |grad L| (worst %.2e)",
+        p.stat_worst);
   CHECK(off < 1e-2 * gmax,
         "softplus: mid-path point is stationary under moves keeping d (%.2e vs |g| %.2e)", off,
         gmax);

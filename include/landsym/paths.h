@@ -121,7 +121,14 @@ typedef struct {
   double apex_grad;   /* gradient infinity-norm of the re-optimised narrow network */
   double apex_move;   /* ||re-optimised - merged last point|| / ||merged last point|| in the
                          narrow network: ~0 when the path ends at the permutation point */
+  double stat_worst;  /* Newton-refined steps (smooth, absolute, P <= 120): the largest
+                         |grad_z f|_inf / |grad L|_inf over the steps, the constrained
+                         stationarity reached (LS_PATH_STAT_TOL stated); 0 if none refined */
 } ls_path;
+
+/* Stationarity the Newton refinement of a constrained step aims for: the gradient in the
+ * (c, v, rest) coordinates at most this times the loss gradient (infinity norms). */
+#define LS_PATH_STAT_TOL 1e-6
 
 void ls_path_free(ls_path *p); /* accepts a zeroed struct */
 

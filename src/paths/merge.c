@@ -148,18 +148,46 @@ static double merge_objective(unsigned n, const double *z, double *gz, void *use
  * where with f(v) = v/|v| and w = (d/2)(g_l - g_m),
  *   sum_k w_k d2 f_k / dv dv = -(w v^T + v w^T + (w.v) I)/|v|^3 + 3 (w.v) v v^T/|v|^5.
  * LBFGS alone converges slowly on these ill-conditioned problems. */
-static void newton_refine(merge_ctx *c, double *z, double *fz) {
+/* The loss depends on v only through v/|v|: |v| is a gauge freedom, along which the
+ * z-Hessian is singular and the v-gradient scales as 1/|v|.  Fixing |v| = d keeps the
+ * point (theta unchanged) and makes s = 1/2, so grad_z is on the scale of the loss
+ * gradient and the stationarity ratio below does not drift with |v|. */
+static void gauge_v(const merge_ctx *c, double *z) {
+  double vn = 0;
+  for (int j = 0; j < c->nin; j++) vn += z[c->im[j]] * z[c->im[j]];
+  vn = sqrt(vn);
+  if (!(vn > 0) || c->relative) return;
+  for (int j = 0; j < c->nin; j++) z[c->im[j]] *= c->d / vn;
+}
+
+/* |grad_z f|_inf / |grad_theta L|_inf: gz and c->g taken at the same point. */
+static double stat_ratio(const merge_ctx *c, const double *gz) {
+  double a = 0, b = 0;
+  for (size_t i = 0; i < c->P; i++) a = fmax(a, fabs(gz[i])), b = fmax(b, fabs(c->g[i]));
+  return b > 0 ? a / b : (a > 0 ? HUGE_VAL : 0);
+}
+
+/* Returns the stationarity ratio reached (stat_ratio at the returned z).
+ * On softplus paths the constrained infimum can lie at infinity: the loss keeps
+ * decreasing along a valley whose weights grow without bound, so the iteration need not
+ * reach LS_PATH_STAT_TOL; its damped steps zig-zag across the valley floor, and the
+ * iterate with the smallest ratio (all iterates have f at most the start's) is kept
+ * rather than wherever the iteration cap happens to stop. */
+static double newton_refine(merge_ctx *c, double *z, double *fz) {
   size_t P = c->P;
   int n = c->nin;
   double *J = calloc(P * P, sizeof *J), *H = malloc(P * P * sizeof *H);
   double *HJ = malloc(P * P * sizeof *HJ), *A = malloc(P * P * sizeof *A);
   double *gz = malloc(P * sizeof *gz), *dz = malloc(P * sizeof *dz), *zt = malloc(P * sizeof *zt);
-  if (!J || !H || !HJ || !A || !gz || !dz || !zt) goto out;
+  double *zbest = malloc(P * sizeof *zbest), rbest = HUGE_VAL, fbest = *fz;
+  if (!J || !H || !HJ || !A || !gz || !dz || !zt || !zbest) goto out;
+  gauge_v(c, z);
   double mu = 1e-8, f = merge_objective((unsigned)P, z, gz, c);
-  for (int it = 0; it < 60; it++) {
-    double gmax = 0;
+  for (int it = 0; it < 200; it++) {
+    double gmax = 0, r = stat_ratio(c, gz);
     for (size_t i = 0; i < P; i++) gmax = fmax(gmax, fabs(gz[i]));
-    if (gmax < 1e-15 || c->failed) break;
+    if (!c->failed && r < rbest) rbest = r, fbest = f, memcpy(zbest, z, P * sizeof *z);
+    if (gmax < 1e-15 || rbest <= LS_PATH_STAT_TOL || c->failed) break;
     z_to_theta(c, z, c->theta);
     if (ls_hessian(c->net, c->data, c->theta, H, c->work)) break;
     double vn = 0, wv = 0;
@@ -212,6 +240,7 @@ static void newton_refine(merge_ctx *c, double *z, double *fz) {
         continue;
       }
       for (size_t i = 0; i < P; i++) zt[i] = z[i] + dz[i];
+      gauge_v(c, zt);
       double *gt = J; /* reuse */
       double ft = merge_objective((unsigned)P, zt, gt, c);
       if (!c->failed && ft <= f) {
@@ -225,10 +254,14 @@ static void newton_refine(merge_ctx *c, double *z, double *fz) {
     }
     if (!accepted) break;
   }
-  *fz = f;
+  f = merge_objective((unsigned)P, z, gz, c);
+  if (!c->failed && stat_ratio(c, gz) < rbest) rbest = stat_ratio(c, gz), fbest = f, memcpy(zbest, z, P * sizeof *z);
+  if (rbest < HUGE_VAL) memcpy(z, zbest, P * sizeof *z), *fz = fbest;
+  c->failed = 0;
   merge_objective((unsigned)P, z, NULL, c); /* leaves c->g at z */
 out:
-  free(J), free(H), free(HJ), free(A), free(gz), free(dz), free(zt);
+  free(J), free(H), free(HJ), free(A), free(gz), free(dz), free(zt), free(zbest);
+  return rbest;
 }
 
 static ls_status path_alloc(ls_path *p, int n, size_t P, ls_error *err) {
@@ -384,7 +417,10 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
       goto done;
     }
     /* the refinement's Hessian does not include the outgoing penalty */
-    if (smooth && !o->relative && P <= 120 && !(c.B > 0)) newton_refine(&c, z, &f);
+    if (smooth && !o->relative && P <= 120 && !(c.B > 0)) {
+      double r = newton_refine(&c, z, &f);
+      if (r < HUGE_VAL) p->stat_worst = fmax(p->stat_worst, r);
+    }
     double *cur = p->params + (size_t)s * P;
     z_to_theta(&c, z, cur);
     p->d[s] = d;
