@@ -33,6 +33,9 @@ CLI_COMMANDS(CLI_DECLARE)
 int cli_fail(const char *cmd, const ls_error *err);
 /* Print a usage error to stderr and return 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* At exit: flushes and closes standard output; a write error (full disk, /dev/full, a
+ * closed pipe) is reported on stderr and turns exit status 0 into 1. Returns the status. */
+int cli_stdout_close(int status);
 /* Parse a whole string as an integer / double; 0 on success. */
 int cli_parse_long(const char *s, long *out);
 int cli_parse_double(const char *s, double *out);

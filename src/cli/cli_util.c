@@ -5,12 +5,23 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
 int cli_fail(const char *cmd, const ls_error *err) {
   fprintf(stderr, "landsym %s: %s\n", cmd, err->msg);
   return ls_status_exit_code(err->code);
+}
+
+int cli_stdout_close(int status) {
+  errno = 0;
+  int bad = fflush(stdout) != 0 || ferror(stdout);
+  int e = errno;
+  if (fclose(stdout) != 0 && !bad) bad = 1, e = errno;
+  if (!bad) return status;
+  fprintf(stderr, "landsym: error writing standard output: %s\n", e ? strerror(e) : "write error");
+  return status ? status : 1;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {

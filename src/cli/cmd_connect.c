@@ -2,6 +2,7 @@
  * overparameterized network and its permutation (Simsek et al. 2021, Theorem 3.1 and
  * Figure 4; Brea et al. 2019, appendix C.2), sampled densely, with the loss along it as
  * CSV and a figure (docs/connect.md). */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <jansson.h>
@@ -216,6 +217,10 @@ int cmd_connect(int argc, char **argv) {
     st = ls_error_set(&err, LS_ERR_INPUT,
                       "--layer %ld is out of range: the %d-layer student has hidden layers 1..%d",
                       o.pt.layer, net->n_layers, net->n_layers - 1);
+  /* created when missing, like every other command's output directory */
+  if (!st && stat(o.out_dir, &sb) != 0 && mkdir(o.out_dir, 0777) != 0)
+    st = ls_error_set(&err, LS_ERR_IO, "--out-dir %s: cannot create directory: %s", o.out_dir,
+                      strerror(errno));
   if (!st && (stat(o.out_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
     st = ls_error_set(&err, LS_ERR_INPUT, "--out-dir %s is not a directory", o.out_dir);
   if (!st) st = start_point(&cfg, &o, &theta, src, sizeof src, &err);

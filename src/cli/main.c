@@ -24,14 +24,15 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(argv[1], "--version")) {
     printf("landsym %s\n", LANDSYM_VERSION);
-    return 0;
+    return cli_stdout_close(0);
   }
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(stdout);
-    return 0;
+    return cli_stdout_close(0);
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], commands[i].name))
+      return cli_stdout_close(commands[i].run(argc - 1, argv + 1));
   fprintf(stderr, "landsym: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return 2;
