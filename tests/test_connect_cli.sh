@@ -59,7 +59,10 @@ expect "irreducible layer" 2 "irreducible" -- connect --config "$T/irr.json" --o
 [ -z "$(ls -A "$T/c")" ] && ok "no files left after a failure" || ko "files left: $(ls "$T/c")"
 expect "layer out of range" 2 "out of range" -- connect --config "$TOY" --layer 2 --out-dir "$T/c"
 expect "bad permutation" 2 "permutation of 0..4" -- connect --config "$TOY" --perm 0,1,2,2,4 --out-dir "$T/c"
-expect "missing out dir" 2 "not a directory" -- connect --config "$TOY" --out-dir "$T/nope"
+: > "$T/afile"
+expect "out dir is a file" 2 "not a directory" -- connect --config "$TOY" --out-dir "$T/afile"
+"$BIN" connect --config "$TOY" --seed 2 --samples 20 --no-plot --out-dir "$T/new" > /dev/null 2>&1 \
+  && [ -s "$T/new/connect_loss.csv" ] && ok "a missing --out-dir is created" || ko "missing --out-dir not created"
 expect "unknown option" 2 "unknown" -- connect --config "$TOY" --bogus
 "$BIN" connect --help | grep -q "usage: landsym connect" && ok "--help" || ko "--help"
 finish
