@@ -1,5 +1,6 @@
 /* Minimal test harness: every check prints one PASS/FAIL line; check_done() prints
- * "N passed, N failed" and returns the exit code (non-zero when anything failed). */
+ * "N passed, N failed" and returns the exit code (non-zero when anything failed or when
+ * no check ran). */
 #ifndef LANDSYM_TESTS_CHECK_H
 #define LANDSYM_TESTS_CHECK_H
 
@@ -28,9 +29,18 @@ static inline double check_rel(double a, double b, double floor) {
   return fabs(a - b) / s;
 }
 
+/* A test in which no check ran has not passed. */
 static inline int check_done(void) {
   printf("%d passed, %d failed\n", check_pass_count, check_fail_count);
+  if (check_pass_count + check_fail_count == 0) {
+    printf("FAIL: no check ran\n");
+    return 1;
+  }
   return check_fail_count ? 1 : 0;
 }
+
+/* Exit status of a test that cannot run here (ctest's SKIP_RETURN_CODE): reported as
+ * skipped, never as passed. */
+#define CHECK_SKIP 77
 
 #endif

@@ -51,7 +51,9 @@ expect() {
 num() { python3 -c "import json; d=json.load(open('$1')); print(d$2)"; }
 # lt A B: true when A < B as floating-point numbers.
 lt() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
+# A test in which no check ran has not passed.
 finish() {
   echo "$pass passed, $fail failed"
+  if [ $((pass + fail)) -eq 0 ]; then echo "FAIL: no check ran"; return 1; fi
   [ "$fail" -eq 0 ]
 }

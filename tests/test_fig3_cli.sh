@@ -5,8 +5,7 @@
 # accuracy = teacher accuracy), the distance schedule is d0 * dmin^(i/steps) to 1e-12 and
 # reaches dmin = 1e-4 of d0 at step `steps`, the barrier in the summary is the maximum of the
 # path's normalised MSE, the table and figures exist; bad settings exit 2 naming the field
-# and leave no output. With MNIST installed (data/mnist, scripts/setup_mnist.sh) one small
-# run on 150 digits; skipped with a message otherwise. $1 = landsym binary, $2 = source dir.
+# and leave no output. $1 = landsym binary, $2 = source dir.
 . "$(dirname "$0")/cli_lib.sh" "$@"
 SRC=$(cd "$SRC" && pwd)
 check_flag() { flag "$2" "$1"; } # check_flag MESSAGE FLAG
@@ -84,23 +83,6 @@ bad "unknown key" "reproduce.stpes" '"stpes": 3'
 bad "MSE student" "nll" '"seeds": 1' mse
 bad "--seeds 0" "--seeds" '"seeds": 1' nll "--seeds 0"
 
-# a handful of MNIST digits, when installed
-MN="$SRC/data/mnist"
-if [ -s "$MN/train-images.idx3-ubyte" ] && [ -s "$MN/train-labels.idx1-ubyte" ]; then
-  cat > "$T/m.json" <<JSON
-{"data": {"kind": "idx", "images": "$MN/train-images.idx3-ubyte",
-          "labels": "$MN/train-labels.idx1-ubyte", "limit": 150, "pca": 8},
- "student": {"widths": [8, 3, 3, 10], "activation": "softplus", "bias": true, "loss": "nll"},
- "reproduce": {"hidden": [5], "seeds": 1, "steps": 8, "maxeval": 30, "train_iters": 300,
-               "train_lr": 1e-2}}
-JSON
-  "$BIN" reproduce fig3 --config "$T/m.json" --out "$T/m" >/dev/null 2>"$T/merr"
-  rc=$?
-  n0=$(awk -F, 'NR == 2 { print $4 }' "$T/m/paths/path_H5_s1.csv" 2>/dev/null)
-  check_flag "MNIST (150 digits): exit 0 and normalised MSE 0 at the start (exit $rc, ${n0:-none})" \
-    $([ $rc = 0 ] && [ "${n0:-x}" = 0 ] && echo 1 || echo 0)
-else
-  echo "SKIP: MNIST not installed in $MN (scripts/setup_mnist.sh); the synthetic checks ran"
-fi
+# the MNIST run (150 digits) is tests/test_mnist_cli.sh: skipped there when not installed
 
 finish

@@ -13,7 +13,10 @@
 
 int main(void) {
   ls_config cfg;
-  if (su_thesis_config(&cfg)) return check_done();
+  if (su_thesis_config(&cfg)) {
+    CHECK(0, "the thesis config loads");
+    return check_done();
+  }
   ls_error err;
   size_t P = ls_net_nparams(&cfg.student);
   double *th = malloc(P * sizeof *th);
@@ -36,10 +39,15 @@ int main(void) {
       CHECK(0, "seed %d: reduce: %s", seed, err.msg);
       continue;
     }
-    ls_sym_match mt;
-    ls_sym_match_teacher(&red.net, red.theta, &cfg.teacher, cfg.teacher_params, &mt, NULL);
+    ls_sym_match mt = {0};
     ls_sym_equiv_cert ec;
-    ls_sym_equiv(&cfg.student, th, &red.net, red.theta, &cfg.data, &ec, NULL);
+    if (ls_sym_match_teacher(&red.net, red.theta, &cfg.teacher, cfg.teacher_params, &mt, &err) ||
+        ls_sym_equiv(&cfg.student, th, &red.net, red.theta, &cfg.data, &ec, &err)) {
+      CHECK(0, "seed %d: match / equivalence: %s", seed, err.msg);
+      ls_sym_match_free(&mt);
+      ls_sym_reduction_free(&red);
+      continue;
+    }
     ls_sym_layer_groups *g = &red.layer[1];
     int flips = 0;
     for (int i = 0; mt.same_shape && i < 4; i++) flips += mt.sign[1][i] < 0;
