@@ -3,9 +3,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "landsym/io.h"
+
+/* The process umask, read without changing it (Linux >= 4.7 reports it in
+ * /proc/self/status); elsewhere read by setting and restoring it. */
+static mode_t current_umask(void) {
+  FILE *st = fopen("/proc/self/status", "r");
+  char line[256];
+  unsigned m = 0;
+  int found = 0;
+  if (st) {
+    while (!found && fgets(line, sizeof line, st)) found = sscanf(line, "Umask: %o", &m) == 1;
+    fclose(st);
+  }
+  if (found) return (mode_t)m;
+  mode_t u = umask(022);
+  umask(u);
+  return u;
+}
 
 ls_status ls_atomic_open(ls_atomic_file *f, const char *path, ls_error *err) {
   memset(f, 0, sizeof *f);
@@ -26,7 +44,9 @@ ls_status ls_atomic_open(ls_atomic_file *f, const char *path, ls_error *err) {
     memset(f, 0, sizeof *f);
     return ls_error_set(err, LS_ERR_IO, "%s: cannot create: %s", path, strerror(e));
   }
-  f->fp = fdopen(fd, "wb");
+  /* mkstemp creates mode 0600; the result gets what open(O_CREAT, 0666) would give */
+  int chmod_failed = fchmod(fd, 0666 & ~current_umask()) != 0;
+  f->fp = chmod_failed ? NULL : fdopen(fd, "wb");
   if (!f->fp) {
     int e = errno;
     close(fd);
