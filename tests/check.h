@@ -43,4 +43,23 @@ static inline int check_done(void) {
  * skipped, never as passed. */
 #define CHECK_SKIP 77
 
+/* A test built for one kernel of the hot loops (CMakeLists.txt, TEST_kernel_K) skips on a
+ * CPU without it, before main runs any of that kernel's code (this file is compiled for
+ * the baseline). */
+#if defined(LS_TEST_KERNEL) && defined(__x86_64__) && defined(__GNUC__)
+#include <stdlib.h>
+#include <string.h>
+__attribute__((constructor)) static void check_kernel_available(void) {
+  __builtin_cpu_init();
+  int ok = !strcmp(LS_TEST_KERNEL, "default") ||
+           (!strcmp(LS_TEST_KERNEL, "x86-64-v3") && __builtin_cpu_supports("x86-64-v3")) ||
+           (!strcmp(LS_TEST_KERNEL, "x86-64-v4") && __builtin_cpu_supports("x86-64-v4"));
+  if (!ok) {
+    printf("SKIP: this CPU has no %s kernel\n", LS_TEST_KERNEL);
+    exit(CHECK_SKIP);
+  }
+  printf("kernel %s\n", LS_TEST_KERNEL);
+}
+#endif
+
 #endif

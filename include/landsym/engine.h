@@ -36,6 +36,14 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
 ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const double *v,
                  double *Hv, ls_work *w);
 
+/* The kernel the hot loops (src/deriv/simd.h) run on this CPU: "default" (baseline
+ * x86-64), "x86-64-v3" (AVX2+FMA) or "x86-64-v4" (AVX-512). A build configured with
+ * -DLANDSYM_KERNEL=default|v3|v4 has only that kernel; the usual build (auto) carries all
+ * three and the loader picks the best one the CPU has (docs/reliability.md). */
+const char *ls_kernel_name(void);
+/* 1 if this CPU can run kernel `name` (as above; "v3", "v4" accepted), else 0. */
+int ls_kernel_supported(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

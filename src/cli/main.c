@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "landsym/engine.h"
 
 #define CLI_ENTRY(n, s) {#n, cmd_##n, s},
 static const cli_command commands[] = {CLI_COMMANDS(CLI_ENTRY)};
@@ -23,7 +24,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (!strcmp(argv[1], "--version")) {
-    printf("landsym %s\n", LANDSYM_VERSION);
+    printf("landsym %s\nkernel %s\n", LANDSYM_VERSION, ls_kernel_name());
     return cli_stdout_close(0);
   }
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

@@ -7,7 +7,11 @@
 #include <math.h>
 #include <stddef.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#if defined(LS_KERNEL_FIXED)
+/* one kernel forced at build time (-DLANDSYM_KERNEL=..., or a per-kernel test build):
+ * the file is compiled for that architecture and carries no clones */
+#define LS_HOT
+#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
 #define LS_HOT __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define LS_HOT
