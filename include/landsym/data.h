@@ -101,6 +101,15 @@ ls_status ls_data_teacher_targets(ls_data *d, const ls_net *teacher, const doubl
                                   int onehot, ls_error *err);
 /* First NaN/inf in x, y or w, named "<what>: x[row k, col j] is nan". */
 ls_status ls_data_check_finite(const ls_data *d, const char *what, ls_error *err);
+/* NLL targets are probability vectors (Simsek et al. 2021 use soft teacher outputs or
+ * one-hot labels): every entry >= 0 and each row summing to 1 within 1e-6 (as printed
+ * decimals give); LS_ERR_INPUT naming the row otherwise. Without it the loss
+ * -sum_o y_o log softmax_o is unbounded below. */
+ls_status ls_data_check_nll_targets(const ls_data *d, const char *what, ls_error *err);
+/* Normalises n non-negative finite weights to sum 1 without overflow (scaled by the
+ * largest first: [1e308]*10 gives 0.1 each, not 0); LS_ERR_INPUT if one is negative or not
+ * finite, or all are 0. what names the source in messages. */
+ls_status ls_data_normalize_weights(double *w, size_t n, const char *what, ls_error *err);
 
 #ifdef __cplusplus
 }

@@ -33,12 +33,19 @@ void ls_atomic_abort(ls_atomic_file *f);
 /* Write len bytes to path atomically. */
 ls_status ls_file_write_atomic(const char *path, const void *buf, size_t len, ls_error *err);
 
+/* An input file exists and is not a directory (LS_ERR_INPUT naming it otherwise): called
+ * by every reader before it opens a file, so that a directory is a bad input (exit 2),
+ * not a read error. */
+ls_status ls_input_check(const char *path, ls_error *err);
+
 /* ---- .npy (NumPy format 1.0/2.0/3.0) ---------------------------------------------- */
 
 /* Read a 1-D or 2-D C-order little-endian array into a new double buffer (free()).
  * dtypes accepted: '<f8' (native), '<f4', '<i4', '<i8' (converted exactly to double).
  * Rejected with a clear message: bad magic, truncated data, big-endian, Fortran order,
- * other dtypes, 0-D or >2-D shapes, NaN/inf (position given). shape[1] is 1 for 1-D. */
+ * other dtypes, 0-D or >2-D shapes, NaN/inf (position given), a directory, and data
+ * beyond what the header declares. Reads only the declared bytes (a device such as
+ * /dev/zero fails at the magic). shape[1] is 1 for 1-D. */
 ls_status ls_npy_read(const char *path, double **data, int *ndim, size_t shape[2],
                       ls_error *err);
 /* Write a 1-D (ndim=1, shape[0]) or 2-D (ndim=2, shape[0] x shape[1], row-major)

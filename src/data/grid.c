@@ -57,3 +57,37 @@ ls_status ls_data_check_finite(const ls_data *d, const char *what, ls_error *err
   }
   return LS_OK;
 }
+
+ls_status ls_data_check_nll_targets(const ls_data *d, const char *what, ls_error *err) {
+  for (size_t k = 0; k < d->n; k++) {
+    const double *y = d->y + k * (size_t)d->dout;
+    double s = 0;
+    for (int j = 0; j < d->dout; j++) {
+      if (!(y[j] >= 0))
+        return ls_error_set(err, LS_ERR_INPUT,
+                            "%s: y[row %zu, col %d] = %g: NLL targets must be probabilities (>= 0)",
+                            what, k, j, y[j]);
+      s += y[j];
+    }
+    if (!(fabs(s - 1) <= 1e-6))
+      return ls_error_set(err, LS_ERR_INPUT,
+                          "%s: y[row %zu] sums to %.9g: NLL targets must sum to 1 in each row",
+                          what, k, s);
+  }
+  return LS_OK;
+}
+
+ls_status ls_data_normalize_weights(double *w, size_t n, const char *what, ls_error *err) {
+  double mx = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (!isfinite(w[k]) || w[k] < 0)
+      return ls_error_set(err, LS_ERR_INPUT, "%s: element [%zu] = %g: weights must be finite and >= 0",
+                          what, k, w[k]);
+    if (w[k] > mx) mx = w[k];
+  }
+  if (!(mx > 0)) return ls_error_set(err, LS_ERR_INPUT, "%s: weights sum to 0", what);
+  double sum = 0;
+  for (size_t k = 0; k < n; k++) sum += w[k] / mx; /* in [1, n]: no overflow */
+  for (size_t k = 0; k < n; k++) w[k] = w[k] / mx / sum;
+  return LS_OK;
+}

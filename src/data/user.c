@@ -36,13 +36,7 @@ ls_status ls_data_load_npy(ls_data *d, const char *xpath, const char *ypath,
     st = ls_npy_read(wpath, &w, &nd, ws, err);
     if (!st && (nd != 1 || ws[0] != xs[0]))
       st = ls_error_set(err, LS_ERR_INPUT, "%s: expected a 1-D array of %zu weights", wpath, xs[0]);
-    double sum = 0.0;
-    for (size_t k = 0; !st && k < xs[0]; k++) {
-      if (w[k] < 0) st = ls_error_set(err, LS_ERR_INPUT, "%s: element [%zu] is negative", wpath, k);
-      sum += w[k];
-    }
-    if (!st && !(sum > 0)) st = ls_error_set(err, LS_ERR_INPUT, "%s: weights sum to 0", wpath);
-    for (size_t k = 0; !st && k < xs[0]; k++) w[k] /= sum;
+    if (!st) st = ls_data_normalize_weights(w, xs[0], wpath, err);
   }
   if (!st) st = ls_data_alloc(d, xs[0], din, dout, w != NULL, err);
   if (!st) {

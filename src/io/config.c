@@ -289,6 +289,10 @@ static ls_status config_build(ls_config *cfg, ls_error *err) {
     if (st) return ls_error_prefix(err, "%s: teacher", file);
   }
   st = ls_data_check_finite(&cfg->data, file, err);
+  if (!st && has_y && cfg->student.loss == LS_LOSS_NLL) {
+    st = ls_data_check_nll_targets(&cfg->data, "data", err);
+    if (st) ls_error_prefix(err, "%s", file);
+  }
   return st;
 }
 
@@ -317,6 +321,8 @@ ls_status ls_config_load(const char *path, ls_config *cfg, ls_error *err) {
     json_decref(root);
     return st;
   }
+  ls_status st0 = ls_input_check(path, err);
+  if (st0) return st0;
   json_error_t je;
   json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
   if (!root) {

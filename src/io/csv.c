@@ -41,6 +41,26 @@ static long parse_line(char *line, double **vals, size_t *cap, size_t *bad_col) 
   return (long)n;
 }
 
+/* A header line: every comma-separated field is something other than a number (a
+ * column name). A line with some numeric fields and some not is a data row with a typo,
+ * which must be reported rather than skipped as a header. */
+static int header_line(const char *line) {
+  const char *p = line;
+  for (;;) {
+    while (*p == ' ' || *p == '\t') p++;
+    char *end;
+    strtod(p, &end);
+    if (end != p) {
+      const char *q = end;
+      while (*q == ' ' || *q == '\t' || *q == '\r') q++;
+      if (*q == ',' || *q == 0 || *q == '\n') return 0; /* a whole numeric field */
+    }
+    p = strchr(p, ',');
+    if (!p) return 1;
+    p++;
+  }
+}
+
 static int blank(const char *s) {
   while (*s && isspace((unsigned char)*s)) s++;
   return *s == 0 || *s == '#';
@@ -48,6 +68,8 @@ static int blank(const char *s) {
 
 ls_status ls_csv_read(const char *path, double **data, size_t *rows, size_t *cols,
                       ls_error *err) {
+  ls_status st0 = ls_input_check(path, err);
+  if (st0) return st0;
   FILE *fp = fopen(path, "r");
   if (!fp) return ls_error_set(err, LS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
   char *line = NULL;
@@ -58,6 +80,8 @@ ls_status ls_csv_read(const char *path, double **data, size_t *rows, size_t *col
   ls_status st = LS_OK;
   while (getline(&line, &lcap, fp) != -1) {
     lineno++;
+    /* a UTF-8 byte-order mark (spreadsheet exports) before the first line */
+    if (lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3)) memmove(line, line + 3, strlen(line + 3) + 1);
     if (blank(line)) continue;
     size_t bad = 0;
     long nc = parse_line(line, &vals, &vcap, &bad);
@@ -66,7 +90,7 @@ ls_status ls_csv_read(const char *path, double **data, size_t *rows, size_t *col
       break;
     }
     if (nc < 0) {
-      if (!seen_data && lineno == 1) continue; /* a header line */
+      if (!seen_data && lineno == 1 && header_line(line)) continue; /* column names */
       st = ls_error_set(err, LS_ERR_INPUT, "%s: line %ld, column %zu: not a number", path,
                         lineno, bad + 1);
       break;

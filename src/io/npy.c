@@ -6,35 +6,11 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "landsym/io.h"
-
-static ls_status slurp(const char *path, unsigned char **buf, size_t *len, ls_error *err) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return ls_error_set(err, LS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  unsigned char *b = malloc(cap);
-  while (b) {
-    size_t got = fread(b + n, 1, cap - n, fp);
-    n += got;
-    if (n < cap) break;
-    unsigned char *nb = realloc(b, cap *= 2);
-    if (!nb) free(b);
-    b = nb;
-  }
-  int bad = ferror(fp);
-  fclose(fp);
-  if (!b) return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", path);
-  if (bad) {
-    free(b);
-    return ls_error_set(err, LS_ERR_IO, "%s: read error", path);
-  }
-  *buf = b;
-  *len = n;
-  return LS_OK;
-}
 
 /* Find the value that follows 'key': in the header dict. */
 static const char *dict_value(const char *h, const char *key) {
@@ -128,85 +104,111 @@ static double load_elem(const unsigned char *p, npy_kind kind) {
   }
 }
 
-ls_status ls_npy_read(const char *path, double **data, int *ndim, size_t shape[2],
-                      ls_error *err) {
-  unsigned char *buf = NULL;
-  size_t len = 0;
-  ls_status st = slurp(path, &buf, &len, err);
-  if (st) return st;
+/* Reads exactly n bytes; 1 if all arrived. */
+static int read_n(FILE *fp, unsigned char *b, size_t n) { return fread(b, 1, n, fp) == n; }
+
+/* The data of a .npy file: preamble, header dict, then exactly count elements (the file
+ * read as a stream, never beyond the declared size plus one byte that must not exist). */
+static ls_status npy_read_fp(const char *path, FILE *fp, double **data, int *ndim,
+                             size_t shape[2], ls_error *err) {
   static const unsigned char magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
-  if (len < 10 || memcmp(buf, magic, 6)) {
-    free(buf);
+  unsigned char pre[12];
+  if (!read_n(fp, pre, 10) || memcmp(pre, magic, 6))
     return ls_error_set(err, LS_ERR_INPUT, "%s: not a .npy file (bad magic)", path);
-  }
-  int major = buf[6];
-  size_t hlen, hoff;
+  int major = pre[6];
+  size_t hlen;
   if (major == 1) {
-    hlen = buf[8] | (size_t)buf[9] << 8;
-    hoff = 10;
+    hlen = pre[8] | (size_t)pre[9] << 8;
   } else if (major == 2 || major == 3) {
-    if (len < 12) {
-      free(buf);
+    if (!read_n(fp, pre + 10, 2))
       return ls_error_set(err, LS_ERR_INPUT, "%s: truncated .npy header", path);
-    }
-    hlen = buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 | (size_t)buf[11] << 24;
-    hoff = 12;
+    hlen = pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
   } else {
-    free(buf);
     return ls_error_set(err, LS_ERR_INPUT, "%s: unsupported .npy version %d", path, major);
   }
-  if (hoff + hlen > len) {
-    free(buf);
+  /* numpy writes headers of a few hundred bytes; a longer one is not a parameter file */
+  if (hlen > (1u << 20))
+    return ls_error_set(err, LS_ERR_INPUT, "%s: .npy header of %zu bytes (more than 1 MiB)",
+                        path, hlen);
+  char *h = malloc(hlen + 1);
+  if (!h) return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", path);
+  if (!read_n(fp, (unsigned char *)h, hlen)) {
+    free(h);
     return ls_error_set(err, LS_ERR_INPUT, "%s: truncated .npy header", path);
   }
-  char *h = malloc(hlen + 1);
-  if (!h) {
-    free(buf);
-    return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", path);
-  }
-  memcpy(h, buf + hoff, hlen);
   h[hlen] = 0;
   npy_kind kind = NPY_F8;
-  st = parse_header(path, h, &kind, ndim, shape, err);
+  ls_status st = parse_header(path, h, &kind, ndim, shape, err);
   free(h);
-  if (st) {
-    free(buf);
-    return st;
-  }
+  if (st) return st;
   size_t count = shape[0] * shape[1];
   size_t isz = (kind == NPY_F4 || kind == NPY_I4) ? 4 : 8;
-  if (shape[1] && count / shape[1] != shape[0]) {
-    free(buf);
+  if ((shape[1] && count / shape[1] != shape[0]) || count > SIZE_MAX / 8)
     return ls_error_set(err, LS_ERR_INPUT, "%s: shape too large", path);
+  /* the raw data in chunks of at most 1 MiB: a header declaring a huge shape over a short
+   * file fails as truncated, not by allocating the declared size up front */
+  size_t want = count * isz, have = 0, cap = 0;
+  unsigned char *raw = NULL;
+  while (have < want) {
+    size_t chunk = want - have < ((size_t)1 << 20) ? want - have : ((size_t)1 << 20);
+    if (have + chunk > cap) {
+      size_t nc = cap ? cap : chunk;
+      while (nc < have + chunk) nc *= 2;
+      if (nc > want) nc = want;
+      unsigned char *nr = realloc(raw, nc);
+      if (!nr) {
+        free(raw);
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory for %zu elements", path, count);
+      }
+      raw = nr, cap = nc;
+    }
+    size_t got = fread(raw + have, 1, chunk, fp);
+    have += got;
+    if (got < chunk) break;
   }
-  size_t have = len - hoff - hlen;
-  if (have / isz < count) {
-    free(buf);
+  if (have < want) {
+    free(raw);
+    if (ferror(fp)) return ls_error_set(err, LS_ERR_IO, "%s: read error", path);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: truncated: header says %zu elements, file holds %zu",
+                        path, count, have / isz);
+  }
+  if (fgetc(fp) != EOF) {
+    free(raw);
     return ls_error_set(err, LS_ERR_INPUT,
-                        "%s: truncated: header says %zu elements, file holds %zu", path, count,
-                        have / isz);
+                        "%s: holds more data than its header declares (%zu elements of shape "
+                        "%zu x %zu)", path, count, shape[0], shape[1]);
   }
   double *out = malloc((count ? count : 1) * sizeof *out);
   if (!out) {
-    free(buf);
+    free(raw);
     return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory for %zu elements", path, count);
   }
-  const unsigned char *p = buf + hoff + hlen;
   for (size_t i = 0; i < count; i++) {
-    out[i] = load_elem(p + i * isz, kind);
+    out[i] = load_elem(raw + i * isz, kind);
     if (!isfinite(out[i])) {
       const char *what = isnan(out[i]) ? "NaN" : "infinite";
       free(out);
-      free(buf);
+      free(raw);
       if (*ndim == 2)
         return ls_error_set(err, LS_ERR_INPUT, "%s: element [%zu, %zu] is %s", path,
                             i / shape[1], i % shape[1], what);
       return ls_error_set(err, LS_ERR_INPUT, "%s: element [%zu] is %s", path, i, what);
     }
   }
-  free(buf);
+  free(raw);
   *data = out;
   return LS_OK;
+}
+
+ls_status ls_npy_read(const char *path, double **data, int *ndim, size_t shape[2],
+                      ls_error *err) {
+  ls_status st = ls_input_check(path, err);
+  if (st) return st;
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return ls_error_set(err, LS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+  st = npy_read_fp(path, fp, data, ndim, shape, err);
+  fclose(fp);
+  return st;
 }
 
 /* Format 1.0 header: preamble + dict + spaces + '\n', total length a multiple of 64

@@ -37,6 +37,8 @@ ls_status ls_json_doubles(const json_t *arr, const char *file, const char *where
 }
 
 static ls_status read_json(const char *path, double **theta, size_t *n, ls_error *err) {
+  ls_status st0 = ls_input_check(path, err);
+  if (st0) return st0;
   json_error_t je;
   json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
   if (!root)
@@ -66,7 +68,14 @@ ls_status ls_params_read(const char *path, double **theta, size_t *n, ls_error *
     size_t shape[2];
     ls_status st = ls_npy_read(path, theta, &nd, shape, err);
     if (st) return st;
-    *n = shape[0] * shape[1];
+    if (nd != 1) {
+      free(*theta);
+      *theta = NULL;
+      return ls_error_set(err, LS_ERR_INPUT,
+                          "%s: a %zu x %zu array; a parameter vector is a 1-D array", path,
+                          shape[0], shape[1]);
+    }
+    *n = shape[0];
     return LS_OK;
   }
   return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy or .json", path);
