@@ -290,7 +290,7 @@ static ls_status config_build(ls_config *cfg, ls_error *err) {
   }
   st = ls_data_check_finite(&cfg->data, file, err);
   if (!st && has_y && cfg->student.loss == LS_LOSS_NLL) {
-    st = ls_data_check_nll_targets(&cfg->data, "data", err);
+    st = ls_data_check_nll_targets(&cfg->data, cfg->data_desc, err);
     if (st) ls_error_prefix(err, "%s", file);
   }
   return st;
