@@ -88,4 +88,24 @@ expect "directory as --params .json" 2 "d.json" "is a directory" -- eval --confi
 expect "directory as --config" 2 "d.json" "is a directory" -- eval --config "$T/d.json"
 csv_cfg "$T/d.csv" mse 1
 expect "directory as data.file .csv" 2 "d.csv" "is a directory" -- eval --config "$T/c.json" --params "$T/p.json"
+
+# --- item 10: exit codes and messages ------------------------------------------------
+: > "$T/afile"
+expect "train --out an existing file" 2 "--out" "afile" "not a directory" -- train --config "$SRC/examples/thesis_toy.json" --seed 1 --max-iter 5 --out "$T/afile" --no-plot
+grid() {
+  cat > "$T/g.json" <<JSON
+{"data": {"kind": "grid", "n": 5, "lo": $1, "hi": $2},
+ "teacher": {"widths": [2, 4, 1], "activation": "sigmoid", "bias": false, "seed": 1},
+ "student": {"widths": [2, 3, 1], "activation": "sigmoid", "bias": false},
+ "sweep": {"seeds": 1, "student_widths": [${3:-3}]}}
+JSON
+}
+grid 3 1
+expect "grid hi < lo names the field" 2 "g.json" "data.hi" -- eval --config "$T/g.json"
+grid -1e308 1e308
+expect "grid range overflowing names data.lo, data.hi (not the teacher)" 2 "data.lo, data.hi" "overflows" -- eval --config "$T/g.json"
+grid -1 1 1000000000
+expect "student_widths 1e9 states the range" 2 "student_widths[0]" "1..100000" -- sweep --config "$T/g.json" --out "$T/sw"
+py "print([1e300] * 15)" > "$T/big.json"
+expect "eval at parameters of 1e300 says why" 1 "big.json" "not finite" "1e+300" -- eval --config "$SRC/examples/thesis_toy.json" --params "$T/big.json"
 finish

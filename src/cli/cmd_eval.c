@@ -147,6 +147,12 @@ static void print_json(const ls_config *cfg, const char *src, double loss, doubl
   json_decref(o);
 }
 
+static double max_abs(const double *v, size_t n) {
+  double m = 0;
+  for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
+  return m;
+}
+
 int cmd_eval(int argc, char **argv) {
   eval_opts o;
   int rc = parse_opts(argc, argv, &o);
@@ -163,7 +169,12 @@ int cmd_eval(int argc, char **argv) {
   double loss = 0.0, g2 = 0.0, ginf = 0.0;
   if (!st) {
     st = ls_loss_grad(&cfg.student, &cfg.data, theta, &loss, grad, w);
-    if (st) ls_error_set(&err, st, "loss/gradient evaluation failed");
+    if (st == LS_ERR_COMPUTE)
+      ls_error_set(&err, st,
+                   "the loss at %s is not finite (overflow: the parameters' largest magnitude "
+                   "is %g)", src, max_abs(theta, P));
+    else if (st)
+      ls_error_set(&err, st, "loss/gradient evaluation failed at %s", src);
   }
   if (!st) {
     for (size_t i = 0; i < P; i++) {
@@ -172,7 +183,9 @@ int cmd_eval(int argc, char **argv) {
     }
     g2 = sqrt(g2);
     if (!isfinite(loss) || !isfinite(g2))
-      st = ls_error_set(&err, LS_ERR_COMPUTE, "loss or gradient is not finite (loss %g)", loss);
+      st = ls_error_set(&err, LS_ERR_COMPUTE,
+                        "the loss or gradient at %s is not finite (loss %g; the parameters' "
+                        "largest magnitude is %g)", src, loss, max_abs(theta, P));
   }
   if (!st && o.hessian) {
     H = malloc(P * P * sizeof *H);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -198,6 +199,12 @@ int cmd_train(int argc, char **argv) {
   if (resolve_seed(&cfg, &c, &seed, &err) != LS_OK) goto fail;
   st.opts.seed = seed ^ 0x6d696e6962617463ull; /* minibatch stream, apart from the init's */
   if (ls_train_opts_validate(&st.opts, &cfg.student, &err) != LS_OK) goto fail;
+  struct stat ob;
+  if (stat(c.out, &ob) == 0 && !S_ISDIR(ob.st_mode)) {
+    /* before training, like sweep: a file in the way is a usage error */
+    ls_error_set(&err, LS_ERR_INPUT, "--out %s exists and is not a directory", c.out);
+    goto fail;
+  }
   char init_desc[512];
   if (initial_point(&cfg, &c, &st, seed, &theta, init_desc, sizeof init_desc, &err) != LS_OK) goto fail;
   size_t P = ls_net_nparams(&cfg.student);

@@ -55,7 +55,8 @@ static ls_status parse_sweep(cli_sweep_exp *x, ls_error *err) {
     json_t *v = json_array_get(w, (size_t)i);
     if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000)
       return ls_error_set(err, LS_ERR_INPUT,
-                          "%s: sweep.student_widths[%d]: must be an integer >= 1", c->path, i);
+                          "%s: sweep.student_widths[%d]: must be an integer in 1..100000",
+                          c->path, i);
     x->widths[i] = (int)json_integer_value(v);
   }
   x->set_width = 1;

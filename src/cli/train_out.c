@@ -1,6 +1,7 @@
 /* Outputs of `landsym train`: result.json, params.npy, init.npy, trajectory.npy/.csv and
  * the loss-curve figure (gnuplot: .dat, .gp, .png, .svg). Every file is written to a
  * temporary name and renamed; on failure the files already written are removed. */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -207,7 +208,8 @@ static int make_dirs(const char *dir) {
 ls_status train_write_outputs(const char *dir, const train_run_info *info, const double *theta0,
                               const double *theta, const ls_train_result *r, ls_error *err) {
   if (make_dirs(dir))
-    return ls_error_set(err, LS_ERR_IO, "cannot create output directory '%s'", dir);
+    return ls_error_set(err, LS_ERR_IO, "cannot create output directory '%s': %s", dir,
+                        strerror(errno));
   written w = {{0}, 0};
   ls_status s = LS_OK;
   size_t shape[2] = {info->P, 0};

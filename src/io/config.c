@@ -2,6 +2,7 @@
  * docs/config.md). */
 #include <libgen.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "landsym/config.h"
@@ -160,6 +161,9 @@ static ls_status parse_data(ls_config *cfg, const json_t *dv, int *has_y, ls_err
     if (!st) st = ls_config_get_double(cfg, dv, "data", "hi", 5.0, &hi, err);
     if (!st && !(hi > lo))
       st = ls_error_set(err, LS_ERR_INPUT, "%s: data.hi: must be > data.lo", file);
+    if (!st && !isfinite(hi - lo))
+      st = ls_error_set(err, LS_ERR_INPUT,
+                        "%s: data.lo, data.hi: the range hi - lo = %g - (%g) overflows", file, hi, lo);
     if (!st) st = ls_data_grid(&cfg->data, (size_t)n, (int)dim, lo, hi, dout, err);
     if (!st)
       snprintf(cfg->data_desc, sizeof cfg->data_desc, "grid %ld^%ld on [%g, %g]", n, dim, lo, hi);
