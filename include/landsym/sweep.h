@@ -52,6 +52,8 @@ typedef struct {
   double time_s;                /* wall-clock seconds of the job (not reproducible) */
   double *params;
   size_t nparams;
+  char reason[160];             /* stop "failed": why (the error, or "non-finite loss") */
+  int has_params;               /* read from a record: it names a parameter file */
 } ls_seed_result;
 
 /* Per-seed job: return LS_OK with out filled. A job that fails for a reason that would
@@ -74,6 +76,9 @@ typedef void (*ls_sweep_progress_fn)(void *ctx, const ls_sweep_progress *p);
 typedef struct {
   const char *dir;       /* output directory (created if missing) */
   const json_t *config;  /* whole experiment config, copied into the manifest */
+  const char *input_dir; /* where the config's relative file names resolve (NULL: "."): the
+                            files it names (data, teacher, parameters) are fingerprinted in
+                            the manifest, and a resume refuses a changed one */
   const char *version;   /* landsym version, recorded in the manifest */
   long n_seeds;          /* seeds first_seed .. first_seed + n_seeds - 1 */
   long first_seed;
@@ -92,8 +97,8 @@ ls_status ls_sweep_opts_validate(const ls_sweep_opts *o, ls_error *err);
 
 /* Create DIR and DIR/runs, then either write the manifest (new sweep) or check it
  * against o (resume). LS_ERR_INPUT when DIR holds a sweep and resume is off, or when
- * the manifest differs from o (config, seeds, widths, version: the message names the
- * difference). Removes temporary files left by an interrupted sweep. Call it once,
+ * the manifest differs from o (config, seeds, widths, version, or an input file the
+ * config names whose size or FNV-1a 64 hash changed: the message names the difference). Removes temporary files left by an interrupted sweep. Call it once,
  * before any process runs jobs. */
 ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err);
 

@@ -1,6 +1,7 @@
 /* `landsym classify DIR`: load the sweep's manifest and config, classify every run
  * (OpenMP over runs, each single-threaded), write tables and pruned networks. */
 #include "cli/classify_sweep.h"
+#include "exp/sweep_io.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -46,12 +47,40 @@ static ls_status read_manifest(const char *dir, long *seeds, long *first, int *n
     json_decref(m);
     return ls_error_set(err, LS_ERR_INPUT, "%s: malformed sweep manifest", path);
   }
-  *seeds = (long)json_integer_value(s);
-  *first = (long)json_integer_value(f);
+  /* the manifest is an input like any other: its numbers are checked before they size
+   * anything (seeds -3 or 1e8 once reached calloc) */
+  json_int_t ns = json_integer_value(s), fs = json_integer_value(f);
+  const char *bad = NULL;
+  if (ns < 1 || ns > 1000000) bad = "seeds: must be an integer in 1..1000000";
+  else if (fs < 0 || fs > ((json_int_t)1 << 53)) bad = "first_seed: must be an integer >= 0";
+  for (size_t i = 0; !bad && i < json_array_size(w); i++) {
+    json_t *v = json_array_get(w, i);
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000)
+      bad = "widths: each must be an integer in 1..100000";
+  }
+  if (bad) {
+    json_decref(m);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: %s", path, bad);
+  }
+  *seeds = (long)ns;
+  *first = (long)fs;
   *nw = (int)json_array_size(w);
   for (int i = 0; i < *nw; i++) widths[i] = (int)json_integer_value(json_array_get(w, (size_t)i));
   *config = json_incref(c);
   json_decref(m);
+  return LS_OK;
+}
+
+/* A run that is counted as failed: no classification (class "not converged" in res for
+ * the figures, which draw only finite losses), the reason kept for the tables. */
+static ls_status mark_failed(cli_classified_run *run, const char *why) {
+  ls_classify_result_free(&run->res);
+  run->failed = 1;
+  snprintf(run->reason, sizeof run->reason, "%.199s", why);
+  for (char *c = run->reason; *c; c++)
+    if (*c == ',' || *c == '\n' || *c == '"') *c = ';';
+  run->res.cls = LS_CLASS_NOT_CONVERGED;
+  run->res.loss = run->res.grad_inf = run->res.min_neuron_dist = NAN;
   return LS_OK;
 }
 
@@ -64,6 +93,8 @@ static ls_status classify_one(const cli_classify_opts *o, const ls_config *cfg, 
   if (!st) st = ls_sweep_run_read(path, &rec, err);
   if (st) return st;
   snprintf(run->stop, sizeof run->stop, "%s", rec.stop);
+  if (!strcmp(rec.stop, "failed")) /* recorded by the sweep: nothing to classify */
+    return mark_failed(run, rec.reason[0] ? rec.reason : "training failed");
   ls_net net = cfg->student;
   for (int l = 1; l < net.n_layers; l++) net.width[l] = width;
   double *theta = NULL;
@@ -72,6 +103,10 @@ static ls_status classify_one(const cli_classify_opts *o, const ls_config *cfg, 
     return st;
   st = ls_classify_point(&net, &cfg->data, theta, cfg->has_teacher ? &cfg->teacher : NULL,
                          cfg->teacher_params, &o->copts, &run->res, err);
+  if (st == LS_ERR_COMPUTE) { /* a point whose loss cannot be evaluated is a failed run */
+    free(theta);
+    return mark_failed(run, err->msg);
+  }
   if (!st && o->prune && run->res.reduced_theta) {
     char stem[4200];
     snprintf(stem, sizeof stem, "%s/pruned/w%d_s%ld", o->out, width, run->seed);
@@ -99,6 +134,9 @@ ls_status cli_classify_sweep(const cli_classify_opts *o, cli_classified_sweep *o
   char pdir[4200];
   snprintf(pdir, sizeof pdir, "%s/pruned", o->out);
   if ((st = make_dir(o->out, err)) || (o->prune && (st = make_dir(pdir, err)))) goto done;
+  /* temporary files of a classify that was killed (SIGKILL) before it committed them */
+  exp_remove_temps(o->out);
+  if (o->prune) exp_remove_temps(pdir);
   out->n_runs = seeds * out->n_widths;
   out->runs = calloc((size_t)out->n_runs, sizeof *out->runs);
   if (!out->runs) {
@@ -125,6 +163,7 @@ ls_status cli_classify_sweep(const cli_classify_opts *o, cli_classified_sweep *o
     if (skip) continue;
     ls_error e = {0};
     ls_status si = classify_one(o, &cfg, out->runs[i].width, &out->runs[i], &e);
+    if (si) ls_error_prefix(&e, "run w%d_s%ld", out->runs[i].width, out->runs[i].seed);
 #pragma omp critical(classify_progress)
     {
       if (si && !failed) {
@@ -152,6 +191,7 @@ done:
 
 typedef struct {
   long n[LS_CLASS_COUNT], total, matched, saddle_si, approaching, approaching_nc, near_saddle, near_saddle_nc;
+  long failed; /* training failed or the point could not be evaluated: in no class */
 } class_counts;
 
 static class_counts count_width(const cli_classified_sweep *s, int width) {
@@ -160,8 +200,12 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *r = &s->runs[i];
     if (r->width != width) continue;
-    c.n[r->res.cls]++;
     c.total++;
+    if (r->failed) {
+      c.failed++;
+      continue;
+    }
+    c.n[r->res.cls]++;
     if (r->res.cls == LS_CLASS_GLOBAL && r->res.teacher_match) c.matched++;
     if (r->res.cls == LS_CLASS_SADDLE && r->res.sym_induced) c.saddle_si++;
     if (r->res.approaching) c.approaching++;
@@ -191,6 +235,7 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
     fprintf(f, "  %-16s %6ld %18ld %8ld\n", "Saddles", c.n[LS_CLASS_SADDLE], c.saddle_si,
             c.n[LS_CLASS_SADDLE] - c.saddle_si);
     fprintf(f, "  %-16s %6ld\n", "Not converged", c.n[LS_CLASS_NOT_CONVERGED]);
+    if (c.failed) fprintf(f, "  %-16s %6ld\n", "Failed", c.failed);
     fprintf(f, "  %-16s %6ld\n", "Total", c.total);
     if (c.approaching)
       fprintf(f, "  symmetry-induced counts include %ld runs (%ld not converged) whose two closest\n"
@@ -247,12 +292,13 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
   ls_status st = open_table(o, "summary.csv", &af, err);
   if (st) return st;
   fprintf(af.fp, "width,total,global,global_teacher_match,symmetry_induced,local_min,saddle,"
-                 "saddle_symmetry_induced,not_converged,approaching\n");
+                 "saddle_symmetry_induced,not_converged,approaching,failed\n");
   for (int w = 0; w < s->n_widths; w++) {
     class_counts c = count_width(s, s->widths[w]);
-    fprintf(af.fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
+    fprintf(af.fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
             c.n[LS_CLASS_GLOBAL], c.matched, c.n[LS_CLASS_SYMMETRY], c.n[LS_CLASS_LOCAL],
-            c.n[LS_CLASS_SADDLE], c.saddle_si, c.n[LS_CLASS_NOT_CONVERGED], c.approaching);
+            c.n[LS_CLASS_SADDLE], c.saddle_si, c.n[LS_CLASS_NOT_CONVERGED], c.approaching,
+            c.failed);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 
@@ -261,7 +307,7 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
                  "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
                  "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups,"
                  "approaching,near_saddle,approach_loss,approach_grad_inf,polished_loss,polish_shift,"
-                 "prune_raw_diff\n");
+                 "prune_raw_diff,reason\n");
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *q = &s->runs[i];
     const ls_classify_result *r = &q->res;
@@ -274,13 +320,13 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
     for (int k = 0; k < r->n_eig; k++) e[k] = r->eig[k];
     fprintf(af.fp,
             "%d,%ld,%s,%s,%.17g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.6g,%d,%d,%d,%.6g,%s,%.17g,%.6g,%.6g,"
-            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g\n",
-            q->width, q->seed, ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
+            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g,%s\n",
+            q->width, q->seed, q->failed ? "failed" : ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
             e[2], r->n_zero_eigs, r->n_neg_eigs, r->max_abs_eig, r->reducible, r->sym_induced,
             r->teacher_match, r->match_error, rw, r->reduced_loss, r->reduced_grad_inf,
             r->prune_max_diff, r->prune_polished, r->min_neuron_dist, gs, r->approaching, r->near_saddle,
             r->approach_loss, r->approach_grad_inf, r->gn_loss, r->polish_shift,
-            r->prune_raw_diff);
+            r->prune_raw_diff, q->reason);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 

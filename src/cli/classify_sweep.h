@@ -23,6 +23,9 @@ typedef struct {
   int width;
   long seed;
   char stop[LS_SWEEP_STOP_LEN];
+  int failed;       /* training failed (record stop "failed") or the point could not be
+                       evaluated: class "failed", res holds no classification */
+  char reason[200]; /* why, for failed runs */
   ls_classify_result res;
 } cli_classified_run;
 

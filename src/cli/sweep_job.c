@@ -95,6 +95,7 @@ void cli_sweep_exp_free(cli_sweep_exp *x) {
 
 void cli_sweep_exp_opts(const cli_sweep_exp *x, ls_sweep_opts *o) {
   o->config = x->cfg.root;
+  o->input_dir = x->cfg.dir;
   o->n_seeds = x->seeds;
   o->first_seed = x->first_seed;
   o->n_widths = x->n_widths;

@@ -42,12 +42,68 @@ ls_status ls_sweep_opts_validate(const ls_sweep_opts *o, ls_error *err) {
   return LS_OK;
 }
 
+/* Size and FNV-1a 64 hash of a regular file's bytes, as {"bytes": N, "fnv1a64": "hex"};
+ * NULL when path is not a regular file. */
+static json_t *file_fingerprint(const char *path) {
+  struct stat sb;
+  if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  unsigned long long h = 0xcbf29ce484222325ull, n = 0;
+  unsigned char buf[1 << 16];
+  size_t got;
+  while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+    for (size_t i = 0; i < got; i++) h = (h ^ buf[i]) * 0x100000001b3ull, n++;
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) return NULL;
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx", h);
+  return json_pack("{s:I, s:s}", "bytes", (json_int_t)n, "fnv1a64", hex);
+}
+
+/* Every string of the config that names a regular file (relative to input_dir): the
+ * data, teacher and parameter files of the experiment. */
+static void inputs_walk(const json_t *v, const char *dir, json_t *out) {
+  if (json_is_string(v)) {
+    const char *s = json_string_value(v);
+    if (!*s || json_object_get(out, s)) return;
+    char path[4096];
+    if (s[0] == '/' || !dir || !strcmp(dir, ".")) snprintf(path, sizeof path, "%s", s);
+    else snprintf(path, sizeof path, "%s/%s", dir, s);
+    json_t *fp = file_fingerprint(path);
+    if (fp) json_object_set_new(out, s, fp);
+  } else if (json_is_object(v)) {
+    const char *k;
+    json_t *c;
+    json_object_foreach((json_t *)v, k, c) inputs_walk(c, dir, out);
+  } else if (json_is_array(v)) {
+    for (size_t i = 0; i < json_array_size(v); i++) inputs_walk(json_array_get(v, i), dir, out);
+  }
+}
+
 static json_t *manifest_build(const ls_sweep_opts *o) {
-  json_t *w = json_array();
+  json_t *w = json_array(), *in = json_object();
   for (int i = 0; i < o->n_widths; i++) json_array_append_new(w, json_integer(o->widths[i]));
-  return json_pack("{s:s, s:s, s:I, s:I, s:o, s:O}", "format", MANIFEST_FORMAT, "version",
+  inputs_walk(o->config, o->input_dir, in);
+  return json_pack("{s:s, s:s, s:I, s:I, s:o, s:O, s:o}", "format", MANIFEST_FORMAT, "version",
                    o->version, "seeds", (json_int_t)o->n_seeds, "first_seed",
-                   (json_int_t)o->first_seed, "widths", w, "config", o->config);
+                   (json_int_t)o->first_seed, "widths", w, "config", o->config, "inputs", in);
+}
+
+/* The first input file whose fingerprint differs from the manifest's (a manifest written
+ * before fingerprints existed has none to compare). */
+static const char *inputs_diff(const json_t *had, const json_t *now) {
+  if (!had) return NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)had, k, v) {
+    if (!json_equal(v, json_object_get(now, k))) return k;
+  }
+  json_object_foreach((json_t *)now, k, v) {
+    if (!json_object_get(had, k)) return k;
+  }
+  return NULL;
 }
 
 /* Name the first top-level config section that differs between a and b. */
@@ -91,6 +147,12 @@ static ls_status manifest_check(const ls_sweep_opts *o, const char *path, ls_err
                      "%s: cannot resume: the config differs from the one the sweep was "
                      "started with%s%s%s",
                      path, k ? " (section \"" : "", k ? k : "", k ? "\")" : "");
+  } else if (inputs_diff(json_object_get(m, "inputs"), json_object_get(want, "inputs"))) {
+    const char *f = inputs_diff(json_object_get(m, "inputs"), json_object_get(want, "inputs"));
+    s = ls_error_set(err, LS_ERR_INPUT,
+                     "%s: cannot resume: input file %s changed since the sweep started (size or "
+                     "content differs from the manifest's fingerprint)",
+                     path, f);
   } else if (!ver || strcmp(ver, o->version))
     s = ls_error_set(err, LS_ERR_INPUT,
                      "%s: cannot resume: the sweep was started by landsym %s, this is %s", path,

@@ -31,12 +31,13 @@ ls_status ls_sweep_run_write(const char *dir, const ls_seed_result *r, ls_error 
   /* The .npy goes first: the record's presence is what marks the run finished. */
   if (r->params && (s = ls_npy_write(npy, r->params, 1, &r->nparams, err))) return s;
   const char *base = strrchr(npy, '/') + 1;
-  json_t *o = json_pack("{s:i, s:I, s:o, s:o, s:s, s:b, s:I, s:o, s:o}", "width", r->width,
+  json_t *o = json_pack("{s:i, s:I, s:o, s:o, s:s, s:b, s:I, s:o, s:o, s:o}", "width", r->width,
                         "seed", (json_int_t)r->seed, "loss", real_or_null(r->loss), "grad_inf",
                         real_or_null(r->grad_inf), "stop", r->stop, "converged", r->converged,
                         "iterations", (json_int_t)r->iterations, "time_s",
                         real_or_null(r->time_s), "params",
-                        r->params ? json_string(base) : json_null());
+                        r->params ? json_string(base) : json_null(), "reason",
+                        r->reason[0] ? json_string(r->reason) : json_null());
   /* 17 significant digits: every double reads back bit for bit. */
   char *text = o ? json_dumps(o, JSON_REAL_PRECISION(17)) : NULL;
   json_decref(o);
@@ -65,6 +66,29 @@ ls_status ls_sweep_run_read(const char *path, ls_seed_result *out, ls_error *err
     return ls_error_set(err, LS_ERR_INPUT, "%s: not a run record (width, seed, stop, "
                         "converged or iterations missing)", path);
   }
+  /* numbers where numbers belong: a record edited or cut short is not a finished run */
+  const char *numeric[] = {"loss", "grad_inf", "time_s"};
+  for (int i = 0; i < 3; i++) {
+    const json_t *v = json_object_get(o, numeric[i]);
+    if (v && !json_is_number(v) && !json_is_null(v)) {
+      json_decref(o);
+      return ls_error_set(err, LS_ERR_INPUT, "%s: not a run record (%s must be a number or null)",
+                          path, numeric[i]);
+    }
+  }
+  const json_t *pv = json_object_get(o, "params"), *rv = json_object_get(o, "reason");
+  if ((pv && !json_is_string(pv) && !json_is_null(pv)) || (rv && !json_is_string(rv) && !json_is_null(rv))) {
+    json_decref(o);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: not a run record (params and reason must be "
+                        "strings or null)", path);
+  }
+  if (json_integer_value(w) < 1 || json_integer_value(w) > 100000 || json_integer_value(it) < 0) {
+    json_decref(o);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: not a run record (width or iterations out of range)",
+                        path);
+  }
+  out->has_params = json_is_string(pv);
+  if (json_is_string(rv)) snprintf(out->reason, sizeof out->reason, "%s", json_string_value(rv));
   out->width = (int)json_integer_value(w);
   out->seed = (long)json_integer_value(sd);
   out->loss = real_of(json_object_get(o, "loss"));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "landsym/io.h"
 #include "landsym/sweep.h"
 
 static double now_s(void) {
@@ -25,11 +26,23 @@ static void task_of(const ls_sweep_opts *o, long j, ls_sweep_task *t) {
 }
 
 /* 1 when the run's record exists and matches the task (then *r is filled). */
+/* A record counts only when it reads strictly (ls_sweep_run_read) and, for a run that did
+ * not fail, its parameters read back whole: a truncated .npy is run again. */
 static int run_finished(const ls_sweep_opts *o, const ls_sweep_task *t, ls_seed_result *r) {
   char path[4096];
   if (ls_sweep_run_path(o->dir, t->width, t->seed, ".json", path, sizeof path, NULL)) return 0;
   if (ls_sweep_run_read(path, r, NULL)) return 0;
-  return r->width == t->width && r->seed == t->seed;
+  if (r->width != t->width || r->seed != t->seed) return 0;
+  if (r->has_params) {
+    double *th = NULL;
+    int nd;
+    size_t shape[2];
+    if (ls_sweep_run_path(o->dir, t->width, t->seed, ".npy", path, sizeof path, NULL) ||
+        ls_npy_read(path, &th, &nd, shape, NULL))
+      return 0;
+    free(th);
+  }
+  return 1;
 }
 
 static int is_failed(const ls_seed_result *r) { return !strcmp(r->stop, "failed"); }
@@ -46,10 +59,23 @@ static ls_status run_one(const ls_sweep_opts *o, ls_sweep_job job, void *ctx,
   r->width = t->width;
   r->seed = t->seed;
   if (s == LS_ERR_COMPUTE) {
+    snprintf(r->reason, sizeof r->reason, "%s", e && e->msg[0] ? e->msg : "computation failed");
     snprintf(r->stop, sizeof r->stop, "failed");
     r->converged = 0;
     s = LS_OK;
+  } else if (s == LS_OK && (!isfinite(r->loss) || !strcmp(r->stop, "nan"))) {
+    /* the trainer stopped on a non-finite loss (e.g. init_scale 1e154): a failed run, as
+     * docs/sweep.md promises, not a finished one; its parameters are not kept */
+    snprintf(r->reason, sizeof r->reason, "non-finite loss (trainer stop: %s)",
+             r->stop[0] ? r->stop : "none");
+    snprintf(r->stop, sizeof r->stop, "failed");
+    r->converged = 0;
+    r->loss = r->grad_inf = NAN;
+    free(r->params);
+    r->params = NULL;
   }
+  for (char *c = r->reason; *c; c++)
+    if (*c == '\n' || *c == '\r') *c = ' ';
   /* The stop reason becomes a CSV field: keep it one token. */
   for (char *c = r->stop; *c; c++)
     if (*c == ',' || *c == '\n' || *c == '"' || *c == '\r') *c = '_';
