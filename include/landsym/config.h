@@ -36,6 +36,8 @@ typedef struct {
 /* Top-level keys accepted by ls_config_load: the sections parsed here, free text,
  * and the sections owned by the commands (NULL-terminated). */
 extern const char *const ls_config_known_sections[];
+/* Those of them that no command reads: a config holding one is refused (exit 2). */
+extern const char *const ls_config_unread_sections[];
 
 /* Load a config file, or a built-in experiment "builtin:NAME" (see
  * ls_config_builtin_names). cfg is zeroed first; on failure it is left freed. */

@@ -265,6 +265,12 @@ static ls_status config_build(ls_config *cfg, ls_error *err) {
   json_t *root = cfg->root;
   ls_status st = ls_config_check_keys(cfg, root, "", ls_config_known_sections, err);
   if (st) return st;
+  for (int i = 0; ls_config_unread_sections[i]; i++)
+    if (json_object_get(root, ls_config_unread_sections[i]))
+      return ls_error_set(err, LS_ERR_INPUT,
+                          "%s: %s: no command reads this section (its settings are command-line "
+                          "options, see landsym %s --help); remove it",
+                          file, ls_config_unread_sections[i], ls_config_unread_sections[i]);
   const json_t *sv = json_object_get(root, "student"), *tv = json_object_get(root, "teacher");
   if (!json_is_object(sv))
     return ls_error_set(err, LS_ERR_INPUT, "%s: student: required, an object with \"widths\"", file);

@@ -12,6 +12,13 @@ const char *const ls_config_known_sections[] = {
     "split",   "path",    "saddle",  "locus",  "reproduce",   "count",   "figures",
     "analysis", NULL};
 
+/* Known sections that no command reads (their settings are command-line options): present
+ * in a config they would be ignored, so any content there is refused rather than passed
+ * silently. A command that starts reading one takes it off this list. */
+const char *const ls_config_unread_sections[] = {
+    "output", "eval", "classify", "expand", "connect", "saddle", "locus", "count", "figures",
+    "analysis", NULL};
+
 json_t *ls_config_section(const ls_config *cfg, const char *name) {
   if (!cfg || !cfg->root) return NULL;
   return json_object_get(cfg->root, name);
