@@ -561,6 +561,13 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
     free(theta_gn);
     return st;
   }
+  if (ls_net_n_glu(net)) { /* GLU units: classes from the gradient and the spectrum only */
+    int zl = r->loss <= o.loss_floor;
+    r->cls = zl ? LS_CLASS_GLOBAL : !r->converged ? LS_CLASS_NOT_CONVERGED
+             : r->n_neg_eigs > 0 ? LS_CLASS_SADDLE : LS_CLASS_LOCAL;
+    free(theta_gn);
+    return LS_OK;
+  }
 
   /* Reduction to the irreducible form (Definition 3.1): groups and the pruned network.
    * A zero-loss point whose units have not fully merged (the loss is flat to second order
