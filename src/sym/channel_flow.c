@@ -125,14 +125,12 @@ static ls_channel_sample sample_at(flow_ctx *f, const double *phi, double t, dou
 
 ls_status ls_channel_flow(const ls_net *net, const ls_data *d, const double *theta,
                           const ls_channel_opts *o, ls_channel_report *rep, ls_error *err) {
-  if (!rep->candidate) return LS_OK;
-  if (rep->flipped) { /* the flip's constant would move with s: no bias to take it */
-    rep->n_flow = 0;
-    return LS_OK;
-  }
+  const ls_channel_group *gr = &rep->groups[0];
+  /* pairs only; a flip's constant would move with s (no bias to take it) */
+  if (rep->n_groups < 1 || gr->size != 2 || gr->sign[0] != 1 || gr->sign[1] != 1) return LS_OK;
   flow_ctx f;
   memset(&f, 0, sizeof f);
-  f.net = net, f.d = d, f.l = rep->layer, f.i = rep->i, f.j = rep->j;
+  f.net = net, f.d = d, f.l = gr->layer, f.i = gr->unit[0], f.j = gr->unit[1];
   f.len = net->width[f.l - 1] + (net->bias[f.l] ? 1 : 0);
   f.m = net->width[f.l + 1];
   f.P = ls_net_nparams(net);
