@@ -39,7 +39,7 @@ typedef struct {
                         is a plain duplicate, a finite symmetry-induced point): 1e-3 */
   double fn_rtol;    /* certificate: RMS over the data of f_run - f_limit (polished limit)
                         <= fn_rtol * sqrt(run's loss) + 1e-12: 1 */
-  double loss_rtol;  /* ... and limit loss <= run's loss * (1 + loss_rtol) + 1e-15: 1e-6 */
+  double loss_rtol;  /* ... and limit loss <= run's loss * (1 + loss_rtol) + 1e-15: 1e-10 */
   double grad_tol;   /* the polished limit is critical when its gradient inf-norm <=
                         grad_tol: 1e-10 */
   double eig_tol;    /* zero / negative eigenvalues of the limit's Hessian: |lambda| <=
@@ -101,6 +101,7 @@ typedef struct {
   ls_channel_sample *flow_samples;
   int flow_monotone;
   double flow_loss_end, flow_s_end;
+  char flow_stop[64]; /* why the continuation stopped */
 } ls_channel_report;
 
 void ls_channel_report_free(ls_channel_report *rep); /* accepts a zeroed struct */

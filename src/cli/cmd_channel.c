@@ -119,6 +119,7 @@ static json_t *report_json(const ls_channel_report *r) {
     json_object_set_new(o, "flow_monotone", json_boolean(r->flow_monotone));
     json_object_set_new(o, "flow_loss_end", num(r->flow_loss_end));
     json_object_set_new(o, "flow_s_end", num(r->flow_s_end));
+    json_object_set_new(o, "flow_stop", json_string(r->flow_stop));
   }
   return o;
 }
@@ -204,8 +205,9 @@ int cmd_channel(int argc, char **argv) {
              r.fn_dist, r.fn_dist0);
     }
     if (r.n_flow)
-      printf("continuation: %zu samples, loss %s, end loss %.17g, s %.3g\n", r.n_flow,
-             r.flow_monotone ? "monotone" : "NOT monotone", r.flow_loss_end, r.flow_s_end);
+      printf("continuation: %zu samples, loss %s, end loss %.17g, s %.3g (%s)\n", r.n_flow,
+             r.flow_monotone ? "monotone" : "NOT monotone", r.flow_loss_end, r.flow_s_end,
+             r.flow_stop);
     printf("written to:   %s\n", o.out);
   }
   free(text);

@@ -57,18 +57,32 @@ static int state_alloc(glu_state *s, const ls_net *net) {
   return 0;
 }
 
-/* Parameters of unit i of layer l: w (row), b (or NULL), v and c (GLU units, else NULL). */
+/* Parameter offsets of every layer, computed once per pass. */
 typedef struct {
-  const double *w, *b, *v, *c;
+  size_t w[LS_MAX_LAYERS + 2], b[LS_MAX_LAYERS + 2], v[LS_MAX_LAYERS + 2], c[LS_MAX_LAYERS + 2];
+} offsets;
+
+static void offsets_init(const ls_net *net, offsets *o) {
+  for (int l = 1; l <= net->n_layers; l++) {
+    o->w[l] = ls_net_w_offset(net, l), o->b[l] = ls_net_b_offset(net, l);
+    o->v[l] = ls_net_v_offset(net, l), o->c[l] = ls_net_c_offset(net, l);
+  }
+}
+
+/* Parameters of unit i of layer l: w (row), b (or NULL), v and c (GLU units, else NULL),
+ * inside th (theta, a direction or the gradient). */
+typedef struct {
+  double *w, *b, *v, *c;
 } unit_par;
 
-static unit_par unit_at(const ls_net *net, const double *th, int l, int i) {
+static unit_par unit_at(const ls_net *net, const offsets *o, const double *th, int l, int i) {
   int wi = net->width[l - 1], g = i - (net->width[l] - net->glu[l]);
+  double *t = (double *)th; /* the caller decides whether it writes */
   unit_par p;
-  p.w = th + ls_net_w_offset(net, l) + (size_t)i * wi;
-  p.b = net->bias[l] ? th + ls_net_b_offset(net, l) + i : NULL;
-  p.v = g >= 0 ? th + ls_net_v_offset(net, l) + (size_t)g * wi : NULL;
-  p.c = g >= 0 && net->bias[l] ? th + ls_net_c_offset(net, l) + g : NULL;
+  p.w = t + o->w[l] + (size_t)i * wi;
+  p.b = net->bias[l] ? t + o->b[l] + i : NULL;
+  p.v = g >= 0 ? t + o->v[l] + (size_t)g * wi : NULL;
+  p.c = g >= 0 && net->bias[l] ? t + o->c[l] + g : NULL;
   return p;
 }
 
@@ -79,7 +93,7 @@ static double dot(int n, const double *a, const double *b) {
 }
 
 /* Forward pass of one sample (and its R pass when V != NULL). */
-static void forward(const ls_net *net, const double *th, const double *V, const double *x,
+static void forward(const ls_net *net, const offsets *of, const double *th, const double *V, const double *x,
                     glu_state *s) {
   memcpy(s->a[0], x, (size_t)net->width[0] * sizeof(double));
   if (V) memset(s->ra[0], 0, (size_t)net->width[0] * sizeof(double));
@@ -87,7 +101,7 @@ static void forward(const ls_net *net, const double *th, const double *V, const 
     int wi = net->width[l - 1];
     const double *a = s->a[l - 1], *ra = s->ra[l - 1];
     for (int i = 0; i < net->width[l]; i++) {
-      unit_par p = unit_at(net, th, l, i);
+      unit_par p = unit_at(net, of, th, l, i);
       double z = dot(wi, p.w, a) + (p.b ? *p.b : 0), d[4];
       ls_act_eval(&net->act[l], z, d);
       double u = p.v ? dot(wi, p.v, a) + (p.c ? *p.c : 0) : 0;
@@ -95,7 +109,7 @@ static void forward(const ls_net *net, const double *th, const double *V, const 
       s->f1[l][i] = d[1], s->f2[l][i] = d[2], s->f3[l][i] = d[3];
       s->a[l][i] = p.v ? d[0] + u * d[1] : d[0];
       if (!V) continue;
-      unit_par q = unit_at(net, V, l, i);
+      unit_par q = unit_at(net, of, V, l, i);
       double rz = dot(wi, p.w, ra) + dot(wi, q.w, a) + (q.b ? *q.b : 0);
       double ru = p.v ? dot(wi, p.v, ra) + dot(wi, q.v, a) + (q.c ? *q.c : 0) : 0;
       s->rz[l][i] = rz, s->ru[l][i] = ru;
@@ -138,7 +152,7 @@ static double output(const ls_net *net, const double *y, double wk, int second, 
 
 /* Backward pass of one sample: adds the gradient (V == NULL) or the R gradient, i.e. the
  * sample's term of H V (V != NULL), to g. */
-static void backward(const ls_net *net, const double *th, const double *V, glu_state *s,
+static void backward(const ls_net *net, const offsets *of, const double *th, const double *V, glu_state *s,
                      double *g) {
   for (int l = net->n_layers; l >= 1; l--) {
     int wi = net->width[l - 1];
@@ -147,36 +161,36 @@ static void backward(const ls_net *net, const double *th, const double *V, glu_s
     memset(ep, 0, (size_t)wi * sizeof(double));
     if (V) memset(rep, 0, (size_t)wi * sizeof(double));
     for (int i = 0; i < net->width[l]; i++) {
-      unit_par p = unit_at(net, th, l, i);
-      unit_par gp = unit_at(net, g, l, i);
+      unit_par p = unit_at(net, of, th, l, i);
+      unit_par gp = unit_at(net, of, g, l, i);
       double e = s->e[l][i], f1 = s->f1[l][i], f2 = s->f2[l][i], u = s->u[l][i];
       double s1 = p.v ? f1 + u * f2 : f1;
       double dz = e * s1, du = p.v ? e * f1 : 0;
       for (int j = 0; j < wi; j++) ep[j] += p.w[j] * dz + (p.v ? p.v[j] * du : 0);
       if (!V) {
-        for (int j = 0; j < wi; j++) ((double *)gp.w)[j] += dz * a[j];
-        if (gp.b) *(double *)gp.b += dz;
+        for (int j = 0; j < wi; j++) gp.w[j] += dz * a[j];
+        if (gp.b) *gp.b += dz;
         if (p.v) {
-          for (int j = 0; j < wi; j++) ((double *)gp.v)[j] += du * a[j];
-          if (gp.c) *(double *)gp.c += du;
+          for (int j = 0; j < wi; j++) gp.v[j] += du * a[j];
+          if (gp.c) *gp.c += du;
         }
         continue;
       }
-      unit_par q = unit_at(net, V, l, i);
+      unit_par q = unit_at(net, of, V, l, i);
       double re = s->re[l][i], rz = s->rz[l][i], ru = s->ru[l][i], f3 = s->f3[l][i];
       double rs1 = p.v ? f2 * rz + f2 * ru + u * f3 * rz : f2 * rz;
       double rdz = re * s1 + e * rs1, rdu = p.v ? re * f1 + e * f2 * rz : 0;
       for (int j = 0; j < wi; j++) {
-        ((double *)gp.w)[j] += rdz * a[j] + dz * ra[j];
+        gp.w[j] += rdz * a[j] + dz * ra[j];
         rep[j] += p.w[j] * rdz + q.w[j] * dz;
       }
-      if (gp.b) *(double *)gp.b += rdz;
+      if (gp.b) *gp.b += rdz;
       if (p.v) {
         for (int j = 0; j < wi; j++) {
-          ((double *)gp.v)[j] += rdu * a[j] + du * ra[j];
+          gp.v[j] += rdu * a[j] + du * ra[j];
           rep[j] += p.v[j] * rdu + q.v[j] * du;
         }
-        if (gp.c) *(double *)gp.c += rdu;
+        if (gp.c) *gp.c += rdu;
       }
     }
   }
@@ -188,14 +202,16 @@ static ls_status pass(const ls_net *net, const ls_data *d, const double *th, con
   if (d->din != net->width[0] || d->dout != net->width[net->n_layers]) return LS_ERR_INPUT;
   glu_state s;
   if (state_alloc(&s, net)) return LS_ERR_NOMEM;
+  offsets of;
+  offsets_init(net, &of);
   size_t P = ls_net_nparams(net);
   int m = net->width[net->n_layers];
   if (g) memset(g, 0, P * sizeof *g);
   double tot = 0;
   for (size_t k = 0; k < d->n; k++) {
-    forward(net, th, V, d->x + k * (size_t)d->din, &s);
+    forward(net, &of, th, V, d->x + k * (size_t)d->din, &s);
     tot += output(net, d->y + k * (size_t)m, ls_data_weight(d, k), V != NULL, &s);
-    if (g) backward(net, th, V, &s, g);
+    if (g) backward(net, &of, th, V, &s, g);
   }
   free(s.buf);
   if (loss) *loss = tot;
@@ -206,9 +222,11 @@ ls_status ls_glu_forward(const ls_net *net, const double *theta, size_t n, const
                          double *out) {
   glu_state s;
   if (state_alloc(&s, net)) return LS_ERR_NOMEM;
+  offsets of;
+  offsets_init(net, &of);
   int din = net->width[0], m = net->width[net->n_layers];
   for (size_t k = 0; k < n; k++) {
-    forward(net, theta, NULL, x + k * (size_t)din, &s);
+    forward(net, &of, theta, NULL, x + k * (size_t)din, &s);
     memcpy(out + k * (size_t)m, s.a[net->n_layers], (size_t)m * sizeof(double));
   }
   free(s.buf);

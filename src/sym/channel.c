@@ -38,7 +38,7 @@ void ls_channel_opts_default(ls_channel_opts *o) {
   o->out_min = 5;
   o->v_min = 1e-3;
   o->fn_rtol = 1;
-  o->loss_rtol = 1e-6;
+  o->loss_rtol = 1e-10;
   o->grad_tol = 1e-10;
   o->eig_tol = 1e-7;
   o->polish_iter = 2000;
