@@ -48,7 +48,73 @@ static void build_pair(const ls_net *G, const double *tg, const ls_net *N, doubl
   tn[nW2 + 2] = ai, tn[nW2 + 3] = aj, tn[nb2] = bo;
 }
 
+/* Detection in any hidden layer: a 2-3-3-1 sigmoid network with biases whose hidden layer
+ * `layer` holds a pair at distance eps |V| with outgoing weights (a column into the next
+ * layer) c/2 +- 1/eps: the group is found in that layer, and the limit network (pair ->
+ * GLU) computes the pair network's function to O(eps^2) (loss and outputs). */
+static void deep_checks(void) {
+  ls_error err;
+  ls_act sig = {LS_ACT_SIGMOID, 1, 1};
+  int wp[4] = {2, 3, 3, 1};
+  for (int layer = 1; layer <= 2; layer++) {
+    ls_net N;
+    ls_net_init(&N, 3, wp, sig, 1, NULL);
+    ls_data d;
+    ls_data_grid(&d, 7, 2, -2, 2, 1, &err);
+    for (size_t k = 0; k < d.n; k++) d.y[k] = sin(d.x[2 * k]) * cos(d.x[2 * k + 1]);
+    size_t P = ls_net_nparams(&N);
+    double *th = malloc(P * sizeof *th);
+    unsigned seed = 5u + (unsigned)layer;
+    for (size_t p = 0; p < P; p++) th[p] = 2 * ((rand_r(&seed) + 0.5) / (RAND_MAX + 1.0)) - 1;
+    double prev = 0;
+    for (int k = 0; k < 2; k++) {
+      double eps = k ? 1e-3 : 1e-2, V[4] = {0.7, -0.4, 0.5, 0};
+      int din = N.width[layer - 1], m = N.width[layer + 1], W = N.width[layer];
+      size_t wo = ls_net_w_offset(&N, layer), bo = ls_net_b_offset(&N, layer),
+             oo = ls_net_w_offset(&N, layer + 1);
+      for (int q = 0; q < din; q++) { /* units 0 and 2 around unit 0's incoming weights */
+        double w = th[wo + q];
+        th[wo + q] = w + eps * V[q] / 2, th[wo + 2 * din + q] = w - eps * V[q] / 2;
+      }
+      double b = k ? (th[bo] + th[bo + 2]) / 2 : th[bo];
+      if (k) /* recentre on the same w: undo the first split */
+        for (int q = 0; q < din; q++) {
+          double w = (th[wo + q] + th[wo + 2 * din + q]) / 2;
+          th[wo + q] = w + eps * V[q] / 2, th[wo + 2 * din + q] = w - eps * V[q] / 2;
+        }
+      th[bo] = b + eps * V[din] / 2, th[bo + 2] = b - eps * V[din] / 2;
+      for (int o = 0; o < m; o++) {
+        double c = 0.3; /* parallel to A = 1/eps over the outputs: one GLU is exact */
+        th[oo + (size_t)o * W] = c / 2 + 1 / eps, th[oo + (size_t)o * W + 2] = c / 2 - 1 / eps;
+      }
+      ls_channel_opts co;
+      ls_channel_opts_default(&co);
+      co.polish_iter = 1;
+      ls_channel_report rep;
+      ls_status st = ls_channel_find(&N, &d, th, &co, &rep, &err);
+      int ok = !st && rep.n_groups == 1 && rep.groups[0].layer == layer &&
+               rep.groups[0].size == 2 && rep.groups[0].unit[0] == 0 && rep.groups[0].unit[1] == 2;
+      CHECK(ok, "2-3-3-1, pair in hidden layer %d, eps %.0e: group found in that layer (%s)",
+            layer, eps, st ? err.msg : rep.reason);
+      int shape = !st && rep.n_groups && rep.limit_net.width[layer] == 2 &&
+                  rep.limit_net.glu[layer] == 1;
+      CHECK(shape && rep.fn_dist0 < 2 * eps * eps && fabs(rep.limit_loss0 - rep.loss) < 2 * eps * eps,
+            "layer %d, eps %.0e: limit (2 units, 1 GLU) at the run's parameters: RMS function "
+            "distance %.2e, loss difference %.2e", layer, eps, rep.fn_dist0,
+            fabs(rep.limit_loss0 - rep.loss));
+      if (k) CHECK(prev / rep.fn_dist0 > 70 && prev / rep.fn_dist0 < 130,
+                   "layer %d: eps / 10 divides the function distance by %.1f (second order: 100)",
+                   layer, prev / rep.fn_dist0);
+      prev = rep.fn_dist0;
+      ls_channel_report_free(&rep);
+    }
+    free(th);
+    ls_data_free(&d);
+  }
+}
+
 int main(void) {
+  deep_checks();
   ls_error err;
   ls_act sig = {LS_ACT_SIGMOID, 1, 1};
   /* data: the thesis toy teacher (2-4-1 sigmoid, no biases) on a 15 x 15 grid of [-5,5]^2 */
