@@ -453,11 +453,9 @@ ls_status ls_channel_find(const ls_net *net, const ls_data *d, const double *the
   st = w ? ls_loss(nl, d, t0, &rep->limit_loss0, w) : LS_ERR_NOMEM;
   ls_work_free(w);
   if (st) goto fail;
-  /* the limit trained to machine precision: Newton from the run's limit to the nearest
-   * critical point (saddles too, so that a run beside a saddle at infinity finds it) */
+  /* the limit trained to machine precision: Newton (trust region) from the run's limit */
   ls_train_opts to;
   ls_train_opts_polish(&to, LS_POLISH_NEWTON, o.polish_iter, 1e-15);
-  to.newton_critical = 1;
   ls_train_result tr;
   memset(&tr, 0, sizeof tr);
   st = ls_train(nl, d, rep->limit_theta, &to, &tr, err);
