@@ -21,8 +21,9 @@
  * At the output (identity or any activation f_L, then the loss): e_L = dloss/da_L (sample
  * weight included), R e_L = (d^2 loss / da_L^2) R a_L: MSE 2 w_k R a_L; NLL
  * w_k sum(y) (p * R a - p (p . R a)) with p = softmax(a_L).
- * The dense Hessian is the P products with the unit vectors, symmetrised by averaging
- * H and H^T (exact up to rounding; the two triangles agree to rounding).
+ * The dense Hessian is the P products with the unit vectors (one primal pass per sample,
+ * then the R pass along each e_j), symmetrised by averaging H and H^T (exact up to
+ * rounding; the two triangles agree to rounding).
  * One thread, a fixed order over samples: results are reproducible bit for bit. */
 #include <math.h>
 #include <stdlib.h>
@@ -92,43 +93,47 @@ static double dot(int n, const double *a, const double *b) {
   return s;
 }
 
-/* Forward pass of one sample (and its R pass when V != NULL). */
-static void forward(const ls_net *net, const offsets *of, const double *th, const double *V, const double *x,
-                    glu_state *s) {
-  memcpy(s->a[0], x, (size_t)net->width[0] * sizeof(double));
+/* Forward pass of one sample: the primal values (primal) and/or the R pass along V (V != NULL;
+ * it reads the primal values, so a primal pass of the same sample comes first or along). */
+static void forward(const ls_net *net, const offsets *of, const double *th, const double *V,
+                    const double *x, glu_state *s, int primal) {
+  if (primal) memcpy(s->a[0], x, (size_t)net->width[0] * sizeof(double));
   if (V) memset(s->ra[0], 0, (size_t)net->width[0] * sizeof(double));
   for (int l = 1; l <= net->n_layers; l++) {
     int wi = net->width[l - 1];
     const double *a = s->a[l - 1], *ra = s->ra[l - 1];
     for (int i = 0; i < net->width[l]; i++) {
       unit_par p = unit_at(net, of, th, l, i);
-      double z = dot(wi, p.w, a) + (p.b ? *p.b : 0), d[4];
-      ls_act_eval(&net->act[l], z, d);
-      double u = p.v ? dot(wi, p.v, a) + (p.c ? *p.c : 0) : 0;
-      s->z[l][i] = z, s->u[l][i] = u;
-      s->f1[l][i] = d[1], s->f2[l][i] = d[2], s->f3[l][i] = d[3];
-      s->a[l][i] = p.v ? d[0] + u * d[1] : d[0];
+      if (primal) {
+        double z = dot(wi, p.w, a) + (p.b ? *p.b : 0), d[4];
+        ls_act_eval(&net->act[l], z, d);
+        double u = p.v ? dot(wi, p.v, a) + (p.c ? *p.c : 0) : 0;
+        s->z[l][i] = z, s->u[l][i] = u;
+        s->f1[l][i] = d[1], s->f2[l][i] = d[2], s->f3[l][i] = d[3];
+        s->a[l][i] = p.v ? d[0] + u * d[1] : d[0];
+      }
       if (!V) continue;
       unit_par q = unit_at(net, of, V, l, i);
+      double f1 = s->f1[l][i], f2 = s->f2[l][i], u = s->u[l][i];
       double rz = dot(wi, p.w, ra) + dot(wi, q.w, a) + (q.b ? *q.b : 0);
       double ru = p.v ? dot(wi, p.v, ra) + dot(wi, q.v, a) + (q.c ? *q.c : 0) : 0;
       s->rz[l][i] = rz, s->ru[l][i] = ru;
-      s->ra[l][i] = p.v ? (d[1] + u * d[2]) * rz + d[1] * ru : d[1] * rz;
+      s->ra[l][i] = p.v ? (f1 + u * f2) * rz + f1 * ru : f1 * rz;
     }
   }
 }
 
-/* Output layer: loss of sample k (weight wk), e_L and (V) R e_L. */
-static double output(const ls_net *net, const double *y, double wk, int second, glu_state *s) {
+/* Output layer: (primal) loss of the sample (weight wk) returned and e_L; (tangent) R e_L. */
+static double output(const ls_net *net, const double *y, double wk, glu_state *s, int primal,
+                     int tangent) {
   int L = net->n_layers, m = net->width[L];
   const double *f = s->a[L];
   double loss = 0;
   if (net->loss == LS_LOSS_MSE) {
     for (int o = 0; o < m; o++) {
       double r = f[o] - y[o];
-      loss += wk * r * r;
-      s->e[L][o] = 2 * wk * r;
-      if (second) s->re[L][o] = 2 * wk * s->ra[L][o];
+      if (primal) loss += wk * r * r, s->e[L][o] = 2 * wk * r;
+      if (tangent) s->re[L][o] = 2 * wk * s->ra[L][o];
     }
     return loss;
   }
@@ -138,11 +143,10 @@ static double output(const ls_net *net, const double *y, double wk, int second, 
   double lse = mx + log(se);
   for (int o = 0; o < m; o++) {
     double po = exp(f[o] - lse);
-    loss += wk * y[o] * (lse - f[o]);
-    s->e[L][o] = wk * (po * sy - y[o]);
-    if (second) pr += po * s->ra[L][o];
+    if (primal) loss += wk * y[o] * (lse - f[o]), s->e[L][o] = wk * (po * sy - y[o]);
+    if (tangent) pr += po * s->ra[L][o];
   }
-  if (second)
+  if (tangent)
     for (int o = 0; o < m; o++) {
       double po = exp(f[o] - lse);
       s->re[L][o] = wk * sy * po * (s->ra[L][o] - pr);
@@ -150,24 +154,25 @@ static double output(const ls_net *net, const double *y, double wk, int second, 
   return loss;
 }
 
-/* Backward pass of one sample: adds the gradient (V == NULL) or the R gradient, i.e. the
- * sample's term of H V (V != NULL), to g. */
-static void backward(const ls_net *net, const offsets *of, const double *th, const double *V, glu_state *s,
-                     double *g) {
+/* Backward pass of one sample. V == NULL: backpropagation of e (every layer's e is kept in
+ * s) and, when g != NULL, the gradient added to g. V != NULL: the R pass, reading the primal
+ * e of a preceding V == NULL pass; the sample's term of H V is added to g. */
+static void backward(const ls_net *net, const offsets *of, const double *th, const double *V,
+                     glu_state *s, double *g) {
   for (int l = net->n_layers; l >= 1; l--) {
     int wi = net->width[l - 1];
     const double *a = s->a[l - 1], *ra = s->ra[l - 1];
     double *ep = s->e[l - 1], *rep = s->re[l - 1];
-    memset(ep, 0, (size_t)wi * sizeof(double));
-    if (V) memset(rep, 0, (size_t)wi * sizeof(double));
+    memset(V ? rep : ep, 0, (size_t)wi * sizeof(double));
     for (int i = 0; i < net->width[l]; i++) {
       unit_par p = unit_at(net, of, th, l, i);
-      unit_par gp = unit_at(net, of, g, l, i);
       double e = s->e[l][i], f1 = s->f1[l][i], f2 = s->f2[l][i], u = s->u[l][i];
       double s1 = p.v ? f1 + u * f2 : f1;
       double dz = e * s1, du = p.v ? e * f1 : 0;
-      for (int j = 0; j < wi; j++) ep[j] += p.w[j] * dz + (p.v ? p.v[j] * du : 0);
       if (!V) {
+        for (int j = 0; j < wi; j++) ep[j] += p.w[j] * dz + (p.v ? p.v[j] * du : 0);
+        if (!g) continue;
+        unit_par gp = unit_at(net, of, g, l, i);
         for (int j = 0; j < wi; j++) gp.w[j] += dz * a[j];
         if (gp.b) *gp.b += dz;
         if (p.v) {
@@ -176,7 +181,7 @@ static void backward(const ls_net *net, const offsets *of, const double *th, con
         }
         continue;
       }
-      unit_par q = unit_at(net, of, V, l, i);
+      unit_par q = unit_at(net, of, V, l, i), gp = unit_at(net, of, g, l, i);
       double re = s->re[l][i], rz = s->rz[l][i], ru = s->ru[l][i], f3 = s->f3[l][i];
       double rs1 = p.v ? f2 * rz + f2 * ru + u * f3 * rz : f2 * rz;
       double rdz = re * s1 + e * rs1, rdu = p.v ? re * f1 + e * f2 * rz : 0;
@@ -196,7 +201,7 @@ static void backward(const ls_net *net, const offsets *of, const double *th, con
   }
 }
 
-/* Loss, and the gradient (g, when V == NULL) or H V (g, when V != NULL). */
+/* Loss and gradient (g, when V == NULL), or H V (g, when V != NULL). */
 static ls_status pass(const ls_net *net, const ls_data *d, const double *th, const double *V,
                       double *loss, double *g) {
   if (d->din != net->width[0] || d->dout != net->width[net->n_layers]) return LS_ERR_INPUT;
@@ -209,9 +214,10 @@ static ls_status pass(const ls_net *net, const ls_data *d, const double *th, con
   if (g) memset(g, 0, P * sizeof *g);
   double tot = 0;
   for (size_t k = 0; k < d->n; k++) {
-    forward(net, &of, th, V, d->x + k * (size_t)d->din, &s);
-    tot += output(net, d->y + k * (size_t)m, ls_data_weight(d, k), V != NULL, &s);
-    if (g) backward(net, &of, th, V, &s, g);
+    forward(net, &of, th, V, d->x + k * (size_t)d->din, &s, 1);
+    tot += output(net, d->y + k * (size_t)m, ls_data_weight(d, k), &s, 1, V != NULL);
+    backward(net, &of, th, NULL, &s, V ? NULL : g);
+    if (V) backward(net, &of, th, V, &s, g);
   }
   free(s.buf);
   if (loss) *loss = tot;
@@ -226,7 +232,7 @@ ls_status ls_glu_forward(const ls_net *net, const double *theta, size_t n, const
   offsets_init(net, &of);
   int din = net->width[0], m = net->width[net->n_layers];
   for (size_t k = 0; k < n; k++) {
-    forward(net, &of, theta, NULL, x + k * (size_t)din, &s);
+    forward(net, &of, theta, NULL, x + k * (size_t)din, &s, 1);
     memcpy(out + k * (size_t)m, s.a[net->n_layers], (size_t)m * sizeof(double));
   }
   free(s.buf);
@@ -243,23 +249,39 @@ ls_status ls_glu_hvp(const ls_net *net, const ls_data *d, const double *theta, c
   return pass(net, d, theta, v, NULL, Hv);
 }
 
+/* Dense Hessian: per sample one primal pass, then the R pass along every unit vector e_j,
+ * whose sample terms add up in column j (C, column-major); then H = (C + C^T) / 2. */
 ls_status ls_glu_hessian(const ls_net *net, const ls_data *d, const double *theta, double *H) {
+  if (d->din != net->width[0] || d->dout != net->width[net->n_layers]) return LS_ERR_INPUT;
   size_t P = ls_net_nparams(net);
-  double *e = calloc(P, sizeof *e), *col = malloc(P * sizeof *col);
-  ls_status st = (!e || !col) ? LS_ERR_NOMEM : LS_OK;
-  for (size_t j = 0; !st && j < P; j++) {
-    e[j] = 1;
-    st = pass(net, d, theta, e, NULL, col);
-    e[j] = 0;
-    for (size_t i = 0; i < P; i++) H[i * P + j] = col[i];
+  int m = net->width[net->n_layers];
+  glu_state s;
+  double *e = calloc(P, sizeof *e), *C = calloc(P * P, sizeof *C);
+  ls_status st = (!e || !C || state_alloc(&s, net)) ? LS_ERR_NOMEM : LS_OK;
+  if (st) {
+    free(e), free(C);
+    return st;
   }
-  for (size_t i = 0; !st && i < P; i++)
-    for (size_t j = i + 1; j < P; j++) {
-      double a = 0.5 * (H[i * P + j] + H[j * P + i]);
-      H[i * P + j] = H[j * P + i] = a;
+  offsets of;
+  offsets_init(net, &of);
+  for (size_t k = 0; k < d->n; k++) {
+    forward(net, &of, theta, NULL, d->x + k * (size_t)d->din, &s, 1);
+    output(net, d->y + k * (size_t)m, ls_data_weight(d, k), &s, 1, 0);
+    backward(net, &of, theta, NULL, &s, NULL);
+    for (size_t j = 0; j < P; j++) {
+      e[j] = 1;
+      forward(net, &of, theta, e, NULL, &s, 0);
+      output(net, d->y + k * (size_t)m, ls_data_weight(d, k), &s, 0, 1);
+      backward(net, &of, theta, e, &s, C + j * P);
+      e[j] = 0;
     }
-  for (size_t i = 0; !st && i < P * P; i++)
-    if (!isfinite(H[i])) st = LS_ERR_COMPUTE;
-  free(e), free(col);
+  }
+  for (size_t i = 0; i < P; i++)
+    for (size_t j = i; j < P; j++) {
+      double v = 0.5 * (C[j * P + i] + C[i * P + j]);
+      H[i * P + j] = H[j * P + i] = v;
+      if (!isfinite(v)) st = LS_ERR_COMPUTE;
+    }
+  free(s.buf), free(e), free(C);
   return st;
 }
