@@ -76,7 +76,7 @@ typedef struct {
   double *w, *b, *v, *c;
 } unit_par;
 
-static unit_par unit_at(const ls_net *net, const offsets *o, const double *th, int l, int i) {
+static inline unit_par unit_at(const ls_net *net, const offsets *o, const double *th, int l, int i) {
   int wi = net->width[l - 1], g = i - (net->width[l] - net->glu[l]);
   double *t = (double *)th; /* the caller decides whether it writes */
   unit_par p;
@@ -87,7 +87,7 @@ static unit_par unit_at(const ls_net *net, const offsets *o, const double *th, i
   return p;
 }
 
-static double dot(int n, const double *a, const double *b) {
+static inline double dot(int n, const double *a, const double *b) {
   double s = 0;
   for (int j = 0; j < n; j++) s += a[j] * b[j];
   return s;
