@@ -486,6 +486,14 @@ ls_status ls_channel_find(const ls_net *net, const ls_data *d, const double *the
   return LS_OK;
 fail:
   free(t0);
+  if (st == LS_ERR_COMPUTE) { /* e.g. a non-finite loss of the limit: no certificate */
+    rep->found = 0;
+    snprintf(rep->reason, sizeof rep->reason, "limit network could not be evaluated: %s",
+             err && err->msg[0] ? err->msg : "non-finite values");
+    for (char *c = rep->reason; *c; c++)
+      if (*c == ',') *c = ';'; /* the reason goes into CSV files */
+    return LS_OK;
+  }
   if (err && !err->msg[0]) ls_error_set(err, st, "channel: computation failed");
   return st;
 }
