@@ -488,7 +488,7 @@ fail:
   free(t0);
   if (st == LS_ERR_COMPUTE) { /* e.g. a non-finite loss of the limit: no certificate */
     rep->found = 0;
-    snprintf(rep->reason, sizeof rep->reason, "limit network could not be evaluated: %s",
+    snprintf(rep->reason, sizeof rep->reason, "limit network could not be evaluated: %.100s",
              err && err->msg[0] ? err->msg : "non-finite values");
     for (char *c = rep->reason; *c; c++)
       if (*c == ',') *c = ';'; /* the reason goes into CSV files */
