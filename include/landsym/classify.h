@@ -11,6 +11,8 @@
  *   local_min        other local minimum: no Hessian eigenvalue below -eig_tol * max|lambda|
  *   saddle           a negative Hessian eigenvalue beyond the tolerance
  *   not_converged    gradient infinity-norm above grad_tol (or a non-finite loss)
+ *   channel          would be local_min or not_converged, but sits in a channel to infinity
+ *                    (channel.h: certified GLU limit; minimum or saddle at infinity)
  * Precedence: not_converged, global, saddle, symmetry_induced, local_min. A saddle that is
  * also symmetry-induced keeps sym_induced = 1.
  *
