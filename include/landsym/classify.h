@@ -11,6 +11,8 @@
  *   local_min        other local minimum: no Hessian eigenvalue below -eig_tol * max|lambda|
  *   saddle           a negative Hessian eigenvalue beyond the tolerance
  *   not_converged    gradient infinity-norm above grad_tol (or a non-finite loss)
+ *   channel          would be local_min or not_converged, but sits in a channel to infinity
+ *                    (channel.h: certified GLU limit; minimum or saddle at infinity)
  * Precedence: not_converged, global, saddle, symmetry_induced, local_min. A saddle that is
  * also symmetry-induced keeps sym_induced = 1.
  *
@@ -22,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "landsym/channel.h"
 #include "landsym/data.h"
 #include "landsym/net.h"
 #include "landsym/status.h"
@@ -36,10 +39,11 @@ typedef enum {
   LS_CLASS_LOCAL,
   LS_CLASS_SADDLE,
   LS_CLASS_NOT_CONVERGED,
+  LS_CLASS_CHANNEL, /* a channel to infinity (channel.h): minimum or saddle at infinity */
   LS_CLASS_COUNT
 } ls_class_kind;
 
-/* "global", "symmetry_induced", "local_min", "saddle", "not_converged". */
+/* "global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel". */
 const char *ls_class_name(ls_class_kind k);
 
 typedef struct {
@@ -108,6 +112,8 @@ typedef struct {
                                Newton's method (it merged units left slightly apart) */
   int n_groups;
   ls_neuron_group *groups;  /* [n_groups], layer by layer */
+  ls_channel_report channel; /* channel test of a run that would be local_min or
+                                not_converged (channel.found: class channel) */
   ls_net reduced_net;       /* pruned network and its parameters (owned) */
   double *reduced_theta;
 } ls_classify_result;

@@ -3,7 +3,13 @@
  * Parameter vector layout (DESIGN.md, shared by every module and file format):
  * for each layer l = 1..L in order, W_l row-major with shape (width[l] x width[l-1]),
  * followed by b_l (width[l]) if bias[l]. Hidden neuron i of layer l is row i of W_l
- * (plus b_l[i]); its outgoing weights are column i of W_{l+1}. */
+ * (plus b_l[i]); its outgoing weights are column i of W_{l+1}.
+ *
+ * Gated linear units (docs/engine.md): the last glu[l] units of hidden layer l compute
+ * act(z) + u act'(z) with z = W_l[i] x + b_l[i] and u = V_l[g] x + c_l[g] (g = the unit's
+ * index among the GLU units). Their extra parameters follow b_l in the layer's block:
+ * V_l row-major (glu[l] x width[l-1]), then c_l (glu[l]) if bias[l]. A network without
+ * GLU units (every glu[l] = 0) has exactly the layout above. */
 #ifndef LANDSYM_NET_H
 #define LANDSYM_NET_H
 
@@ -44,6 +50,7 @@ typedef struct {
   int width[LS_MAX_LAYERS + 1];
   ls_act act[LS_MAX_LAYERS + 1];
   int bias[LS_MAX_LAYERS + 1];
+  int glu[LS_MAX_LAYERS + 1]; /* GLU units at the end of hidden layer l (0: none) */
   ls_loss_kind loss; /* MSE: mean over samples of squared error summed over outputs (no 1/2);
                         NLL: softmax of the last layer's output + negative log-likelihood */
 } ls_net;
@@ -70,6 +77,12 @@ ls_status ls_net_validate(const ls_net *net, ls_error *err);
 size_t ls_net_nparams(const ls_net *net);
 size_t ls_net_w_offset(const ls_net *net, int l); /* start of W_l, l = 1..L */
 size_t ls_net_b_offset(const ls_net *net, int l); /* start of b_l (valid if bias[l]) */
+size_t ls_net_v_offset(const ls_net *net, int l); /* start of V_l (GLU directions) */
+size_t ls_net_c_offset(const ls_net *net, int l); /* start of c_l (valid if bias[l]) */
+int ls_net_n_glu(const ls_net *net);              /* GLU units in all layers */
+/* LS_OK when net has no GLU unit, else an LS_ERR_INPUT naming what (e.g. "reduce") does
+ * not take GLU units yet. */
+ls_status ls_net_require_plain(const ls_net *net, const char *what, ls_error *err);
 int ls_net_max_width(const ls_net *net);
 /* Human-readable "2-5-1 sigmoid/identity nobias mse". */
 void ls_net_describe(const ls_net *net, char *buf, size_t len);

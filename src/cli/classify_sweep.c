@@ -192,6 +192,7 @@ done:
 typedef struct {
   long n[LS_CLASS_COUNT], total, matched, saddle_si, approaching, approaching_nc, near_saddle, near_saddle_nc;
   long failed; /* training failed or the point could not be evaluated: in no class */
+  long channel_min, channel_rejected; /* minima at infinity; channel groups not certified */
 } class_counts;
 
 static class_counts count_width(const cli_classified_sweep *s, int width) {
@@ -212,6 +213,8 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
     if (r->res.approaching && !r->res.converged) c.approaching_nc++;
     if (r->res.near_saddle) c.near_saddle++;
     if (r->res.near_saddle && r->res.cls == LS_CLASS_NOT_CONVERGED) c.near_saddle_nc++;
+    if (r->res.cls == LS_CLASS_CHANNEL && r->res.channel.minimum) c.channel_min++;
+    if (r->res.cls != LS_CLASS_CHANNEL && r->res.channel.n_groups) c.channel_rejected++;
   }
   return c;
 }
@@ -235,8 +238,14 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
     fprintf(f, "  %-16s %6ld %18ld %8ld\n", "Saddles", c.n[LS_CLASS_SADDLE], c.saddle_si,
             c.n[LS_CLASS_SADDLE] - c.saddle_si);
     fprintf(f, "  %-16s %6ld\n", "Not converged", c.n[LS_CLASS_NOT_CONVERGED]);
+    fprintf(f, "  %-16s %6ld   (minima at infinity %ld, saddles at infinity %ld)\n", "Channels",
+            c.n[LS_CLASS_CHANNEL], c.channel_min, c.n[LS_CLASS_CHANNEL] - c.channel_min);
     if (c.failed) fprintf(f, "  %-16s %6ld\n", "Failed", c.failed);
     fprintf(f, "  %-16s %6ld\n", "Total", c.total);
+    if (c.channel_rejected)
+      fprintf(f, "  channel-shaped groups whose GLU limit failed the certificate: %ld runs\n"
+                 "  (channel_reason in runs.csv)\n",
+              c.channel_rejected);
     if (c.approaching)
       fprintf(f, "  symmetry-induced counts include %ld runs (%ld not converged) whose two closest\n"
                  "  units, merged and polished, give a critical point of the same loss\n",
@@ -271,6 +280,18 @@ static ls_status open_table(const cli_classify_opts *o, const char *name, ls_ato
   return ls_atomic_open(af, path, err);
 }
 
+/* "L1:0+3- L1:1+2+": the channel groups, units with their signs (- flipped). */
+void cli_channel_groups_string(const ls_channel_report *c, char *buf, size_t len) {
+  size_t u = 0;
+  buf[0] = 0;
+  for (int g = 0; g < c->n_groups && u + 64 < len; g++) {
+    u += (size_t)snprintf(buf + u, len - u, "%sL%d:", g ? " " : "", c->groups[g].layer);
+    for (int a = 0; a < c->groups[g].size; a++)
+      u += (size_t)snprintf(buf + u, len - u, "%d%c", c->groups[g].unit[a],
+                            c->groups[g].sign[a] < 0 ? '-' : '+');
+  }
+}
+
 static void groups_string(const ls_classify_result *r, char *buf, size_t len) {
   size_t u = 0;
   buf[0] = 0;
@@ -292,13 +313,13 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
   ls_status st = open_table(o, "summary.csv", &af, err);
   if (st) return st;
   fprintf(af.fp, "width,total,global,global_teacher_match,symmetry_induced,local_min,saddle,"
-                 "saddle_symmetry_induced,not_converged,approaching,failed\n");
+                 "saddle_symmetry_induced,not_converged,approaching,channel,channel_min,failed\n");
   for (int w = 0; w < s->n_widths; w++) {
     class_counts c = count_width(s, s->widths[w]);
-    fprintf(af.fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
+    fprintf(af.fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
             c.n[LS_CLASS_GLOBAL], c.matched, c.n[LS_CLASS_SYMMETRY], c.n[LS_CLASS_LOCAL],
             c.n[LS_CLASS_SADDLE], c.saddle_si, c.n[LS_CLASS_NOT_CONVERGED], c.approaching,
-            c.failed);
+            c.n[LS_CLASS_CHANNEL], c.channel_min, c.failed);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 
@@ -307,7 +328,8 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
                  "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
                  "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups,"
                  "approaching,near_saddle,approach_loss,approach_grad_inf,polished_loss,polish_shift,"
-                 "prune_raw_diff,reason\n");
+                 "prune_raw_diff,channel_groups,channel_at_infinity,channel_limit_loss,"
+                 "channel_limit_grad_inf,channel_fn_dist,channel_inertia,channel_reason,reason\n");
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *q = &s->runs[i];
     const ls_classify_result *r = &q->res;
@@ -316,17 +338,25 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
     for (int l = 1; r->reduced_width[l] && u + 16 < sizeof rw; l++)
       u += (size_t)snprintf(rw + u, sizeof rw - u, "%s%d", l > 1 ? "-" : "", r->reduced_width[l]);
     groups_string(r, gs, sizeof gs);
+    char cg[512], ci[64] = "";
+    cli_channel_groups_string(&r->channel, cg, sizeof cg);
+    if (r->channel.n_groups)
+      snprintf(ci, sizeof ci, "%d/%d/%d", r->channel.n_pos, r->channel.n_zero, r->channel.n_neg);
     double e[3] = {NAN, NAN, NAN};
     for (int k = 0; k < r->n_eig; k++) e[k] = r->eig[k];
     fprintf(af.fp,
             "%d,%ld,%s,%s,%.17g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.6g,%d,%d,%d,%.6g,%s,%.17g,%.6g,%.6g,"
-            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g,%s\n",
+            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g,%s,%s,%.17g,%.6g,%.6g,%s,%s,%s\n",
             q->width, q->seed, q->failed ? "failed" : ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
             e[2], r->n_zero_eigs, r->n_neg_eigs, r->max_abs_eig, r->reducible, r->sym_induced,
             r->teacher_match, r->match_error, rw, r->reduced_loss, r->reduced_grad_inf,
             r->prune_max_diff, r->prune_polished, r->min_neuron_dist, gs, r->approaching, r->near_saddle,
             r->approach_loss, r->approach_grad_inf, r->gn_loss, r->polish_shift,
-            r->prune_raw_diff, q->reason);
+            r->prune_raw_diff, cg,
+            r->cls == LS_CLASS_CHANNEL ? (r->channel.minimum ? "minimum" : "saddle") : "",
+            r->channel.n_groups ? r->channel.limit_loss : NAN,
+            r->channel.n_groups ? r->channel.limit_grad_inf : NAN,
+            r->channel.n_groups ? r->channel.fn_dist : NAN, ci, r->channel.reason, q->reason);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 

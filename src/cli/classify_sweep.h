@@ -46,6 +46,8 @@ void cli_classified_sweep_free(cli_classified_sweep *s);
 
 /* Table 6.1 layout, one block per width. */
 void cli_classify_print_table(FILE *f, const cli_classified_sweep *s);
+/* "L1:0+3- L1:1+2+": the channel groups of a run, units (0-based) with their signs. */
+void cli_channel_groups_string(const ls_channel_report *c, char *buf, size_t len);
 /* summary.csv, runs.csv, groups.csv under o->out. */
 ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classified_sweep *s,
                                     ls_error *err);

@@ -17,6 +17,7 @@ typedef struct {
   X(train, "train a network to convergence (Adam, gradient flow, Newton, NLopt)")     \
   X(sweep, "teacher-student experiment over many seeds")                              \
   X(classify, "classify the runs of a sweep and draw its figures")                    \
+  X(channel, "channel to infinity at a point: GLU limit, certificate, continuation")   \
   X(expand, "build points on the expansion manifold of an irreducible network")       \
   X(connect, "equal-loss path between permuted global minima")                        \
   X(split, "Y/U split test: predicted and measured Hessian inertia along mu")          \

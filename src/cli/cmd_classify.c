@@ -12,7 +12,8 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: landsym classify DIR [options]\n"
           "Classify every run of the sweep in DIR (landsym sweep --out DIR): global minimum,\n"
-          "symmetry-induced critical point, other local minimum, saddle, not converged;\n"
+          "symmetry-induced critical point, other local minimum, saddle, not converged,\n"
+          "channel to infinity (minimum or saddle at infinity: docs/classify.md);\n"
           "prune each run to its irreducible network; print the summary table (as thesis\n"
           "table 6.1) and write tables and figures.\n"
           "  --out ODIR          output directory (default DIR/classify)\n"

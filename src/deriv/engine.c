@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "landsym/engine.h"
+#include "glu.h"
 #include "simd.h"
 #include "work.h"
 
@@ -95,7 +96,9 @@ void ls_work_set_fused(ls_work *w, int on) {
 ls_status ls_work_check(const ls_net *net, size_t n, const ls_work *w) {
   if (!w || n > w->n || w->net.n_layers != net->n_layers) return LS_ERR_INPUT;
   for (int l = 0; l <= net->n_layers; l++)
-    if (w->net.width[l] != net->width[l] || w->net.bias[l] != net->bias[l]) return LS_ERR_INPUT;
+    if (w->net.width[l] != net->width[l] || w->net.bias[l] != net->bias[l] ||
+        w->net.glu[l] != net->glu[l])
+      return LS_ERR_INPUT;
   return LS_OK;
 }
 
@@ -230,6 +233,7 @@ static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *th
   if (ls_work_check(net, d->n, w) != LS_OK || d->din != net->width[0] ||
       d->dout != net->width[net->n_layers])
     return LS_ERR_INPUT;
+  if (ls_net_n_glu(net)) return ls_glu_loss_grad(net, d, theta, loss, grad); /* glu.c */
   size_t n = d->n, nb = n_blocks(n), ng = ls_groups(nb), P = w->nparams, stride = 1 + P;
   int fused = w->fused && ls_fused_supported(net);
   int par = ng > 1 && w->nthreads > 1 && pass_flops(net, n) * (grad ? 3 : 1) > LS_PAR_MIN_FLOPS;
@@ -266,6 +270,7 @@ static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *th
 ls_status ls_forward(const ls_net *net, const double *theta, size_t n, const double *x,
                      double *out, ls_work *w) {
   if (ls_work_check(net, n, w) != LS_OK) return LS_ERR_INPUT;
+  if (ls_net_n_glu(net)) return ls_glu_forward(net, theta, n, x, out);
   int L = net->n_layers, m = net->width[L];
   ls_blk *b = &w->gblk[0];
   for (size_t k0 = 0; k0 < n; k0 += LS_GRAD_BLOCK) {

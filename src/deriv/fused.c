@@ -21,7 +21,7 @@
 #include "work.h"
 
 int ls_fused_supported(const ls_net *net) {
-  if (net->n_layers != 2 || net->loss != LS_LOSS_MSE) return 0;
+  if (net->n_layers != 2 || net->loss != LS_LOSS_MSE || net->glu[1]) return 0;
   if (net->act[2].kind != LS_ACT_IDENTITY) return 0;
   if (net->act[1].kind != LS_ACT_SIGMOID && net->act[1].kind != LS_ACT_TANH) return 0;
   return net->width[0] >= 1 && net->width[0] <= LS_FZ_MAX_IN && net->width[1] >= 1 &&

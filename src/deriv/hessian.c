@@ -24,6 +24,7 @@
 
 #include "landsym/engine.h"
 #include "simd.h"
+#include "glu.h"
 #include "work.h"
 
 #define H_TMAX 64          /* most tangent directions per chunk                */
@@ -262,6 +263,8 @@ static void blk_prepare(const ls_net *net, const ls_data *d, const double *theta
 
 ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, double *H,
                      ls_work *w) {
+  if (ls_net_n_glu(net)) /* networks with GLU units: glu.c */
+    return ls_work_check(net, d->n, w) ? LS_ERR_INPUT : ls_glu_hessian(net, d, theta, H);
   ls_status st = check_args(net, d, w);
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;
@@ -318,6 +321,8 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
 
 ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const double *v,
                  double *Hv, ls_work *w) {
+  if (ls_net_n_glu(net))
+    return ls_work_check(net, d->n, w) ? LS_ERR_INPUT : ls_glu_hvp(net, d, theta, v, Hv);
   ls_status st = check_args(net, d, w);
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;

@@ -45,18 +45,46 @@ ls_status ls_net_validate(const ls_net *net, ls_error *err) {
       return ls_error_set(err, LS_ERR_INPUT, "layer %d: invalid activation", l);
   if (net->loss == LS_LOSS_NLL && net->width[net->n_layers] < 2)
     return ls_error_set(err, LS_ERR_INPUT, "nll loss needs at least 2 outputs");
+  for (int l = 0; l <= LS_MAX_LAYERS; l++) {
+    int hidden = l >= 1 && l < net->n_layers;
+    if (net->glu[l] < 0 || (!hidden && net->glu[l] != 0) ||
+        (hidden && net->glu[l] > net->width[l]))
+      return ls_error_set(err, LS_ERR_INPUT,
+                          "layer %d: %d GLU units (allowed: 0..width in hidden layers, 0 elsewhere)",
+                          l, net->glu[l]);
+  }
   return LS_OK;
+}
+
+int ls_net_n_glu(const ls_net *net) {
+  int s = 0;
+  for (int l = 1; l < net->n_layers; l++) s += net->glu[l];
+  return s;
+}
+
+ls_status ls_net_require_plain(const ls_net *net, const char *what, ls_error *err) {
+  if (ls_net_n_glu(net) == 0) return LS_OK;
+  return ls_error_set(err, LS_ERR_INPUT, "%s: networks with GLU units are not supported", what);
 }
 
 size_t ls_net_w_offset(const ls_net *net, int l) {
   size_t off = 0;
   for (int k = 1; k < l; k++)
-    off += (size_t)net->width[k] * (size_t)(net->width[k - 1] + (net->bias[k] ? 1 : 0));
+    off += (size_t)(net->width[k] + net->glu[k]) *
+           (size_t)(net->width[k - 1] + (net->bias[k] ? 1 : 0));
   return off;
 }
 
 size_t ls_net_b_offset(const ls_net *net, int l) {
   return ls_net_w_offset(net, l) + (size_t)net->width[l] * (size_t)net->width[l - 1];
+}
+
+size_t ls_net_v_offset(const ls_net *net, int l) {
+  return ls_net_b_offset(net, l) + (net->bias[l] ? (size_t)net->width[l] : 0);
+}
+
+size_t ls_net_c_offset(const ls_net *net, int l) {
+  return ls_net_v_offset(net, l) + (size_t)net->glu[l] * (size_t)net->width[l - 1];
 }
 
 size_t ls_net_nparams(const ls_net *net) { return ls_net_w_offset(net, net->n_layers + 1); }
@@ -76,5 +104,7 @@ void ls_net_describe(const ls_net *net, char *buf, size_t len) {
   for (int l = 1; l <= net->n_layers && used < len; l++)
     used += (size_t)snprintf(buf + used, len - used, "%s%s%s", l == 1 ? " " : "/",
                              ls_act_name(net->act[l].kind), net->bias[l] ? "+b" : "");
+  for (int l = 1; l < net->n_layers && used < len; l++)
+    if (net->glu[l]) used += (size_t)snprintf(buf + used, len - used, " glu%d=%d", l, net->glu[l]);
   if (used < len) snprintf(buf + used, len - used, " %s", ls_loss_name(net->loss));
 }

@@ -48,7 +48,7 @@ LS_HOT static void syrk_upper(size_t P, size_t nb, const double *J, double *A) {
 
 int ls_shallow_applies(const ls_objective *o) {
   const ls_net *net = o->net;
-  return net->n_layers == 2 && net->width[2] == 1 && net->loss == LS_LOSS_MSE &&
+  return net->n_layers == 2 && net->width[2] == 1 && net->loss == LS_LOSS_MSE && !net->glu[1] &&
          net->act[2].kind == LS_ACT_IDENTITY && !(o->pen.max_norm > 0 && o->pen.barrier > 0) &&
          !(o->pen.merge_lambda > 0);
 }

@@ -500,6 +500,7 @@ static double pair_beta(const ls_net *net, const double *theta, int k, int l, in
 
 ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *theta,
                         const ls_path_opts *opts, ls_path *path, ls_error *err) {
+  if (ls_net_require_plain(net, "path_build", err)) return LS_ERR_INPUT;
   ls_path_opts o;
   if (opts) o = *opts;
   else ls_path_opts_default(&o);

@@ -80,6 +80,7 @@ static double nearest_mu(const ls_net *net, const double *start, const double *l
 
 ls_status ls_saddle_find(const ls_net *net, const ls_data *data, const double *theta,
                          const ls_saddle_opts *opts, ls_saddle_result *r, ls_error *err) {
+  if (ls_net_require_plain(net, "saddle_find", err)) return LS_ERR_INPUT;
   ls_saddle_opts o;
   if (opts) o = *opts;
   else ls_saddle_opts_default(&o);

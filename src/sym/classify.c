@@ -16,7 +16,7 @@
 static double max_abs(size_t n, const double *v);
 
 static const char *const class_names[LS_CLASS_COUNT] = {
-    "global", "symmetry_induced", "local_min", "saddle", "not_converged"};
+    "global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel"};
 
 const char *ls_class_name(ls_class_kind k) {
   return (k >= 0 && k < LS_CLASS_COUNT) ? class_names[k] : "?";
@@ -48,6 +48,7 @@ void ls_classify_result_free(ls_classify_result *r) {
   if (!r) return;
   free(r->groups);
   free(r->reduced_theta);
+  ls_channel_report_free(&r->channel);
   memset(r, 0, sizeof *r);
 }
 
@@ -561,6 +562,13 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
     free(theta_gn);
     return st;
   }
+  if (ls_net_n_glu(net)) { /* GLU units: classes from the gradient and the spectrum only */
+    int zl = r->loss <= o.loss_floor;
+    r->cls = zl ? LS_CLASS_GLOBAL : !r->converged ? LS_CLASS_NOT_CONVERGED
+             : r->n_neg_eigs > 0 ? LS_CLASS_SADDLE : LS_CLASS_LOCAL;
+    free(theta_gn);
+    return LS_OK;
+  }
 
   /* Reduction to the irreducible form (Definition 3.1): groups and the pruned network.
    * A zero-loss point whose units have not fully merged (the loss is flat to second order
@@ -652,6 +660,10 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   else if (r->n_neg_eigs > 0) r->cls = LS_CLASS_SADDLE;
   else if (r->sym_induced) r->cls = LS_CLASS_SYMMETRY;
   else r->cls = LS_CLASS_LOCAL;
+  /* a local minimum or unfinished run may sit in a channel to infinity (channel.c) */
+  if ((r->cls == LS_CLASS_LOCAL || r->cls == LS_CLASS_NOT_CONVERGED) && isfinite(r->loss) &&
+      !(st = ls_channel_find(net, d, theta_in, NULL, &r->channel, err)) && r->channel.found)
+    r->cls = LS_CLASS_CHANNEL;
 done:
   free(theta_v), free(theta_tv), free(theta_gn);
   for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]);

@@ -77,6 +77,7 @@ static ls_status push_free(path_builder *b, const ls_net *net, int l, int f, int
 
 ls_status ls_sym_connect(const ls_net *net, const double *theta, int l, const int *perm,
                          double tol, ls_sym_path *path, ls_error *err) {
+  if (ls_net_require_plain(net, "sym_connect", err)) return LS_ERR_INPUT;
   memset(path, 0, sizeof *path);
   ls_status st = sym_check_layer(net, l, err);
   if (st) return st;

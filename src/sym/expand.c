@@ -77,6 +77,7 @@ static ls_status resolve_tuple(const ls_sym_expand_spec *sp, int r, ls_rng *rs, 
 ls_status ls_sym_expand_layer(const ls_net *net, const double *theta,
                               const ls_sym_expand_spec *sp, uint64_t seed, ls_net *net_m,
                               double **theta_m, int *group_of, ls_error *err) {
+  if (ls_net_require_plain(net, "sym_expand_layer", err)) return LS_ERR_INPUT;
   *theta_m = NULL;
   int l = sp->layer;
   ls_status st = sym_check_layer(net, l, err);
@@ -202,6 +203,7 @@ done:
 ls_status ls_sym_expand(const ls_net *net, const double *theta, int n,
                         const ls_sym_expand_spec *specs, uint64_t seed, ls_net *net_m,
                         double **theta_m, ls_error *err) {
+  if (ls_net_require_plain(net, "sym_expand", err)) return LS_ERR_INPUT;
   *theta_m = NULL;
   for (int i = 0; i < n; i++) {
     ls_status st = sym_check_layer(net, specs[i].layer, err);

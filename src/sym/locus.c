@@ -9,6 +9,7 @@
 #include "landsym/split.h"
 
 ls_status ls_locus_check_net(const ls_net *net, ls_error *err) {
+  if (ls_net_require_plain(net, "locus_check_net", err)) return LS_ERR_INPUT;
   int L = net->n_layers;
   if (L < 2)
     return ls_error_set(err, LS_ERR_INPUT, "the loci need at least one hidden layer (got %d layer)", L);

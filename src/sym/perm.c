@@ -37,6 +37,7 @@ void ls_sym_perm_random(int n, int *perm, ls_rng *rng) {
  * to rounding (a few ulps), bitwise only when that reordered sum happens to round alike. */
 ls_status ls_sym_permute(const ls_net *net, int l, const int *perm, const double *theta,
                          double *out, ls_error *err) {
+  if (ls_net_require_plain(net, "sym_permute", err)) return LS_ERR_INPUT;
   ls_status st = sym_check_layer(net, l, err);
   if (st) return st;
   int m = net->width[l];

@@ -32,6 +32,11 @@ static json_t *net_json(const ls_net *net) {
   json_object_set_new(o, "output_activation", act_json(&net->act[net->n_layers]));
   json_object_set_new(o, "bias", b);
   json_object_set_new(o, "loss", json_string(ls_loss_name(net->loss)));
+  if (ls_net_n_glu(net)) {
+    json_t *g = json_array();
+    for (int l = 1; g && l < net->n_layers; l++) json_array_append_new(g, json_integer(net->glu[l]));
+    json_object_set_new(o, "glu", g);
+  }
   return o;
 }
 

@@ -366,6 +366,7 @@ static ls_status cascade_layer(work_net *w, int l, double out_scale, double tol,
 
 ls_status ls_sym_reduce(const ls_net *net, const double *theta, const ls_sym_reduce_opts *opts,
                         ls_sym_reduction *red, ls_error *err) {
+  if (ls_net_require_plain(net, "sym_reduce", err)) return LS_ERR_INPUT;
   ls_sym_reduce_opts o;
   if (opts) o = *opts;
   else ls_sym_reduce_opts_default(&o);

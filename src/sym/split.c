@@ -13,6 +13,7 @@
 
 ls_status ls_split_dims(const ls_net *net, int layer, int neuron, int *nin, int *nout,
                         ls_error *err) {
+  if (ls_net_require_plain(net, "split_dims", err)) return LS_ERR_INPUT;
   int L = net->n_layers;
   if (L < 2)
     return ls_error_set(err, LS_ERR_INPUT, "the network has no hidden layer to split (%d layer)", L);
