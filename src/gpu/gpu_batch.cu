@@ -13,23 +13,26 @@
  * the one thread that owns it, so sums run in a fixed order (deterministic results).
  *
  * Gradient flow d theta/dt = -grad L (Simsek et al. 2021 section 5 and MLPGradientFlow.jl
- * integrate it; the CPU path uses CVODE BDF): the two-stage Rosenbrock method ROS2 of
- * Verwer, Spee, Blom & Hundsdorfer (SIAM J. Sci. Comput. 20(4), 1999, eq. 2.3), L-stable,
- * with the exact Jacobian -H:
- *   (I + gamma h H) k1 = -g(y0),  (I + gamma h H) k2 = -g(y0 + h k1) - 2 k1,
- *   y1 = y0 + 3/2 h k1 + 1/2 h k2,  gamma = 1 + 1/sqrt 2,
- * and the embedded first-order solution y0 + h k1 as error estimate (y1 minus it is
- * h/2 (k1 + k2)), measured in CVODE's weighted RMS norm with rtol, atol; step factor
- * 0.9 err^(-1/2) within [0.2, 5]. The small dense systems are solved by LU with partial
- * pivoting across the block.
+ * integrate it; the CPU path uses CVODE BDF): the four-stage Rosenbrock method of Shampine
+ * (ROS4: order 4, A-stable, embedded order-3 error estimate; Hairer & Wanner, Solving ODEs
+ * II, section IV.7) with the exact Jacobian -H, all four stages sharing one factorisation
+ * of I + gamma h H (gamma = 1/2), three gradients and one Hessian per step. The error
+ * estimate is measured in CVODE's weighted RMS norm with rtol, atol; step factor
+ * 0.9 err^(-1/4) within [0.2, 5]. (A second-order Rosenbrock method needs about 10^6
+ * steps at rtol 1e-8 on the thesis toy; this one a few thousand.) The small dense systems
+ * are solved by LU with partial pivoting across the block.
  *
- * Polish: Newton steps on the exact Hessian, damped as (H + mu I) p = -g with mu raised
- * until H + mu I is positive definite (checked by the pivots of its elimination without
- * pivoting, Sylvester) and the step is accepted, lowered after each accepted step; the
- * acceptance rule is the CPU Newton's (src/optim/newton.c): a loss decrease of at least
- * 1e-4 of the predicted one, or, where the loss change is at its rounding level, a lower
- * gradient. */
+ * Polish: the CPU's trust-region Newton (src/optim/newton.c; More & Sorensen, solved in
+ * the Hessian's eigenbasis, here from cyclic Jacobi rotations on one thread), with its
+ * acceptance rule: a loss decrease of at least 1e-4 of the predicted one, or, where the
+ * loss change is at its rounding level, a lower gradient. */
+#ifdef LS_GPU_EMULATE
+#include "gpu/gpu_emulate.h" /* one block of one thread on the host (tests/test_gpu_emulate.cpp) */
+#else
 #include <cuda_runtime.h>
+#define NT 128 /* threads per block = samples per chunk */
+#define LS_SHARED_ARRAY(name) extern __shared__ double name[]
+#endif
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,8 +40,6 @@
 #include <string.h>
 
 #include "gpu/gpu_internal.h"
-
-#define NT 128 /* threads per block = samples per chunk */
 
 typedef struct {
   int din, h, b1, b2, act, P, offa;
@@ -56,13 +57,13 @@ typedef struct {
 typedef struct {
   double *J, *s1, *s2, *xe, *c, *rr; /* chunk: NT x P, NT x h, NT x h, NT x (din+1), NT, NT */
   double *H, *A;                     /* P x P */
-  double *th, *g, *k1, *k2, *v, *gt; /* P each */
+  double *th, *g, *k1, *k2, *k3, *k4, *v, *gt; /* P each */
   double *red;                       /* NT */
   int *piv;                          /* P */
 } blk;
 
 static size_t shared_bytes(int P, int h, int din) {
-  size_t d = (size_t)NT * (P + 2 * h + din + 1 + 2) + 2 * (size_t)P * P + 6 * (size_t)P + NT;
+  size_t d = (size_t)NT * (P + 2 * h + din + 1 + 2) + 2 * (size_t)P * P + 8 * (size_t)P + NT;
   return d * sizeof(double) + (size_t)P * sizeof(int);
 }
 
@@ -80,6 +81,8 @@ __device__ static blk carve(double *sm, int P, int h, int din) {
   b.g = sm, sm += P;
   b.k1 = sm, sm += P;
   b.k2 = sm, sm += P;
+  b.k3 = sm, sm += P;
+  b.k4 = sm, sm += P;
   b.v = sm, sm += P;
   b.gt = sm, sm += P;
   b.red = sm, sm += NT;
@@ -164,7 +167,7 @@ __device__ static double eval(const gnet &n, const blk &b, const double *th, dou
       b.c[tid] = 2 * wk, b.rr[tid] = 2 * wk * r;
     }
     __syncthreads();
-    const int cnt = min(NT, n.n - base);
+    const int cnt = n.n - base < NT ? n.n - base : NT;
     for (int p = tid; p < P; p += NT) {
       double acc = 0;
       for (int t = 0; t < cnt; t++) acc += b.rr[t] * b.J[t * P + p];
@@ -281,11 +284,33 @@ __device__ static void copy(double *dst, const double *src, int P) {
   __syncthreads();
 }
 
-/* Gradient flow by ROS2 from th (f, g, H current). Returns the stop reason. */
+/* M x = gamma h (c0 (-gt) + sum_i ci gi / h) into x: the right-hand side of a ROS4 stage
+ * (rhs built in v, then solved with the factors in A). */
+__device__ static void stage(const gnet &n, const blk &b, double gh, double hs, double c1,
+                             const double *g1, double c2, const double *g2, double c3,
+                             const double *g3, double *x) {
+  for (int p = threadIdx.x; p < n.P; p += NT) {
+    double r = -b.gt[p];
+    if (g1) r += c1 * g1[p] / hs;
+    if (g2) r += c2 * g2[p] / hs;
+    if (g3) r += c3 * g3[p] / hs;
+    b.v[p] = gh * r;
+  }
+  __syncthreads();
+  lu_solve(b.A, b.piv, n.P, b.v, x);
+}
+
+/* Gradient flow by ROS4 from th (f, g, H current). Returns the stop reason. */
 __device__ static ls_stop_reason flow(const gnet &n, const gopts &o, const blk &b, double *f,
                                       double *gn, long *steps, double *tout) {
+  /* Shampine's ROS4 parameters (Hairer & Wanner, Solving ODEs II, section IV.7, Table 7.2;
+   * Press et al., Numerical Recipes section 16.6): order 4, embedded order 3. */
+  const double gam = 0.5, a21 = 2, a31 = 48.0 / 25, a32 = 6.0 / 25, c21 = -8, c31 = 372.0 / 25,
+               c32 = 12.0 / 5, c41 = -112.0 / 125, c42 = -54.0 / 125, c43 = -2.0 / 5,
+               b1 = 19.0 / 9, b2 = 0.5, b3 = 25.0 / 108, b4 = 125.0 / 108, e1 = 17.0 / 54,
+               e2 = 7.0 / 36, e4 = 125.0 / 108;
   const int P = n.P, tid = threadIdx.x;
-  const double gamma = 1 + 1 / M_SQRT2, tol = o.newton ? fmax(o.switch_tol, o.grad_tol) : o.grad_tol;
+  const double tol = o.newton ? fmax(o.switch_tol, o.grad_tol) : o.grad_tol;
   double t = 0, hs = o.h0;
   long attempts = 0;
   ls_stop_reason stop = LS_STOP_NONE;
@@ -296,29 +321,35 @@ __device__ static ls_stop_reason flow(const gnet &n, const gopts &o, const blk &
     if (t >= o.tmax) { stop = LS_STOP_FLOWTIME; break; }
     if (!(hs > 1e-300)) { stop = LS_STOP_FAIL; break; }
     attempts++;
-    for (int e = tid; e < P * P; e += NT) b.A[e] = gamma * hs * b.H[e] + (e / P == e % P ? 1.0 : 0.0);
+    const double gh = gam * hs;
+    for (int e = tid; e < P * P; e += NT) b.A[e] = gh * b.H[e] + (e / P == e % P ? 1.0 : 0.0);
+    for (int p = tid; p < P; p += NT) b.gt[p] = b.g[p];
     __syncthreads();
     if (lu_factor(b.A, b.piv, P, 1, 0)) { hs *= 0.25; continue; }
-    for (int p = tid; p < P; p += NT) b.v[p] = -b.g[p];
+    stage(n, b, gh, hs, 0, NULL, 0, NULL, 0, NULL, b.k1);
+    for (int p = tid; p < P; p += NT) b.k4[p] = b.th[p] + a21 * b.k1[p];
     __syncthreads();
-    lu_solve(b.A, b.piv, P, b.v, b.k1);
-    for (int p = tid; p < P; p += NT) b.v[p] = b.th[p] + hs * b.k1[p];
+    double fs = eval(n, b, b.k4, b.gt, NULL);
+    if (!isfinite(fs) || !isfinite(inf_norm(b.gt, P))) { hs *= 0.25; continue; }
+    stage(n, b, gh, hs, c21, b.k1, 0, NULL, 0, NULL, b.k2);
+    for (int p = tid; p < P; p += NT) b.k4[p] = b.th[p] + a31 * b.k1[p] + a32 * b.k2[p];
     __syncthreads();
-    double f2 = eval(n, b, b.v, b.gt, NULL);
-    if (!isfinite(f2) || !isfinite(inf_norm(b.gt, P))) { hs *= 0.25; continue; }
-    for (int p = tid; p < P; p += NT) b.v[p] = -b.gt[p] - 2 * b.k1[p];
-    __syncthreads();
-    lu_solve(b.A, b.piv, P, b.v, b.k2);
+    fs = eval(n, b, b.k4, b.gt, NULL);
+    if (!isfinite(fs) || !isfinite(inf_norm(b.gt, P))) { hs *= 0.25; continue; }
+    stage(n, b, gh, hs, c31, b.k1, c32, b.k2, 0, NULL, b.k3);
+    stage(n, b, gh, hs, c41, b.k1, c42, b.k2, c43, b.k3, b.k4);
     double err = 0;
     for (int p = 0; p < P; p++) {
-      double est = 0.5 * hs * (b.k1[p] + b.k2[p]), wt = o.atol + o.rtol * fabs(b.th[p]);
+      double est = e1 * b.k1[p] + e2 * b.k2[p] + e4 * b.k4[p];
+      double wt = o.atol + o.rtol * fabs(b.th[p]);
       err += (est / wt) * (est / wt);
     }
     err = sqrt(err / P);
     if (!isfinite(err)) { hs *= 0.25; continue; }
     if (err <= 1) {
       __syncthreads(); /* everyone has read th */
-      for (int p = tid; p < P; p += NT) b.v[p] = b.th[p] + 1.5 * hs * b.k1[p] + 0.5 * hs * b.k2[p];
+      for (int p = tid; p < P; p += NT)
+        b.v[p] = b.th[p] + b1 * b.k1[p] + b2 * b.k2[p] + b3 * b.k3[p] + b4 * b.k4[p];
       __syncthreads();
       double f1 = eval(n, b, b.v, b.gt, b.H);
       double g1 = inf_norm(b.gt, P);
@@ -327,67 +358,177 @@ __device__ static ls_stop_reason flow(const gnet &n, const gopts &o, const blk &
       copy(b.g, b.gt, P);
       *f = f1, *gn = g1, t += hs, (*steps)++;
     }
-    double fac = err > 0 ? 0.9 / sqrt(err) : 5;
+    double fac = err > 0 ? 0.9 * pow(err, -0.25) : 5;
     hs *= fmin(5.0, fmax(0.2, fac));
   }
   *tout = t;
   return stop;
 }
 
-/* Damped Newton from th (f, g, H current) to gradient inf-norm grad_tol. */
+/* Eigen-decomposition of the symmetric a (P x P, destroyed) by cyclic Jacobi rotations
+ * (Golub & Van Loan, Matrix Computations, section 8.5): lam ascending, V (row-major) with
+ * the eigenvectors as columns. One thread (P <= 64: the cost is a few Hessian entries'). */
+__device__ static void jacobi_eig(double *a, int P, double *lam, double *V) {
+  for (int i = 0; i < P; i++)
+    for (int j = 0; j < P; j++) V[i * P + j] = i == j;
+  for (int sweep = 0; sweep < 60; sweep++) {
+    double off = 0, all = 0;
+    for (int i = 0; i < P; i++)
+      for (int j = 0; j < P; j++) {
+        double x = a[i * P + j] * a[i * P + j];
+        all += x;
+        if (i != j) off += x;
+      }
+    if (!(off > 1e-34 * all)) break;
+    for (int p = 0; p < P - 1; p++)
+      for (int q = p + 1; q < P; q++) {
+        double apq = a[p * P + q];
+        if (apq == 0) continue;
+        /* rotation R (R_pp = R_qq = c, R_pq = s, R_qp = -s) that zeroes a_pq in R^T A R */
+        double th = (a[q * P + q] - a[p * P + p]) / (2 * apq);
+        double t = (th >= 0 ? 1.0 : -1.0) / (fabs(th) + sqrt(th * th + 1));
+        double c = 1 / sqrt(t * t + 1), sn = t * c;
+        for (int k = 0; k < P; k++) {
+          double akp = a[k * P + p], akq = a[k * P + q];
+          a[k * P + p] = c * akp - sn * akq, a[k * P + q] = sn * akp + c * akq;
+        }
+        for (int k = 0; k < P; k++) {
+          double apk = a[p * P + k], aqk = a[q * P + k];
+          a[p * P + k] = c * apk - sn * aqk, a[q * P + k] = sn * apk + c * aqk;
+        }
+        a[p * P + q] = a[q * P + p] = 0;
+        for (int k = 0; k < P; k++) {
+          double vp = V[k * P + p], vq = V[k * P + q];
+          V[k * P + p] = c * vp - sn * vq, V[k * P + q] = sn * vp + c * vq;
+        }
+      }
+  }
+  for (int i = 0; i < P; i++) lam[i] = a[i * P + i];
+  for (int i = 0; i < P - 1; i++) { /* selection sort, ascending */
+    int m = i;
+    for (int j = i + 1; j < P; j++)
+      if (lam[j] < lam[m]) m = j;
+    if (m == i) continue;
+    double t = lam[i];
+    lam[i] = lam[m], lam[m] = t;
+    for (int k = 0; k < P; k++) {
+      t = V[k * P + i];
+      V[k * P + i] = V[k * P + m], V[k * P + m] = t;
+    }
+  }
+}
+
+/* ||p(mu)|| with p_i = -gt_i / (lambda_i + mu) (src/optim/newton.c, tr_norm). */
+__device__ static double tr_norm(const double *gt, const double *lam, int P, double mu) {
+  double s = 0;
+  for (int i = 0; i < P; i++) {
+    double d = gt[i] / (lam[i] + mu);
+    s += d * d;
+  }
+  return sqrt(s);
+}
+
+__device__ static double norm2(const double *v, int P) { return sqrt(dot(v, v, P)); }
+
+/* Trust-region step of radius delta in the eigenbasis into pt (More & Sorensen; the CPU
+ * Newton's tr_step, src/optim/newton.c); returns the predicted decrease of the quadratic
+ * model. cut: eigenvalues with |lambda| <= cut count as 0. One thread. */
+__device__ static double tr_step(const double *gt, const double *lam, int P, double delta,
+                                 double cut, double *pt) {
+  double lmin = lam[0];
+  int interior = 0;
+  if (lmin >= -cut) { /* Newton step, pseudo-inverse over the numerically null directions */
+    for (int i = 0; i < P; i++) pt[i] = lam[i] > cut ? -gt[i] / lam[i] : 0;
+    interior = norm2(pt, P) <= delta;
+  }
+  if (!interior) {
+    double lo = fmax(0.0, -lmin), gnorm = norm2(gt, P);
+    double hi = lo + gnorm / delta + cut;
+    if (tr_norm(gt, lam, P, lo + cut) <= delta) { /* hard case */
+      double mu = lo + cut;
+      for (int i = 0; i < P; i++) pt[i] = -gt[i] / (lam[i] + mu);
+      double n2 = norm2(pt, P), tau = sqrt(fmax(0.0, delta * delta - n2 * n2));
+      pt[0] += gt[0] > 0 ? -tau : tau;
+    } else {
+      for (int k = 0; k < 200 && hi - lo > 1e-15 * hi; k++) {
+        double mid = 0.5 * (lo + hi);
+        if (tr_norm(gt, lam, P, mid) > delta) lo = mid;
+        else hi = mid;
+      }
+      for (int i = 0; i < P; i++) pt[i] = -gt[i] / (lam[i] + hi);
+    }
+  }
+  double pred = 0;
+  for (int i = 0; i < P; i++) pred -= gt[i] * pt[i] + 0.5 * lam[i] * pt[i] * pt[i];
+  return pred;
+}
+
+/* Trust-region Newton on the exact Hessian from th (f, g, H current) to gradient inf-norm
+ * grad_tol: the CPU Newton's algorithm (src/optim/newton.c, minimisation mode) with its
+ * acceptance rule, radius updates and rejection limit. */
 __device__ static ls_stop_reason newton(const gnet &n, const gopts &o, const blk &b, double *f,
                                         double *gn, long *iters) {
   const int P = n.P, tid = threadIdx.x;
-  double mu = 0, hmax = 0;
-  for (int p = 0; p < P; p++) hmax = fmax(hmax, fabs(b.H[p * P + p]));
-  hmax = fmax(hmax, 1e-300);
-  int rejects = 0;
+  double *V = b.A, *lam = b.k3, *gt = b.k4, *pt = b.v, *p = b.k1, *trial = b.k2;
+  double delta = 1.0;
   for (;;) {
     if (*gn < o.grad_tol) return LS_STOP_GRAD;
     if (*iters >= o.newton_max) return LS_STOP_ITERS;
-    if (rejects > 80) return LS_STOP_STALL;
     (*iters)++;
-    for (int e = tid; e < P * P; e += NT) b.A[e] = b.H[e] + (e / P == e % P ? mu : 0.0);
-    __syncthreads();
-    if (lu_factor(b.A, b.piv, P, 0, 1)) {
-      mu = mu > 0 ? 4 * mu : 1e-10 * hmax;
-      rejects++;
-      continue;
+    if (tid == 0) {
+      jacobi_eig(b.H, P, lam, V);
+      for (int j = 0; j < P; j++) {
+        double s = 0;
+        for (int i = 0; i < P; i++) s += V[i * P + j] * b.g[i];
+        gt[j] = s;
+      }
     }
-    for (int p = tid; p < P; p += NT) b.v[p] = -b.g[p];
     __syncthreads();
-    lu_solve(b.A, b.piv, P, b.v, b.k1);
-    for (int p = tid; p < P; p += NT) b.k2[p] = b.th[p] + b.k1[p];
-    __syncthreads();
-    double ft = eval(n, b, b.k2, b.gt, NULL), gnt = inf_norm(b.gt, P);
-    /* model decrease: -g.p - p.H.p/2 with H p = -g - mu p */
-    double gp = dot(b.g, b.k1, P), pp = dot(b.k1, b.k1, P);
-    double pred = -0.5 * gp + 0.5 * mu * pp;
-    int ok = 0;
-    if (isfinite(ft) && isfinite(gnt)) {
+    double lmax = fmax(fabs(lam[0]), fabs(lam[P - 1]));
+    double cut = 16 * DBL_EPSILON * lmax;
+    int accepted = 0;
+    for (int rej = 0; !accepted; rej++) {
+      if (rej >= 40 || delta < 1e-300 || !isfinite(lmax)) return LS_STOP_STALL;
+      __syncthreads(); /* everyone has read the last trial */
+      if (tid == 0) {
+        b.red[0] = tr_step(gt, lam, P, delta, cut, pt);
+        for (int i = 0; i < P; i++) {
+          double s = 0;
+          for (int j = 0; j < P; j++) s += V[i * P + j] * pt[j];
+          p[i] = s;
+        }
+      }
+      __syncthreads();
+      double pred = b.red[0], pn = norm2(p, P);
+      for (int i = tid; i < P; i += NT) trial[i] = b.th[i] + p[i];
+      __syncthreads();
+      double ft = eval(n, b, trial, b.gt, NULL), gnt = inf_norm(b.gt, P);
+      if (!isfinite(ft) || !isfinite(gnt)) {
+        delta = 0.25 * pn;
+        continue;
+      }
       double ared = *f - ft, noise = o.noise + 8 * DBL_EPSILON * (fabs(*f) + fabs(ft));
-      if (fabs(ared) <= noise) ok = gnt < *gn;
-      else if (ared < 0 && -ared <= 1e-9 * fabs(*f) && gnt < 0.5 * *gn) ok = 1;
-      else ok = ared > 1e-4 * fmax(pred, 1e-300);
+      double rho = ared / fmax(pred, 1e-300);
+      if (fabs(ared) <= noise) {
+        accepted = gnt < *gn; /* the loss cannot tell: judge by the gradient */
+        if (!accepted) delta = 0.25 * pn;
+      } else if (ared < 0 && -ared <= 1e-9 * fabs(*f) && gnt < 0.5 * *gn) {
+        accepted = 1;
+      } else {
+        accepted = rho > 1e-4;
+        if (rho < 0.25) delta = 0.25 * pn;
+        else if (rho > 0.75 && pn > 0.99 * delta) delta = fmin(2 * delta, 1e10);
+      }
     }
-    if (!ok) {
-      mu = mu > 0 ? 4 * mu : 1e-10 * hmax;
-      rejects++;
-      continue;
-    }
-    rejects = 0;
-    copy(b.th, b.k2, P);
+    copy(b.th, trial, P);
     *f = eval(n, b, b.th, b.g, b.H);
     *gn = inf_norm(b.g, P);
-    hmax = 0;
-    for (int p = 0; p < P; p++) hmax = fmax(hmax, fabs(b.H[p * P + p]));
-    hmax = fmax(hmax, 1e-300);
-    mu = mu > 1e-14 * hmax ? mu / 4 : 0;
+    if (!isfinite(*f) || !isfinite(*gn)) return LS_STOP_NAN;
   }
 }
 
 __global__ static void train_kernel(gnet n, gopts o, double *theta, ls_gpu_result *out) {
-  extern __shared__ double sm[];
+  LS_SHARED_ARRAY(sm);
   const int P = n.P;
   blk b = carve(sm, P, n.h, n.din);
   double *th_g = theta + (size_t)blockIdx.x * P;
@@ -414,7 +555,7 @@ __global__ static void train_kernel(gnet n, gopts o, double *theta, ls_gpu_resul
 
 __global__ static void eval_kernel(gnet n, const double *theta, double *loss, double *grad,
                                    double *hess) {
-  extern __shared__ double sm[];
+  LS_SHARED_ARRAY(sm);
   const int P = n.P;
   blk b = carve(sm, P, n.h, n.din);
   for (int p = threadIdx.x; p < P; p += NT) b.th[p] = theta[(size_t)blockIdx.x * P + p];
@@ -427,6 +568,7 @@ __global__ static void eval_kernel(gnet n, const double *theta, double *loss, do
 }
 
 /* ---- host side ------------------------------------------------------------------------ */
+#ifndef LS_GPU_EMULATE
 
 static ls_status cuda_fail(ls_error *err, cudaError_t e, const char *what) {
   return ls_error_set(err, LS_ERR_COMPUTE, "GPU: %s: %s", what, cudaGetErrorString(e));
@@ -576,3 +718,4 @@ done:
   dev_free(&dd);
   return s;
 }
+#endif /* LS_GPU_EMULATE */
