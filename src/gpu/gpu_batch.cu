@@ -58,13 +58,13 @@ typedef struct {
   double *J, *s1, *s2, *xe, *c, *rr; /* chunk: NT x P, NT x h, NT x h, NT x (din+1), NT, NT */
   double *H, *A;                     /* P x P */
   double *th, *g, *k1, *k2, *k3, *k4, *v, *gt; /* P each */
-  double *red;                       /* NT */
-  int *piv;                          /* P */
+  double *red, *gpart;               /* NT each: loss partial sums, gradient partial sums */
+  int *piv, *perm;                   /* P each: LU row swaps, and the permutation they make */
 } blk;
 
 static size_t shared_bytes(int P, int h, int din) {
-  size_t d = (size_t)NT * (P + 2 * h + din + 1 + 2) + 2 * (size_t)P * P + 8 * (size_t)P + NT;
-  return d * sizeof(double) + (size_t)P * sizeof(int);
+  size_t d = (size_t)NT * (P + 2 * h + din + 1 + 2) + 2 * (size_t)P * P + 8 * (size_t)P + 2 * NT;
+  return d * sizeof(double) + 2 * (size_t)P * sizeof(int);
 }
 
 __device__ static blk carve(double *sm, int P, int h, int din) {
@@ -86,7 +86,9 @@ __device__ static blk carve(double *sm, int P, int h, int din) {
   b.v = sm, sm += P;
   b.gt = sm, sm += P;
   b.red = sm, sm += NT;
+  b.gpart = sm, sm += NT;
   b.piv = (int *)sm;
+  b.perm = b.piv + P;
   return b;
 }
 
@@ -137,7 +139,10 @@ __device__ static int pkind(const gnet &n, int p, int *u, int *j) {
 __device__ static double eval(const gnet &n, const blk &b, const double *th, double *g,
                               double *H) {
   const int tid = threadIdx.x, P = n.P, h = n.h, din = n.din, de = din + 1;
-  for (int p = tid; p < P; p += NT) g[p] = 0;
+  /* the gradient's sums are split into `parts` interleaved partial sums per entry (thread
+   * tid = part * P + p), added in part order at the end */
+  const int parts = P < NT ? NT / P : 1;
+  b.gpart[tid] = 0;
   if (H)
     for (int e = tid; e < P * P; e += NT) H[e] = 0;
   double lacc = 0;
@@ -168,10 +173,19 @@ __device__ static double eval(const gnet &n, const blk &b, const double *th, dou
     }
     __syncthreads();
     const int cnt = n.n - base < NT ? n.n - base : NT;
-    for (int p = tid; p < P; p += NT) {
-      double acc = 0;
-      for (int t = 0; t < cnt; t++) acc += b.rr[t] * b.J[t * P + p];
-      g[p] += acc;
+    if (parts > 1) {
+      if (tid < parts * P) {
+        const int p = tid % P;
+        double acc = 0;
+        for (int t = tid / P; t < cnt; t += parts) acc += b.rr[t] * b.J[t * P + p];
+        b.gpart[tid] += acc;
+      }
+    } else {
+      for (int p = tid; p < P; p += NT) {
+        double acc = 0;
+        for (int t = 0; t < cnt; t++) acc += b.rr[t] * b.J[t * P + p];
+        g[p] = (base ? g[p] : 0) + acc;
+      }
     }
     if (H)
       for (int e = tid; e < P * P; e += NT) {
@@ -197,6 +211,12 @@ __device__ static double eval(const gnet &n, const blk &b, const double *th, dou
   }
   b.red[tid] = lacc;
   __syncthreads();
+  if (parts > 1)
+    for (int p = tid; p < P; p += NT) {
+      double acc = 0;
+      for (int q = 0; q < parts; q++) acc += b.gpart[q * P + p];
+      g[p] = acc;
+    }
   if (H)
     for (int e = tid; e < P * P; e += NT) {
       int p = e / P, q = e % P;
@@ -225,9 +245,9 @@ __device__ static double dot(const double *u, const double *v, int P) {
 
 /* LU factorisation of A (P x P, shared) in place across the block: with partial pivoting
  * (pivot = 1), or without, requiring positive pivots (pivot = 0, need_pos = 1: succeeds
- * iff the symmetric A is positive definite). Returns 1 on a zero, negative (need_pos) or
- * non-finite pivot; the same on every thread. */
-__device__ static int lu_factor(double *A, int *piv, int P, int pivot, int need_pos) {
+ * iff the symmetric A is positive definite), with perm the permutation of its rows.
+ * Returns 1 on a zero, negative (need_pos) or non-finite pivot; the same on every thread. */
+__device__ static int lu_factor(double *A, int *piv, int *perm, int P, int pivot, int need_pos) {
   const int tid = threadIdx.x;
   for (int k = 0; k < P; k++) {
     int pr = k;
@@ -256,26 +276,35 @@ __device__ static int lu_factor(double *A, int *piv, int P, int pivot, int need_
     }
     __syncthreads();
   }
+  if (tid == 0) { /* perm[i]: the row of the original matrix that ended in row i */
+    for (int i = 0; i < P; i++) perm[i] = i;
+    for (int k = 0; k < P; k++) {
+      int t = perm[k];
+      perm[k] = perm[piv[k]], perm[piv[k]] = t;
+    }
+  }
+  __syncthreads();
   return 0;
 }
 
-/* x = A^{-1} b with the factors of lu_factor (x, b in shared memory, may not alias). */
-__device__ static void lu_solve(const double *A, const int *piv, int P, const double *b,
+/* x = A^{-1} b with the factors of lu_factor (x, b in shared memory, may not alias):
+ * gather by the row permutation, then forward and back substitution column by column,
+ * each column's updates spread over the threads (one barrier per column). */
+__device__ static void lu_solve(const double *A, const int *perm, int P, const double *b,
                                 double *x) {
-  if (threadIdx.x == 0) {
-    for (int i = 0; i < P; i++) x[i] = b[i];
-    for (int k = 0; k < P; k++)
-      if (piv[k] != k) {
-        double t = x[k];
-        x[k] = x[piv[k]], x[piv[k]] = t;
-      }
-    for (int i = 0; i < P; i++)
-      for (int j = 0; j < i; j++) x[i] -= A[i * P + j] * x[j];
-    for (int i = P - 1; i >= 0; i--) {
-      for (int j = i + 1; j < P; j++) x[i] -= A[i * P + j] * x[j];
-      x[i] /= A[i * P + i];
-    }
+  const int tid = threadIdx.x;
+  for (int i = tid; i < P; i += NT) x[i] = b[perm[i]];
+  __syncthreads();
+  for (int j = 0; j < P - 1; j++) { /* L unit lower triangular */
+    for (int i = j + 1 + tid; i < P; i += NT) x[i] -= A[i * P + j] * x[j];
+    __syncthreads();
   }
+  for (int j = P - 1; j > 0; j--) { /* U: x_j = y_j / U_jj is final once column j is reached */
+    const double xj = x[j] / A[j * P + j];
+    for (int i = tid; i < j; i += NT) x[i] -= A[i * P + j] * xj;
+    __syncthreads();
+  }
+  for (int i = tid; i < P; i += NT) x[i] /= A[i * P + i];
   __syncthreads();
 }
 
@@ -297,7 +326,7 @@ __device__ static void stage(const gnet &n, const blk &b, double gh, double hs, 
     b.v[p] = gh * r;
   }
   __syncthreads();
-  lu_solve(b.A, b.piv, n.P, b.v, x);
+  lu_solve(b.A, b.perm, n.P, b.v, x);
 }
 
 /* Gradient flow by ROS4 from th (f, g, H current). Returns the stop reason. */
@@ -325,7 +354,7 @@ __device__ static ls_stop_reason flow(const gnet &n, const gopts &o, const blk &
     for (int e = tid; e < P * P; e += NT) b.A[e] = gh * b.H[e] + (e / P == e % P ? 1.0 : 0.0);
     for (int p = tid; p < P; p += NT) b.gt[p] = b.g[p];
     __syncthreads();
-    if (lu_factor(b.A, b.piv, P, 1, 0)) { hs *= 0.25; continue; }
+    if (lu_factor(b.A, b.piv, b.perm, P, 1, 0)) { hs *= 0.25; continue; }
     stage(n, b, gh, hs, 0, NULL, 0, NULL, 0, NULL, b.k1);
     for (int p = tid; p < P; p += NT) b.k4[p] = b.th[p] + a21 * b.k1[p];
     __syncthreads();
@@ -527,7 +556,7 @@ __device__ static ls_stop_reason newton(const gnet &n, const gopts &o, const blk
   }
 }
 
-__global__ static void train_kernel(gnet n, gopts o, double *theta, ls_gpu_result *out) {
+__global__ static void __launch_bounds__(NT, 5) train_kernel(gnet n, gopts o, double *theta, ls_gpu_result *out) {
   LS_SHARED_ARRAY(sm);
   const int P = n.P;
   blk b = carve(sm, P, n.h, n.din);

@@ -6,6 +6,7 @@
 
 #define __global__
 #define __device__
+#define __launch_bounds__(...)
 #define __syncthreads() ((void)0)
 #define NT 1
 typedef struct {
