@@ -23,7 +23,7 @@
  * are solved by LU with partial pivoting across the block.
  *
  * Polish: the CPU's trust-region Newton (src/optim/newton.c; More & Sorensen, solved in
- * the Hessian's eigenbasis, here from cyclic Jacobi rotations on one thread), with its
+ * the Hessian's eigenbasis, here from cyclic Jacobi rotations across the block), with its
  * acceptance rule: a loss decrease of at least 1e-4 of the predicted one, or, where the
  * loss change is at its rounding level, a lower gradient. */
 #ifdef LS_GPU_EMULATE
@@ -188,9 +188,10 @@ __device__ static double eval(const gnet &n, const blk &b, const double *th, dou
       }
     }
     if (H)
-      for (int e = tid; e < P * P; e += NT) {
-        int p = e / P, q = e % P;
-        if (q < p) continue;
+      for (int e = tid; e < P * (P + 1) / 2; e += NT) { /* upper triangle, row by row */
+        int p = 0, q = e;
+        while (q >= P - p) q -= P - p, p++;
+        q += p;
         int up, jp, uq, jq, kp = pkind(n, p, &up, &jp), kq = pkind(n, q, &uq, &jq);
         /* type 1: both incoming to one unit; type 2: incoming and outgoing of one unit */
         int type = 0, u = up, j = jp, jj = jq;
@@ -205,7 +206,7 @@ __device__ static double eval(const gnet &n, const blk &b, const double *th, dou
           else if (type == 2) v += b.rr[t] * b.s1[t * h + u] * b.xe[t * de + j];
           acc += v;
         }
-        H[e] += acc;
+        H[p * P + q] += acc;
       }
     __syncthreads();
   }
@@ -395,13 +396,15 @@ __device__ static ls_stop_reason flow(const gnet &n, const gopts &o, const blk &
 }
 
 /* Eigen-decomposition of the symmetric a (P x P, destroyed) by cyclic Jacobi rotations
- * (Golub & Van Loan, Matrix Computations, section 8.5): lam ascending, V (row-major) with
- * the eigenvectors as columns. One thread (P <= 64: the cost is a few Hessian entries'). */
+ * (Golub & Van Loan, Matrix Computations, section 8.5) across the block: each rotation's
+ * row and column updates are spread over the threads. lam ascending, V (row-major) with
+ * the eigenvectors as columns. Every thread calls it. */
 __device__ static void jacobi_eig(double *a, int P, double *lam, double *V) {
-  for (int i = 0; i < P; i++)
-    for (int j = 0; j < P; j++) V[i * P + j] = i == j;
+  const int tid = threadIdx.x;
+  for (int e = tid; e < P * P; e += NT) V[e] = e / P == e % P;
+  __syncthreads();
   for (int sweep = 0; sweep < 60; sweep++) {
-    double off = 0, all = 0;
+    double off = 0, all = 0; /* every thread, same order */
     for (int i = 0; i < P; i++)
       for (int j = 0; j < P; j++) {
         double x = a[i * P + j] * a[i * P + j];
@@ -417,34 +420,38 @@ __device__ static void jacobi_eig(double *a, int P, double *lam, double *V) {
         double th = (a[q * P + q] - a[p * P + p]) / (2 * apq);
         double t = (th >= 0 ? 1.0 : -1.0) / (fabs(th) + sqrt(th * th + 1));
         double c = 1 / sqrt(t * t + 1), sn = t * c;
-        for (int k = 0; k < P; k++) {
+        __syncthreads(); /* everyone has read a_pp, a_pq, a_qq */
+        for (int k = tid; k < P; k += NT) { /* columns p, q of A and of V */
           double akp = a[k * P + p], akq = a[k * P + q];
           a[k * P + p] = c * akp - sn * akq, a[k * P + q] = sn * akp + c * akq;
-        }
-        for (int k = 0; k < P; k++) {
-          double apk = a[p * P + k], aqk = a[q * P + k];
-          a[p * P + k] = c * apk - sn * aqk, a[q * P + k] = sn * apk + c * aqk;
-        }
-        a[p * P + q] = a[q * P + p] = 0;
-        for (int k = 0; k < P; k++) {
           double vp = V[k * P + p], vq = V[k * P + q];
           V[k * P + p] = c * vp - sn * vq, V[k * P + q] = sn * vp + c * vq;
         }
+        __syncthreads();
+        for (int k = tid; k < P; k += NT) { /* rows p, q; the zeroed pair exactly 0 */
+          double apk = a[p * P + k], aqk = a[q * P + k];
+          a[p * P + k] = k == q ? 0 : c * apk - sn * aqk;
+          a[q * P + k] = k == p ? 0 : sn * apk + c * aqk;
+        }
+        __syncthreads();
       }
   }
-  for (int i = 0; i < P; i++) lam[i] = a[i * P + i];
-  for (int i = 0; i < P - 1; i++) { /* selection sort, ascending */
-    int m = i;
-    for (int j = i + 1; j < P; j++)
-      if (lam[j] < lam[m]) m = j;
-    if (m == i) continue;
-    double t = lam[i];
-    lam[i] = lam[m], lam[m] = t;
-    for (int k = 0; k < P; k++) {
-      t = V[k * P + i];
-      V[k * P + i] = V[k * P + m], V[k * P + m] = t;
+  if (tid == 0) {
+    for (int i = 0; i < P; i++) lam[i] = a[i * P + i];
+    for (int i = 0; i < P - 1; i++) { /* selection sort, ascending */
+      int m = i;
+      for (int j = i + 1; j < P; j++)
+        if (lam[j] < lam[m]) m = j;
+      if (m == i) continue;
+      double t = lam[i];
+      lam[i] = lam[m], lam[m] = t;
+      for (int k = 0; k < P; k++) {
+        t = V[k * P + i];
+        V[k * P + i] = V[k * P + m], V[k * P + m] = t;
+      }
     }
   }
+  __syncthreads();
 }
 
 /* ||p(mu)|| with p_i = -gt_i / (lambda_i + mu) (src/optim/newton.c, tr_norm). */
@@ -504,13 +511,11 @@ __device__ static ls_stop_reason newton(const gnet &n, const gopts &o, const blk
     if (*gn < o.grad_tol) return LS_STOP_GRAD;
     if (*iters >= o.newton_max) return LS_STOP_ITERS;
     (*iters)++;
-    if (tid == 0) {
-      jacobi_eig(b.H, P, lam, V);
-      for (int j = 0; j < P; j++) {
-        double s = 0;
-        for (int i = 0; i < P; i++) s += V[i * P + j] * b.g[i];
-        gt[j] = s;
-      }
+    jacobi_eig(b.H, P, lam, V);
+    for (int j = tid; j < P; j += NT) {
+      double s = 0;
+      for (int i = 0; i < P; i++) s += V[i * P + j] * b.g[i];
+      gt[j] = s;
     }
     __syncthreads();
     double lmax = fmax(fabs(lam[0]), fabs(lam[P - 1]));
