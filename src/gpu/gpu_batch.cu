@@ -9,8 +9,9 @@
  *   d^2 f / dW1_ij dW1_ik = a_i sigma''(z_i) x_j x_k  and  d^2 f / dW1_ij da_i = sigma'(z_i) x_j
  * (x_din = 1 stands for the bias b1_i). The block walks the samples in chunks of NT (one
  * per thread); each thread writes its sample's J, sigma', sigma'' and x to shared memory,
- * then every gradient entry and every Hessian entry (p <= q) is summed over the chunk by
- * the one thread that owns it, so sums run in a fixed order (deterministic results).
+ * then each gradient entry is summed in NT / P interleaved partial sums and each Hessian
+ * entry (p <= q) by one thread, each sum owned by one thread and added in a fixed order
+ * (deterministic results).
  *
  * Gradient flow d theta/dt = -grad L (Simsek et al. 2021 section 5 and MLPGradientFlow.jl
  * integrate it; the CPU path uses CVODE BDF): the four-stage Rosenbrock method of Shampine
