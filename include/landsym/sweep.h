@@ -120,6 +120,19 @@ typedef struct {
 ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
                        ls_sweep_stats *stats, ls_error *err);
 
+/* A batch job runs n tasks of one width at once (e.g. on a GPU) and fills out[0..n-1] as
+ * ls_sweep_job fills one result (params malloc'd or NULL, freed by the runner; time_s left
+ * negative becomes the batch's wall time / n). LS_ERR_COMPUTE records every run of the
+ * batch as "failed"; any other error leaves the batch unrecorded and stops the sweep. */
+typedef ls_status (*ls_sweep_batch_job)(void *ctx, const ls_sweep_task *tasks, size_t n,
+                                        ls_seed_result *out, ls_error *err);
+
+/* Like ls_sweep_run, with the pending jobs of this share (grouped by width, seeds in order)
+ * given to job in batches of at most `batch`; each batch's runs are written over the
+ * threads before the next batch starts, so a killed sweep resumes as ls_sweep_run's does. */
+ls_status ls_sweep_run_batched(const ls_sweep_opts *o, size_t batch, ls_sweep_batch_job job,
+                               void *job_ctx, ls_sweep_stats *stats, ls_error *err);
+
 /* Read every run of the manifest's (width, seed) grid and write DIR/summary.csv and
  * DIR/timings.csv atomically. LS_ERR_COMPUTE naming the count and the first missing run
  * when some run is not finished (nothing written then). */

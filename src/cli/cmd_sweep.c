@@ -19,7 +19,7 @@ void openblas_set_num_threads(int num_threads);
 static void usage(FILE *f) {
   fprintf(f,
           "usage: landsym sweep --config FILE --out DIR [--seeds N] [--resume]\n"
-          "                     [--threads T] [--quiet]\n"
+          "                     [--threads T] [--device cpu|cuda] [--quiet]\n"
           "\n"
           "Train the student of FILE from seeds first_seed .. first_seed+N-1 for every\n"
           "student width of the config's \"sweep\" section, in parallel over T threads\n"
@@ -31,6 +31,8 @@ static void usage(FILE *f) {
           "  --resume       continue the sweep in DIR: finished runs are kept, the others run;\n"
           "                 refused when the config, seeds or widths differ from DIR/sweep.json\n"
           "  --threads T    OpenMP threads per process (default: OMP_NUM_THREADS or all cores)\n"
+          "  --device D     cpu (default) or cuda: train batches of seeds on the GPU\n"
+          "                 (one-hidden-layer MSE students, flow/newton; docs/gpu.md)\n"
           "  --quiet        no progress on stderr\n"
           "\n"
           "Prints the path of summary.csv on stdout. Exit 0 when every run is recorded,\n"
@@ -41,6 +43,7 @@ typedef struct {
   const char *config, *out;
   long seeds, threads;
   int resume, quiet;
+  int cuda; /* --device cuda */
 } sweep_args;
 
 /* 0 ok, 1 --help printed, 2 usage error (reported). */
@@ -61,7 +64,7 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
       continue;
     }
     int takes = !strcmp(o, "--config") || !strcmp(o, "--out") || !strcmp(o, "--seeds") ||
-                !strcmp(o, "--threads");
+                !strcmp(o, "--threads") || !strcmp(o, "--device");
     if (!takes) return cli_usage_error("sweep", "unknown option '%s'", o);
     if (i + 1 >= argc) return cli_usage_error("sweep", "%s needs a value", o);
     const char *v = argv[++i];
@@ -69,7 +72,11 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
       a->config = v;
     else if (!strcmp(o, "--out"))
       a->out = v;
-    else if (!strcmp(o, "--seeds")) {
+    else if (!strcmp(o, "--device")) {
+      if (strcmp(v, "cpu") && strcmp(v, "cuda"))
+        return cli_usage_error("sweep", "--device must be cpu or cuda (got '%s')", v);
+      a->cuda = !strcmp(v, "cuda");
+    } else if (!strcmp(o, "--seeds")) {
       if (cli_parse_long(v, &a->seeds) || a->seeds < 1)
         return cli_usage_error("sweep", "--seeds must be a positive integer (got '%s')", v);
     } else if (cli_parse_long(v, &a->threads) || a->threads < 1 || a->threads > 4096)
@@ -82,9 +89,10 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
 
 /* Run this rank's share; returns the exit code of this rank. */
 static int run_share(const ls_sweep_opts *o, cli_sweep_exp *x, const cli_mpi *mpi,
-                     ls_sweep_stats *st) {
+                     ls_sweep_stats *st, int cuda) {
   ls_error err = {LS_OK, ""};
-  ls_status s = ls_sweep_run(o, cli_sweep_exp_job, x, st, &err);
+  ls_status s = cuda ? ls_sweep_run_batched(o, 65536, cli_sweep_gpu_job, x, st, &err)
+                     : ls_sweep_run(o, cli_sweep_exp_job, x, st, &err);
   cli_progress_end(o->progress_ctx);
   if (s) {
     if (mpi->size > 1)
@@ -125,7 +133,7 @@ int cmd_sweep(int argc, char **argv) {
     return cli_usage_error("sweep", "no seed count: give --seeds N or sweep.seeds in %s",
                            a.config);
   }
-  if (ls_sweep_opts_validate(&o, &err)) {
+  if (ls_sweep_opts_validate(&o, &err) || (a.cuda && cli_sweep_gpu_check(x, &o, &err))) {
     cli_sweep_exp_free(x);
     return cli_fail("sweep", &err);
   }
@@ -155,13 +163,14 @@ int cmd_sweep(int argc, char **argv) {
   o.progress = cli_progress_update;
   o.progress_ctx = &prog;
   if (!a.quiet && mpi.rank == 0)
-    fprintf(stderr, "landsym sweep: %s; %ld seed(s) x %d width(s) = %ld runs%s%s\n",
+    fprintf(stderr, "landsym sweep: %s; %ld seed(s) x %d width(s) = %ld runs%s%s%s\n",
             cli_sweep_exp_describe(x), o.n_seeds, o.n_widths, o.n_seeds * o.n_widths,
-            a.resume ? ", resuming" : "", mpi.size > 1 ? " over MPI ranks" : "");
+            a.resume ? ", resuming" : "", mpi.size > 1 ? " over MPI ranks" : "",
+            a.cuda ? " on the GPU" : "");
 
   ls_sweep_stats st;
   double t0 = now_s();
-  rc = run_share(&o, x, &mpi, &st);
+  rc = run_share(&o, x, &mpi, &st, a.cuda);
   rc = cli_mpi_max_int(&mpi, rc); /* also waits for the slowest rank */
   double wall = now_s() - t0;
   long ran = cli_mpi_sum_long(&mpi, st.ran), conv = cli_mpi_sum_long(&mpi, st.converged),

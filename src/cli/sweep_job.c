@@ -124,21 +124,34 @@ static ls_status write_trajectory(const cli_sweep_exp *x, const ls_sweep_task *t
   return s;
 }
 
+void cli_sweep_exp_student(const cli_sweep_exp *x, int width, ls_net *net) {
+  *net = x->cfg.student;
+  /* Every hidden layer gets the sweep's width (one hidden layer: the usual case). */
+  for (int l = 1; x->set_width && l < net->n_layers; l++) net->width[l] = width;
+}
+
+/* The run depends on (config, seed, width) only: initial point from the seed, and any
+ * minibatch sampling from the same seed. */
+void cli_sweep_exp_init(const cli_sweep_exp *x, const ls_net *net, long seed, double *theta) {
+  if (x->train.init_normal)
+    ls_params_normal(net, (uint64_t)seed, x->train.init_scale, theta);
+  else
+    ls_params_glorot(net, (uint64_t)seed, theta);
+}
+
+const ls_data *cli_sweep_exp_data(const cli_sweep_exp *x) { return &x->cfg.data; }
+
+const ls_train_opts *cli_sweep_exp_train_opts(const cli_sweep_exp *x) { return &x->train.opts; }
+
 ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,
                             ls_error *err) {
   const cli_sweep_exp *x = ctx;
-  ls_net net = x->cfg.student;
-  /* Every hidden layer gets the sweep's width (one hidden layer: the usual case). */
-  for (int l = 1; x->set_width && l < net.n_layers; l++) net.width[l] = t->width;
+  ls_net net;
+  cli_sweep_exp_student(x, t->width, &net);
   size_t P = ls_net_nparams(&net);
   double *theta = malloc(P * sizeof *theta);
   if (!theta) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %zu parameters", P);
-  /* The run depends on (config, seed, width) only: initial point from the seed, and any
-   * minibatch sampling from the same seed. */
-  if (x->train.init_normal)
-    ls_params_normal(&net, (uint64_t)t->seed, x->train.init_scale, theta);
-  else
-    ls_params_glorot(&net, (uint64_t)t->seed, theta);
+  cli_sweep_exp_init(x, &net, t->seed, theta);
   ls_train_opts opts = x->train.opts;
   opts.seed = (uint64_t)t->seed;
   ls_train_result r;

@@ -34,6 +34,20 @@ typedef struct {
  * with the meaning `landsym train` gives it. */
 ls_status cli_sweep_train_opts(const ls_config *c, cli_sweep_train *t, ls_error *err);
 
+/* The student of width `width` (the sweep's width replaces every hidden width), its initial
+ * point from `seed` as the config's train.init says, the data and the trainer options. */
+void cli_sweep_exp_student(const cli_sweep_exp *x, int width, ls_net *net);
+void cli_sweep_exp_init(const cli_sweep_exp *x, const ls_net *net, long seed, double *theta);
+const ls_data *cli_sweep_exp_data(const cli_sweep_exp *x);
+const ls_train_opts *cli_sweep_exp_train_opts(const cli_sweep_exp *x);
+
+/* `landsym sweep --device cuda` (sweep_gpu.c): LS_ERR_INPUT naming what the GPU backend
+ * cannot train (checked for every width before anything is written), and the batch job
+ * (ls_sweep_batch_job; ctx is the cli_sweep_exp) that trains a batch on the GPU. */
+ls_status cli_sweep_gpu_check(const cli_sweep_exp *x, const ls_sweep_opts *o, ls_error *err);
+ls_status cli_sweep_gpu_job(void *ctx, const ls_sweep_task *tasks, size_t n, ls_seed_result *out,
+                            ls_error *err);
+
 /* ls_sweep_job: ctx is the cli_sweep_exp (read-only). */
 ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,
                             ls_error *err);

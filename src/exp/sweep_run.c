@@ -47,6 +47,9 @@ static int run_finished(const ls_sweep_opts *o, const ls_sweep_task *t, ls_seed_
 
 static int is_failed(const ls_seed_result *r) { return !strcmp(r->stop, "failed"); }
 
+static ls_status record_one(const ls_sweep_opts *o, const ls_sweep_task *t, ls_seed_result *r,
+                            ls_status s, ls_error *e);
+
 /* Run one job and record it. LS_ERR_COMPUTE from the job is recorded as a finished run
  * (stop "failed"): it would fail again on every retry. */
 static ls_status run_one(const ls_sweep_opts *o, ls_sweep_job job, void *ctx,
@@ -56,6 +59,13 @@ static ls_status run_one(const ls_sweep_opts *o, ls_sweep_job job, void *ctx,
   double t0 = now_s();
   ls_status s = job(ctx, t, r, e);
   r->time_s = now_s() - t0;
+  return record_one(o, t, r, s, e);
+}
+
+/* Record a job's result r (status s of the job): a failure that would repeat is recorded
+ * as stop "failed"; frees r->params. */
+static ls_status record_one(const ls_sweep_opts *o, const ls_sweep_task *t, ls_seed_result *r,
+                            ls_status s, ls_error *e) {
   r->width = t->width;
   r->seed = t->seed;
   if (s == LS_ERR_COMPUTE) {
@@ -160,5 +170,92 @@ ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
   stats->unfinished = stats->total - stats->skipped - stats->ran;
   stats->elapsed_s = now_s() - t0;
   free(pending);
+  return first;
+}
+
+/* Batched runner (sweep.h): the pending jobs of this share, grouped by width in the
+ * canonical order, go to the batch job `batch` at a time; the results of a batch are
+ * recorded over the OpenMP threads. */
+ls_status ls_sweep_run_batched(const ls_sweep_opts *o, size_t batch, ls_sweep_batch_job job,
+                               void *job_ctx, ls_sweep_stats *stats, ls_error *err) {
+  memset(stats, 0, sizeof *stats);
+  ls_status s = ls_sweep_opts_validate(o, err);
+  if (s) return s;
+  if (batch < 1) batch = 1;
+  double t0 = now_s();
+  long njobs = o->n_seeds * o->n_widths;
+  ls_sweep_task *pending = malloc(((size_t)(njobs / o->n_ranks) + 1) * sizeof *pending);
+  ls_seed_result *res = malloc(batch * sizeof *res);
+  if (!pending || !res) {
+    free(pending), free(res);
+    return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %ld jobs", njobs);
+  }
+  long np = 0;
+  for (int wi = 0; wi < o->n_widths; wi++)
+    for (long j = wi; j < njobs; j += o->n_widths) {
+      if (j % o->n_ranks != o->rank) continue;
+      ls_sweep_task t;
+      ls_seed_result r;
+      task_of(o, j, &t);
+      stats->total++;
+      if (run_finished(o, &t, &r)) {
+        stats->skipped++;
+        stats->converged += r.converged;
+        stats->failed += is_failed(&r);
+      } else {
+        pending[np++] = t;
+      }
+    }
+  ls_sweep_progress p = {stats->skipped, stats->total, stats->skipped, stats->converged,
+                         stats->failed, 0.0};
+  if (o->progress) o->progress(o->progress_ctx, &p);
+  int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+  ls_status first = LS_OK;
+  for (long k0 = 0; k0 < np && first == LS_OK;) {
+    /* one batch: consecutive pending tasks of one width */
+    size_t n = 1;
+    while (n < batch && k0 + (long)n < np && pending[k0 + n].width == pending[k0].width) n++;
+    memset(res, 0, n * sizeof *res);
+    for (size_t i = 0; i < n; i++) res[i].loss = res[i].grad_inf = NAN, res[i].time_s = -1;
+    double tb = now_s();
+    ls_error e = {LS_OK, ""};
+    ls_status sb = job(job_ctx, pending + k0, n, res, &e);
+    double per = (now_s() - tb) / (double)n;
+    if (sb != LS_OK && sb != LS_ERR_COMPUTE) {
+      for (size_t i = 0; i < n; i++) free(res[i].params);
+      first = sb;
+      if (err) *err = e;
+      ls_error_prefix(err, "batch of %zu runs from w%d_s%ld", n, pending[k0].width,
+                      pending[k0].seed);
+      break;
+    }
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+    for (size_t i = 0; i < n; i++) {
+      ls_error ei = {LS_OK, ""};
+      if (res[i].time_s < 0) res[i].time_s = per;
+      ls_status si = record_one(o, pending + k0 + i, res + i, sb, &ei);
+#pragma omp critical(ls_sweep_progress)
+      {
+        if (si == LS_OK) {
+          stats->ran++;
+          stats->converged += res[i].converged;
+          stats->failed += is_failed(res + i);
+        } else if (first == LS_OK) {
+          first = si;
+          if (err) *err = ei;
+          ls_error_prefix(err, "run w%d_s%ld", pending[k0 + i].width, pending[k0 + i].seed);
+        }
+      }
+    }
+    k0 += (long)n;
+    p.done = stats->skipped + stats->ran;
+    p.converged = stats->converged;
+    p.failed = stats->failed;
+    p.elapsed_s = now_s() - t0;
+    if (o->progress) o->progress(o->progress_ctx, &p);
+  }
+  stats->unfinished = stats->total - stats->skipped - stats->ran;
+  stats->elapsed_s = now_s() - t0;
+  free(pending), free(res);
   return first;
 }
