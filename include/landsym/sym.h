@@ -283,6 +283,42 @@ void ls_sym_fig2_flow(const double w0[2], double dt, int n_steps, double *traj);
  * converged (|grad|_1 < 1e-14), 0 otherwise. */
 int ls_sym_fig2_critical(const double w0[2], double w[2], double eig[2]);
 
+/* ---- brute-force subspaces of multi-layer expansions (enum_layers.c) ------------------- */
+
+#define LS_SYM_ENUM_LAYERS_MAX_M 6          /* widths the brute force accepts per layer */
+#define LS_SYM_ENUM_LAYERS_MAX_COMBOS 200000 /* (tuple, permutation) choices over all layers */
+
+/* Distinct affine subspaces found, each in canonical form: dimension, orthonormal basis of
+ * its directions (P x dim, column-major, in a P x P slot), orthogonal projector onto them
+ * (P x P) and its point nearest the origin (P). */
+typedef struct {
+  int n_hidden;
+  size_t P;          /* parameters of the expanded network */
+  size_t combos;     /* (tuple, permutation) choices walked over all layers */
+  size_t n;          /* distinct subspaces */
+  int *dim;
+  double *offset, *basis, *proj;
+  size_t *first_combo; /* [n] choice that produced it first */
+  double max_out_diff; /* largest relative |f_m - f_r| over sampled points (function kept) */
+} ls_sym_layer_subspaces;
+void ls_sym_layer_subspaces_free(ls_sym_layer_subspaces *s); /* accepts a zeroed struct */
+
+/* Section 5 (eq. 8) by brute force: for the irreducible point theta of net (hidden widths
+ * r_l), every tuple of Definition 3.2 (only k, no zero-type units, when critical_only:
+ * Definition 4.1) and every permutation of the m[l-1] units of every hidden layer l; the
+ * sequential expansion (ls_sym_expand, vector splits) is sampled at P + 1 random points
+ * and the affine hull of the samples is compared with the subspaces found so far. When d is
+ * given the function equality of the samples is checked on it. The count out->n is to be
+ * held against prod_l T(r_l, m_l) (prod_l G(r_l, m_l) when critical_only). */
+ls_status ls_sym_enum_layers(const ls_net *net, const double *theta, const int *m,
+                             const ls_data *d, int critical_only, uint64_t seed,
+                             ls_sym_layer_subspaces *out, ls_error *err);
+/* Connectivity graph: an edge joins two subspaces that intersect (the difference of their
+ * offsets lies in the sum of their direction spaces); edges (2 * n_edges, malloc'd) and
+ * the number of connected components. */
+ls_status ls_sym_layer_graph(const ls_sym_layer_subspaces *s, size_t *n_edges, size_t **edges,
+                             size_t *components, ls_error *err);
+
 #ifdef __cplusplus
 }
 #endif
