@@ -12,6 +12,7 @@
 #include "cli/reproduce_mnist.h"
 #include "cli/path_fig2.h"
 #include "cli/reproduce_simsek.h"
+#include "cli/reproduce_fig69.h"
 
 typedef struct reproduce_entry reproduce_entry;
 struct reproduce_entry {
@@ -75,6 +76,14 @@ static int simsek_fig2(const reproduce_entry *e, const char *config, const char 
   return reproduce_simsek_fig2(out);
 }
 
+/* Thesis figures 6.9 and 6.12: nearest saddles of the local minima of a table-6.1 sweep and
+ * Theorems 1, 2 at them (src/cli/reproduce_fig69.c). */
+static int thesis_fig69(const reproduce_entry *e, const char *config, const char *out,
+                        const char *seeds, const char *threads, int resume) {
+  (void)e;
+  return reproduce_fig69(config, out, seeds, threads, resume);
+}
+
 static const reproduce_entry entries[] = {
     {"fig1c", "fig1c.json",
      "Simsek et al. 2021 figure 1c: 50 seeds of width-5 and width-45 students of a width-4 "
@@ -108,6 +117,12 @@ static const reproduce_entry entries[] = {
      "Simsek et al. 2021 figure 2 (Lemma 2.1): gradient flow of the symmetric loss "
      "log(((w1+w2-3)^2 + (w1 w2-2)^2)/2 + 1), minima, saddle, subspace w1 = w2",
      {NULL}, simsek_fig2},
+    {"fig6.9", "table6_1.json",
+     "Stoican 2022 figures 6.9 and 6.12: a table-6.1 sweep (40 seeds unless --seeds), the "
+     "nearest symmetry-induced saddle of every local minimum, Theorems 1 and 2 at each saddle",
+     {NULL}, thesis_fig69},
+    {"fig6.12", "table6_1.json", "the same as fig6.9 (the cones of figure 6.12 are drawn there)",
+     {NULL}, thesis_fig69},
 };
 #define N_ENTRIES (sizeof entries / sizeof *entries)
 
