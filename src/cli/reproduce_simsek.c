@@ -12,7 +12,7 @@
 
 #define FIG2_LO (-0.5)
 #define FIG2_HI 3.5
-#define FIG2_GRID 161  /* landscape samples per axis */
+#define FIG2_GRID 101  /* landscape samples per axis */
 #define FIG2_NEWTON 21 /* Newton starts per axis */
 #define FIG2_DT 0.01
 #define FIG2_STEPS 3000 /* flow time 30 */
@@ -73,7 +73,7 @@ int reproduce_simsek_fig2(const char *out) {
   double min_off = INFINITY, max_on = 0;
   for (int s = 0; s < ns; s++) {
     ls_sym_fig2_flow(starts[s], FIG2_DT, FIG2_STEPS, traj);
-    for (int k = 0; k <= FIG2_STEPS; k += 5)
+    for (int k = 0; k <= FIG2_STEPS; k += 10)
       path_buf_printf(&b, "%.6f %.6f\n", traj[2 * k], traj[2 * k + 1]);
     path_buf_printf(&b, "\n");
     for (int k = 0; k <= FIG2_STEPS; k++)
@@ -84,7 +84,7 @@ int reproduce_simsek_fig2(const char *out) {
   for (int s = 0; s < 4; s++) {
     double w0[2] = {diag[s], diag[s]};
     ls_sym_fig2_flow(w0, FIG2_DT, FIG2_STEPS, traj);
-    for (int k = 0; k <= FIG2_STEPS; k += 5)
+    for (int k = 0; k <= FIG2_STEPS; k += 10)
       path_buf_printf(&b, "%.6f %.6f\n", traj[2 * k], traj[2 * k + 1]);
     path_buf_printf(&b, "\n");
     for (int k = 0; k <= FIG2_STEPS; k++)
