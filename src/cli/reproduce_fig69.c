@@ -78,7 +78,7 @@ static void study_run(const ls_config *cfg, const char *dir, fig69_run *r) {
   for (int l = 1; l < net.n_layers; l++) net.width[l] = r->width;
   double *theta = NULL;
   if (ls_params_read_net(path, &net, &theta, &err)) {
-    snprintf(r->err, sizeof r->err, "%s", err.msg);
+    snprintf(r->err, sizeof r->err, "%.200s", err.msg);
     return;
   }
   ls_classify_opts co;
@@ -86,7 +86,7 @@ static void study_run(const ls_config *cfg, const char *dir, fig69_run *r) {
   ls_classify_result cr = {0};
   if (ls_classify_point(&net, &cfg->data, theta, cfg->has_teacher ? &cfg->teacher : NULL,
                         cfg->teacher_params, &co, &cr, &err)) {
-    snprintf(r->err, sizeof r->err, "classify: %s", err.msg);
+    snprintf(r->err, sizeof r->err, "classify: %.200s", err.msg);
     free(theta);
     return;
   }
@@ -103,7 +103,7 @@ static void study_run(const ls_config *cfg, const char *dir, fig69_run *r) {
   ls_saddle_opts_default(&so);
   ls_saddle_result sr = {0};
   if (ls_saddle_find(&net, &cfg->data, theta, &so, &sr, &err)) {
-    snprintf(r->err, sizeof r->err, "saddle: %s", err.msg);
+    snprintf(r->err, sizeof r->err, "saddle: %.200s", err.msg);
     free(theta);
     return;
   }
@@ -128,7 +128,7 @@ static void study_run(const ls_config *cfg, const char *dir, fig69_run *r) {
   to.line = line;
   to.seed = (uint64_t)r->seed;
   if (ls_saddle_theorems(&net, &cfg->data, sr.saddle, &to, &r->thm, &err))
-    snprintf(r->err, sizeof r->err, "theorems: %s", err.msg);
+    snprintf(r->err, sizeof r->err, "theorems: %.200s", err.msg);
   r->saddle = sr.saddle, sr.saddle = NULL;
   free(line);
   ls_saddle_result_free(&sr);
