@@ -314,7 +314,7 @@ typedef struct {
   double r1, r2;            /* radii -3 lambda_min / B1 and (2/delta)(sqrt(B2^2 - 3 lambda_min
                                delta) - B2); inf when the formula does not apply */
   int thm1, thm2;           /* 1: hypotheses not refuted by the samples */
-  char why1[160], why2[160];/* the reason in words */
+  char why1[240], why2[240];/* the reasons in words */
 } ls_saddle_thm_result;
 void ls_saddle_thm_result_free(ls_saddle_thm_result *r); /* accepts a zeroed struct */
 

@@ -198,14 +198,21 @@ ls_status ls_saddle_theorems(const ls_net *net, const ls_data *d, const double *
   }
   /* decisions */
   double d4tol = 1e-6 * fmax(fabs(r->d4_min_x), 1e-300);
+  /* every failed hypothesis of Theorem 1 is named, in the theorem's order */
+  int n1 = 0;
+  r->why1[0] = 0;
   if (r->index != 1)
-    snprintf(r->why1, sizeof r->why1, "index %d, not 1", r->index);
-  else if (!(r->B1 > btol))
-    snprintf(r->why1, sizeof r->why1, "B = %.2e: a cone direction with zero third derivative%s",
-             r->B1, o->line && fabs(r->line_d3) <= btol ? " (the saddle line)" : "");
-  else if (r->d4_min_ball < -d4tol)
-    snprintf(r->why1, sizeof r->why1, "fourth derivative %.2e < 0 within the radius", r->d4_min_ball);
-  else {
+    n1 += snprintf(r->why1 + strlen(r->why1), sizeof r->why1 - strlen(r->why1), "index %d, not 1",
+                   r->index) > 0;
+  if (!(r->B1 > btol))
+    n1 += snprintf(r->why1 + strlen(r->why1), sizeof r->why1 - strlen(r->why1),
+                   "%sB = %.2e: a cone direction with zero third derivative%s", n1 ? "; " : "",
+                   r->B1, o->line && fabs(r->line_d3) <= btol ? " (the saddle line)" : "") > 0;
+  if (r->d4_min_ball < -d4tol)
+    n1 += snprintf(r->why1 + strlen(r->why1), sizeof r->why1 - strlen(r->why1),
+                   "%sfourth derivative %.2e < 0 %s", n1 ? "; " : "", r->d4_min_ball,
+                   isfinite(r->r1) ? "within the radius" : "at the saddle") > 0;
+  if (!n1) {
     r->thm1 = 1;
     snprintf(r->why1, sizeof r->why1, "hypotheses hold on the samples: radius %.3e", r->r1);
   }
