@@ -151,11 +151,22 @@ static ls_status draw_cones(const ls_config *cfg, const char *out, const fig69_r
   double lm = r->thm.lambda_min, lp = r->thm.lambda_pos, tanphi = sqrt(-lm / lp);
   /* a window where the quadratic terms dominate: s up to rs along v, t up to rs tan(phi)
    * along w, so that the cone boundaries are the window's diagonals */
-  double rs = 0.02, rt = rs * tanphi;
+  /* the window: the largest s = 0.02 / 2^k at which the loss is below the saddle's on both
+   * sides along v, clearly above rounding (the quadratic term dominates the cubic one) */
+  double rs = 0.02, rt;
   if (!st) {
     for (size_t i = 0; i < P; i++) v[i] = r->thm.evec[i * P], w[i] = r->thm.evec[i * P + (size_t)pi];
-    st = ls_slice_2d(&net, &cfg->data, r->saddle, v, w, rs, rt, n, L, err);
+    for (size_t i = 0; i < P; i++) w[i] = r->saddle[i] + v[i]; /* b = saddle + v: the 1-D slice */
+    for (int k = 0; k < 30 && !st; k++, rs /= 2) {
+      double t3[3], l3[3];
+      if ((st = ls_slice_1d(&net, &cfg->data, r->saddle, w, -rs, rs, 3, t3, l3, err))) break;
+      double noise = 1e-12 * fmax(fabs(r->saddle_loss), 1e-300);
+      if (l3[0] < r->saddle_loss - noise && l3[2] < r->saddle_loss - noise) break;
+    }
+    for (size_t i = 0; i < P; i++) w[i] = r->thm.evec[i * P + (size_t)pi];
   }
+  rt = rs * tanphi;
+  if (!st) st = ls_slice_2d(&net, &cfg->data, r->saddle, v, w, rs, rt, n, L, err);
   path_buf b = {0};
   for (int a = 0; a < n && !st; a++) {
     for (int c = 0; c < n; c++)
@@ -169,7 +180,7 @@ static ls_status draw_cones(const ls_config *cfg, const char *out, const fig69_r
            "set title \"Thesis figure 6.12: the cones u^T H u <= 0 at the saddle of seed %ld (index %d)\" noenhanced\n"
            "set xlabel \"s, along the eigenvector of lambda_min = %.3e\" noenhanced\n"
            "set ylabel \"t, along the eigenvector of lambda_1 = %.3e\" noenhanced\n"
-           "set xrange [%g:%g]\nset yrange [%g:%g]\n"
+           "set xrange [%.17g:%.17g]\nset yrange [%.17g:%.17g]\nset clip two\n"
            "set palette defined (-1 \"#2040a0\", 0 \"white\", 1 \"#a02020\")\n"
            "set cblabel \"L - L(saddle)\"\n"
            "stats \"fig6_12.dat\" index 0 using 3 nooutput\n"
@@ -262,7 +273,7 @@ int reproduce_fig69(const char *config, const char *out, const char *seeds, cons
            "set title \"Thesis figure 6.9: distance from each local minimum to its nearest "
            "symmetry-induced saddle (%d minima)\"\n"
            "set xlabel \"distance ||saddle - local minimum||\"\nset ylabel \"local minima\"\n"
-           "set style fill solid 0.6 border -1\nset boxwidth %g absolute\nset yrange [0:*]\n"
+           "set style fill solid 0.6 border -1\nset boxwidth %g absolute\nset xrange [0:*]\nset yrange [0:*]\n"
            "plot \"fig6_9.dat\" using 1:3 with boxes lc rgb \"#3070c0\" notitle\n",
            nfound, bw);
   if (!st && h.oom) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");

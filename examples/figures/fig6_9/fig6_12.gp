@@ -6,7 +6,8 @@ set title "Thesis figure 6.12: the cones u^T H u <= 0 at the saddle of seed 37 (
 set xlabel "s, along the eigenvector of lambda_min = -8.579e-06" noenhanced
 set ylabel "t, along the eigenvector of lambda_1 = 1.650e-04" noenhanced
 set xrange [-0.02:0.02]
-set yrange [-0.0045601:0.0045601]
+set yrange [-0.0045600979211707672:0.0045600979211707672]
+set clip two
 set palette defined (-1 "#2040a0", 0 "white", 1 "#a02020")
 set cblabel "L - L(saddle)"
 stats "fig6_12.dat" index 0 using 3 nooutput

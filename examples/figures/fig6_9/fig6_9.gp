@@ -7,6 +7,7 @@ set xlabel "distance ||saddle - local minimum||"
 set ylabel "local minima"
 set style fill solid 0.6 border -1
 set boxwidth 0.779206 absolute
+set xrange [0:*]
 set yrange [0:*]
 plot "fig6_9.dat" using 1:3 with boxes lc rgb "#3070c0" notitle
 
