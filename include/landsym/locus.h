@@ -57,6 +57,43 @@ ls_status ls_locus_star_spectrum(const ls_net *net, const ls_data *d, const doub
 ls_status ls_locus_phi_rank(const ls_net *net, const ls_data *d, const double *theta, double tol,
                             int *rank_phi, int *rank_phi1, ls_error *err);
 
+/* ---- section 5: last hidden layer at least as wide as the data (locus_wide.c) ---------- */
+
+typedef struct {
+  int n, m, b, n_t;       /* samples, last hidden width, outputs, samples of the line */
+  int rank;               /* rank of F = [Phi^T 1] (n x (m + 1)); n: Theorem 5.11 applies */
+  double smin_rel;        /* its smallest singular value over the largest */
+  double loss0, loss_end; /* at p and at the end g_p */
+  double step_norm;       /* ||g_p - p|| (only last-layer coordinates move) */
+  double max_rel_dev;     /* max |L(t) - (1 - t)^2 L(p)| / L(p) over the samples */
+  int strictly_decreasing;/* every sample below the previous one */
+} ls_locus_line_result;
+
+/* Theorem 5.11 (Corollary 5.9): from theta, the line to the global minimum g_p of its
+ * last-layer slice (minimum-norm least-squares change of M_L, b_L, written to `end`, P
+ * entries), with the loss sampled at n_t points of it. MSE, identity output with bias. */
+ls_status ls_locus_descent_line(const ls_net *net, const ls_data *d, const double *theta,
+                                int n_t, double *end, ls_locus_line_result *r, ls_error *err);
+
+typedef struct {
+  int n, m, rank;         /* rank of F = [Phi^T 1] */
+  long flat_dim;          /* (m + 1 - rank) m_L: flat linear space through the point
+                             (Theorem 5.15); 0 means no certificate */
+  double step;            /* length of the move tested (1) */
+  double loss, loss_moved;/* loss at theta and after a unit move along a null vector of F */
+  double max_out_change;  /* max |f(moved) - f(theta)| on the data */
+} ls_locus_flat_result;
+
+/* Proposition 5.13's certificate: a unit last-layer move along a null vector of F keeps the
+ * outputs on the data, so the point is not a strict (hence, Lemma 5.12, not an isolated)
+ * local minimum. */
+ls_status ls_locus_flat_certificate(const ls_net *net, const ls_data *d, const double *theta,
+                                    ls_locus_flat_result *r, ls_error *err);
+
+/* Euclidean distance of theta to the locus component (k, nk as ls_locus_project). */
+ls_status ls_locus_distance(const ls_net *net, const ls_data *d, const double *theta,
+                            const int *k, int nk, double *dist, ls_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -289,6 +289,52 @@ ls_status ls_slice_2d(const ls_net *net, const ls_data *data, const double *o,
                       const double *e1, const double *e2, double r1, double r2, int n,
                       double *loss, ls_error *err);
 
+/* ---- Theorems 1 and 2 of the thesis at a saddle (saddle_theorems.c) -------------------- */
+
+typedef struct {
+  int n_dirs;          /* sampled directions besides the eigenvectors (400) */
+  int n_points;        /* sampled points of the ball for the fourth-derivative condition (8) */
+  double h;            /* central-difference step of D3 and D4 (1e-3) */
+  double eig_tol;      /* relative tolerance of zero eigenvalues (1e-8) */
+  uint64_t seed;       /* of the samples (1) */
+  const double *line;  /* direction of the saddle line at the point, or NULL */
+} ls_saddle_thm_opts;
+void ls_saddle_thm_opts_default(ls_saddle_thm_opts *o);
+
+typedef struct {
+  size_t P;
+  int index, n_zero;        /* Hessian inertia at the point */
+  double lambda_min;        /* smallest eigenvalue */
+  double lambda_pos;        /* smallest eigenvalue above the zero band (figure 6.12's partner) */
+  int pos_index;            /* its position in eig */
+  double *eig, *evec;       /* ascending eigenvalues; eigenvectors as columns (row-major P x P) */
+  double line_d3, line_d4;  /* D3, D4 along the saddle line (NaN without opts.line) */
+  double line_curv;         /* its curvature e^T H e */
+  double line_loss_change;  /* |L(x + 0.1 e) - L(x)| */
+  int n_cone;               /* sampled directions in the cone u^T H u <= 0 */
+  double B1;                /* Theorem 1: min |D3| over sampled cone directions */
+  double B2;                /* Theorem 2: min D3 over sampled unit directions */
+  double max_abs_d3;        /* scale of D3 */
+  double d4_min_x;          /* min D4 over sampled directions at the point */
+  double d4_min_ball;       /* ... and over sampled points of the ball of radius r1 */
+  double delta;             /* Theorem 2's delta: d4_min_x */
+  double r1, r2;            /* radii -3 lambda_min / B1 and (2/delta)(sqrt(B2^2 - 3 lambda_min
+                               delta) - B2); inf when the formula does not apply */
+  int thm1, thm2;           /* 1: hypotheses not refuted by the samples */
+  char why1[240], why2[240];/* the reasons in words */
+} ls_saddle_thm_result;
+void ls_saddle_thm_result_free(ls_saddle_thm_result *r); /* accepts a zeroed struct */
+
+/* Theorems 1 and 2 of the thesis (section 6.2.5) at the point x (a saddle): Hessian
+ * eigen-decomposition, third and fourth directional derivatives by central differences of
+ * exact Hessian-vector products over the eigenvectors and sampled directions, the cones of
+ * figure 6.12, the radii, and whether each theorem's hypotheses hold on the samples. A
+ * violated hypothesis is a certificate that the theorem does not apply; hypotheses that
+ * hold on the samples make the radius an estimate (the minima are sampled). */
+ls_status ls_saddle_theorems(const ls_net *net, const ls_data *d, const double *x,
+                             const ls_saddle_thm_opts *opts, ls_saddle_thm_result *r,
+                             ls_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -243,6 +243,82 @@ ls_status ls_sym_subspace_flow(const ls_net *net, const ls_data *d, double *thet
                                int j, double eta, int n_steps, double *dist, double *loss_end,
                                ls_error *err);
 
+
+/* ---- Lemma 2.1 along gradient flow, and figure 2's loss (invariance.c) ----------------- */
+
+typedef struct {
+  int layer, i, j;   /* the symmetry subspace H_{i,j} of hidden layer `layer` (default 1, 0, 1) */
+  double offset;     /* distance of the off-subspace start from H_{i,j} (default 1e-3) */
+  double tmax;       /* flow time (default 100) */
+  uint64_t seed;     /* direction of the offset (default 1) */
+} ls_sym_invariance_opts;
+void ls_sym_invariance_opts_default(ls_sym_invariance_opts *o);
+
+/* One flow: distance to H_{i,j} at the start, max and min over every accepted CVODE step,
+ * at the end; largest |parameter| seen (the scale that rounding is relative to). */
+typedef struct {
+  double dist_start, dist_max, dist_min, dist_end, scale;
+  double loss_start, loss_end, grad_end, flow_t;
+  size_t n_samples;
+  int stop; /* ls_stop_reason of the flow */
+} ls_sym_invariance_leg;
+typedef struct {
+  ls_sym_invariance_leg on, off;
+} ls_sym_invariance_result;
+
+/* Lemma 2.1 (Simsek et al. 2021) checked numerically: gradient flow (CVODE) from theta with
+ * unit j of the layer made a copy of unit i (a point of H_{i,j}) must keep a distance at
+ * rounding level; from that point with unit j's incoming weights moved to distance
+ * `offset` from H_{i,j}, the minimum distance over the flow must stay positive. */
+ls_status ls_sym_invariance_check(const ls_net *net, const ls_data *d, const double *theta,
+                                  const ls_sym_invariance_opts *opts,
+                                  ls_sym_invariance_result *res, ls_error *err);
+
+/* Figure 2's permutation-symmetric loss L(w1, w2) = log(((w1 + w2 - 3)^2 + (w1 w2 - 2)^2)/2
+ * + 1), its gradient g and Hessian H (row-major 2x2); any output may be NULL. */
+void ls_sym_fig2_loss(const double w[2], double *L, double g[2], double H[4]);
+/* RK4 gradient flow of that loss: traj receives n_steps + 1 points (2 doubles each). */
+void ls_sym_fig2_flow(const double w0[2], double dt, int n_steps, double *traj);
+/* Newton from w0 to a critical point w with Hessian eigenvalues eig (ascending); 1 when it
+ * converged (|grad|_1 < 1e-14), 0 otherwise. */
+int ls_sym_fig2_critical(const double w0[2], double w[2], double eig[2]);
+
+/* ---- brute-force subspaces of multi-layer expansions (enum_layers.c) ------------------- */
+
+#define LS_SYM_ENUM_LAYERS_MAX_M 6          /* widths the brute force accepts per layer */
+#define LS_SYM_ENUM_LAYERS_MAX_COMBOS 200000 /* (tuple, permutation) choices over all layers */
+
+/* Distinct affine subspaces found, each in canonical form: dimension, orthonormal basis of
+ * its directions (P x dim, column-major, in a P x P slot), orthogonal projector onto them
+ * (P x P) and its point nearest the origin (P). */
+typedef struct {
+  int n_hidden;
+  size_t P;          /* parameters of the expanded network */
+  size_t combos;     /* (tuple, permutation) choices walked over all layers */
+  size_t n;          /* distinct subspaces */
+  int *dim;
+  double *offset, *basis, *proj;
+  size_t *first_combo; /* [n] choice that produced it first */
+  double max_out_diff; /* largest relative |f_m - f_r| over sampled points (function kept) */
+} ls_sym_layer_subspaces;
+void ls_sym_layer_subspaces_free(ls_sym_layer_subspaces *s); /* accepts a zeroed struct */
+
+/* Section 5 (eq. 8) by brute force: for the irreducible point theta of net (hidden widths
+ * r_l), every tuple of Definition 3.2 (only k, no zero-type units, when critical_only:
+ * Definition 4.1) and every permutation of the m[l-1] units of every hidden layer l; the
+ * sequential expansion (ls_sym_expand, vector splits) is sampled at P + 1 random points
+ * and the affine hull of the samples is compared with the subspaces found so far. When d is
+ * given the function equality of the samples is checked on it. The count out->n is to be
+ * held against prod_l T(r_l, m_l) (prod_l G(r_l, m_l) when critical_only). */
+ls_status ls_sym_enum_layers(const ls_net *net, const double *theta, const int *m,
+                             const ls_data *d, int critical_only, uint64_t seed,
+                             ls_sym_layer_subspaces *out, ls_error *err);
+/* Connectivity graph: an edge joins two subspaces that intersect (the difference of their
+ * offsets lies in the sum of their direction spaces); edges (2 * n_edges, malloc'd) and
+ * the number of connected components. */
+ls_status ls_sym_layer_graph(const ls_sym_layer_subspaces *s, size_t *n_edges, size_t **edges,
+                             size_t *components, ls_error *err);
+
 #ifdef __cplusplus
 }
 #endif

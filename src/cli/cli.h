@@ -24,6 +24,7 @@ typedef struct {
   X(path, "permutation path through a permutation point (Brea et al.)")              \
   X(saddle, "nearest symmetry-induced saddle of a converged run")                     \
   X(locus, "Cooper's star and core loci of critical points")                          \
+  X(invariance, "Lemma 2.1: gradient flow on and off a symmetry subspace")            \
   X(reproduce, "regenerate a figure or table of the papers")
 
 #define CLI_DECLARE(n, s) int cmd_##n(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct {
     {"graph", count_cmd_graph, "connectivity graph for m = r+1 as DOT or GraphML (fig. 4)"},
     {"fig6", count_cmd_fig6, "regenerate figure 6 (ratios, r* = 30) with gnuplot"},
     {"fig4c", count_cmd_fig4c, "regenerate figure 4(c) (graph r=3 -> m=4) with graphviz"},
+    {"layers", count_cmd_layers, "brute-force subspaces of multi-layer expansions vs the products (sec. 5)"},
 };
 #define NSUBS (sizeof subs / sizeof subs[0])
 

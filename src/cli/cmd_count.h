@@ -52,5 +52,6 @@ int count_cmd_enumerate(int argc, char **argv);
 int count_cmd_graph(int argc, char **argv);
 int count_cmd_fig6(int argc, char **argv);
 int count_cmd_fig4c(int argc, char **argv);
+int count_cmd_layers(int argc, char **argv);
 
 #endif

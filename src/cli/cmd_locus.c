@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/locus_wide.h"
 #include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/io.h"
@@ -33,7 +34,14 @@ static void usage(FILE *out) {
           "  --out DIR   also write each point (locus_S<k>.npy, locus_C<k>_<j>.npy) and its\n"
           "              Hessian eigenvalues (..._eig.npy)\n"
           "stdout: one JSON object per component and a summary line. Exit 0 all certified,\n"
-          "1 a certificate failed, 2 bad usage or input.\n");
+          "1 a certificate failed, 2 bad usage or input.\n\n"
+          "usage: landsym locus --config FILE --wide N [--seed S]\n"
+          "  Theorem 5.11 (last hidden width >= samples): from the initial point of each of N\n"
+          "  seeds, the line to a global minimum of its last-layer slice, certified strictly\n"
+          "  decreasing; then Proposition 5.13 on the trained point (global, or a flat move).\n"
+          "usage: landsym locus --config FILE --attract N [--scale X] [--tmax T] [--seed S]\n"
+          "  Definition 3.4: fraction of N gradient flows from N(0, X^2) whose limit lies on\n"
+          "  the global minima, each S_k, each C_{k,j}, elsewhere (default T = 1000).\n");
 }
 
 /* Certify one component; prints its JSON line; returns 1 if certified. */
@@ -118,11 +126,13 @@ done:
 
 int cmd_locus(int argc, char **argv) {
   const char *config = NULL, *which = "all", *layers = NULL, *outdir = NULL;
-  long seed = 1;
-  double scale = 1;
+  long seed = 1, wide = 0, attract = 0;
+  double scale = 1, tmax = 1000;
   static const struct option opts[] = {{"config", 1, 0, 'c'}, {"locus", 1, 0, 'k'},
                                        {"layers", 1, 0, 'l'}, {"seed", 1, 0, 's'},
                                        {"scale", 1, 0, 'x'},  {"out", 1, 0, 'o'},
+                                       {"wide", 1, 0, 'w'},   {"attract", 1, 0, 'a'},
+                                       {"tmax", 1, 0, 'T'},
                                        {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
   int c;
   optind = 1;
@@ -138,6 +148,16 @@ int cmd_locus(int argc, char **argv) {
       case 'x':
         if (cli_parse_double(optarg, &scale) || scale <= 0)
           return cli_usage_error("locus", "--scale needs a positive number, got '%s'", optarg);
+        break;
+      case 'w':
+        if (cli_opt_long("locus", "wide", optarg, 1, LONG_MAX, &wide)) return 2;
+        break;
+      case 'a':
+        if (cli_opt_long("locus", "attract", optarg, 1, LONG_MAX, &attract)) return 2;
+        break;
+      case 'T':
+        if (cli_parse_double(optarg, &tmax) || !(tmax > 0))
+          return cli_usage_error("locus", "--tmax needs a positive number, got '%s'", optarg);
         break;
       case 'h': usage(stdout); return 0;
       default: return cli_usage_error("locus", "unknown option");
@@ -164,6 +184,11 @@ int cmd_locus(int argc, char **argv) {
   ls_config cfg;
   ls_status st = ls_config_load(config, &cfg, &err);
   if (st) return cli_fail("locus", &err);
+  if (wide || attract) { /* section 5 and Definition 3.4 (src/cli/locus_wide.c) */
+    int wrc = wide ? locus_wide(&cfg, wide, seed) : locus_attract(&cfg, attract, seed, scale, tmax);
+    ls_config_free(&cfg);
+    return wrc;
+  }
   const ls_net *net = &cfg.student;
   int L = net->n_layers, total = 0, good = 0, rc;
   if ((st = ls_locus_check_net(net, &err))) goto fail;

@@ -11,6 +11,8 @@
 #include "cli/reproduce_fig3.h"
 #include "cli/reproduce_mnist.h"
 #include "cli/path_fig2.h"
+#include "cli/reproduce_simsek.h"
+#include "cli/reproduce_fig69.h"
 
 typedef struct reproduce_entry reproduce_entry;
 struct reproduce_entry {
@@ -67,6 +69,21 @@ static int path_fig2(const reproduce_entry *e, const char *config, const char *o
   return ls_cli_reproduce_fig2(out, 0);
 }
 
+/* Simsek et al. figure 2: a closed-form two-parameter loss, no config (src/cli/reproduce_simsek.c). */
+static int simsek_fig2(const reproduce_entry *e, const char *config, const char *out,
+                       const char *seeds, const char *threads, int resume) {
+  (void)e, (void)config, (void)seeds, (void)threads, (void)resume;
+  return reproduce_simsek_fig2(out);
+}
+
+/* Thesis figures 6.9 and 6.12: nearest saddles of the local minima of a table-6.1 sweep and
+ * Theorems 1, 2 at them (src/cli/reproduce_fig69.c). */
+static int thesis_fig69(const reproduce_entry *e, const char *config, const char *out,
+                        const char *seeds, const char *threads, int resume) {
+  (void)e;
+  return reproduce_fig69(config, out, seeds, threads, resume);
+}
+
 static const reproduce_entry entries[] = {
     {"fig1c", "fig1c.json",
      "Simsek et al. 2021 figure 1c: 50 seeds of width-5 and width-45 students of a width-4 "
@@ -96,6 +113,16 @@ static const reproduce_entry entries[] = {
      "Stoican 2022 section 6.3: MNIST parity (10 PCA components), 10-10-10-10-1 sigmoid "
      "network at a critical point, neuron duplicated on hidden layers 3 and 2 (docs/mnist.md)",
      {NULL}, mnist_split},
+    {"simsek-fig2", NULL,
+     "Simsek et al. 2021 figure 2 (Lemma 2.1): gradient flow of the symmetric loss "
+     "log(((w1+w2-3)^2 + (w1 w2-2)^2)/2 + 1), minima, saddle, subspace w1 = w2",
+     {NULL}, simsek_fig2},
+    {"fig6.9", "table6_1.json",
+     "Stoican 2022 figures 6.9 and 6.12: a table-6.1 sweep (40 seeds unless --seeds), the "
+     "nearest symmetry-induced saddle of every local minimum, Theorems 1 and 2 at each saddle",
+     {NULL}, thesis_fig69},
+    {"fig6.12", "table6_1.json", "the same as fig6.9 (the cones of figure 6.12 are drawn there)",
+     {NULL}, thesis_fig69},
 };
 #define N_ENTRIES (sizeof entries / sizeof *entries)
 
@@ -107,7 +134,9 @@ static void usage(FILE *f) {
           "`landsym classify` on its output (tables, pruned networks, figures in DIR/classify);\n"
           "fig2 runs `landsym path` over all neuron pairs instead; fig3 trains MNIST\n"
           "teachers and merges two units of each (docs/mnist.md); mnist-split runs\n"
-          "`landsym train` then `landsym split` (docs/mnist.md).\n"
+          "`landsym train` then `landsym split` (docs/mnist.md); simsek-fig2 draws Simsek\n"
+          "et al.'s figure 2 from its closed-form loss; fig6.9 sweeps, then finds the nearest\n"
+          "saddle of every local minimum and applies the thesis's Theorems 1 and 2.\n"
           "  --out DIR      output directory (default repro-NAME)\n"
           "  --seeds N      number of seeds (default: the config's)\n"
           "  --threads T    OpenMP threads\n"
@@ -116,7 +145,8 @@ static void usage(FILE *f) {
           "Example configs are looked up in $LANDSYM_EXAMPLES, ./examples and\n"
           "<executable>/../examples.\nNames:\n");
   for (size_t i = 0; i < N_ENTRIES; i++)
-    fprintf(f, "  %-9s %s (examples/%s)\n", entries[i].name, entries[i].what, entries[i].config);
+    fprintf(f, "  %-9s %s (%s%s)\n", entries[i].name, entries[i].what,
+            entries[i].config ? "examples/" : "built in", entries[i].config ? entries[i].config : "");
 }
 
 /* First readable examples/<file> among the search places; 0 on success. */
@@ -187,6 +217,8 @@ int cmd_reproduce(int argc, char **argv) {
   char cfg[PATH_MAX + 64], outbuf[256];
   if (config) {
     snprintf(cfg, sizeof cfg, "%s", config);
+  } else if (!e->config) {
+    snprintf(cfg, sizeof cfg, "(built in)");
   } else if (find_config(e->config, cfg, sizeof cfg)) {
     fprintf(stderr, "landsym reproduce: examples/%s not found (set LANDSYM_EXAMPLES to the "
                     "examples directory, or give --config)\n", e->config);
