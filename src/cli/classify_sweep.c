@@ -152,6 +152,9 @@ done:
 
 typedef struct {
   long n[LS_CLASS_COUNT], total, matched, saddle_si, approaching, approaching_nc, near_saddle, near_saddle_nc;
+  long channel;  /* runs of a class named "channel" (a value added before LS_CLASS_COUNT) */
+  long escape;   /* unexplained runs that the escape checks / higher-order test descend from */
+  long cert[LS_CLASS_COUNT]; /* runs of each class with a certificate other than "none" */
 } class_counts;
 
 static class_counts count_width(const cli_classified_sweep *s, int width) {
@@ -162,6 +165,9 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
     if (r->width != width) continue;
     c.n[r->res.cls]++;
     c.total++;
+    if (!strcmp(ls_class_name(r->res.cls), "channel")) c.channel++;
+    if (r->res.mincert.kind == LS_MINCERT_ESCAPE) c.escape++;
+    if (strcmp(r->res.certificate, "none") && r->res.certificate[0]) c.cert[r->res.cls]++;
     if (r->res.cls == LS_CLASS_GLOBAL && r->res.teacher_match) c.matched++;
     if (r->res.cls == LS_CLASS_SADDLE && r->res.sym_induced) c.saddle_si++;
     if (r->res.approaching) c.approaching++;
@@ -170,6 +176,24 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
     if (r->res.near_saddle && r->res.cls == LS_CLASS_NOT_CONVERGED) c.near_saddle_nc++;
   }
   return c;
+}
+
+/* The certified table (docs/classify.md): every row is a certificate; the last row counts
+ * the runs that none explains, with the escape checks' share. Channels are the runs of a
+ * class named "channel", whatever its value. */
+static void cli_classify_print_certified(FILE *f, const class_counts *c) {
+  long sym_min = c->n[LS_CLASS_SYMMETRY], sym_sad = c->saddle_si;
+  fprintf(f, "  certified (each row a certificate, runs.csv column `certificate`):\n");
+  fprintf(f, "    %-44s %6ld\n", "global minima (loss at the floor)", c->n[LS_CLASS_GLOBAL]);
+  fprintf(f, "    %-44s %6ld\n", "symmetry-induced critical points", sym_min + sym_sad);
+  fprintf(f, "    %-44s %6ld\n", "  minima (reduced, lifted, Morse-Bott/4th)", sym_min);
+  fprintf(f, "    %-44s %6ld\n", "  saddles (reduced, lifted, index >= 1)", sym_sad);
+  fprintf(f, "    %-44s %6ld\n", "finite local minima (irreducible, certified)", c->n[LS_CLASS_LOCAL]);
+  fprintf(f, "    %-44s %6ld\n", "saddles (irreducible, index >= 1)", c->n[LS_CLASS_SADDLE] - sym_sad);
+  fprintf(f, "    %-44s %6ld\n", "channels (minima / saddles at infinity)", c->channel);
+  fprintf(f, "    %-44s %6ld\n", "unexplained (no certificate)", c->n[LS_CLASS_NOT_CONVERGED]);
+  if (c->escape)
+    fprintf(f, "      of which flat points the escape checks descend from: %ld\n", c->escape);
 }
 
 /* Parameter count of the students of this width (every run of a width has the same). */
@@ -192,9 +216,10 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
             c.n[LS_CLASS_SADDLE] - c.saddle_si);
     fprintf(f, "  %-16s %6ld\n", "Not converged", c.n[LS_CLASS_NOT_CONVERGED]);
     fprintf(f, "  %-16s %6ld\n", "Total", c.total);
+    cli_classify_print_certified(f, &c);
     if (c.approaching)
-      fprintf(f, "  symmetry-induced counts include %ld runs (%ld not converged) whose two closest\n"
-                 "  units, merged and polished, give a critical point of the same loss\n",
+      fprintf(f, "  %ld runs (%ld not converged) whose two closest units, merged and polished, give\n"
+                 "  a critical point of the same loss (thesis 6.2.5; the class is the certificate's)\n",
               c.approaching, c.approaching_nc);
     if (c.near_saddle)
       fprintf(f, "  near a symmetry-induced saddle (closest units merged and polished: a critical\n"
@@ -261,7 +286,10 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
                  "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
                  "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups,"
                  "approaching,near_saddle,approach_loss,approach_grad_inf,polished_loss,polish_shift,"
-                 "prune_raw_diff\n");
+                 "prune_raw_diff,certificate,crit_cert,cert_grad_inf,cert_bound,cert_loss,"
+                 "cert_dist,cert_reduce_tol,index,cert_n_zero,zero_predicted,eig_margin,"
+                 "zero_level,extra_dim,third_deriv,fourth_deriv,escape_found,escape_loss,"
+                 "reason\n");
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *q = &s->runs[i];
     const ls_classify_result *r = &q->res;
@@ -274,13 +302,27 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
     for (int k = 0; k < r->n_eig; k++) e[k] = r->eig[k];
     fprintf(af.fp,
             "%d,%ld,%s,%s,%.17g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.6g,%d,%d,%d,%.6g,%s,%.17g,%.6g,%.6g,"
-            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g\n",
+            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g",
             q->width, q->seed, ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
             e[2], r->n_zero_eigs, r->n_neg_eigs, r->max_abs_eig, r->reducible, r->sym_induced,
             r->teacher_match, r->match_error, rw, r->reduced_loss, r->reduced_grad_inf,
             r->prune_max_diff, r->prune_polished, r->min_neuron_dist, gs, r->approaching, r->near_saddle,
             r->approach_loss, r->approach_grad_inf, r->gn_loss, r->polish_shift,
             r->prune_raw_diff);
+    /* the certificate that holds (docs/classify.md), or why none does */
+    const ls_min_cert *m = &r->mincert;
+    const char *why = r->crit.kind == LS_CERT_NONE ? r->crit.reason : m->reason;
+    char reason[256];
+    size_t k = 0;
+    for (const char *c = why; *c && k + 2 < sizeof reason; c++)
+      if (*c != '"' && *c != ',') reason[k++] = *c;
+      else if (*c == ',') reason[k++] = ';';
+    reason[k] = 0;
+    fprintf(af.fp, ",%s,%s,%.6g,%.6g,%.17g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%d,%.6g,%.6g,%d,%.17g,%s\n",
+            r->certificate[0] ? r->certificate : "none", ls_cert_kind_name(r->crit.kind),
+            r->crit.grad_inf, r->crit.bound, r->crit.loss, r->crit.dist, r->crit.reduce_tol,
+            m->index, m->n_zero, m->zero_predicted, m->margin, m->zero_level, m->extra_dim,
+            m->third_max, m->fourth_min, m->escape_found, m->escape_loss, reason);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 
