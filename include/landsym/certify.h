@@ -84,7 +84,8 @@ typedef struct {
   double bound;        /* its rounding bound (see above) */
   double loss;         /* loss at the certified point */
   double dist;         /* max |theta_cert - theta_run| */
-  double reduce_tol;   /* tolerance that gave the certificate */
+  double reduce_tol;   /* tolerance at which the certified point's symmetry is read */
+  double attempt_tol;  /* grouping tolerance of the attempt that gave the certificate */
   int reduced_width[LS_MAX_LAYERS + 1]; /* widths of the irreducible network */
   int const_constraints; /* sum_l of the constant-cancelling constraints (see const_l) */
   int extra_units;     /* sum_l (m_l - r_l) */

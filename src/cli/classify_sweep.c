@@ -320,7 +320,7 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
     reason[k] = 0;
     fprintf(af.fp, ",%s,%s,%.6g,%.6g,%.17g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%d,%.6g,%.6g,%d,%.17g,%s\n",
             r->certificate[0] ? r->certificate : "none", ls_cert_kind_name(r->crit.kind),
-            r->crit.grad_inf, r->crit.bound, r->crit.loss, r->crit.dist, r->crit.reduce_tol,
+            r->crit.grad_inf, r->crit.bound, r->crit.loss, r->crit.dist, r->crit.attempt_tol,
             m->index, m->n_zero, m->zero_predicted, m->margin, m->zero_level, m->extra_dim,
             m->third_max, m->fourth_min, m->escape_found, m->escape_loss, reason);
   }

@@ -265,6 +265,31 @@ done:
   return st;
 }
 
+/* Units merged away (sum_l m_l - r_l), the constant-cancelling constraints (outputs, when
+ * the next layer has no bias and negated or constant units carry constants) and the widths
+ * of the reduction of theta at tol. */
+static ls_status reduction_counts(const ls_net *net, const double *theta, double tol,
+                                  int *extra, int *ncon, int *width, ls_error *err) {
+  ls_sym_reduction red;
+  ls_sym_reduce_opts ro;
+  ls_sym_reduce_opts_default(&ro);
+  ro.tol = tol;
+  ls_status st = ls_sym_reduce(net, theta, &ro, &red, err);
+  if (st) return st;
+  *extra = *ncon = 0;
+  for (int l = 1; l < net->n_layers; l++) {
+    const ls_sym_layer_groups *G = &red.layer[l];
+    width[l] = red.net.width[l];
+    *extra += net->width[l] - red.net.width[l];
+    int carries = G->const_group >= 0;
+    for (int i = 0; i < G->width; i++)
+      if (G->sign[i] < 0) carries = 1;
+    if (carries && !net->bias[l + 1]) *ncon += net->width[l + 1];
+  }
+  ls_sym_reduction_free(&red);
+  return LS_OK;
+}
+
 /* One attempt at tolerance tol: *ok = 1 when certified (c filled). */
 static ls_status attempt(const ls_net *net, const ls_data *d, const double *theta,
                          double loss_run, const ls_cert_opts *o, double tol, ls_crit_cert *c,
@@ -315,9 +340,18 @@ static ls_status attempt(const ls_net *net, const ls_data *d, const double *thet
   int crit = gi <= bound;
   /* keep the attempt closest to a certificate as the reason */
   if (crit && same_loss) {
+    /* symmetry-induced when the certified point itself reduces (Newton may have merged
+     * units the run kept apart) */
     *ok = 1;
-    c->kind = reduced ? LS_CERT_REDUCED : LS_CERT_IRREDUCIBLE;
     c->reason[0] = 0;
+    if ((st = reduction_counts(net, cand, o->reduce_tol, &extra, &ncon, c->reduced_width, err)))
+      goto done;
+    c->kind = extra > 0 ? LS_CERT_REDUCED : LS_CERT_IRREDUCIBLE;
+    c->grad_inf = gi, c->bound = bound, c->loss = L, c->dist = dist, c->reduce_tol = o->reduce_tol;
+    c->attempt_tol = tol;
+    c->attempt_tol = tol;
+    c->extra_units = extra, c->const_constraints = ncon;
+    goto done;
   } else if (c->reason[0] == 0 || (same_loss && gi < c->grad_inf) || !isfinite(c->grad_inf)) {
     if (!same_loss)
       snprintf(c->reason, sizeof c->reason,
@@ -331,7 +365,7 @@ static ls_status attempt(const ls_net *net, const ls_data *d, const double *thet
   } else {
     goto done;
   }
-  c->grad_inf = gi, c->bound = bound, c->loss = L, c->dist = dist, c->reduce_tol = tol;
+  c->grad_inf = gi, c->bound = bound, c->loss = L, c->dist = dist, c->attempt_tol = tol;
   c->extra_units = extra, c->const_constraints = ncon;
   for (int l = 1; l < net->n_layers; l++) c->reduced_width[l] = red.net.width[l];
 done:

@@ -99,6 +99,20 @@ static int tangent(const ls_net *net, const double *theta, double tol, double *T
     if (orth(P, C, nc, v) < 1e-8) continue;
     if (orth(P, T, *nT, v) > 1e-8) memcpy(T + (size_t)(*nT)++ * P, v, P * sizeof *v);
   }
+  /* a unit with zero outgoing weights has free incoming weights (Definition 3.2's
+   * zero-type neurons): the loss does not change along them */
+  int D = sym_fan_in(net, 1);
+  double amax = 0;
+  for (int i = 0; i < m; i++) amax = fmax(amax, fabs(theta[a0 + i]));
+  for (int i = 0; i < m; i++) {
+    if (fabs(theta[a0 + i]) > tol * (amax > 0 ? amax : 1)) continue;
+    for (int k = 0; k < D; k++) {
+      memset(v, 0, P * sizeof *v);
+      if (k < net->width[0]) v[ls_net_w_offset(net, 1) + (size_t)i * net->width[0] + k] = 1;
+      else v[ls_net_b_offset(net, 1) + i] = 1;
+      if (orth(P, T, *nT, v) > 1e-8) memcpy(T + (size_t)(*nT)++ * P, v, P * sizeof *v);
+    }
+  }
   free(C), free(v);
   ls_sym_reduction_free(&red);
   return 0;
@@ -213,6 +227,14 @@ ls_status ls_cert_minimum(const ls_net *net, const ls_data *d, const ls_crit_cer
   int D = sym_fan_in(net, 1), O = net->width[2];
   int z = 1 + (O - 1 - D > 0 ? O - 1 - D : 0);
   m->zero_predicted = cc->kind == LS_CERT_REDUCED ? cc->extra_units * z - cc->const_constraints : 0;
+  if (cc->kind == LS_CERT_REDUCED && net->n_layers == 2 && O == 1) {
+    /* units with zero outgoing weights: their D incoming weights are free (see tangent) */
+    size_t a0 = ls_net_w_offset(net, 2);
+    double amax = 0;
+    for (int i = 0; i < net->width[1]; i++) amax = fmax(amax, fabs(x[a0 + i]));
+    for (int i = 0; i < net->width[1]; i++)
+      if (fabs(x[a0 + i]) <= cc->reduce_tol * (amax > 0 ? amax : 1)) m->zero_predicted += D;
+  }
   if (m->index > 0) {
     m->kind = LS_MINCERT_SADDLE;
     goto done;
