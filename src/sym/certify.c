@@ -349,7 +349,6 @@ static ls_status attempt(const ls_net *net, const ls_data *d, const double *thet
     c->kind = extra > 0 ? LS_CERT_REDUCED : LS_CERT_IRREDUCIBLE;
     c->grad_inf = gi, c->bound = bound, c->loss = L, c->dist = dist, c->reduce_tol = o->reduce_tol;
     c->attempt_tol = tol;
-    c->attempt_tol = tol;
     c->extra_units = extra, c->const_constraints = ncon;
     goto done;
   } else if (c->reason[0] == 0 || (same_loss && gi < c->grad_inf) || !isfinite(c->grad_inf)) {
