@@ -547,7 +547,7 @@ static ls_status certify_run(const ls_net *net, const ls_data *d, const double *
  *   symmetry_induced  certified minimum whose certificate went through a reduction
  *   local_min         certified minimum of an irreducible network ("finite local minimum") */
 static ls_status decide_class(const ls_net *net, const ls_data *d, int zero_loss,
-                              ls_classify_result *r, ls_error *err) {
+                              double eig_tol, ls_classify_result *r, ls_error *err) {
   snprintf(r->certificate, sizeof r->certificate, "none");
   if (zero_loss) {
     r->cls = LS_CLASS_GLOBAL, r->sym_induced = 0;
@@ -558,7 +558,10 @@ static ls_status decide_class(const ls_net *net, const ls_data *d, int zero_loss
     r->cls = LS_CLASS_NOT_CONVERGED;
     return LS_OK;
   }
-  ls_status st = ls_cert_minimum(net, d, &r->crit, NULL, &r->mincert, err);
+  ls_mincert_opts mo;
+  ls_mincert_opts_default(&mo);
+  mo.eig_tol = eig_tol;
+  ls_status st = ls_cert_minimum(net, d, &r->crit, &mo, &r->mincert, err);
   if (st) return st;
   int reduced = r->crit.kind == LS_CERT_REDUCED;
   r->sym_induced = reduced;
@@ -720,7 +723,7 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
       (st = approach_test(net, d, theta, &o, r, err)))
     goto done;
   if (r->approaching) r->sym_induced = 1;
-  st = decide_class(net, d, zero_loss, r, err);
+  st = decide_class(net, d, zero_loss, o.eig_tol, r, err);
 done:
   free(theta_v), free(theta_tv), free(theta_gn);
   for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]);
