@@ -97,26 +97,11 @@ static ls_status loss_ginf(const ls_net *net, const ls_data *d, const double *th
 }
 
 /* Newton's method in critical-point mode on (net, th), at most iter steps, to the rounding
- * level (no gradient tolerance: it stops when no step lowers |g|). ReLU networks (a loss
- * with kinks: Newton's second-order model fails across them) take Levenberg-Marquardt on
- * the MSE residuals instead, first derivatives only (src/optim/lm.c). */
+ * level (no gradient tolerance: it stops when no step lowers |g|). ReLU networks: the
+ * Hessian is that of the current activation pattern; a minimum sitting on a kink (a sample
+ * where a unit's pre-activation is 0; the MSE gradient jumps there) is no smooth critical
+ * point and keeps its gradient, so such points get no certificate. */
 static void newton_polish(const ls_net *net, const ls_data *d, double *th, int iter) {
-  int relu = 0;
-  for (int l = 1; l < net->n_layers; l++) relu |= net->act[l].kind == LS_ACT_RELU;
-  if (relu && net->loss == LS_LOSS_MSE) {
-    ls_lm_opts lo = {(size_t)(4 * iter), 0, NULL, NULL};
-    ls_stop_reason why;
-    double f;
-    ls_error e;
-    size_t P = ls_net_nparams(net);
-    double *keep = malloc(P * sizeof *keep);
-    if (!keep) return;
-    memcpy(keep, th, P * sizeof *th);
-    if (ls_lm_polish(net, d, th, &lo, &f, &why, &e) != LS_OK || why == LS_STOP_NAN)
-      memcpy(th, keep, P * sizeof *th);
-    free(keep);
-    return;
-  }
   ls_train_opts o;
   ls_train_opts_polish(&o, LS_POLISH_NEWTON, (size_t)iter, 0);
   o.newton_critical = 1;
