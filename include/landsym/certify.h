@@ -40,8 +40,10 @@
  *     it (Morse-Bott lemma);
  *   - more zero eigenvalues than predicted: the thesis's higher-order test (Stoican 2022,
  *     section 6.2.5, Theorems 1 and 2 with lambda_min = 0) on the extra kernel (the null
- *     space orthogonal to the expansion manifold's tangent): third derivative
- *     T(u) = d^3/dt^3 L(x + t u) must vanish and the fourth Q(u) be positive on it; then the
+ *     space orthogonal to the expansion manifold's tangent): third derivatives
+ *     T(u) = d^3/dt^3 L(x + t u), fourth Q(u) >= delta > 0 and lambda_min >= 0 give, by
+ *     Theorem 2, a local minimum within r = (2/delta)(sqrt(B^2 - 3 lambda_min delta) - B),
+ *     B = min T; certified when r is small (radius_max) and the
  *     thesis's escape checks (section 6.2.4, Algorithms 1 and 2, ls_escape_check at the
  *     thesis's settings: scan +/-8 in steps of 0.01, BFS step 0.01, gradient threshold
  *     1e-9) must find no lower point. */
@@ -107,16 +109,18 @@ typedef enum {
   LS_MINCERT_NONE = 0,  /* not certified: see reason */
   LS_MINCERT_SADDLE,    /* index >= 1 (negative eigenvalues) */
   LS_MINCERT_MORSE_BOTT,/* zero count = prediction, the rest positive */
-  LS_MINCERT_HIGHER,    /* extra kernel: T = 0, Q > 0, no escape */
-  LS_MINCERT_ESCAPE     /* extra kernel: a lower point found (T != 0 or Algorithms 1/2):
-                           a degenerate saddle */
+  LS_MINCERT_HIGHER,    /* extra kernel: Q > 0, Theorem 2's radius small, no escape */
+  LS_MINCERT_ESCAPE     /* extra kernel: the escape checks (Algorithms 1/2) found a lower
+                           point: not a minimum */
 } ls_mincert_kind;
 const char *ls_mincert_kind_name(ls_mincert_kind k);
 
 typedef struct {
   double eig_tol;     /* relative zero / negative eigenvalue tolerance: 1e-7 */
-  double third_tol;   /* |T(u)| <= third_tol * max|lambda| counts as zero: 1e-6 */
-  double fourth_min;  /* Q(u) >= fourth_min * max|lambda| counts as positive: 1e-8 */
+  double radius_max;  /* higher-order test: Theorem 2's radius r within radius_max *
+                         max(1, |theta|_inf): 1e-3 */
+  double fourth_min;  /* Q(u) >= fourth_min * max|lambda| counts as positive (10x the
+                         rounding of the difference quotient): 1e-10 */
   int escape;         /* run the thesis's Algorithms 1 and 2 on the extra kernel: 1 */
 } ls_mincert_opts;
 void ls_mincert_opts_default(ls_mincert_opts *o);
@@ -132,6 +136,8 @@ typedef struct {
   int extra_dim;       /* dimension of the extra kernel tested by the higher-order test */
   double third_max;    /* max |T(u)| / max|lambda| over the tested directions (NaN: none) */
   double fourth_min;   /* min Q(u) / max|lambda| (NaN: none) */
+  double radius;       /* Theorem 2's r: a minimum lies within it (0 when the quartic model
+                          has none lower; NaN: not tested) */
   int escape_found;    /* Algorithms 1/2 found a lower point */
   double escape_loss;  /* lowest loss they found */
   char reason[200];

@@ -289,7 +289,7 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
                  "prune_raw_diff,certificate,crit_cert,cert_grad_inf,cert_bound,cert_loss,"
                  "cert_dist,cert_reduce_tol,index,cert_n_zero,zero_predicted,eig_margin,"
                  "zero_level,extra_dim,third_deriv,fourth_deriv,escape_found,escape_loss,"
-                 "reason\n");
+                 "min_radius,reason\n");
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *q = &s->runs[i];
     const ls_classify_result *r = &q->res;
@@ -318,11 +318,11 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
       if (*c != '"' && *c != ',') reason[k++] = *c;
       else if (*c == ',') reason[k++] = ';';
     reason[k] = 0;
-    fprintf(af.fp, ",%s,%s,%.6g,%.6g,%.17g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%d,%.6g,%.6g,%d,%.17g,%s\n",
+    fprintf(af.fp, ",%s,%s,%.6g,%.6g,%.17g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%d,%.6g,%.6g,%d,%.17g,%.6g,%s\n",
             r->certificate[0] ? r->certificate : "none", ls_cert_kind_name(r->crit.kind),
             r->crit.grad_inf, r->crit.bound, r->crit.loss, r->crit.dist, r->crit.attempt_tol,
             m->index, m->n_zero, m->zero_predicted, m->margin, m->zero_level, m->extra_dim,
-            m->third_max, m->fourth_min, m->escape_found, m->escape_loss, reason);
+            m->third_max, m->fourth_min, m->escape_found, m->escape_loss, m->radius, reason);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 

@@ -16,8 +16,8 @@
 
 void ls_mincert_opts_default(ls_mincert_opts *o) {
   o->eig_tol = 1e-7;
-  o->third_tol = 1e-6;
-  o->fourth_min = 1e-8;
+  o->radius_max = 1e-3;
+  o->fourth_min = 1e-10;
   o->escape = 1;
 }
 
@@ -147,6 +147,7 @@ static ls_status higher_order(const ls_net *net, const ls_data *d, const double 
     goto done;
   }
   m->third_max = 0, m->fourth_min = INFINITY;
+  double lam_min = INFINITY;
   const double h = 1e-2;
   uint64_t s = 0x9e3779b97f4a7c15ull;
   for (int t = 0; t < 3 * nE; t++) {
@@ -173,6 +174,14 @@ static ls_status higher_order(const ls_net *net, const ls_data *d, const double 
     }
     m->third_max = fmax(m->third_max, fabs(qp - qm) / (2 * h) / mx);
     m->fourth_min = fmin(m->fourth_min, (qp - 2 * q0 + qm) / (h * h) / mx);
+    lam_min = fmin(lam_min, fmax(q0 / mx, 0));
+  }
+  /* Theorem 2 (thesis 6.2.5): B = min_u T(u) = -max |T| (T is odd in u), delta = min Q,
+   * lambda_min >= 0 on the kernel: a local minimum lies within
+   * r = (2 / delta) (sqrt(B^2 - 3 lambda_min delta) - B) (r = 0 when B^2 < 3 lambda delta) */
+  if (nE > 0 && m->fourth_min > 0) {
+    double B = -m->third_max, disc = B * B - 3 * lam_min * m->fourth_min;
+    m->radius = disc > 0 ? 2 / m->fourth_min * (sqrt(disc) - B) : 0;
   }
 done:
   free(u), free(xt), free(hv);
@@ -186,7 +195,7 @@ ls_status ls_cert_minimum(const ls_net *net, const ls_data *d, const ls_crit_cer
   if (opts) o = *opts;
   else ls_mincert_opts_default(&o);
   memset(m, 0, sizeof *m);
-  m->third_max = m->fourth_min = m->escape_loss = NAN;
+  m->third_max = m->fourth_min = m->escape_loss = m->radius = NAN;
   if (!cc->theta) {
     snprintf(m->reason, sizeof m->reason, "no certified critical point");
     return LS_OK;
@@ -269,7 +278,9 @@ ls_status ls_cert_minimum(const ls_net *net, const ls_data *d, const ls_crit_cer
   }
   m->extra_dim = nE;
   if ((st = higher_order(net, d, x, E, nE, mx, m, err))) goto done;
-  int third_zero = m->third_max <= o.third_tol, fourth_pos = m->fourth_min >= o.fourth_min;
+  double scale = 1;
+  for (size_t i = 0; i < P; i++) scale = fmax(scale, fabs(x[i]));
+  int near = m->fourth_min >= o.fourth_min && m->radius <= o.radius_max * scale;
   if (o.escape) {
     ls_escape_opts eo;
     ls_escape_opts_default(&eo); /* thesis settings: +/-8 in steps of 0.01, BFS step 0.01 */
@@ -277,18 +288,19 @@ ls_status ls_cert_minimum(const ls_net *net, const ls_data *d, const ls_crit_cer
     m->escape_found = er.found_lower;
     m->escape_loss = er.best_loss;
   }
-  if (!third_zero || m->escape_found) {
+  if (m->escape_found) {
     m->kind = LS_MINCERT_ESCAPE;
     snprintf(m->reason, sizeof m->reason,
-             "%d extra zero directions: %s (third derivative %.2e, fourth %.2e relative)",
-             nE, m->escape_found ? "the escape checks found a lower point" : "a nonzero third derivative",
-             m->third_max, m->fourth_min);
-  } else if (fourth_pos) {
+             "%d extra zero directions: the escape checks found a lower point (%.6g; third "
+             "derivative %.2e, fourth %.2e relative)", nE, m->escape_loss, m->third_max,
+             m->fourth_min);
+  } else if (near) {
     m->kind = LS_MINCERT_HIGHER;
   } else {
     snprintf(m->reason, sizeof m->reason,
-             "%d extra zero directions: third derivative %.2e, fourth %.2e not positive, no "
-             "escape found", nE, m->third_max, m->fourth_min);
+             "%d extra zero directions: third derivative %.2e, fourth %.2e relative: Theorem 2 "
+             "places a minimum within %.2e (more than %.0e x |theta|), no escape found",
+             nE, m->third_max, m->fourth_min, m->radius, o.radius_max);
   }
 done:
   ls_escape_result_free(&er);
