@@ -79,6 +79,8 @@ typedef struct {
   ls_crit_cert crit;        /* certificate of the critical point (certify.h); crit.theta is
                                the certified point */
   ls_min_cert mincert;      /* its index / minimum certificate */
+  double cert_seconds;      /* wall time spent on the two certificates (ls_cert_critical,
+                               ls_cert_minimum) */
   char certificate[48];     /* the certificate that holds: "global", "morse_bott",
                                "higher_order", "saddle", "escape", or "none" (see
                                crit.reason / mincert.reason) */

@@ -236,6 +236,9 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
                  "  not reduce to the teacher)\n",
               P, s->n_residuals);
   }
+  double cs = 0;
+  for (long i = 0; i < s->n_runs; i++) cs += s->runs[i].res.cert_seconds;
+  fprintf(f, "certificates: %.1f s summed over the runs (critical points and minima)\n", cs);
   fprintf(f, "pruned networks: max |f_pruned - f| over all runs and samples = %.3g\n",
           s->prune_worst);
   if (s->n_polished)

@@ -168,8 +168,7 @@ static ls_status lift_one_layer(const ls_net *net, const double *theta,
   int m = net->width[1], O = net->width[2], D = sym_fan_in(net, 1), ng = G->n_groups;
   size_t P = ls_net_nparams(net);
   double c = 0;
-  int odd = ls_act_odd_shift(&net->act[1], &c);
-  (void)odd;
+  ls_act_odd_shift(&net->act[1], &c); /* f(-x) = c - f(x); c = 0 otherwise (unused then) */
   double *v = malloc((size_t)D * sizeof *v), *mean = calloc((size_t)ng * D + 1, sizeof *mean);
   double *kap = calloc((size_t)m, sizeof *kap), *a = malloc((size_t)m * O * sizeof *a);
   double *A = malloc((size_t)(ng + 1) * (ng + 1) * sizeof *A), *e = malloc((size_t)(ng + 1) * sizeof *e);
@@ -296,7 +295,7 @@ static ls_status reduction_counts(const ls_net *net, const double *theta, double
 /* One attempt at tolerance tol: *ok = 1 when certified (c filled). */
 static ls_status attempt(const ls_net *net, const ls_data *d, const double *theta,
                          double loss_run, const ls_cert_opts *o, double tol, ls_crit_cert *c,
-                         double *cand, int *ok, ls_error *err) {
+                         double *cand, int *ok, int *prev_extra, ls_error *err) {
   *ok = 0;
   size_t P = ls_net_nparams(net);
   ls_sym_reduction red;
@@ -311,6 +310,8 @@ static ls_status attempt(const ls_net *net, const ls_data *d, const double *thet
     if (red.net.width[l] < net->width[l]) reduced = 1;
     extra += net->width[l] - red.net.width[l];
   }
+  if (extra == *prev_extra) goto done; /* the same reduction as the looser try before */
+  *prev_extra = extra;
   int ncon = 0;
   if (!reduced) {
     memcpy(cand, theta, P * sizeof *cand);
@@ -397,9 +398,10 @@ ls_status ls_cert_critical(const ls_net *net, const ls_data *d, const double *th
   }
   double *cand = malloc(P * sizeof *cand);
   if (!cand) return ls_error_set(err, LS_ERR_NOMEM, "certify: out of memory");
-  int ok = 0;
+  int ok = 0, prev_extra = -1;
   for (int k = 0; k < o.reduce_steps && !ok && !st; k++)
-    st = attempt(net, d, theta, L0, &o, o.reduce_tol * pow(10.0, k), c, cand, &ok, err);
+    st = attempt(net, d, theta, L0, &o, o.reduce_tol * pow(10.0, k), c, cand, &ok, &prev_extra,
+                 err);
   if (!st && ok) {
     c->theta = cand;
     cand = NULL;

@@ -71,8 +71,8 @@ static int tangent(const ls_net *net, const double *theta, double tol, double *T
   double *K = C + (size_t)G->n_groups * P; /* scratch for the constant row */
   for (int i = 0; i < m; i++) {
     int g = G->group[i];
-    double kap = g == G->const_group ? 0.5 : (G->sign[i] < 0 ? c : 0);
-    if (g == G->const_group) {
+    double kap = G->sign[i] < 0 ? c : 0; /* constant of a negated unit: c a */
+    if (g == G->const_group) { /* constant unit: f(b) a */
       double d4[4];
       ls_act_eval(&net->act[1], net->bias[1] ? theta[ls_net_b_offset(net, 1) + i] : 0.0, d4);
       kap = d4[0];
