@@ -12,7 +12,9 @@
  *     of Proposition 4.4 (m - r = 1, one output), the index of an independent eigen-solve,
  *     and never a minimum for both mu = 0.3 and mu = 1.6 (thesis Corollary 3.1); the split
  *     pair moved 1e-7 apart is certified again, 1e-7 away;
- *   - a point far from any critical point gets no certificate and a reason. */
+ *   - a point far from any critical point gets no certificate and a reason;
+ *   - a split through the odd symmetry sigma(z) = 1 - sigma(-z) with an output bias is
+ *     certified through the sign merge, its constant absorbed by the bias. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "landsym/classify.h"
 #include "landsym/config.h"
 #include "landsym/engine.h"
+#include "landsym/io.h"
 #include "landsym/optim.h"
 #include "landsym/sym.h"
 #include "sym_util.h"
@@ -175,6 +178,53 @@ static void saddle_line(const ls_net *t, const ls_data *d, const double *t4) {
                   "from the run");
 }
 
+/* The odd symmetry with an output bias: a critical point of the 2-4-1 sigmoid network with
+ * biases (Newton from theta*, zero biases), unit 0 split into (w, b; beta a) and
+ * (-w, -b; -(1 - beta) a) with the output bias raised by (1 - beta) a (sigma(z) =
+ * 1 - sigma(-z)): an affine reparametrisation of the plain split, so critical with the same
+ * loss. Certified through the sign merge, the constant absorbed by the bias in the lift, on
+ * the spot, with the one zero eigenvalue of Proposition 4.4 or a negative one. */
+static void sign_split(const ls_data *d, const double *tw) {
+  enum { R = 4, M = 5 };
+  ls_net nr, nm;
+  int wr[3] = {2, R, 1}, wm[3] = {2, M, 1};
+  ls_act sg = {LS_ACT_SIGMOID, 0, 0};
+  ls_net_init(&nr, 2, wr, sg, 1, NULL);
+  ls_net_init(&nm, 2, wm, sg, 1, NULL);
+  /* layout: W1 (R x 2), b1 (R), W2 (1 x R), b2 */
+  double tr[4 * R + 1] = {0}, tm[4 * M + 1];
+  for (int i = 0; i < 2 * R; i++) tr[i] = tw[i];
+  for (int i = 0; i < R; i++) tr[3 * R + i] = tw[2 * R + i];
+  strict_minimum(&nr, d, tr);
+  double g = su_grad_norm(&nr, d, tr);
+  const double beta = 0.3, a0 = tr[3 * R];
+  for (int i = 0; i < R; i++) {
+    tm[2 * i] = tr[2 * i], tm[2 * i + 1] = tr[2 * i + 1]; /* W1 rows */
+    tm[2 * M + i] = tr[2 * R + i];                        /* b1 */
+    tm[3 * M + i] = tr[3 * R + i];                        /* W2 */
+  }
+  tm[2 * (M - 1)] = -tr[0], tm[2 * (M - 1) + 1] = -tr[1], tm[2 * M + M - 1] = -tr[2 * R];
+  tm[3 * M] = beta * a0, tm[3 * M + M - 1] = -(1 - beta) * a0;
+  tm[4 * M] = tr[4 * R] + (1 - beta) * a0;
+  ls_crit_cert c;
+  ls_min_cert m;
+  memset(&c, 0, sizeof c);
+  memset(&m, 0, sizeof m);
+  ls_error err;
+  int ok = g < 1e-12 && ls_cert_critical(&nm, d, tm, NULL, &c, &err) == LS_OK;
+  if (ok) ok = ls_cert_minimum(&nm, d, &c, NULL, &m, &err) == LS_OK;
+  double dl = ok ? fabs(c.loss - loss_at(&nr, d, tr)) : NAN;
+  CHECK(ok && c.kind == LS_CERT_REDUCED && c.reduced_width[1] == R && c.dist < 1e-10 &&
+            c.grad_inf <= c.bound && dl < 1e-15 && c.const_constraints == 0 &&
+            m.zero_predicted == 1 && (m.index > 0 || m.n_zero == 1),
+        "sign split with an output bias (narrow gradient %.1e): %s (width %d), %.1e from the "
+        "point, |g| %.1e <= %.1e, loss as the narrow point's (%.1e), %s with %d zero "
+        "(predicted %d), index %d", g, ls_cert_kind_name(c.kind), c.reduced_width[1], c.dist,
+        c.grad_inf, c.bound, dl, ls_mincert_kind_name(m.kind), m.n_zero, m.zero_predicted,
+        m.index);
+  ls_crit_cert_free(&c);
+}
+
 static void no_certificate(const ls_net *t, const ls_data *d, const double *t4) {
   double th[12];
   ls_rng rs;
@@ -208,6 +258,7 @@ int main(void) {
   minimum_certified(&cfg.teacher, d, t4);
   saddle_line(&cfg.teacher, d, t4);
   no_certificate(&cfg.teacher, d, t4);
+  sign_split(d, t4);
   ls_config_free(&cfg);
   return check_done();
 }
