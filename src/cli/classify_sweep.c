@@ -214,7 +214,7 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
             c.n[LS_CLASS_LOCAL]);
     fprintf(f, "  %-16s %6ld %18ld %8ld\n", "Saddles", c.n[LS_CLASS_SADDLE], c.saddle_si,
             c.n[LS_CLASS_SADDLE] - c.saddle_si);
-    fprintf(f, "  %-16s %6ld\n", "Not converged", c.n[LS_CLASS_NOT_CONVERGED]);
+    fprintf(f, "  %-16s %6ld\n", "No certificate", c.n[LS_CLASS_NOT_CONVERGED]);
     fprintf(f, "  %-16s %6ld\n", "Total", c.total);
     cli_classify_print_certified(f, &c);
     if (c.approaching)
