@@ -51,9 +51,9 @@ static int table61(const reproduce_entry *e, const char *config, const char *out
   if (rc) return rc;
   printf("thesis (Stoican 2022, table 6.1, 1000 seeds): 574 global minima; 426 local minima =\n"
          "  55 symmetry-induced + 371 other. The thesis's 371 \"other\" minima were points where\n"
-         "  the optimiser stopped; certified here they split into finite local minima, flat points\n"
-         "  that descend along a channel to infinity, and runs near symmetry-induced points\n"
-         "  (docs/reproduce.md).\n");
+         "  the optimiser stopped; certified here they split into finite local minima and runs\n"
+         "  that no certificate explains, mostly flat points that descend along a channel to\n"
+         "  infinity (docs/reproduce.md).\n");
   return 0;
 }
 
