@@ -48,8 +48,21 @@ worst=$(awk -F, 'NR > 1 && $3 == "global" && $20 > m { m = $20 } END { print m +
 check "pruned global minima reproduce the outputs (max diff $worst < 1e-10)" \
   awk -v m="$worst" 'BEGIN { exit !(m < 1e-10) }'
 check "pruned networks written (.npy + .json)" test -s "$C/pruned/w5_s1.npy" -a -s "$C/pruned/w5_s1.json"
+# every run names its certificate, consistent with its class (docs/classify.md); a run
+# without one gives its reason
+cert_ok=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+  { k = $3; c = $col["certificate"]
+    ok = (k == "global" && c == "global") || (k == "saddle" && c == "saddle") ||
+         ((k == "local_min" || k == "symmetry_induced") && (c == "morse_bott" || c == "higher_order")) ||
+         (k == "not_converged" && (c == "none" || c == "escape") && $col["reason"] != "")
+    if (!ok) bad++
+    if (c != "global" && c != "none" && c != "escape" && !($col["cert_grad_inf"] <= $col["cert_bound"])) bad++ }
+  END { print bad + 0 }' "$C/runs.csv")
+check "every run's certificate matches its class; certified gradients within their bounds" test "$cert_ok" -eq 0
+rows=$(awk '/^student width 5/ { on = 1 } on && /global minima \(loss|  minima \(reduced|saddles \(reduced|finite local|saddles \(irreducible|channels|unexplained/ { s += $NF } on && /unexplained/ { print s; exit }' "$TMP/table")
+check "certified rows of width 5 add up to its 4 runs ($rows)" test "$rows" = 4
 if command -v gnuplot >/dev/null 2>&1; then
-  for f in loss_curves neuron_groups eig_vs_loss min_neuron_distance; do
+  for f in loss_curves neuron_groups eig_vs_loss min_neuron_distance certified_table; do
     check "figure $f: .dat .gp .png .svg" test -s "$C/$f.dat" -a -s "$C/$f.gp" -a -s "$C/$f.png" -a -s "$C/$f.svg"
   done
 fi

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "landsym/certify.h"
 #include "landsym/channel.h"
 #include "landsym/data.h"
 #include "landsym/net.h"
@@ -79,6 +80,14 @@ typedef struct {
 typedef struct {
   ls_class_kind cls;
   int converged, sym_induced, reducible;
+  ls_crit_cert crit;        /* certificate of the critical point (certify.h); crit.theta is
+                               the certified point */
+  ls_min_cert mincert;      /* its index / minimum certificate */
+  double cert_seconds;      /* wall time spent on the two certificates (ls_cert_critical,
+                               ls_cert_minimum) */
+  char certificate[48];     /* the certificate that holds: "global", "morse_bott",
+                               "higher_order", "saddle", "escape", or "none" (see
+                               crit.reason / mincert.reason) */
   int teacher_match;        /* 1: reduced network = teacher (needs a teacher) */
   double loss, grad_inf;    /* at the point */
   double gn_loss;           /* zero-loss points: loss after Gauss-Newton polishing on the

@@ -210,6 +210,54 @@ static ls_status fig_eig_loss(const cli_classify_opts *o, const cli_classified_s
   return render(o->out, "eig_vs_loss", &g, err);
 }
 
+/* Row of the certified table (docs/classify.md) that a run counts in. */
+enum { ROW_GLOBAL, ROW_SYM_MIN, ROW_SYM_SADDLE, ROW_LOCAL, ROW_SADDLE, ROW_CHANNEL,
+       ROW_UNEXPLAINED, N_ROWS };
+static const char *const row_names[N_ROWS] = {
+    "global minima", "symmetry-induced minima", "symmetry-induced saddles",
+    "finite local minima", "saddles (irreducible)", "channels", "unexplained"};
+static int cert_row(const ls_classify_result *r) {
+  if (!strcmp(ls_class_name(r->cls), "channel")) return ROW_CHANNEL;
+  switch (r->cls) {
+  case LS_CLASS_GLOBAL: return ROW_GLOBAL;
+  case LS_CLASS_SYMMETRY: return ROW_SYM_MIN;
+  case LS_CLASS_LOCAL: return ROW_LOCAL;
+  case LS_CLASS_SADDLE: return r->sym_induced ? ROW_SYM_SADDLE : ROW_SADDLE;
+  default: return ROW_UNEXPLAINED;
+  }
+}
+
+/* Table 6.1 as a figure: runs per certified row, one bar per student width. */
+static ls_status fig_certified(const cli_classify_opts *o, const cli_classified_sweep *s,
+                               ls_error *err) {
+  long cnt[N_ROWS][LS_SWEEP_MAX_WIDTHS];
+  memset(cnt, 0, sizeof cnt);
+  for (long i = 0; i < s->n_runs; i++)
+    for (int w = 0; w < s->n_widths; w++)
+      if (s->runs[i].width == s->widths[w]) cnt[cert_row(&s->runs[i].res)][w]++;
+  text d = {0}, g = {0};
+  tx(&d, "# row");
+  for (int w = 0; w < s->n_widths; w++) tx(&d, " width_%d", s->widths[w]);
+  tx(&d, "\n");
+  for (int k = 0; k < N_ROWS; k++) {
+    tx(&d, "\"%s\"", row_names[k]);
+    for (int w = 0; w < s->n_widths; w++) tx(&d, " %ld", cnt[k][w]);
+    tx(&d, "\n");
+  }
+  ls_status st = write_text(o->out, "certified_table.dat", &d, err);
+  if (st) return st;
+  gp_head(&g, "certified_table", "runs by certificate (table 6.1, certified)");
+  tx(&g, "set style data histogram\nset style histogram clustered gap 1\n"
+         "set style fill solid 0.8 border -1\nset yrange [0:*]\nset ylabel \"runs\"\n"
+         "set xtics rotate by -30 noenhanced\nset key top right\nplot ");
+  for (int w = 0; w < s->n_widths; w++)
+    tx(&g, "%s\"certified_table.dat\" using %d:xtic(1) lc rgb \"%s\" title \"width %d\"",
+       w ? ", " : "", w + 2, colours[w % N_COLOURS], s->widths[w]);
+  tx(&g, "\n");
+  gp_tail(&g);
+  return render(o->out, "certified_table", &g, err);
+}
+
 /* Thesis figure 6.7: histogram of the smallest distance between two neurons, over the
  * converged runs that are not global minima. */
 static ls_status fig_min_dist(const cli_classify_opts *o, const cli_classified_sweep *s,
@@ -254,7 +302,8 @@ ls_status cli_classify_write_figures(const cli_classify_opts *o, const cli_class
                                      ls_error *err) {
   ls_status st;
   if ((st = fig_loss_curves(o, s, err)) || (st = fig_groups(o, s, err)) ||
-      (st = fig_eig_loss(o, s, err)) || (st = fig_min_dist(o, s, err)))
+      (st = fig_eig_loss(o, s, err)) || (st = fig_min_dist(o, s, err)) ||
+      (st = fig_certified(o, s, err)))
     return st;
   return LS_OK;
 }

@@ -193,6 +193,8 @@ typedef struct {
   long n[LS_CLASS_COUNT], total, matched, saddle_si, approaching, approaching_nc, near_saddle, near_saddle_nc;
   long failed; /* training failed or the point could not be evaluated: in no class */
   long channel_min, channel_rejected; /* minima at infinity; channel groups not certified */
+  long escape;   /* unexplained runs that the escape checks / higher-order test descend from */
+  long cert[LS_CLASS_COUNT]; /* runs of each class with a certificate other than "none" */
 } class_counts;
 
 static class_counts count_width(const cli_classified_sweep *s, int width) {
@@ -207,6 +209,8 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
       continue;
     }
     c.n[r->res.cls]++;
+    if (r->res.mincert.kind == LS_MINCERT_ESCAPE) c.escape++;
+    if (strcmp(r->res.certificate, "none") && r->res.certificate[0]) c.cert[r->res.cls]++;
     if (r->res.cls == LS_CLASS_GLOBAL && r->res.teacher_match) c.matched++;
     if (r->res.cls == LS_CLASS_SADDLE && r->res.sym_induced) c.saddle_si++;
     if (r->res.approaching) c.approaching++;
@@ -217,6 +221,24 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
     if (r->res.cls != LS_CLASS_CHANNEL && r->res.channel.n_groups) c.channel_rejected++;
   }
   return c;
+}
+
+/* The certified table (docs/classify.md): every row is a certificate; the last row counts
+ * the runs that none explains, with the escape checks' share. Channels are the runs of a
+ * class named "channel", whatever its value. */
+static void cli_classify_print_certified(FILE *f, const class_counts *c) {
+  long sym_min = c->n[LS_CLASS_SYMMETRY], sym_sad = c->saddle_si;
+  fprintf(f, "  certified (each row a certificate, runs.csv column `certificate`):\n");
+  fprintf(f, "    %-44s %6ld\n", "global minima (loss at the floor)", c->n[LS_CLASS_GLOBAL]);
+  fprintf(f, "    %-44s %6ld\n", "symmetry-induced critical points", sym_min + sym_sad);
+  fprintf(f, "    %-44s %6ld\n", "  minima (reduced, lifted, Morse-Bott/4th)", sym_min);
+  fprintf(f, "    %-44s %6ld\n", "  saddles (reduced, lifted, index >= 1)", sym_sad);
+  fprintf(f, "    %-44s %6ld\n", "finite local minima (irreducible, certified)", c->n[LS_CLASS_LOCAL]);
+  fprintf(f, "    %-44s %6ld\n", "saddles (irreducible, index >= 1)", c->n[LS_CLASS_SADDLE] - sym_sad);
+  fprintf(f, "    %-44s %6ld\n", "channels (minima / saddles at infinity)", c->n[LS_CLASS_CHANNEL]);
+  fprintf(f, "    %-44s %6ld\n", "unexplained (no certificate)", c->n[LS_CLASS_NOT_CONVERGED]);
+  if (c->escape)
+    fprintf(f, "      of which flat points the escape checks descend from: %ld\n", c->escape);
 }
 
 /* Parameter count of the students of this width (every run of a width has the same). */
@@ -237,18 +259,19 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
             c.n[LS_CLASS_LOCAL]);
     fprintf(f, "  %-16s %6ld %18ld %8ld\n", "Saddles", c.n[LS_CLASS_SADDLE], c.saddle_si,
             c.n[LS_CLASS_SADDLE] - c.saddle_si);
-    fprintf(f, "  %-16s %6ld\n", "Not converged", c.n[LS_CLASS_NOT_CONVERGED]);
     fprintf(f, "  %-16s %6ld   (minima at infinity %ld, saddles at infinity %ld)\n", "Channels",
             c.n[LS_CLASS_CHANNEL], c.channel_min, c.n[LS_CLASS_CHANNEL] - c.channel_min);
+    fprintf(f, "  %-16s %6ld\n", "No certificate", c.n[LS_CLASS_NOT_CONVERGED]);
     if (c.failed) fprintf(f, "  %-16s %6ld\n", "Failed", c.failed);
     fprintf(f, "  %-16s %6ld\n", "Total", c.total);
+    cli_classify_print_certified(f, &c);
     if (c.channel_rejected)
       fprintf(f, "  channel-shaped groups whose GLU limit failed the certificate: %ld runs\n"
                  "  (channel_reason in runs.csv)\n",
               c.channel_rejected);
     if (c.approaching)
-      fprintf(f, "  symmetry-induced counts include %ld runs (%ld not converged) whose two closest\n"
-                 "  units, merged and polished, give a critical point of the same loss\n",
+      fprintf(f, "  %ld runs (%ld not converged) whose two closest units, merged and polished, give\n"
+                 "  a critical point of the same loss (thesis 6.2.5; the class is the certificate's)\n",
               c.approaching, c.approaching_nc);
     if (c.near_saddle)
       fprintf(f, "  near a symmetry-induced saddle (closest units merged and polished: a critical\n"
@@ -265,6 +288,9 @@ void cli_classify_print_table(FILE *f, const cli_classified_sweep *s) {
                  "  not reduce to the teacher)\n",
               P, s->n_residuals);
   }
+  double cs = 0;
+  for (long i = 0; i < s->n_runs; i++) cs += s->runs[i].res.cert_seconds;
+  fprintf(f, "certificates: %.1f s summed over the runs (critical points and minima)\n", cs);
   fprintf(f, "pruned networks: max |f_pruned - f| over all runs and samples = %.3g\n",
           s->prune_worst);
   if (s->n_polished)
@@ -329,7 +355,11 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
                  "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups,"
                  "approaching,near_saddle,approach_loss,approach_grad_inf,polished_loss,polish_shift,"
                  "prune_raw_diff,channel_groups,channel_at_infinity,channel_limit_loss,"
-                 "channel_limit_grad_inf,channel_fn_dist,channel_inertia,channel_reason,reason\n");
+                 "channel_limit_grad_inf,channel_fn_dist,channel_inertia,channel_reason,"
+                 "certificate,crit_cert,cert_grad_inf,cert_bound,cert_loss,"
+                 "cert_dist,cert_reduce_tol,index,cert_n_zero,zero_predicted,eig_margin,"
+                 "zero_level,extra_dim,third_deriv,fourth_deriv,escape_found,escape_loss,"
+                 "min_radius,reason\n");
   for (long i = 0; i < s->n_runs; i++) {
     const cli_classified_run *q = &s->runs[i];
     const ls_classify_result *r = &q->res;
@@ -346,7 +376,7 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
     for (int k = 0; k < r->n_eig; k++) e[k] = r->eig[k];
     fprintf(af.fp,
             "%d,%ld,%s,%s,%.17g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.6g,%d,%d,%d,%.6g,%s,%.17g,%.6g,%.6g,"
-            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g,%s,%s,%.17g,%.6g,%.6g,%s,%s,%s\n",
+            "%d,%.6g,%s,%d,%d,%.17g,%.6g,%.6g,%.6g,%.6g,%s,%s,%.17g,%.6g,%.6g,%s,%s",
             q->width, q->seed, q->failed ? "failed" : ls_class_name(r->cls), q->stop, r->loss, r->grad_inf, e[0], e[1],
             e[2], r->n_zero_eigs, r->n_neg_eigs, r->max_abs_eig, r->reducible, r->sym_induced,
             r->teacher_match, r->match_error, rw, r->reduced_loss, r->reduced_grad_inf,
@@ -356,7 +386,24 @@ ls_status cli_classify_write_tables(const cli_classify_opts *o, const cli_classi
             r->cls == LS_CLASS_CHANNEL ? (r->channel.minimum ? "minimum" : "saddle") : "",
             r->channel.n_groups ? r->channel.limit_loss : NAN,
             r->channel.n_groups ? r->channel.limit_grad_inf : NAN,
-            r->channel.n_groups ? r->channel.fn_dist : NAN, ci, r->channel.reason, q->reason);
+            r->channel.n_groups ? r->channel.fn_dist : NAN, ci, r->channel.reason);
+    /* the certificate that holds (docs/classify.md), or why none does; a failed run's
+     * reason is the sweep's */
+    const ls_min_cert *m = &r->mincert;
+    const char *why = q->failed ? q->reason
+                      : r->crit.kind == LS_CERT_NONE ? r->crit.reason : m->reason;
+    char reason[256];
+    size_t k = 0;
+    for (const char *c = why; *c && k + 2 < sizeof reason; c++)
+      if (*c != '"' && *c != ',') reason[k++] = *c;
+      else if (*c == ',') reason[k++] = ';';
+    reason[k] = 0;
+    fprintf(af.fp, ",%s,%s,%.6g,%.6g,%.17g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%d,%.6g,%.6g,%d,%.17g,%.6g,%s\n",
+            q->failed ? "none" : r->certificate[0] ? r->certificate : "none",
+            ls_cert_kind_name(r->crit.kind),
+            r->crit.grad_inf, r->crit.bound, r->crit.loss, r->crit.dist, r->crit.attempt_tol,
+            m->index, m->n_zero, m->zero_predicted, m->margin, m->zero_level, m->extra_dim,
+            m->third_max, m->fourth_min, m->escape_found, m->escape_loss, m->radius, reason);
   }
   if ((st = ls_atomic_commit(&af, err))) return st;
 

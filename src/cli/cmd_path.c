@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/path_fig2.h"
 #include "cli/path_plot.h"
+#include "landsym/certify.h"
 #include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/io.h"
@@ -149,6 +150,7 @@ typedef struct {
   double seconds, mirror_end_loss, pp_grad;
   ls_inertia pp_inertia;
   int pp_done;
+  ls_crit_cert cert; /* certificate of the apex (permutation point), docs/classify.md */
 } pair_run;
 
 /* d of the largest loss (0: the apex). */
@@ -356,6 +358,9 @@ static int run_path(const path_cli *o, ls_config *cfg) {
       break;
     }
     const double *end = r->p.params + (size_t)(r->p.n - 1) * r->p.P;
+    /* the permutation point is a critical point only with a certificate (certify.h) */
+    if (r->p.has_apex && (st = ls_cert_critical(net, data, r->p.apex, NULL, &r->cert, &err)))
+      break;
     if (smooth) {
       double *pp = malloc(r->p.P * sizeof *pp);
       if (!pp) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
@@ -416,6 +421,15 @@ static int run_path(const path_cli *o, ls_config *cfg) {
       json_object_set_new(e, "partner_loss", json_real(r->mirror_end_loss));
       json_object_set_new(e, "evaluations", json_integer((json_int_t)p->evals));
       json_object_set_new(e, "seconds", json_real(r->seconds));
+      if (p->has_apex) {
+        json_object_set_new(e, "apex_certificate", json_string(ls_cert_kind_name(r->cert.kind)));
+        json_object_set_new(e, "apex_certified_grad_inf", json_real(r->cert.grad_inf));
+        json_object_set_new(e, "apex_certified_bound", json_real(r->cert.bound));
+        json_object_set_new(e, "apex_certified_loss", json_real(r->cert.loss));
+        json_object_set_new(e, "apex_certified_dist", json_real(r->cert.dist));
+        if (r->cert.kind == LS_CERT_NONE)
+          json_object_set_new(e, "apex_certificate_reason", json_string(r->cert.reason));
+      }
       if (r->pp_done) {
         json_object_set_new(e, "permutation_point_grad_inf", json_real(r->pp_grad));
         json_object_set_new(e, "permutation_point_inertia",
@@ -451,6 +465,11 @@ static int run_path(const path_cli *o, ls_config *cfg) {
                max_at_d(p), p->beta_end,
                ls_path_dipole(net, p->params + (size_t)(p->n - 1) * p->P, k, runs[i].l, runs[i].m),
                runs[i].seconds);
+        if (p->has_apex)
+          printf("       permutation point certificate: %s, |grad|_inf %.2e (rounding bound %.2e), "
+                 "%.2e from the apex%s%s\n", ls_cert_kind_name(runs[i].cert.kind),
+                 runs[i].cert.grad_inf, runs[i].cert.bound, runs[i].cert.dist,
+                 runs[i].cert.kind == LS_CERT_NONE ? ": " : "", runs[i].cert.reason);
         if (runs[i].pp_done)
           printf("       permutation point: |grad|_inf %.2e, Hessian inertia (neg %d, zero %d, pos %d)\n",
                  runs[i].pp_grad, runs[i].pp_inertia.neg, runs[i].pp_inertia.zero,
@@ -461,7 +480,7 @@ static int run_path(const path_cli *o, ls_config *cfg) {
     }
   }
   json_decref(j);
-  for (int i = 0; i < nruns; i++) ls_path_free(&runs[i].p);
+  for (int i = 0; i < nruns; i++) ls_path_free(&runs[i].p), ls_crit_cert_free(&runs[i].cert);
   free(runs), free(theta);
   return st ? cli_fail("path", &err) : 0;
 }

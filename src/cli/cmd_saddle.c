@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/path_plot.h"
+#include "landsym/certify.h"
 #include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/io.h"
@@ -243,6 +244,8 @@ int cmd_saddle(int argc, char **argv) {
   ls_saddle_result sr = {0};
   ls_escape_result er = {0};
   int have_sr = 0, have_er = 0;
+  ls_crit_cert sc; /* certificate of the saddle-line point (docs/classify.md) */
+  memset(&sc, 0, sizeof sc);
   ls_status st = LS_OK;
   if (o.pt.layer >= net->n_layers)
     st = ls_error_set(&err, LS_ERR_INPUT, "--layer %ld: the student has hidden layers 1..%d", o.pt.layer,
@@ -263,6 +266,7 @@ int cmd_saddle(int argc, char **argv) {
     so.layer = (int)o.pt.layer, so.mu = o.mu;
     st = ls_saddle_find(net, &cfg.data, theta, &so, &sr, &err);
     have_sr = !st;
+    if (!st) st = ls_cert_critical(net, &cfg.data, sr.saddle, NULL, &sc, &err);
     eig0 = malloc(P * sizeof *eig0);
     if (!st && !eig0) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
     if (!st) st = ls_sym_hessian_eigs(net, &cfg.data, theta, eig0, &err);
@@ -316,6 +320,12 @@ int cmd_saddle(int argc, char **argv) {
       json_object_set_new(j, "mu", json_real(sr.mu));
       json_object_set_new(j, "saddle_loss", json_real(sr.saddle_loss));
       json_object_set_new(j, "saddle_grad_inf", json_real(sr.saddle_grad));
+      json_object_set_new(j, "saddle_certificate", json_string(ls_cert_kind_name(sc.kind)));
+      json_object_set_new(j, "saddle_certified_grad_inf", json_real(sc.grad_inf));
+      json_object_set_new(j, "saddle_certified_bound", json_real(sc.bound));
+      json_object_set_new(j, "saddle_certified_dist", json_real(sc.dist));
+      if (sc.kind == LS_CERT_NONE)
+        json_object_set_new(j, "saddle_certificate_reason", json_string(sc.reason));
       json_object_set_new(j, "distance", json_real(sr.distance));
       json_object_set_new(j, "saddle_inertia", inertia_json(sr.inertia));
       json_object_set_new(j, "predicted_inertia", inertia_json(sr.predicted));
@@ -349,6 +359,9 @@ int cmd_saddle(int argc, char **argv) {
         printf("reduced:         loss %.12g, |grad|_inf %.2e\n", sr.reduced_loss, sr.reduced_grad);
         printf("saddle line:     mu %.6g, loss %.12g, |grad|_inf %.2e\n", sr.mu, sr.saddle_loss, sr.saddle_grad);
         printf("distance:        %.6g (start -> saddle)\n", sr.distance);
+        printf("certificate:     %s, |grad|_inf %.2e (rounding bound %.2e), %.2e from the "
+               "saddle-line point%s%s\n", ls_cert_kind_name(sc.kind), sc.grad_inf, sc.bound,
+               sc.dist, sc.kind == LS_CERT_NONE ? ": " : "", sc.reason);
         printf("inertia:         saddle (neg %d, zero %d, pos %d), split test (neg %d, zero %d, pos %d)\n",
                sr.inertia.neg, sr.inertia.zero, sr.inertia.pos, sr.predicted.neg, sr.predicted.zero,
                sr.predicted.pos);
@@ -365,6 +378,7 @@ int cmd_saddle(int argc, char **argv) {
     json_decref(j);
   }
   if (have_sr) ls_saddle_result_free(&sr);
+  ls_crit_cert_free(&sc);
   if (have_er) ls_escape_result_free(&er);
   free(theta), free(eig0), free(rt);
   ls_config_free(&cfg);

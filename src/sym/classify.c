@@ -4,8 +4,10 @@
 #include "landsym/classify.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "landsym/engine.h"
 #include "landsym/linalg.h"
@@ -46,6 +48,7 @@ ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err) {
 
 void ls_classify_result_free(ls_classify_result *r) {
   if (!r) return;
+  ls_crit_cert_free(&r->crit);
   free(r->groups);
   free(r->reduced_theta);
   ls_channel_report_free(&r->channel);
@@ -517,6 +520,75 @@ done:
   return st;
 }
 
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Certified critical point near the run (certify.h), with the classification's grouping
+ * tolerance and loss tolerances. */
+static ls_status certify_run(const ls_net *net, const ls_data *d, const double *theta,
+                             const ls_classify_opts *o, ls_classify_result *r, ls_error *err) {
+  ls_cert_opts co;
+  ls_cert_opts_default(&co);
+  co.reduce_tol = o->reduce_tol > 0 ? o->reduce_tol : co.reduce_tol;
+  co.loss_floor = o->loss_floor;
+  co.loss_rtol = o->approach_loss_rtol;
+  if (ls_net_nparams(net) > 3000) {
+    snprintf(r->crit.reason, sizeof r->crit.reason,
+             "%zu parameters: the certificate's dense Hessian is limited to 3000",
+             ls_net_nparams(net));
+    return LS_OK;
+  }
+  return ls_cert_critical(net, d, theta, &co, &r->crit, err);
+}
+
+/* The class is the certificate that holds (docs/classify.md):
+ *   global            loss at the floor (the run's or its certified point's)
+ *   not_converged     no certificate: crit.reason or mincert.reason says why. A flat
+ *                     point (zero eigenvalues beyond the symmetry's, none negative) from
+ *                     which the higher-order test or the escape checks descend is here
+ *                     too (certificate "escape"): not a minimum, and no negative
+ *                     eigenvalue certifies a saddle (a channel to infinity, for instance)
+ *   saddle            certified critical point with negative eigenvalues (its index)
+ *   symmetry_induced  certified minimum whose certificate went through a reduction
+ *   local_min         certified minimum of an irreducible network ("finite local minimum") */
+static ls_status decide_class(const ls_net *net, const ls_data *d, int zero_loss,
+                              double eig_tol, ls_classify_result *r, ls_error *err) {
+  snprintf(r->certificate, sizeof r->certificate, "none");
+  if (zero_loss) {
+    r->cls = LS_CLASS_GLOBAL, r->sym_induced = 0;
+    snprintf(r->certificate, sizeof r->certificate, "global");
+    return LS_OK;
+  }
+  if (!isfinite(r->loss) || r->crit.kind == LS_CERT_NONE) {
+    r->cls = LS_CLASS_NOT_CONVERGED;
+    return LS_OK;
+  }
+  ls_mincert_opts mo;
+  ls_mincert_opts_default(&mo);
+  mo.eig_tol = eig_tol;
+  ls_status st = ls_cert_minimum(net, d, &r->crit, &mo, &r->mincert, err);
+  if (st) return st;
+  int reduced = r->crit.kind == LS_CERT_REDUCED;
+  r->sym_induced = reduced;
+  if (r->mincert.kind != LS_MINCERT_NONE)
+    snprintf(r->certificate, sizeof r->certificate, "%s", ls_mincert_kind_name(r->mincert.kind));
+  switch (r->mincert.kind) {
+  case LS_MINCERT_SADDLE:
+    r->cls = LS_CLASS_SADDLE;
+    break;
+  case LS_MINCERT_MORSE_BOTT:
+  case LS_MINCERT_HIGHER:
+    r->cls = reduced ? LS_CLASS_SYMMETRY : LS_CLASS_LOCAL;
+    break;
+  default:
+    r->cls = LS_CLASS_NOT_CONVERGED;
+  }
+  return LS_OK;
+}
+
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *opts, ls_classify_result *r,
@@ -535,19 +607,34 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   r->converged = isfinite(r->loss) && r->grad_inf <= o.grad_tol;
   r->gn_loss = NAN;
   const double *theta_in = theta;
+  /* Certificates (certify.h). A loss at the floor is its own certificate (the loss is
+   * >= 0: a global minimum). Otherwise the run must have a certified critical point near
+   * it; when that point's loss is at the floor, the run reaches a certified global minimum
+   * and that point is what gets reduced, matched and pruned. */
+  int global_run = isfinite(r->loss) && r->loss <= o.loss_floor;
+  double t0 = now_seconds();
+  /* GLU networks have no reduction theory yet: classified below from gradient and spectrum */
+  if (!global_run && !ls_net_n_glu(net) && (st = certify_run(net, d, theta, &o, r, err)))
+    return st;
+  r->cert_seconds = now_seconds() - t0;
+  int zero_cert = !global_run && r->crit.kind != LS_CERT_NONE && r->crit.loss <= o.loss_floor;
+  int zero = global_run || zero_cert;
   /* A zero-loss point is polished further on its residuals first (gn_polish.c: Newton's
    * method stalls at the gradient's rounding floor with units still about 1e-5 apart and
    * outputs 1e-10 off); the polished point is what gets reduced, matched and pruned. */
   double *theta_gn = NULL;
-  int zero_loss_point = isfinite(r->loss) && r->loss <= o.loss_floor && r->loss > 0;
+  int zero_loss_point = (global_run && r->loss > 0) || zero_cert;
   if (zero_loss_point) {
     size_t P = ls_net_nparams(net);
-    if (!(theta_gn = malloc(P * sizeof *theta_gn)))
+    if (!(theta_gn = malloc(P * sizeof *theta_gn))) {
+      ls_classify_result_free(r);
       return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
-    memcpy(theta_gn, theta, P * sizeof *theta_gn);
-    double lg = r->loss;
+    }
+    memcpy(theta_gn, zero_cert ? r->crit.theta : theta, P * sizeof *theta_gn);
+    double lg = zero_cert ? r->crit.loss : r->loss;
     if ((st = ls_prune_polish_gn(net, d, theta_gn, 50, &lg, err))) {
       free(theta_gn);
+      ls_classify_result_free(r);
       return st;
     }
     r->gn_loss = lg;
@@ -566,6 +653,7 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
     int zl = r->loss <= o.loss_floor;
     r->cls = zl ? LS_CLASS_GLOBAL : !r->converged ? LS_CLASS_NOT_CONVERGED
              : r->n_neg_eigs > 0 ? LS_CLASS_SADDLE : LS_CLASS_LOCAL;
+    snprintf(r->certificate, sizeof r->certificate, "%s", zl ? "global" : "spectrum");
     free(theta_gn);
     return LS_OK;
   }
@@ -584,7 +672,7 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   if (teacher && theta_t && (st = add_virtual_bias(teacher, theta_t, &teacher_v, &theta_tv, err)))
     goto done;
   double scale_t = teacher && theta_t ? fmax(1.0, max_abs(ls_net_nparams(teacher), theta_t)) : 1;
-  int tries = (teacher && theta_t && r->loss <= o.loss_floor) ? 5 : 1;
+  int tries = (teacher && theta_t && zero) ? 5 : 1;
   for (int k = 0; k < tries; k++) {
     ls_sym_reduction_free(&red);
     for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]), unit[l] = NULL;
@@ -634,7 +722,7 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
     for (size_t p = 0; p < P; p++)
       r->polish_shift = fmax(r->polish_shift, fabs(theta[p] - theta_in[p]));
   }
-  if (r->loss <= o.loss_floor && r->prune_max_diff > 1e-13 &&
+  if (zero && r->prune_max_diff > 1e-13 &&
       (st = polish_pruned(net, theta, d, &red, &r->prune_max_diff, &r->prune_polished, err)))
     goto done;
   if ((st = ls_prune_verify(net, theta_in, &red.net, red.theta, d, &r->prune_raw_diff, err)))
@@ -649,21 +737,23 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   r->sym_induced = r->converged && r->reducible && r->reduced_grad_inf <= o.sym_grad_tol;
   /* Zero loss is a global minimum whatever the match says; teacher_match tells whether the
    * reduction explains it (Theorem 4.2: it must, for activations like sigma_{alpha,gamma}). */
-  int zero_loss = r->loss <= o.loss_floor;
+  int zero_loss = zero;
   /* not converged, or converged but not reducible at reduce_tol: two near-merged units */
   if (!zero_loss && !r->sym_induced && o.approach_dist > 0 &&
       (st = approach_test(net, d, theta, &o, r, err)))
     goto done;
   if (r->approaching) r->sym_induced = 1;
-  if (!r->converged && !zero_loss && !r->approaching) r->cls = LS_CLASS_NOT_CONVERGED;
-  else if (zero_loss) r->cls = LS_CLASS_GLOBAL, r->sym_induced = 0;
-  else if (r->n_neg_eigs > 0) r->cls = LS_CLASS_SADDLE;
-  else if (r->sym_induced) r->cls = LS_CLASS_SYMMETRY;
-  else r->cls = LS_CLASS_LOCAL;
-  /* a local minimum or unfinished run may sit in a channel to infinity (channel.c) */
-  if ((r->cls == LS_CLASS_LOCAL || r->cls == LS_CLASS_NOT_CONVERGED) && isfinite(r->loss) &&
-      !(st = ls_channel_find(net, d, theta_in, NULL, &r->channel, err)) && r->channel.found)
+  t0 = now_seconds();
+  st = decide_class(net, d, zero_loss, o.eig_tol, r, err);
+  r->cert_seconds += now_seconds() - t0;
+  /* A run that no finite certificate explains may sit in a channel to infinity
+   * (channel.h, Martinelli et al. 2025): certified when its gated-linear-unit limit is a
+   * critical point at or below the run's loss. Certified finite minima are not tested. */
+  if (!st && r->cls == LS_CLASS_NOT_CONVERGED && isfinite(r->loss) &&
+      !(st = ls_channel_find(net, d, theta_in, NULL, &r->channel, err)) && r->channel.found) {
     r->cls = LS_CLASS_CHANNEL;
+    snprintf(r->certificate, sizeof r->certificate, "channel");
+  }
 done:
   free(theta_v), free(theta_tv), free(theta_gn);
   for (int l = 0; l <= LS_MAX_LAYERS; l++) free(unit[l]);
