@@ -54,9 +54,10 @@ cert_ok=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
   { k = $3; c = $col["certificate"]
     ok = (k == "global" && c == "global") || (k == "saddle" && c == "saddle") ||
          ((k == "local_min" || k == "symmetry_induced") && (c == "morse_bott" || c == "higher_order")) ||
-         (k == "not_converged" && (c == "none" || c == "escape") && $col["reason"] != "")
+         (k == "not_converged" && (c == "none" || c == "escape") && $col["reason"] != "") ||
+         (k == "channel" && c == "channel" && $col["channel_limit_grad_inf"] != "")
     if (!ok) bad++
-    if (c != "global" && c != "none" && c != "escape" && !($col["cert_grad_inf"] <= $col["cert_bound"])) bad++ }
+    if (c != "global" && c != "none" && c != "escape" && c != "channel" && !($col["cert_grad_inf"] <= $col["cert_bound"])) bad++ }
   END { print bad + 0 }' "$C/runs.csv")
 check "every run's certificate matches its class; certified gradients within their bounds" test "$cert_ok" -eq 0
 rows=$(awk '/^student width 5/ { on = 1 } on && /global minima \(loss|  minima \(reduced|saddles \(reduced|finite local|saddles \(irreducible|channels|unexplained/ { s += $NF } on && /unexplained/ { print s; exit }' "$TMP/table")
