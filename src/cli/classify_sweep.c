@@ -209,7 +209,7 @@ static class_counts count_width(const cli_classified_sweep *s, int width) {
       continue;
     }
     c.n[r->res.cls]++;
-    if (r->res.mincert.kind == LS_MINCERT_ESCAPE) c.escape++;
+    if (r->res.mincert.kind == LS_MINCERT_ESCAPE && r->res.cls == LS_CLASS_NOT_CONVERGED) c.escape++;
     if (strcmp(r->res.certificate, "none") && r->res.certificate[0]) c.cert[r->res.cls]++;
     if (r->res.cls == LS_CLASS_GLOBAL && r->res.teacher_match) c.matched++;
     if (r->res.cls == LS_CLASS_SADDLE && r->res.sym_induced) c.saddle_si++;

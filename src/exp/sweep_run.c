@@ -69,7 +69,9 @@ static ls_status record_one(const ls_sweep_opts *o, const ls_sweep_task *t, ls_s
   r->width = t->width;
   r->seed = t->seed;
   if (s == LS_ERR_COMPUTE) {
-    snprintf(r->reason, sizeof r->reason, "%s", e && e->msg[0] ? e->msg : "computation failed");
+    /* the error message (up to 1 KiB) is cut to the record's reason field */
+    snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1,
+             e && e->msg[0] ? e->msg : "computation failed");
     snprintf(r->stop, sizeof r->stop, "failed");
     r->converged = 0;
     s = LS_OK;
