@@ -98,6 +98,34 @@ static ls_status record_one(const ls_sweep_opts *o, const ls_sweep_task *t, ls_s
   return s;
 }
 
+/* The jobs of this rank's share (round-robin over ranks, so every rank gets every width),
+ * in job order or, with by_width, width after width: finished runs are counted in stats
+ * (resume), the others stored in pending[] (room for njobs / n_ranks + 1); returns their
+ * count and reports the starting progress. */
+static long pending_tasks(const ls_sweep_opts *o, int by_width, ls_sweep_task *pending,
+                          ls_sweep_stats *stats, ls_sweep_progress *p) {
+  long njobs = o->n_seeds * o->n_widths, np = 0;
+  for (int wi = 0; wi < (by_width ? o->n_widths : 1); wi++)
+    for (long j = by_width ? wi : 0; j < njobs; j += by_width ? o->n_widths : 1) {
+      if (j % o->n_ranks != o->rank) continue;
+      ls_sweep_task t;
+      ls_seed_result r;
+      task_of(o, j, &t);
+      stats->total++;
+      if (run_finished(o, &t, &r)) {
+        stats->skipped++;
+        stats->converged += r.converged;
+        stats->failed += is_failed(&r);
+      } else {
+        pending[np++] = t;
+      }
+    }
+  *p = (ls_sweep_progress){stats->skipped, stats->total, stats->skipped, stats->converged,
+                           stats->failed, 0.0};
+  if (o->progress) o->progress(o->progress_ctx, p);
+  return np;
+}
+
 ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
                        ls_sweep_stats *stats, ls_error *err) {
   memset(stats, 0, sizeof *stats);
@@ -105,27 +133,10 @@ ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
   if (s) return s;
   double t0 = now_s();
   long njobs = o->n_seeds * o->n_widths;
-  long share = njobs / o->n_ranks + 1;
-  long *pending = malloc((size_t)share * sizeof *pending);
+  ls_sweep_task *pending = malloc(((size_t)(njobs / o->n_ranks) + 1) * sizeof *pending);
   if (!pending) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %ld jobs", njobs);
-  long np = 0;
-  /* Static split over ranks: round-robin, so every rank gets every width. */
-  for (long j = o->rank; j < njobs; j += o->n_ranks) {
-    ls_sweep_task t;
-    ls_seed_result r;
-    task_of(o, j, &t);
-    stats->total++;
-    if (run_finished(o, &t, &r)) {
-      stats->skipped++;
-      stats->converged += r.converged;
-      stats->failed += is_failed(&r);
-    } else {
-      pending[np++] = j;
-    }
-  }
-  ls_sweep_progress p = {stats->skipped, stats->total, stats->skipped, stats->converged,
-                         stats->failed, 0.0};
-  if (o->progress) o->progress(o->progress_ctx, &p);
+  ls_sweep_progress p;
+  long np = pending_tasks(o, 0, pending, stats, &p);
 
   int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
   int stop_all = 0;
@@ -139,10 +150,9 @@ ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
     /* Jobs are single-threaded: parallel regions inside a job (engine, trainer) get one
      * thread. This ICV belongs to this thread's implicit task only. */
     omp_set_num_threads(1);
-    ls_sweep_task t;
+    ls_sweep_task t = pending[k];
     ls_seed_result r;
     ls_error e = {LS_OK, ""};
-    task_of(o, pending[k], &t);
     ls_status sk = run_one(o, job, job_ctx, &t, &r, &e);
 #pragma omp critical(ls_sweep_progress)
     {
@@ -192,25 +202,8 @@ ls_status ls_sweep_run_batched(const ls_sweep_opts *o, size_t batch, ls_sweep_ba
     free(pending), free(res);
     return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %ld jobs", njobs);
   }
-  long np = 0;
-  for (int wi = 0; wi < o->n_widths; wi++)
-    for (long j = wi; j < njobs; j += o->n_widths) {
-      if (j % o->n_ranks != o->rank) continue;
-      ls_sweep_task t;
-      ls_seed_result r;
-      task_of(o, j, &t);
-      stats->total++;
-      if (run_finished(o, &t, &r)) {
-        stats->skipped++;
-        stats->converged += r.converged;
-        stats->failed += is_failed(&r);
-      } else {
-        pending[np++] = t;
-      }
-    }
-  ls_sweep_progress p = {stats->skipped, stats->total, stats->skipped, stats->converged,
-                         stats->failed, 0.0};
-  if (o->progress) o->progress(o->progress_ctx, &p);
+  ls_sweep_progress p;
+  long np = pending_tasks(o, 1, pending, stats, &p);
   int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
   ls_status first = LS_OK;
   for (long k0 = 0; k0 < np && first == LS_OK;) {
