@@ -83,6 +83,30 @@ static void normalize(size_t P, double *u) {
     for (size_t i = 0; i < P; i++) u[i] /= s;
 }
 
+/* Smallest sampled fourth directional derivative D4 over the ball of radius R around x:
+ * n_points points drawn uniformly in the ball, 16 random unit directions at each (u, xi
+ * are work vectors of length P). *m is lowered to the minimum found; R <= 0 samples
+ * nothing. */
+static ls_status d4_min_in_ball(thm_ctx *c, const double *x, double R, int n_points, double h,
+                                ls_rng *rs, double *u, double *xi, double *m) {
+  size_t P = c->P;
+  for (int p = 0; p < n_points && R > 0; p++) {
+    for (size_t i = 0; i < P; i++) u[i] = ls_rng_normal(rs);
+    normalize(P, u);
+    double rad = R * pow(ls_rng_uniform(rs), 1.0 / (double)P);
+    for (size_t i = 0; i < P; i++) xi[i] = x[i] + rad * u[i];
+    for (int k = 0; k < 16; k++) {
+      for (size_t i = 0; i < P; i++) u[i] = ls_rng_normal(rs);
+      normalize(P, u);
+      double d4;
+      ls_status st = d34(c, xi, u, h, NULL, &d4);
+      if (st) return st;
+      *m = fmin(*m, d4);
+    }
+  }
+  return LS_OK;
+}
+
 ls_status ls_saddle_theorems(const ls_net *net, const ls_data *d, const double *x,
                              const ls_saddle_thm_opts *o, ls_saddle_thm_result *r,
                              ls_error *err) {
@@ -183,19 +207,8 @@ ls_status ls_saddle_theorems(const ls_net *net, const ls_data *d, const double *
   r->r1 = r->B1 > btol ? -3 * r->lambda_min / r->B1 : INFINITY;
   r->d4_min_ball = r->d4_min_x;
   double R = isfinite(r->r1) ? r->r1 : 0;
-  for (int p = 0; p < o->n_points && R > 0; p++) {
-    for (size_t i = 0; i < P; i++) u[i] = ls_rng_normal(&rs);
-    normalize(P, u);
-    double rad = R * pow(ls_rng_uniform(&rs), 1.0 / (double)P);
-    for (size_t i = 0; i < P; i++) xi[i] = x[i] + rad * u[i];
-    for (int k = 0; k < 16; k++) {
-      for (size_t i = 0; i < P; i++) u[i] = ls_rng_normal(&rs);
-      normalize(P, u);
-      double d4;
-      if ((st = d34(&c, xi, u, o->h, NULL, &d4))) goto done;
-      r->d4_min_ball = fmin(r->d4_min_ball, d4);
-    }
-  }
+  if ((st = d4_min_in_ball(&c, x, R, o->n_points, o->h, &rs, u, xi, &r->d4_min_ball)))
+    goto done;
   /* decisions */
   double d4tol = 1e-6 * fmax(fabs(r->d4_min_x), 1e-300);
   /* every failed hypothesis of Theorem 1 is named, in the theorem's order */
@@ -225,19 +238,7 @@ ls_status ls_saddle_theorems(const ls_net *net, const ls_data *d, const double *
     r->r2 = 2 / r->delta * (sqrt(r->B2 * r->B2 - 3 * r->lambda_min * r->delta) - r->B2);
     /* the D4 >= delta condition on points of the ball of that radius */
     double m2 = INFINITY;
-    for (int p = 0; p < o->n_points; p++) {
-      for (size_t i = 0; i < P; i++) u[i] = ls_rng_normal(&rs);
-      normalize(P, u);
-      double rad = r->r2 * pow(ls_rng_uniform(&rs), 1.0 / (double)P);
-      for (size_t i = 0; i < P; i++) xi[i] = x[i] + rad * u[i];
-      for (int k = 0; k < 16; k++) {
-        for (size_t i = 0; i < P; i++) u[i] = ls_rng_normal(&rs);
-        normalize(P, u);
-        double d4;
-        if ((st = d34(&c, xi, u, o->h, NULL, &d4))) goto done;
-        m2 = fmin(m2, d4);
-      }
-    }
+    if ((st = d4_min_in_ball(&c, x, r->r2, o->n_points, o->h, &rs, u, xi, &m2))) goto done;
     if (m2 < r->delta) {
       snprintf(r->why2, sizeof r->why2, "fourth derivative %.2e below delta = %.2e within the radius",
                m2, r->delta);
