@@ -97,6 +97,20 @@ static ls_status layer_choices_build(layer_choices *lc, int r, int m, int critic
   return st;
 }
 
+/* x minus its projection on the orthonormal columns q[0..dim-1] (each P long), twice for
+ * stability (modified Gram-Schmidt); returns the squared norm of what is left. */
+static double project_out(size_t P, int dim, const double *q, double *x) {
+  for (int pass = 0; pass < 2; pass++)
+    for (int e = 0; e < dim; e++) {
+      double dot = 0;
+      for (size_t i = 0; i < P; i++) dot += q[(size_t)e * P + i] * x[i];
+      for (size_t i = 0; i < P; i++) x[i] -= dot * q[(size_t)e * P + i];
+    }
+  double n = 0;
+  for (size_t i = 0; i < P; i++) n += x[i] * x[i];
+  return n;
+}
+
 /* Orthonormal basis (modified Gram-Schmidt, twice) of the columns v[0..n-1] (each P long)
  * into q (P x dim, column-major); a column is dropped when its remainder is below
  * tol * its norm. Returns dim. */
@@ -105,16 +119,10 @@ static int orth_basis(size_t P, int n, const double *v, double tol, double *q) {
   double *x = malloc(P * sizeof *x);
   if (!x) return -1;
   for (int c = 0; c < n; c++) {
-    double n0 = 0, n1 = 0;
+    double n0 = 0;
     for (size_t i = 0; i < P; i++) x[i] = v[(size_t)c * P + i], n0 += x[i] * x[i];
     if (n0 == 0) continue;
-    for (int pass = 0; pass < 2; pass++)
-      for (int e = 0; e < dim; e++) {
-        double dot = 0;
-        for (size_t i = 0; i < P; i++) dot += q[(size_t)e * P + i] * x[i];
-        for (size_t i = 0; i < P; i++) x[i] -= dot * q[(size_t)e * P + i];
-      }
-    for (size_t i = 0; i < P; i++) n1 += x[i] * x[i];
+    double n1 = project_out(P, dim, q, x);
     if (n1 <= tol * tol * n0) continue;
     n1 = sqrt(n1);
     for (size_t i = 0; i < P; i++) q[(size_t)dim * P + i] = x[i] / n1;
@@ -290,18 +298,12 @@ ls_status ls_sym_layer_graph(const ls_sym_layer_subspaces *s, size_t *n_edges, s
       memcpy(v, s->basis + a * P * P, (size_t)da * P * sizeof *v);
       memcpy(v + (size_t)da * P, s->basis + b * P * P, (size_t)db * P * sizeof *v);
       int dim = orth_basis(P, da + db, v, 1e-9, q);
-      double n0 = 0, n1 = 0;
+      double n0 = 0;
       for (size_t i = 0; i < P; i++) {
         x[i] = s->offset[b * P + i] - s->offset[a * P + i];
         n0 += x[i] * x[i];
       }
-      for (int pass = 0; pass < 2; pass++)
-        for (int e = 0; e < dim; e++) {
-          double dot = 0;
-          for (size_t i = 0; i < P; i++) dot += q[(size_t)e * P + i] * x[i];
-          for (size_t i = 0; i < P; i++) x[i] -= dot * q[(size_t)e * P + i];
-        }
-      for (size_t i = 0; i < P; i++) n1 += x[i] * x[i];
+      double n1 = project_out(P, dim, q, x);
       if (n1 > 1e-16 * (1 + n0)) continue;
       if (*n_edges == cap) {
         cap = cap ? 2 * cap : 256;
