@@ -72,6 +72,12 @@ typedef struct {
   double out_max;  /* largest |a_k| (outgoing weights, norm over the next layer) */
   double c_norm;   /* |c| = |sum_k s_k a_k|: the limit GLU's outgoing weight */
   double v_norm;   /* |v| = |sum_k s_k a_k (s_k w_k - w)|: its gate (Frobenius norm) */
+  double m_norm;   /* |M| = |sum_k s_k a_k d_k d_k^T|, d_k = s_k w_k - w (Frobenius norm over
+                      the outputs and the entries): the second-order term
+                      1/2 (x^T M x) f''(w.x) that the one-GLU limit drops (channel.c). It
+                      vanishes along a pair channel (|M| ~ |A| |delta|^2 -> 0); a group of
+                      three or more units whose outgoing weights grow like 1/eps^2 keeps it
+                      finite: a second-order channel, which no GLU network represents */
 } ls_channel_group;
 
 typedef struct {

@@ -96,10 +96,10 @@ static json_t *report_json(const ls_channel_report *r) {
     json_t *u = json_array(), *s = json_array();
     for (int a = 0; a < q->size; a++)
       json_array_append_new(u, json_integer(q->unit[a])), json_array_append_new(s, json_integer(q->sign[a]));
-    json_array_append_new(gs, json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "layer", q->layer,
+    json_array_append_new(gs, json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "layer", q->layer,
                                         "units", u, "signs", s, "dist", num(q->dist), "out_max",
                                         num(q->out_max), "c_norm", num(q->c_norm), "v_norm",
-                                        num(q->v_norm)));
+                                        num(q->v_norm), "m_norm", num(q->m_norm)));
   }
   json_object_set_new(o, "groups", gs);
   json_object_set_new(o, "bias_added", json_boolean(r->bias_added));

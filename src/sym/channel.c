@@ -21,7 +21,21 @@
  *
  * Odd symmetry: f(-z) = k - f(z) (sigmoid k = 1) gives a_j f(w_j.x) = a_j k - a_j f(-w_j.x),
  * so a pair with w_j ~ -w_i and a_i ~ a_j is the channel above for (-w_j, -a_j), the
- * constant a_j k moving into the next layer's bias. */
+ * constant a_j k moving into the next layer's bias.
+ *
+ * Groups of three or more units (g->size >= 3). With u_k = w + d_k, b_k the outgoing
+ * weights, the same expansion around w.x, f(u_k.x) = f + (d_k.x) f' + (d_k.x)^2/2 f''
+ * + (d_k.x)^3/6 f''' + ..., summed:
+ *   sum_k b_k f(u_k.x) = c f(w.x) + (v.x) f'(w.x) + 1/2 (x^T M x) f''(w.x) + R,
+ *   c = sum b_k, v = sum b_k d_k, M = sum b_k d_k d_k^T, |R| <= max|f'''|/6 sum |b_k||d_k|^3.
+ * With |d_k| ~ eps and b_k ~ 1/eps (a pair, or any group whose first moment alone grows)
+ * M = O(eps) -> 0 and the GLU limit c f + (v.x) f' is exact. With b_k ~ 1/eps^2 and
+ * sum b_k d_k finite (three units spaced like a second difference, b ~ (1, -2, 1)/eps^2:
+ * f(z + eps t) - 2 f(z) + f(z - eps t) = eps^2 t^2 f''(z) + O(eps^4)) M stays finite,
+ * R = O(eps), and the limit is the second-order gated unit c f + (v.x) f' + 1/2 (x^T M x)
+ * f'', which the GLU engine (f + u f') does not represent. group_score measures |M|
+ * (m_norm); the certificate is then still tried with the first-order limit, and a failure
+ * says when a group carries a second-order term, |M| > |v| dist (ls_channel_find). */
 #include "landsym/channel.h"
 
 #include <math.h>
@@ -217,6 +231,7 @@ static int group_score(const ls_net *net, const double *th, const ls_channel_opt
                        ls_channel_group *g, double *buf) {
   int l = g->layer, m = net->width[l + 1], len = in_len(net, l), n = g->size;
   double *u = buf, *wb = buf + (size_t)n * len, *c = wb + len, *V = c + m;
+  double *Mq = V + (size_t)m * len; /* M of one output: len x len */
   memset(wb, 0, ((size_t)len + m + (size_t)m * len) * sizeof *wb);
   g->out_max = 0;
   for (int a = 0; a < n; a++) {
@@ -241,6 +256,19 @@ static int group_score(const ls_net *net, const double *th, const ls_channel_opt
   }
   g->c_norm = norm(m, c);
   g->v_norm = norm(m * len, V);
+  /* M = sum_k s_k a_k d_k d_k^T per output (the comment at the top), Frobenius norm */
+  double m2 = 0;
+  for (int oo = 0; oo < m; oo++) {
+    memset(Mq, 0, (size_t)len * len * sizeof *Mq);
+    for (int a = 0; a < n; a++) {
+      double b = g->sign[a] * out_w(net, th, l, g->unit[a], oo);
+      const double *ua = u + (size_t)a * len;
+      for (int p = 0; p < len; p++)
+        for (int q = 0; q < len; q++) Mq[(size_t)p * len + q] += b * (ua[p] - wb[p]) * (ua[q] - wb[q]);
+    }
+    for (size_t p = 0; p < (size_t)len * len; p++) m2 += Mq[p] * Mq[p];
+  }
+  g->m_norm = sqrt(m2);
   return g->out_max >= o->out_min * fmax(1, g->c_norm) && g->v_norm >= o->v_min;
 }
 
@@ -259,7 +287,8 @@ static int find_group(const ls_net *net, const double *th, const ls_channel_opts
     int odd = ls_act_odd_shift(&net->act[l], &ks);
     int *par = malloc((size_t)W * sizeof *par), *big = calloc((size_t)W, sizeof *big);
     double *wv = malloc((size_t)W * len * sizeof *wv);
-    double *buf = malloc(((size_t)(LS_CHANNEL_MAX_UNITS + 1) * len + m + (size_t)m * len) * sizeof *buf);
+    double *buf = malloc(((size_t)(LS_CHANNEL_MAX_UNITS + 1) * len + m + (size_t)m * len +
+                          (size_t)len * len) * sizeof *buf);
     if (!par || !big || !wv || !buf) {
       free(par), free(big), free(wv), free(buf);
       return -1;
@@ -470,7 +499,21 @@ ls_status ls_channel_find(const ls_net *net, const ls_data *d, const double *the
   int lower = rep->limit_loss <= rep->loss * (1 + o.loss_rtol) + 1e-15;
   int close = rep->fn_dist <= o.fn_rtol * sqrt(rep->loss) + 1e-12;
   rep->found = lower && close;
-  if (!lower)
+  /* a second-order group: >= 3 units with |M| > |v| dist. Along a pair channel
+   * |M| = |c| |delta|^2 / 4 and |v| dist = |A| |delta|^2 / 2, the ratio 2|c|/|A| -> 0; with
+   * outgoing weights ~ 1/eps^2 (|v| finite, dist ~ eps) the ratio grows like 1/eps */
+  const ls_channel_group *g3 = NULL;
+  for (int k = 0; k < rep->n_groups; k++) {
+    const ls_channel_group *q = &rep->groups[k];
+    if (q->size >= 3 && q->m_norm > q->v_norm * q->dist && (!g3 || q->m_norm > g3->m_norm))
+      g3 = q;
+  }
+  if (!lower && g3) /* no commas: the reason goes into CSV files */
+    snprintf(rep->reason, sizeof rep->reason,
+             "limit loss %.3e above the run's %.3e; second-order group of %d units in "
+             "layer %d (|M| %.2e |v| %.2e)",
+             rep->limit_loss, rep->loss, g3->size, g3->layer, g3->m_norm, g3->v_norm);
+  else if (!lower)
     snprintf(rep->reason, sizeof rep->reason, "limit loss %.3e above the run's %.3e",
              rep->limit_loss, rep->loss);
   else if (!close)
