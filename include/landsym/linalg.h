@@ -14,6 +14,10 @@
 extern "C" {
 #endif
 
+/* w -= sum_i (q_i . w) q_i over the nq orthonormal rows of Q (row-major nq x n), done
+ * twice ("twice is enough": classical Gram-Schmidt with reorthogonalisation). */
+void ls_orth_against(size_t n, const double *Q, size_t nq, double *w);
+
 /* All eigenvalues of the symmetric n x n matrix A (row-major; only the upper triangle is
  * read) into evals, ascending.  If evecs != NULL it receives the orthonormal eigenvectors
  * as the COLUMNS of a row-major n x n matrix (column i belongs to evals[i]). A is not

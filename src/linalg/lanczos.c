@@ -26,8 +26,8 @@ static double dot(size_t n, const double *a, const double *b) {
   return s;
 }
 
-/* w -= sum_i (q_i . w) q_i over the nq rows of Q, twice ("twice is enough"). */
-static void orth(size_t n, const double *Q, size_t nq, double *w) {
+/* linalg.h */
+void ls_orth_against(size_t n, const double *Q, size_t nq, double *w) {
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < nq; i++) {
       const double *q = Q + i * n;
@@ -38,8 +38,8 @@ static void orth(size_t n, const double *Q, size_t nq, double *w) {
 
 /* Normalise w after orthogonalising it against Q and V; returns its norm before. */
 static double orth_norm(size_t n, const double *Q, size_t nq, const double *V, size_t nv, double *w) {
-  orth(n, Q, nq, w);
-  orth(n, V, nv, w);
+  ls_orth_against(n, Q, nq, w);
+  ls_orth_against(n, V, nv, w);
   double nr = sqrt(dot(n, w, w));
   if (nr > 0)
     for (size_t t = 0; t < n; t++) w[t] /= nr;

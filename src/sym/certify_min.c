@@ -29,12 +29,7 @@ const char *ls_mincert_kind_name(ls_mincert_kind k) {
 /* Orthonormalise v (n) against the k orthonormal rows of B; returns its remaining norm
  * (v normalised when above 0). */
 static double orth(size_t n, const double *B, int k, double *v) {
-  for (int pass = 0; pass < 2; pass++)
-    for (int j = 0; j < k; j++) {
-      double s = 0;
-      for (size_t i = 0; i < n; i++) s += B[(size_t)j * n + i] * v[i];
-      for (size_t i = 0; i < n; i++) v[i] -= s * B[(size_t)j * n + i];
-    }
+  ls_orth_against(n, B, (size_t)k, v);
   double nn = 0;
   for (size_t i = 0; i < n; i++) nn += v[i] * v[i];
   nn = sqrt(nn);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/linalg.h"
 #include "landsym/sym.h"
 
 /* One layer's choices: nc rows of (k[r], nz, b[nz], perm[m]) packed as ints. */
@@ -100,12 +101,7 @@ static ls_status layer_choices_build(layer_choices *lc, int r, int m, int critic
 /* x minus its projection on the orthonormal columns q[0..dim-1] (each P long), twice for
  * stability (modified Gram-Schmidt); returns the squared norm of what is left. */
 static double project_out(size_t P, int dim, const double *q, double *x) {
-  for (int pass = 0; pass < 2; pass++)
-    for (int e = 0; e < dim; e++) {
-      double dot = 0;
-      for (size_t i = 0; i < P; i++) dot += q[(size_t)e * P + i] * x[i];
-      for (size_t i = 0; i < P; i++) x[i] -= dot * q[(size_t)e * P + i];
-    }
+  ls_orth_against(P, q, (size_t)dim, x);
   double n = 0;
   for (size_t i = 0; i < P; i++) n += x[i] * x[i];
   return n;
