@@ -1,5 +1,5 @@
 /* landsym: files. NumPy .npy arrays, CSV tables, parameter vectors (.npy or .json),
- * atomic writes (temp file + rename, so a failed run never leaves a partial file),
+ * atomic writes (landsym/out.h),
  * and seeded parameter initialisation. Every reader rejects NaN and infinities with a
  * message naming the file and the position. */
 #ifndef LANDSYM_IO_H
@@ -9,29 +9,12 @@
 #include <stdio.h>
 
 #include "landsym/net.h"
+#include "landsym/out.h"
 #include "landsym/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- atomic files ---------------------------------------------------------------- */
-
-/* A file being written: data go to "<path>.tmp.XXXXXX" in the same directory, and
- * commit renames it onto path; abort (or a failed commit) removes it. */
-typedef struct {
-  FILE *fp;
-  char *path;
-  char *tmp;
-} ls_atomic_file;
-
-ls_status ls_atomic_open(ls_atomic_file *f, const char *path, ls_error *err);
-/* Flush, close and rename; on failure the temp file is removed. Frees f's strings. */
-ls_status ls_atomic_commit(ls_atomic_file *f, ls_error *err);
-/* Close and remove the temp file; accepts a zeroed or already committed struct. */
-void ls_atomic_abort(ls_atomic_file *f);
-/* Write len bytes to path atomically. */
-ls_status ls_file_write_atomic(const char *path, const void *buf, size_t len, ls_error *err);
 
 /* An input file exists and is not a directory (LS_ERR_INPUT naming it otherwise): called
  * by every reader before it opens a file, so that a directory is a bad input (exit 2),

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "landsym/io.h"
+#include "landsym/out.h"
 
 /* The process umask, read without changing it (Linux >= 4.7 reports it in
  * /proc/self/status); elsewhere read by setting and restoring it. */
