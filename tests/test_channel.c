@@ -13,6 +13,7 @@
 #include "check.h"
 #include "landsym/channel.h"
 #include "landsym/classify.h"
+#include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/io.h"
 #include "landsym/linalg.h"

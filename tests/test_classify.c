@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "landsym/classify.h"
+#include "landsym/config.h"
 #include "landsym/io.h"
 #include "sym_util.h"
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "landsym/config.h"
 #include "landsym/data.h"
 #include "landsym/engine.h"
 

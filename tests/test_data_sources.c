@@ -7,6 +7,7 @@
 #include "check.h"
 #include "landsym/data.h"
 #include "landsym/io.h"
+#include "landsym/net.h"
 #include "landsym/rng.h"
 
 /* E[Z^k] for Z ~ N(0,1): 0 for odd k, (k-1)!! for even k. */

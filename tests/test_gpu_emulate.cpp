@@ -9,6 +9,7 @@
 extern "C" {
 #include "check.h"
 #include "landsym/io.h"
+#include "landsym/net.h"
 #include "optim_fixture.h"
 }
 

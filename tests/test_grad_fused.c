@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "deriv/simd.h"
+#include "core/simd.h"
 #include "deriv/work.h"
 #include "landsym/engine.h"
 

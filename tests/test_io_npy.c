@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "landsym/io.h"
+#include "landsym/net.h"
 
 static char dir[64];
 

@@ -235,7 +235,7 @@ int main(void) {
       wd[ell] = 2;
       ls_net net = make_net(ell, wd);
       long dm, ds, dc, s2, c23, best_s = 0, best_c = 0;
-      ls_locus_prop61(ell, m, 3, 2, 10, &dm, &ds, &dc);
+      ls_locus_dims_equal_width(ell, m, 3, 2, 10, &dm, &ds, &dc);
       int k2 = 2, k23[2] = {2, 3};
       s2 = ls_locus_dim_formula(&net, &k2, 1);
       c23 = ls_locus_dim_formula(&net, k23, 2);

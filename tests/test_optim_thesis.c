@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "landsym/io.h"
+#include "landsym/net.h"
 #include "optim_fixture.h"
 
 /* Progress callback: counts calls, asks to stop at the third. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/optim.h"
 #include "landsym/paths.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "deriv/simd.h"
+#include "core/simd.h"
 #include "deriv/work.h"
 #include "landsym/engine.h"
 
@@ -76,7 +76,7 @@ static void do_hess(void *p) {
 }
 /* The physical bound: one exp per sample and hidden neuron, nothing else, with the two
  * fastest vector exps of the machine: glibc's libmvec (_ZGVeN8v_exp in the AVX-512 clone)
- * and landsym's inline ls_v8_exp_neg (src/deriv/simd.h, what the fused kernel uses). */
+ * and landsym's inline ls_v8_exp_neg (src/core/simd.h, what the fused kernel uses). */
 LS_HOT static double exp_sum(const double *z, size_t n) {
   double s = 0;
 #pragma omp simd reduction(+ : s)

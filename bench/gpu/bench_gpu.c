@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "landsym/config.h"
 #include "landsym/engine.h"
 #include "landsym/gpu.h"
 #include "landsym/io.h"

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "landsym/data.h"
+#include "landsym/io.h"
 #include "landsym/net.h"
 #include "landsym/status.h"
 
@@ -73,10 +74,12 @@ ls_status ls_config_get_string(const ls_config *cfg, const json_t *obj, const ch
                                const char *key, const char *def, const char **out,
                                ls_error *err);
 
-/* Flat array of finite numbers -> new buffer (free()); where names the field. */
-ls_status ls_json_doubles(const json_t *arr, const char *file, const char *where,
-                          double **out, size_t *n, ls_error *err);
-
+/* Targets from a teacher network (src/config/teacher.c; the engine evaluates it): y = teacher(x) for an MSE teacher; for an NLL
+ * teacher (teacher->loss == LS_LOSS_NLL) with onehot = 0 the
+ * teacher's softmax probabilities, (onehot = 1) the one-hot row of its argmax.
+ * teacher widths must match d->din and d->dout. */
+ls_status ls_data_teacher_targets(ls_data *d, const ls_net *teacher, const double *theta,
+                                  int onehot, ls_error *err);
 /* A network section ({"widths", "activation", ...}, docs/config.md) -> ls_net. */
 ls_status ls_config_parse_net(const ls_config *cfg, const json_t *obj, const char *where,
                               ls_net *net, ls_error *err);

@@ -6,7 +6,6 @@
 
 #include <stdint.h>
 
-#include "landsym/net.h"
 #include "landsym/status.h"
 
 #ifdef __cplusplus
@@ -31,7 +30,7 @@ static inline double ls_data_weight(const ls_data *d, size_t k) {
 
 /* ---- sources (src/data/) ---------------------------------------------------------
  * Generators fill x (and w where stated) and leave y zero for dout columns; targets
- * come from a teacher (ls_data_teacher_targets) or from a file. */
+ * come from a teacher (ls_data_teacher_targets, landsym/config.h) or from a file. */
 
 /* Regular grid: n^dim points, coordinate i = lo + i*(hi-lo)/(n-1), the last coordinate
  * varying fastest (thesis section 6.2: n = 41, dim = 2, [-5, 5]^2, 1681 points). */
@@ -93,12 +92,6 @@ ls_status ls_data_pca(ls_data *d, int k, ls_error *err);
  * eigenvalues of the covariance with divisor n), decreasing. */
 ls_status ls_data_pca_var(ls_data *d, int k, double *var, ls_error *err);
 
-/* Targets from a teacher network: y = teacher(x) for an MSE teacher; for an NLL
- * teacher (teacher->loss == LS_LOSS_NLL) with onehot = 0 the
- * teacher's softmax probabilities, (onehot = 1) the one-hot row of its argmax.
- * teacher widths must match d->din and d->dout. */
-ls_status ls_data_teacher_targets(ls_data *d, const ls_net *teacher, const double *theta,
-                                  int onehot, ls_error *err);
 /* First NaN/inf in x, y or w, named "<what>: x[row k, col j] is nan". */
 ls_status ls_data_check_finite(const ls_data *d, const char *what, ls_error *err);
 /* NLL targets are probability vectors (Simsek et al. 2021 use soft teacher outputs or

@@ -36,13 +36,32 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
 ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const double *v,
                  double *Hv, ls_work *w);
 
-/* The kernel the hot loops (src/deriv/simd.h) run on this CPU: "default" (baseline
+/* The kernel the hot loops (src/core/simd.h) run on this CPU: "default" (baseline
  * x86-64), "x86-64-v3" (AVX2+FMA) or "x86-64-v4" (AVX-512). A build configured with
  * -DLANDSYM_KERNEL=default|v3|v4 has only that kernel; the usual build (auto) carries all
  * three and the loader picks the best one the CPU has (docs/reliability.md). */
 const char *ls_kernel_name(void);
 /* 1 if this CPU can run kernel `name` (as above; "v3", "v4" accepted), else 0. */
 int ls_kernel_supported(const char *name);
+
+/* ---- Hessian spectrum (src/deriv/spectrum.c) ------------------------------------- */
+
+typedef enum { LS_SPECTRUM_DENSE = 0, LS_SPECTRUM_LANCZOS } ls_spectrum_method;
+
+/* Hessian eigenvalues of the loss at theta, ascending.  Dense (all P eigenvalues) when
+ * P <= dense_max (0 means 3000); otherwise Lanczos on the Hessian-vector product for the
+ * k smallest and k largest (n = 2k values, or all P if 2k >= P). */
+typedef struct {
+  double *evals;
+  size_t n;
+  ls_spectrum_method method;
+  size_t n_hvp; /* Hessian-vector products used (Lanczos) */
+} ls_spectrum;
+
+ls_status ls_hessian_spectrum(const ls_net *net, const ls_data *d, const double *theta,
+                              size_t dense_max, int k, ls_spectrum *out, ls_error *err);
+void ls_spectrum_free(ls_spectrum *s); /* accepts a zeroed struct */
+const char *ls_spectrum_method_name(ls_spectrum_method m);
 
 #ifdef __cplusplus
 }

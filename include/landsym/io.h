@@ -1,14 +1,15 @@
-/* landsym: files. NumPy .npy arrays, CSV tables, parameter vectors (.npy or .json),
- * atomic writes (landsym/out.h),
- * and seeded parameter initialisation. Every reader rejects NaN and infinities with a
- * message naming the file and the position. */
+/* landsym: files. NumPy .npy arrays, CSV tables, flat parameter vectors (.npy or .json)
+ * and arrays of numbers in JSON documents; atomic writes come from landsym/out.h. Every
+ * reader rejects NaN and infinities with a message naming the file and the position.
+ * Checking a vector against a network and seeded initialisation are the network's
+ * (landsym/net.h). */
 #ifndef LANDSYM_IO_H
 #define LANDSYM_IO_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "landsym/net.h"
 #include "landsym/out.h"
 #include "landsym/status.h"
 
@@ -65,21 +66,12 @@ ls_status ls_csv_write(const char *path, const char *header, const double *data,
 /* Read a flat parameter vector from .npy (1-D, or 2-D flattened row-major) or .json
  * (a flat array of numbers, or an object {"params": [...]}), chosen by the extension. */
 ls_status ls_params_read(const char *path, double **theta, size_t *n, ls_error *err);
-/* Same, and check the length against the network (message names the file). */
-ls_status ls_params_read_net(const char *path, const ls_net *net, double **theta,
-                             ls_error *err);
+/* Flat array of finite numbers -> new buffer (free()); where names the field. */
+ls_status ls_json_doubles(const json_t *arr, const char *file, const char *where,
+                          double **out, size_t *n, ls_error *err);
 /* Write .npy (1-D '<f8') or .json ({"params": [...]}, 17 significant digits) by
  * extension, atomically. */
 ls_status ls_params_write(const char *path, const double *theta, size_t n, ls_error *err);
-
-/* ---- seeded initialisation ---------------------------------------------------------- */
-
-/* Glorot (Xavier) normal: every weight of layer l drawn N(0, 2/(fan_in+fan_out)) with
- * fan_in = width[l-1], fan_out = width[l]; biases 0. Draws follow the parameter layout
- * (layer by layer, W row-major) from ls_rng seeded with `seed`; biases draw nothing. */
-void ls_params_glorot(const ls_net *net, uint64_t seed, double *theta);
-/* Every weight N(0, scale^2), biases 0, same draw order. */
-void ls_params_normal(const ls_net *net, uint64_t seed, double scale, double *theta);
 
 #ifdef __cplusplus
 }

@@ -1,13 +1,12 @@
 /* landsym: symmetric eigenproblems — dense (LAPACK) and Lanczos on an operator given as a
- * matrix-vector callback (e.g. the Hessian-vector product) — and the Hessian spectrum of a
- * network, dense when small, Lanczos otherwise. */
+ * matrix-vector callback (e.g. the Hessian-vector product). The Hessian spectrum of a
+ * network, which evaluates the loss through the engine, is the engine's (landsym/engine.h,
+ * ls_hessian_spectrum). */
 #ifndef LANDSYM_LINALG_H
 #define LANDSYM_LINALG_H
 
 #include <stddef.h>
 
-#include "landsym/data.h"
-#include "landsym/net.h"
 #include "landsym/status.h"
 
 #ifdef __cplusplus
@@ -46,23 +45,6 @@ typedef struct {
 ls_status ls_lanczos(size_t n, ls_matvec_fn mv, void *ctx, int k, ls_eig_which which,
                      const ls_lanczos_opts *opts, double *evals, double *evecs,
                      size_t *n_matvec, ls_error *err);
-
-typedef enum { LS_SPECTRUM_DENSE = 0, LS_SPECTRUM_LANCZOS } ls_spectrum_method;
-
-/* Hessian eigenvalues of the loss at theta, ascending.  Dense (all P eigenvalues) when
- * P <= dense_max (0 means 3000); otherwise Lanczos on the Hessian-vector product for the
- * k smallest and k largest (n = 2k values, or all P if 2k >= P). */
-typedef struct {
-  double *evals;
-  size_t n;
-  ls_spectrum_method method;
-  size_t n_hvp; /* Hessian-vector products used (Lanczos) */
-} ls_spectrum;
-
-ls_status ls_hessian_spectrum(const ls_net *net, const ls_data *d, const double *theta,
-                              size_t dense_max, int k, ls_spectrum *out, ls_error *err);
-void ls_spectrum_free(ls_spectrum *s); /* accepts a zeroed struct */
-const char *ls_spectrum_method_name(ls_spectrum_method m);
 
 #ifdef __cplusplus
 }

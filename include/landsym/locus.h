@@ -37,9 +37,12 @@ long ls_locus_free_mask(const ls_net *net, const int *k, int nk, unsigned char *
 /* Dimension by the paper's general formula (section 3.1.1) of S_k (nk = 1) or C_{k,j}. */
 long ls_locus_dim_formula(const ls_net *net, const int *k, int nk);
 
-/* Proposition 6.1 closed forms for equal hidden widths m, depth ell, a inputs,
- * b outputs, n samples: dim M, dim S, dim C as printed in the paper. */
-void ls_locus_prop61(int ell, long m, long a, long b, long n, long *dim_m, long *dim_s,
+/* Dimensions of the loci for equal hidden widths m, depth ell, a inputs, b outputs,
+ * n samples, by the closed forms of Proposition 6.1 as printed in the paper:
+ *   dim M = (ell-2) m^2 + (a+b+ell-1) m + b (1-n),
+ *   dim S = (ell-3) m^2 + (a+1) m,   dim C = (ell-4) m^2 + (a+1) m
+ * (docs/locus.md: the printed dim S and dim C are not the general formula's maxima). */
+void ls_locus_dims_equal_width(int ell, long m, long a, long b, long n, long *dim_m, long *dim_s,
                      long *dim_c);
 
 /* Predicted Hessian spectrum at a point of S_k (derived in docs/locus.md): b_L block

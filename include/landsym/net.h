@@ -14,6 +14,7 @@
 #define LANDSYM_NET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "landsym/status.h"
 
@@ -86,6 +87,20 @@ ls_status ls_net_require_plain(const ls_net *net, const char *what, ls_error *er
 int ls_net_max_width(const ls_net *net);
 /* Human-readable "2-5-1 sigmoid/identity nobias mse". */
 void ls_net_describe(const ls_net *net, char *buf, size_t len);
+
+/* ---- parameter vectors of a network ------------------------------------------------ */
+
+/* Read a parameter vector (ls_params_read of landsym/io.h: .npy or .json) and check its
+ * length against the network (the message names the file). */
+ls_status ls_params_read_net(const char *path, const ls_net *net, double **theta,
+                             ls_error *err);
+
+/* Glorot (Xavier) normal: every weight of layer l drawn N(0, 2/(fan_in+fan_out)) with
+ * fan_in = width[l-1], fan_out = width[l]; biases 0. Draws follow the parameter layout
+ * (layer by layer, W row-major) from ls_rng seeded with `seed`; biases draw nothing. */
+void ls_params_glorot(const ls_net *net, uint64_t seed, double *theta);
+/* Every weight N(0, scale^2), biases 0, same draw order. */
+void ls_params_normal(const ls_net *net, uint64_t seed, double scale, double *theta);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,9 @@
  * NLopt SLSQP and LBFGS), all on one objective: the loss plus optional penalties.
  *
  * A run is a first phase (none, gd, adam or flow) followed by a polishing phase (none,
- * auto, newton, slsqp, lbfgs, lm: Levenberg-Marquardt for one-hidden-layer networks). Everything is deterministic: the same inputs and options
+ * auto, newton, slsqp, lbfgs, lm: Levenberg-Marquardt on the MSE residuals of a network of
+ * any depth (lm.c); lm-shallow: the closed-form variant for one-hidden-layer, one-output
+ * networks (lm_shallow.c)). Everything is deterministic: the same inputs and options
  * give bitwise identical results (unless a wall-time limit cuts a run). */
 #ifndef LANDSYM_OPTIM_H
 #define LANDSYM_OPTIM_H

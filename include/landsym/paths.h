@@ -68,7 +68,7 @@ typedef struct {
   int steps;            /* schedule length: 200 (Brea figure 2) */
   double dmin_rel;      /* last distance relative to the first: 1e-4 */
   ls_path_method method;
-  int maxeval;          /* LBFGS evaluations per step: 3000 */
+  int maxeval;          /* LBFGS evaluations per step: 1000 */
   double ftol_rel;      /* LBFGS relative loss tolerance per step: 1e-14 */
   double lambda_min, lambda_max; /* Lagrangian schedule (log-spaced): 1e-3, 1e8 */
   int relative;         /* 0: schedule on d = ||theta_l - theta_m|| (Brea); 1: on the relative
@@ -148,7 +148,8 @@ void ls_path_free(ls_path *p); /* accepts a zeroed struct */
 ls_status ls_path_build(const ls_net *net, const ls_data *data, const double *theta,
                         const ls_path_opts *opts, ls_path *path, ls_error *err);
 
-/* The exact end d = 0 of a path ending at theta (units l, m of layer k close): merge
+/* The exact end d = 0 of a path ending at theta (units l, m of layer k close; in
+ * permutation_point.c beside the lift): merge
  * (ls_path_merge_units), re-optimise the narrow network from there (LBFGS, first
  * derivatives only, so ReLU works; then Newton for twice-differentiable activations), lift
  * back with mu = 1/2 (ls_path_lift). out: P entries; loss, grad_inf (narrow network), move
@@ -168,7 +169,7 @@ size_t ls_path_full_len(const ls_path *p);
 ls_status ls_path_mirror(const ls_net *net, const ls_path *p, int k, int l, int m,
                          double **params, double **s, ls_error *err);
 
-/* ---- permutation points (polish.c) --------------------------------------------------- */
+/* ---- permutation points (permutation_point.c) ---------------------------------------- */
 
 /* Lift a point of the narrower network net_r (layer k one unit narrower) back to net by
  * duplicating unit lr of layer k into units l and m of the wide network (l < m or l > m),
@@ -277,7 +278,7 @@ void ls_saddle_result_free(ls_saddle_result *r);
 ls_status ls_saddle_find(const ls_net *net, const ls_data *data, const double *theta,
                          const ls_saddle_opts *opts, ls_saddle_result *r, ls_error *err);
 
-/* ---- loss slices (slice.c) ----------------------------------------------------------- */
+/* ---- loss slices (saddle.c) ---------------------------------------------------------- */
 
 /* 1D: loss(a + t (b - a)) at n values t = tmin .. tmax. */
 ls_status ls_slice_1d(const ls_net *net, const ls_data *data, const double *a,

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "landsym/data.h"
+#include "landsym/engine.h"
 #include "landsym/linalg.h"
 #include "landsym/net.h"
 #include "landsym/status.h"

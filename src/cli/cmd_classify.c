@@ -5,8 +5,7 @@
 
 #include "cli/classify_sweep.h"
 #include "cli/cli.h"
-
-void openblas_set_num_threads(int num_threads);
+#include "landsym/ctx.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -98,7 +97,7 @@ int cmd_classify(int argc, char **argv) {
     snprintf(outbuf, sizeof outbuf, "%s/classify", o.dir);
     o.out = outbuf;
   }
-  openblas_set_num_threads(1); /* one run per thread */
+  ls_ctx_apply_blas(&(ls_ctx){.blas_threads = 1}); /* one run per thread */
   ls_error err = {0};
   cli_classified_sweep s;
   if (cli_classify_sweep(&o, &s, &err)) return cli_fail("classify", &err);

@@ -11,10 +11,7 @@
 #include "cli/sweep_job.h"
 #include "cli/sweep_mpi.h"
 #include "cli/sweep_progress.h"
-
-/* OpenBLAS's own thread pool would make one job multi-threaded: jobs must stay
- * single-threaded for bitwise reproducibility (and the cores are used by the jobs). */
-void openblas_set_num_threads(int num_threads);
+#include "landsym/ctx.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -153,7 +150,9 @@ int cmd_sweep(int argc, char **argv) {
     cli_mpi_finalize(&mpi);
     return prep;
   }
-  openblas_set_num_threads(1);
+  /* OpenBLAS's own thread pool would make one job multi-threaded: jobs must stay
+   * single-threaded for bitwise reproducibility (and the cores are used by the jobs). */
+  ls_ctx_apply_blas(&(ls_ctx){.blas_threads = 1});
   omp_set_max_active_levels(1); /* parallel regions inside a job run on its one thread */
 
   char label[64] = "";

@@ -13,12 +13,9 @@
 #include "cli/train_keys.h"
 #include "cli/train_out.h"
 #include "landsym/config.h"
+#include "landsym/ctx.h"
 #include "landsym/io.h"
 #include "landsym/optim.h"
-
-/* OpenBLAS's threaded kernels change the last bits of the eigendecomposition with the
- * thread count; one thread keeps a run bitwise identical on any machine (DESIGN.md). */
-void openblas_set_num_threads(int num_threads);
 
 static void train_usage(FILE *out) {
   fprintf(out,
@@ -214,7 +211,9 @@ int cmd_train(int argc, char **argv) {
     goto fail;
   }
   memcpy(theta0, theta, P * sizeof *theta0);
-  openblas_set_num_threads(1);
+  /* OpenBLAS's threaded kernels change the last bits of the eigendecomposition with the
+   * thread count; one thread keeps a run bitwise identical on any machine (DESIGN.md). */
+  ls_ctx_apply_blas(&(ls_ctx){.blas_threads = 1});
   int tty = isatty(2) && !c.quiet;
   if (tty) st.opts.progress = progress_line;
   if (ls_train(&cfg.student, &cfg.data, theta, &st.opts, &res, &err) != LS_OK) goto fail;

@@ -19,12 +19,11 @@
 #include "cli/cli.h"
 #include "cli/path_plot.h"
 #include "cli/reproduce_fig3.h"
+#include "landsym/ctx.h"
 #include "landsym/engine.h"
 #include "landsym/io.h"
 #include "landsym/optim.h"
 #include "landsym/paths.h"
-
-void openblas_set_num_threads(int num_threads);
 
 static double now(void) {
   struct timespec t;
@@ -289,7 +288,7 @@ int reproduce_fig3(const char *config, const char *out, const char *seeds, const
   int nt = 1;
   if (threads && !cli_parse_long(threads, &v) && v >= 1) nt = (int)v;
   omp_set_num_threads(nt); /* the engine splits samples over threads; results do not change */
-  openblas_set_num_threads(1);
+  ls_ctx_apply_blas(&(ls_ctx){.blas_threads = 1});
   char *tdir = path_join(out, "teachers");
   if (!tdir) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
   if (!st) st = path_mkdir(out, &err);

@@ -13,7 +13,7 @@
 
 #include "landsym/engine.h"
 #include "glu.h"
-#include "simd.h"
+#include "core/simd.h"
 #include "work.h"
 
 /* Below this many multiply-adds per pass, thread start-up costs more than it saves. */

@@ -17,7 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "simd.h"
+#include "core/simd.h"
 #include "work.h"
 
 int ls_fused_supported(const ls_net *net) {

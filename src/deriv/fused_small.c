@@ -21,7 +21,7 @@
  * independent of the thread count. */
 #include <string.h>
 
-#include "simd.h"
+#include "core/simd.h"
 #include "work.h"
 
 int ls_fused_small_supported(const ls_net *net) {

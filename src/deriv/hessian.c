@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "landsym/engine.h"
-#include "simd.h"
+#include "core/simd.h"
 #include "glu.h"
 #include "work.h"
 

@@ -1,10 +1,10 @@
-/* Which kernel of the hot loops runs: the clones of src/deriv/simd.h (LS_HOT) are chosen
+/* Which kernel of the hot loops runs: the clones of src/core/simd.h (LS_HOT) are chosen
  * by the loader from the CPU's features, best first (GCC's target_clones resolver: v4, then
  * v3, then the baseline); a build with LS_KERNEL_FIXED has only the one it names. */
 #include <string.h>
 
 #include "landsym/engine.h"
-#include "simd.h"
+#include "core/simd.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define LS_CPU_LEVELS 1

@@ -5,16 +5,10 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "landsym/core.h"
 #include "landsym/io.h"
 #include "landsym/sweep.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Job j of the canonical order: seed-major, widths in config order, so that the first
  * seeds of every width finish first. */
@@ -56,9 +50,9 @@ static ls_status run_one(const ls_sweep_opts *o, ls_sweep_job job, void *ctx,
                          const ls_sweep_task *t, ls_seed_result *r, ls_error *e) {
   memset(r, 0, sizeof *r);
   r->loss = r->grad_inf = NAN;
-  double t0 = now_s();
+  double t0 = ls_clock_seconds();
   ls_status s = job(ctx, t, r, e);
-  r->time_s = now_s() - t0;
+  r->time_s = ls_clock_seconds() - t0;
   return record_one(o, t, r, s, e);
 }
 
@@ -131,7 +125,7 @@ ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
   memset(stats, 0, sizeof *stats);
   ls_status s = ls_sweep_opts_validate(o, err);
   if (s) return s;
-  double t0 = now_s();
+  double t0 = ls_clock_seconds();
   long njobs = o->n_seeds * o->n_widths;
   ls_sweep_task *pending = malloc(((size_t)(njobs / o->n_ranks) + 1) * sizeof *pending);
   if (!pending) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %ld jobs", njobs);
@@ -163,7 +157,7 @@ ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
         p.done++;
         p.converged = stats->converged;
         p.failed = stats->failed;
-        p.elapsed_s = now_s() - t0;
+        p.elapsed_s = ls_clock_seconds() - t0;
         if (o->progress) o->progress(o->progress_ctx, &p);
       } else {
         stats->unfinished++;
@@ -180,7 +174,7 @@ ls_status ls_sweep_run(const ls_sweep_opts *o, ls_sweep_job job, void *job_ctx,
   }
   /* Jobs skipped after a stop are unfinished too. */
   stats->unfinished = stats->total - stats->skipped - stats->ran;
-  stats->elapsed_s = now_s() - t0;
+  stats->elapsed_s = ls_clock_seconds() - t0;
   free(pending);
   return first;
 }
@@ -194,7 +188,7 @@ ls_status ls_sweep_run_batched(const ls_sweep_opts *o, size_t batch, ls_sweep_ba
   ls_status s = ls_sweep_opts_validate(o, err);
   if (s) return s;
   if (batch < 1) batch = 1;
-  double t0 = now_s();
+  double t0 = ls_clock_seconds();
   long njobs = o->n_seeds * o->n_widths;
   ls_sweep_task *pending = malloc(((size_t)(njobs / o->n_ranks) + 1) * sizeof *pending);
   ls_seed_result *res = malloc(batch * sizeof *res);
@@ -212,10 +206,10 @@ ls_status ls_sweep_run_batched(const ls_sweep_opts *o, size_t batch, ls_sweep_ba
     while (n < batch && k0 + (long)n < np && pending[k0 + n].width == pending[k0].width) n++;
     memset(res, 0, n * sizeof *res);
     for (size_t i = 0; i < n; i++) res[i].loss = res[i].grad_inf = NAN, res[i].time_s = -1;
-    double tb = now_s();
+    double tb = ls_clock_seconds();
     ls_error e = {LS_OK, ""};
     ls_status sb = job(job_ctx, pending + k0, n, res, &e);
-    double per = (now_s() - tb) / (double)n;
+    double per = (ls_clock_seconds() - tb) / (double)n;
     if (sb != LS_OK && sb != LS_ERR_COMPUTE) {
       for (size_t i = 0; i < n; i++) free(res[i].params);
       first = sb;
@@ -246,11 +240,11 @@ ls_status ls_sweep_run_batched(const ls_sweep_opts *o, size_t batch, ls_sweep_ba
     p.done = stats->skipped + stats->ran;
     p.converged = stats->converged;
     p.failed = stats->failed;
-    p.elapsed_s = now_s() - t0;
+    p.elapsed_s = ls_clock_seconds() - t0;
     if (o->progress) o->progress(o->progress_ctx, &p);
   }
   stats->unfinished = stats->total - stats->skipped - stats->ran;
-  stats->elapsed_s = now_s() - t0;
+  stats->elapsed_s = ls_clock_seconds() - t0;
   free(pending), free(res);
   return first;
 }

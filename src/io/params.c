@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "landsym/config.h"
 #include "landsym/io.h"
 
 static int has_ext(const char *path, const char *ext) {
@@ -79,23 +78,6 @@ ls_status ls_params_read(const char *path, double **theta, size_t *n, ls_error *
     return LS_OK;
   }
   return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy or .json", path);
-}
-
-ls_status ls_params_read_net(const char *path, const ls_net *net, double **theta,
-                             ls_error *err) {
-  size_t n;
-  ls_status st = ls_params_read(path, theta, &n, err);
-  if (st) return st;
-  size_t P = ls_net_nparams(net);
-  if (n != P) {
-    char desc[128];
-    ls_net_describe(net, desc, sizeof desc);
-    free(*theta);
-    *theta = NULL;
-    return ls_error_set(err, LS_ERR_INPUT, "%s: %zu parameters, network %s has %zu", path, n,
-                        desc, P);
-  }
-  return LS_OK;
 }
 
 ls_status ls_params_write(const char *path, const double *theta, size_t n, ls_error *err) {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "landsym/net.h"
-#include "../deriv/simd.h"
+#include "core/simd.h"
 
 static const char *const act_names[LS_ACT_COUNT] = {
     "identity", "sigmoid", "tanh", "softplus", "g", "softplus_sigmoid", "erf", "gelu", "relu"};

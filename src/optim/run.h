@@ -27,7 +27,6 @@ typedef struct {
   double switch_tol;     /* the first phase hands over below this (0 = never) */
 } ls_run;
 
-double ls_run_clock(void);
 double ls_run_wall(const ls_run *r);
 double ls_inf_norm(size_t n, const double *v);
 /* Absolute rounding level of net's loss on data (objective.c). */

@@ -15,7 +15,7 @@
 
 #include <cblas.h>
 
-#include "deriv/simd.h"
+#include "core/simd.h"
 #include "shallow.h"
 
 /* Upper triangle of A += J J^T, J holding P rows of B entries (nb used, rows padded with

@@ -5,25 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "landsym/core.h"
 #include "run.h"
 #include "shallow.h"
 
-double ls_run_clock(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* CPU seconds of the process (all threads). */
-static double process_cpu(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-double ls_run_wall(const ls_run *r) { return ls_run_clock() - r->t0; }
+double ls_run_wall(const ls_run *r) { return ls_clock_seconds() - r->t0; }
 
 double ls_run_time_left(const ls_run *r) {
   if (r->opt->time_limit <= 0) return INFINITY;
@@ -241,8 +228,8 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
     return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %zu parameters", r.P);
   }
   r.best_f = r.best_g = INFINITY;
-  r.t0 = ls_run_clock();
-  double cpu0 = process_cpu();
+  r.t0 = ls_clock_seconds();
+  double cpu0 = ls_clock_cpu_seconds();
   r.next_mark = 0;
   for (size_t i = 0; i < r.P; i++)
     if (!isfinite(theta[i])) {
@@ -286,7 +273,7 @@ ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
   res->n_phases = r.phase;
   res->stop = s;
   res->wall = ls_run_wall(&r);
-  res->cpu = process_cpu() - cpu0;
+  res->cpu = ls_clock_cpu_seconds() - cpu0;
   for (int i = 0; i < res->n_phases; i++) res->iters += res->phase[i].iters;
   if (isfinite(r.best_f)) {
     memcpy(theta, r.best, r.P * sizeof(double));

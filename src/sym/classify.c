@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "landsym/core.h"
 #include "landsym/engine.h"
 #include "landsym/linalg.h"
 #include "landsym/optim.h"
@@ -520,12 +520,6 @@ done:
   return st;
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Certified critical point near the run (certify.h), with the classification's grouping
  * tolerance and loss tolerances. */
 static ls_status certify_run(const ls_net *net, const ls_data *d, const double *theta,
@@ -612,11 +606,11 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
    * it; when that point's loss is at the floor, the run reaches a certified global minimum
    * and that point is what gets reduced, matched and pruned. */
   int global_run = isfinite(r->loss) && r->loss <= o.loss_floor;
-  double t0 = now_seconds();
+  double t0 = ls_clock_seconds();
   /* GLU networks have no reduction theory yet: classified below from gradient and spectrum */
   if (!global_run && !ls_net_n_glu(net) && (st = certify_run(net, d, theta, &o, r, err)))
     return st;
-  r->cert_seconds = now_seconds() - t0;
+  r->cert_seconds = ls_clock_seconds() - t0;
   int zero_cert = !global_run && r->crit.kind != LS_CERT_NONE && r->crit.loss <= o.loss_floor;
   int zero = global_run || zero_cert;
   /* A zero-loss point is polished further on its residuals first (gn_polish.c: Newton's
@@ -743,9 +737,9 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
       (st = approach_test(net, d, theta, &o, r, err)))
     goto done;
   if (r->approaching) r->sym_induced = 1;
-  t0 = now_seconds();
+  t0 = ls_clock_seconds();
   st = decide_class(net, d, zero_loss, o.eig_tol, r, err);
-  r->cert_seconds += now_seconds() - t0;
+  r->cert_seconds += ls_clock_seconds() - t0;
   /* A run that no finite certificate explains may sit in a channel to infinity
    * (channel.h, Martinelli et al. 2025): certified when its gated-linear-unit limit is a
    * critical point at or below the run's loss. Certified finite minima are not tested. */

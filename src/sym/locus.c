@@ -105,7 +105,7 @@ long ls_locus_dim_formula(const ls_net *net, const int *k, int nk) {
   return d - c;
 }
 
-void ls_locus_prop61(int ell, long m, long a, long b, long n, long *dim_m, long *dim_s,
+void ls_locus_dims_equal_width(int ell, long m, long a, long b, long n, long *dim_m, long *dim_s,
                      long *dim_c) {
   *dim_m = (ell - 2) * m * m + (a + b + ell - 1) * m + b * (1 - n);
   *dim_s = (ell - 3) * m * m + (a + 1) * m;

@@ -1,10 +1,10 @@
-/* Seeded parameter initialisation (io.h). Glorot & Bengio (2010), "Understanding the
+/* Seeded parameter initialisation (net.h). Glorot & Bengio (2010), "Understanding the
  * difficulty of training deep feedforward neural networks": Var W = 2/(fan_in+fan_out);
  * the thesis initialises its students this way (thesis section 6.2.1). */
 #include <math.h>
 #include <string.h>
 
-#include "landsym/io.h"
+#include "landsym/net.h"
 #include "landsym/rng.h"
 
 static void init_layers(const ls_net *net, uint64_t seed, int glorot, double scale,

@@ -1,8 +1,8 @@
 /* Function multi-versioning for the hot loops: the library is built for the baseline
  * x86-64, and these kernels get an AVX2+FMA clone (chosen at load time) so loops over
  * samples vectorise, exp included (glibc libmvec _ZGVdN4v_exp). Needs -fno-math-errno. */
-#ifndef LANDSYM_DERIV_SIMD_H
-#define LANDSYM_DERIV_SIMD_H
+#ifndef LANDSYM_CORE_SIMD_H
+#define LANDSYM_CORE_SIMD_H
 
 #include <math.h>
 #include <stddef.h>

@@ -1,6 +1,8 @@
 /* Permutation points: lift a narrow critical point back to the wide network (Brea et al.
  * 2019, Definition 4 / Lemma 1; Fukumizu-Amari line, thesis section 6.2.6) and certify it
- * with the trainer's Newton trust region in critical-point mode. */
+ * with the trainer's Newton trust region in critical-point mode (ls_path_lift,
+ * ls_path_permutation_point), and the exact end d = 0 of a permutation path, the apex
+ * (ls_path_apex). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
