@@ -70,7 +70,7 @@ static void asym_compute(asym_vals *a, quantity q, long r, long m, const mpz_t v
   mpfr_t ex;
   mpfr_inits2(p, a->lemma, a->lemma_err, a->fixed, a->fixed_err, ex, (mpfr_ptr)0);
   mpfr_set_z(ex, v, MPFR_RNDN);
-  ls_count_asym_lemma46(a->lemma, m - r, m);
+  ls_count_asym_G_fixed_k(a->lemma, m - r, m);
   ls_count_rel_error(a->lemma_err, a->lemma, ex);
   if (q == Q_G) {
     ls_count_asym_G_fixed_r(a->fixed, r, m);

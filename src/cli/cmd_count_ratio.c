@@ -127,7 +127,7 @@ int count_cmd_R(int argc, char **argv) {
     if (!o.json && !text) printf("%ld", m);
     for (long k = klo; k <= khi && !o.total; k++) {
       mpfr_srcptr R = t->R[i * t->kmax + (k - 1)];
-      ls_count_asym_eq5(e5, rs, k, h);
+      ls_count_asym_R_fixed_h(e5, rs, k, h);
       mpfr_pow_ui(e5, e5, (unsigned long)(o.depth - 1), MPFR_RNDN);
       ls_count_rel_error(err5, e5, R);
       if (o.json) {
@@ -143,7 +143,7 @@ int count_cmd_R(int argc, char **argv) {
         printf(","), pdec(R, o.digits);
       }
     }
-    ls_count_eq6_bound(b6, rs, m);
+    ls_count_R_total_bound(b6, rs, m);
     mpfr_pow_ui(b6, b6, (unsigned long)(o.depth - 1), MPFR_RNDN);
     mpfr_srcptr tot = t->total[i];
     if (o.json) {
@@ -164,7 +164,7 @@ int count_cmd_R(int argc, char **argv) {
         if (show_asym) {
           for (long k = klo; k <= khi && !o.total; k++) {
             mpfr_srcptr R = t->R[i * t->kmax + (k - 1)];
-            ls_count_asym_eq5(e5, rs, k, h);
+            ls_count_asym_R_fixed_h(e5, rs, k, h);
             mpfr_pow_ui(e5, e5, (unsigned long)(o.depth - 1), MPFR_RNDN);
             ls_count_rel_error(err5, e5, R);
             printf(","), pdec(e5, o.digits), printf(","), pdec(err5, 6);
