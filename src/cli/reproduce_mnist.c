@@ -8,6 +8,7 @@
  * section chooses how spectra are computed: {"spectrum": "auto"|"dense"|"lanczos",
  * "dense_max": N, "lanczos_k": K} (passed to `landsym split`). */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,10 @@
 #include "cli/cli.h"
 #include "cli/reproduce_mnist.h"
 #include "landsym/config.h"
+#include "landsym/config_split.h"
+#include "landsym/exp_split.h"
+#include "landsym/io.h"
+#include "landsym/out.h"
 
 static double now(void) {
   struct timespec t;
@@ -36,55 +41,71 @@ static int stage(FILE *tf, const char *what, int (*fn)(int, char **), char **arg
   return rc;
 }
 
-/* The "split" section of the config as `landsym split` options (static strings). */
+/* One split stage: neuron 0 of `layer`, mu grid [lo, hi] with n points, results in dir
+ * (ls_exp_split_run with the config's "split" section; the summary goes to stdout). */
 typedef struct {
-  char spectrum[16], dense_max[32], lanczos_k[32];
-} split_spec;
-
-static int read_split_section(const char *config, split_spec *s) {
-  static const char *const keys[] = {"spectrum", "dense_max", "lanczos_k", NULL};
-  snprintf(s->spectrum, sizeof s->spectrum, "auto");
-  snprintf(s->dense_max, sizeof s->dense_max, "3000");
-  s->lanczos_k[0] = 0;
   ls_config cfg;
+  double *theta;
+  ls_exp_split_opts o;
+} split_stage_ctx;
+
+static int split_stage(FILE *tf, const char *what, split_stage_ctx *c, int layer, double lo,
+                       double hi, long n, const char *dir) {
+  fprintf(stderr, "landsym reproduce mnist-split: %s\n", what);
+  double t0 = now();
+  c->o.layer = layer, c->o.neuron = 0, c->o.mu_lo = lo, c->o.mu_hi = hi, c->o.n_mu = n;
+  c->o.out_dir = dir;
+  ls_error err = {0}, fig = {0};
+  ls_exp_split_result r = {0};
+  ls_status st = ls_exp_split_run(&c->cfg.student, &c->cfg.data, c->theta, &c->o, &r, &fig, &err);
+  json_t *j = st ? NULL : ls_exp_split_summary(&r);
+  if (j) st = ls_json_print(j, stdout, &err);
+  json_decref(j);
+  if (fig.code) fprintf(stderr, "landsym split: %s\n", fig.msg);
+  int rc = st ? cli_fail("split", &err) : 0;
+  ls_exp_split_result_free(&r);
+  fprintf(tf, "%-44s %8.1f s (exit %d)\n", what, now() - t0, rc);
+  fflush(tf);
+  return rc;
+}
+
+/* The six split stages on the critical point in params: layers 3 and 2, mu in
+ * [-0.5, 1.5] step 0.1, then +-0.01, +-0.02 around 0 and 1 where M(mu) vanishes. */
+static int split_stages(FILE *tf, const char *config, const char *params, char d[6][1024]) {
+  split_stage_ctx c = {.o = ls_exp_split_opts_default()};
+  ls_error err = {0};
+  ls_status st = ls_config_load(config, &c.cfg, &err);
+  if (!st) st = ls_exp_split_opts_from_config(&c.cfg, &c.o, &err);
+  if (!st) st = ls_params_read_net(params, &c.cfg.student, &c.theta, &err);
+  int rc = st ? cli_fail("split", &err) : 0;
+  c.o.nsmall = 16, c.o.tol = 1e-13;
+  static const int layer[6] = {3, 3, 3, 2, 2, 2};
+  static const double lo[6] = {-0.5, -0.02, 0.98, -0.5, -0.02, 0.98};
+  static const double hi[6] = {1.5, 0.02, 1.02, 1.5, 0.02, 1.02};
+  static const long n[6] = {21, 5, 5, 21, 5, 5};
+  for (int i = 0; i < 6 && !rc; i++) {
+    char what[64];
+    snprintf(what, sizeof what, "split layer %d neuron 0, mu %g:%g:%ld", layer[i], lo[i], hi[i], n[i]);
+    rc = split_stage(tf, what, &c, layer[i], lo[i], hi[i], n[i], d[i]);
+  }
+  free(c.theta);
+  ls_config_free(&c.cfg);
+  return rc;
+}
+
+/* The config's "split" section is checked before any training. */
+static int check_split_section(const char *config) {
+  ls_config cfg;
+  ls_config_split s;
   ls_error err = {0};
   if (ls_config_load(config, &cfg, &err)) return cli_fail("reproduce", &err);
-  json_t *sec = ls_config_section(&cfg, "split"), *v;
-  int rc = 0;
-  if (sec && ls_config_check_keys(&cfg, sec, "split", keys, &err)) rc = cli_fail("reproduce", &err);
-  if (!rc && sec && (v = json_object_get(sec, "spectrum"))) {
-    const char *t = json_is_string(v) ? json_string_value(v) : "";
-    if (strcmp(t, "auto") && strcmp(t, "dense") && strcmp(t, "lanczos"))
-      rc = cli_usage_error("reproduce", "%s: split.spectrum must be \"auto\", \"dense\" or \"lanczos\"", config);
-    else snprintf(s->spectrum, sizeof s->spectrum, "%s", t);
-  }
-  if (!rc && sec && (v = json_object_get(sec, "dense_max"))) {
-    if (!json_is_integer(v)) rc = cli_usage_error("reproduce", "%s: split.dense_max must be an integer", config);
-    else snprintf(s->dense_max, sizeof s->dense_max, "%lld", (long long)json_integer_value(v));
-  }
-  if (!rc && sec && (v = json_object_get(sec, "lanczos_k"))) {
-    if (!json_is_integer(v)) rc = cli_usage_error("reproduce", "%s: split.lanczos_k must be an integer", config);
-    else snprintf(s->lanczos_k, sizeof s->lanczos_k, "%lld", (long long)json_integer_value(v));
-  }
+  int rc = ls_config_split_read(&cfg, &s, &err) ? cli_fail("reproduce", &err) : 0;
   ls_config_free(&cfg);
   return rc;
 }
 
-/* One `landsym split` stage: neuron 0 of `layer`, mu sweep `range`, output `dir`. */
-static int split_stage(FILE *tf, const char *what, const char *config, const char *params, const char *layer,
-                       const char *range, const char *dir, const split_spec *s) {
-  char *a[32] = {"split", "--config", (char *)config, "--params", (char *)params, "--layer", (char *)layer,
-                 "--neuron", "0", "--mu-range", (char *)range, "--nsmall", "16", "--tol", "1e-13",
-                 "--spectrum", (char *)s->spectrum, "--dense-max", (char *)s->dense_max, "--out", (char *)dir};
-  int n = 21;
-  if (s->lanczos_k[0]) a[n++] = "--lanczos-k", a[n++] = (char *)s->lanczos_k;
-  a[n] = NULL;
-  return stage(tf, what, cmd_split, a);
-}
-
 int reproduce_mnist_split(const char *config, const char *out) {
-  split_spec spec;
-  int rc = read_split_section(config, &spec);
+  int rc = check_split_section(config);
   if (rc) return rc;
   if (mkdir(out, 0777) && errno != EEXIST) {
     fprintf(stderr, "landsym reproduce: cannot create %s\n", out);
@@ -113,15 +134,7 @@ int reproduce_mnist_split(const char *config, const char *out) {
                 "--polish-max-iter", "200", "--grad-tol", "1e-15", "--out", crit, "--quiet", NULL};
   rc = stage(tf, "train (adam, then newton)", cmd_train, a1);
   if (!rc) rc = stage(tf, "critical point (newton, critical)", cmd_train, a2);
-  /* last hidden layer (3) and second hidden layer (2), neuron 0: mu in [-0.5, 1.5] step
-   * 0.1, then +-0.01, +-0.02 around 0 and 1 where the block M(mu) vanishes */
-  const char *layer[6] = {"3", "3", "3", "2", "2", "2"};
-  const char *range[6] = {"-0.5:1.5:21", "-0.02:0.02:5", "0.98:1.02:5", "-0.5:1.5:21", "-0.02:0.02:5", "0.98:1.02:5"};
-  for (int i = 0; i < 6 && !rc; i++) {
-    char what[64];
-    snprintf(what, sizeof what, "split layer %s neuron 0, mu %s", layer[i], range[i]);
-    rc = split_stage(tf, what, config, p2, layer[i], range[i], d[i], &spec);
-  }
+  if (!rc) rc = split_stages(tf, config, p2, d);
   /* section 6.3.2: perturb (std 0.01) the saddle line of layer 3 at mu = 0.5 and 1.5,
    * 5 times each, and retrain (Adam lr 1e-3, 5000 steps, then 50 Newton iterations) */
   if (!rc && mkdir(rt, 0777) && errno != EEXIST) {
