@@ -35,6 +35,44 @@ void ls_exp_fig3_run_free(ls_exp_fig3_run *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* reproduce.hidden: 1 to LS_EXP_FIG3_MAX_H widths in [2, 4096] (default 10, 15, 20, 25). */
+static ls_status read_hidden(const ls_config *cfg, const json_t *sec, ls_exp_fig3_opts *o,
+                             ls_error *err) {
+  const json_t *hv = json_object_get(sec, "hidden");
+  if (!hv) {
+    static const int def[] = {10, 15, 20, 25};
+    for (int i = 0; i < 4; i++) o->hidden[o->n_hidden++] = def[i];
+    return LS_OK;
+  }
+  if (!json_is_array(hv) || json_array_size(hv) < 1 || json_array_size(hv) > LS_EXP_FIG3_MAX_H)
+    return ls_error_set(err, LS_ERR_INPUT, "%s: reproduce.hidden: expected 1 to %d integers",
+                        cfg->path, LS_EXP_FIG3_MAX_H);
+  for (size_t i = 0; i < json_array_size(hv); i++) {
+    const json_t *e = json_array_get(hv, i);
+    if (!json_is_integer(e) || json_integer_value(e) < 2 || json_integer_value(e) > 4096)
+      return ls_error_set(err, LS_ERR_INPUT,
+                          "%s: reproduce.hidden[%zu]: expected an integer in [2, 4096] (two units "
+                          "are merged)", cfg->path, i);
+    o->hidden[o->n_hidden++] = (int)json_integer_value(e);
+  }
+  return LS_OK;
+}
+
+/* The teacher: din-H-H-dout, softmax NLL on one-hot targets. */
+static ls_status check_student(const ls_config *cfg, ls_error *err) {
+  const ls_net *s = &cfg->student;
+  if (s->loss != LS_LOSS_NLL || s->n_layers != 3)
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "%s: student: fig3 needs two hidden layers and \"loss\": \"nll\" (got %d "
+                        "layers, loss %s); its hidden widths are replaced by reproduce.hidden",
+                        cfg->path, s->n_layers, ls_loss_name(s->loss));
+  if (s->act[1].kind == LS_ACT_RELU)
+    return ls_error_set(err, LS_ERR_INPUT,
+                        "%s: student.activation: relu is not supported here (the absolute-distance "
+                        "schedule needs an activation without rescaling symmetry)", cfg->path);
+  return LS_OK;
+}
+
 ls_status ls_exp_fig3_opts_read(const ls_config *cfg, ls_exp_fig3_opts *o, ls_error *err) {
   static const char *const keys[] = {"hidden", "seeds", "layer", "steps", "dmin", "maxeval",
                                      "train_iters", "train_lr", "train_polish", "merged_maxeval",
@@ -48,24 +86,7 @@ ls_status ls_exp_fig3_opts_read(const ls_config *cfg, ls_exp_fig3_opts *o, ls_er
   if (!sec) sec = empty;
   ls_status st = ls_config_check_keys(cfg, sec, "reproduce", keys, err);
   long v = 0;
-  const json_t *hv = json_object_get(sec, "hidden");
-  if (!st && hv) {
-    if (!json_is_array(hv) || json_array_size(hv) < 1 || json_array_size(hv) > LS_EXP_FIG3_MAX_H)
-      st = ls_error_set(err, LS_ERR_INPUT, "%s: reproduce.hidden: expected 1 to %d integers",
-                        file, LS_EXP_FIG3_MAX_H);
-    for (size_t i = 0; !st && i < json_array_size(hv); i++) {
-      const json_t *e = json_array_get(hv, i);
-      if (!json_is_integer(e) || json_integer_value(e) < 2 || json_integer_value(e) > 4096)
-        st = ls_error_set(err, LS_ERR_INPUT,
-                          "%s: reproduce.hidden[%zu]: expected an integer in [2, 4096] (two units "
-                          "are merged)", file, i);
-      else
-        o->hidden[o->n_hidden++] = (int)json_integer_value(e);
-    }
-  } else if (!st) {
-    static const int def[] = {10, 15, 20, 25};
-    for (int i = 0; i < 4; i++) o->hidden[o->n_hidden++] = def[i];
-  }
+  if (!st) st = read_hidden(cfg, sec, o, err);
   if (!st) st = ls_config_get_int(cfg, sec, "reproduce", "seeds", 1, 10000, 6, &v, err);
   o->seeds = (int)v;
   if (!st) st = ls_config_get_int(cfg, sec, "reproduce", "layer", 1, 2, 2, &v, err);
@@ -92,18 +113,7 @@ ls_status ls_exp_fig3_opts_read(const ls_config *cfg, ls_exp_fig3_opts *o, ls_er
                       "%s: reproduce: train_iters and train_polish are both 0 (no training)", file);
   json_decref(empty);
   if (st) return st;
-  /* the teacher: din-H-H-dout, softmax NLL on one-hot targets */
-  const ls_net *s = &cfg->student;
-  if (s->loss != LS_LOSS_NLL || s->n_layers != 3)
-    return ls_error_set(err, LS_ERR_INPUT,
-                        "%s: student: fig3 needs two hidden layers and \"loss\": \"nll\" (got %d "
-                        "layers, loss %s); its hidden widths are replaced by reproduce.hidden",
-                        file, s->n_layers, ls_loss_name(s->loss));
-  if (s->act[1].kind == LS_ACT_RELU)
-    return ls_error_set(err, LS_ERR_INPUT,
-                        "%s: student.activation: relu is not supported here (the absolute-distance "
-                        "schedule needs an activation without rescaling symmetry)", file);
-  return LS_OK;
+  return check_student(cfg, err);
 }
 
 /* Fraction of samples whose largest output is the labelled class (y one-hot). */
@@ -164,44 +174,69 @@ static ls_status merged_reference(const ls_net *student, const ls_data *reg, con
   return st;
 }
 
-ls_status ls_exp_fig3_run_one(const ls_config *cfg, const ls_exp_fig3_opts *o, int H, int seed, ls_exp_fig3_run *r,
-                       double **theta_out, ls_error *err) {
-  memset(r, 0, sizeof *r);
-  r->H = H, r->seed = seed;
-  if (theta_out) *theta_out = NULL;
-  const ls_data *data = &cfg->data;
-  int widths[4] = {data->din, H, H, data->dout};
+/* Scratch of one teacher: its network, parameters, outputs y (the regression targets)
+ * and the outputs along the path. */
+typedef struct {
   ls_net net;
-  ls_status st = ls_net_init(&net, 3, widths, cfg->student.act[1], cfg->student.bias[1], err);
-  if (st) return st;
-  net.loss = LS_LOSS_NLL;
-  size_t P = ls_net_nparams(&net), n = data->n, K = (size_t)data->dout;
-  double *theta = malloc(P * sizeof *theta), *y = malloc(n * K * sizeof *y);
-  double *out = malloc(n * K * sizeof *out);
-  ls_work *work = ls_work_alloc(&net, n);
-  ls_path path = {0};
-  if (!theta || !y || !out || !work) {
-    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory (H = %d)", H);
-    goto done;
-  }
+  double *theta, *y, *out;
+  ls_work *work;
+} fig3_scratch;
+
+/* Train the teacher; its outputs before the softmax are the targets y_mu; accuracy and
+ * <y^2>. */
+static ls_status teacher(const ls_config *cfg, const ls_exp_fig3_opts *o, fig3_scratch *w,
+                         ls_exp_fig3_run *r, ls_error *err) {
+  const ls_data *data = &cfg->data;
+  size_t n = data->n, K = (size_t)data->dout;
   double t0 = now();
-  st = train_teacher(cfg, o, &net, seed, theta, &r->teacher_nll, err);
+  ls_status st = train_teacher(cfg, o, &w->net, r->seed, w->theta, &r->teacher_nll, err);
   r->train_s = now() - t0;
-  if (st) goto done;
-  /* teacher outputs before the softmax: the regression targets y_mu */
-  if ((st = ls_forward(&net, theta, n, data->x, y, work))) {
-    ls_error_set(err, st, "teacher forward pass failed (H = %d, seed %d)", H, seed);
-    goto done;
-  }
-  r->teacher_acc = accuracy(data, y);
+  if (st) return st;
+  if ((st = ls_forward(&w->net, w->theta, n, data->x, w->y, w->work)))
+    return ls_error_set(err, st, "teacher forward pass failed (H = %d, seed %d)", r->H, r->seed);
+  r->teacher_acc = accuracy(data, w->y);
   double y2 = 0;
-  for (size_t i = 0; i < n * K; i++) y2 += y[i] * y[i];
+  for (size_t i = 0; i < n * K; i++) y2 += w->y[i] * w->y[i];
   r->y2 = y2 / (double)(n * K);
-  ls_data reg = {n, data->din, data->dout, data->x, y, NULL};
-  ls_net student = net;
+  return LS_OK;
+}
+
+/* Normalised MSE and accuracy at every point of the path. */
+static ls_status sample_path(const ls_config *cfg, fig3_scratch *w, const ls_path *path,
+                             ls_exp_fig3_run *r, ls_error *err) {
+  size_t P = ls_net_nparams(&w->net);
+  r->P = P, r->n = path->n, r->d0 = path->d0, r->evals = path->evals;
+  r->d = malloc((size_t)path->n * sizeof *r->d);
+  r->nmse = malloc((size_t)path->n * sizeof *r->nmse);
+  r->acc = malloc((size_t)path->n * sizeof *r->acc);
+  if (!r->d || !r->nmse || !r->acc) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  r->acc_min = 1;
+  for (int i = 0; i < path->n; i++) {
+    const double *th = path->params + (size_t)i * P;
+    ls_status st = ls_forward(&w->net, th, cfg->data.n, cfg->data.x, w->out, w->work);
+    if (st) return ls_error_set(err, st, "forward pass failed on the path (H = %d, seed %d)", r->H, r->seed);
+    r->d[i] = path->d[i];
+    r->nmse[i] = path->loss[i] / r->y2;
+    r->acc[i] = accuracy(&cfg->data, w->out);
+    r->acc_min = fmin(r->acc_min, r->acc[i]);
+  }
+  r->argmax = path->argmax < path->n ? path->argmax : path->n - 1;
+  r->max_at_end = path->max_at_end;
+  r->barrier = path->barrier / r->y2;
+  r->nmse_end = r->nmse[path->n - 1], r->acc_end = r->acc[path->n - 1];
+  return LS_OK;
+}
+
+/* The path from the teacher (student = teacher on the regression loss), the most similar
+ * pair of `layer` merged, and the merged reference at its end. */
+static ls_status merge_path(const ls_config *cfg, const ls_exp_fig3_opts *o, fig3_scratch *w,
+                            ls_exp_fig3_run *r, ls_error *err) {
+  ls_data reg = {cfg->data.n, cfg->data.din, cfg->data.dout, cfg->data.x, w->y, NULL};
+  ls_net student = w->net;
   student.loss = LS_LOSS_MSE;
-  if ((st = ls_path_pick_pair(&student, theta, o->layer, 1, &r->l, &r->m, err))) goto done;
-  r->cosine = ls_path_unit_cosine(&student, theta, o->layer, r->l, r->m);
+  ls_status st = ls_path_pick_pair(&student, w->theta, o->layer, 1, &r->l, &r->m, err);
+  if (st) return st;
+  r->cosine = ls_path_unit_cosine(&student, w->theta, o->layer, r->l, r->m);
   ls_path_opts po;
   ls_path_opts_default(&po);
   po.layer = o->layer, po.l = r->l, po.m = r->m;
@@ -210,52 +245,45 @@ ls_status ls_exp_fig3_run_one(const ls_config *cfg, const ls_exp_fig3_opts *o, i
   /* the exact end d = 0 (ls_path_apex, with Newton on the narrow network) is left out for
    * its cost at these sizes; merged_reference below re-optimises the merged end by LBFGS */
   po.apex = 0;
-  t0 = now();
-  st = ls_path_build(&student, &reg, theta, &po, &path, err);
+  ls_path path = {0};
+  double t0 = now();
+  st = ls_path_build(&student, &reg, w->theta, &po, &path, err);
   r->path_s = now() - t0;
-  if (st) {
-    ls_error_prefix(err, "path H = %d, seed %d", H, seed);
-    goto done;
-  }
-  r->P = P, r->n = path.n, r->d0 = path.d0, r->evals = path.evals;
-  r->d = malloc((size_t)path.n * sizeof *r->d);
-  r->nmse = malloc((size_t)path.n * sizeof *r->nmse);
-  r->acc = malloc((size_t)path.n * sizeof *r->acc);
-  if (!r->d || !r->nmse || !r->acc) {
-    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    goto done;
-  }
-  r->acc_min = 1;
-  for (int i = 0; i < path.n; i++) {
-    const double *th = path.params + (size_t)i * P;
-    if ((st = ls_forward(&net, th, n, data->x, out, work))) {
-      ls_error_set(err, st, "forward pass failed on the path (H = %d, seed %d)", H, seed);
-      goto done;
-    }
-    r->d[i] = path.d[i];
-    r->nmse[i] = path.loss[i] / r->y2;
-    r->acc[i] = accuracy(data, out);
-    r->acc_min = fmin(r->acc_min, r->acc[i]);
-  }
-  r->argmax = path.argmax < path.n ? path.argmax : path.n - 1;
-  r->max_at_end = path.max_at_end;
-  r->barrier = path.barrier / r->y2;
-  r->nmse_end = r->nmse[path.n - 1], r->acc_end = r->acc[path.n - 1];
+  if (st) ls_error_prefix(err, "path H = %d, seed %d", r->H, r->seed);
+  if (!st) st = sample_path(cfg, w, &path, r, err);
   r->merged_nmse = NAN;
-  if (o->merged_maxeval > 0) {
-    double ml;
+  if (!st && o->merged_maxeval > 0) {
+    double ml = NAN;
     t0 = now();
-    st = merged_reference(&student, &reg, path.params + (size_t)(path.n - 1) * P, o, r->l, r->m,
+    st = merged_reference(&student, &reg, path.params + (size_t)(path.n - 1) * r->P, o, r->l, r->m,
                           &ml, err);
     r->merged_s = now() - t0;
-    if (st) goto done;
     r->merged_nmse = ml / r->y2;
   }
-  if (theta_out) *theta_out = theta, theta = NULL;
-done:
   ls_path_free(&path);
-  ls_work_free(work);
-  free(theta), free(y), free(out);
+  return st;
+}
+
+ls_status ls_exp_fig3_run_one(const ls_config *cfg, const ls_exp_fig3_opts *o, int H, int seed,
+                              ls_exp_fig3_run *r, double **theta_out, ls_error *err) {
+  memset(r, 0, sizeof *r);
+  r->H = H, r->seed = seed;
+  if (theta_out) *theta_out = NULL;
+  const ls_data *data = &cfg->data;
+  int widths[4] = {data->din, H, H, data->dout};
+  fig3_scratch w = {0};
+  ls_status st = ls_net_init(&w.net, 3, widths, cfg->student.act[1], cfg->student.bias[1], err);
+  if (st) return st;
+  w.net.loss = LS_LOSS_NLL;
+  size_t P = ls_net_nparams(&w.net), n = data->n, K = (size_t)data->dout;
+  w.theta = malloc(P * sizeof *w.theta), w.y = malloc(n * K * sizeof *w.y);
+  w.out = malloc(n * K * sizeof *w.out), w.work = ls_work_alloc(&w.net, n);
+  if (!w.theta || !w.y || !w.out || !w.work) st = ls_error_set(err, LS_ERR_NOMEM, "out of memory (H = %d)", H);
+  if (!st) st = teacher(cfg, o, &w, r, err);
+  if (!st) st = merge_path(cfg, o, &w, r, err);
+  if (!st && theta_out) *theta_out = w.theta, w.theta = NULL;
+  ls_work_free(w.work);
+  free(w.theta), free(w.y), free(w.out);
   if (st) ls_exp_fig3_run_free(r);
   return st;
 }
