@@ -31,7 +31,7 @@ static void test_lemma46(void) {
     int decG = 1, decT = 1;
     for (int i = 0; i < 6; i++) {
       long m = ms[i];
-      ls_count_asym_lemma46(a, k, m);
+      ls_count_asym_G_fixed_k(a, k, m);
       ls_count_G(v, m - k, m, MAXB, &err);
       eG = rel(a, v);
       ls_count_T(v, m - k, m, MAXB, &err);
@@ -71,7 +71,7 @@ static void test_eq5(void) {
         ls_count_ratio_table *t;
         ls_count_ratio_table_alloc(&t, rs[i], rs[i] + h, rs[i] + h, 3, 128, &err);
         ls_count_ratio_table_compute(t, LS_COUNT_WEIGHTS_ONES, NULL, 0, 2, MAXB, &err);
-        ls_count_asym_eq5(a, rs[i], k, h);
+        ls_count_asym_R_fixed_h(a, rs[i], k, h);
         ls_count_rel_error(e, a, t->R[k - 1]);
         d = mpfr_get_d(e, MPFR_RNDN);
         dec &= d < prev, prev = d;
@@ -133,12 +133,12 @@ static void test_ratios(void) {
     long first = -1;
     int holds_after = 1;
     for (long m = rs + 1; m <= 1000; m++) {
-      ls_count_eq6_bound(b, rs, m);
+      ls_count_R_total_bound(b, rs, m);
       int h = mpfr_lessequal_p(t->total[m - rs - 1], b);
       if (h && first < 0) first = m;
       if (first >= 0 && !h) holds_after = 0;
     }
-    ls_count_eq6_bound(b, rs, rs + 1);
+    ls_count_R_total_bound(b, rs, rs + 1);
     CHECK(first > rs + 1 && holds_after,
           "eq. 6 (r*=%ld, a_k = C(r*-1,k-1)): fails at m=r*+1, holds for every m >= %ld up to 1000", rs,
           first);
@@ -211,7 +211,7 @@ static void test_brea(void) {
       ls_count_brea_ratio(v, K, n, MAXB, &err);
       mpfr_t x, l;
       mpfr_inits2(128, x, l, (mpfr_ptr)0);
-      ls_count_asym_lemma46(l, K, n); /* m^K m!/(2^K K!) */
+      ls_count_asym_G_fixed_k(l, K, n); /* m^K m!/(2^K K!) */
       mpfr_fac_ui(x, (unsigned long)n, MPFR_RNDN);
       mpfr_div(l, l, x, MPFR_RNDN); /* n^K / (2^K K!) */
       mpfr_set_q(x, v, MPFR_RNDN);

@@ -93,14 +93,17 @@ ls_status ls_count_ratio_table_compute(ls_count_ratio_table *t, ls_count_weights
                                        const double *list, int nlist, int depth,
                                        double max_bytes, ls_error *err);
 
-/* Lemma 4.6: m^k m! / (2^k k!) ~ G(m-k,m) ~ T(m-k,m) as m -> infinity (k >= 0 fixed). */
-void ls_count_asym_lemma46(mpfr_t out, long k, long m);
-/* Lemma 4.6: r^m ~ G(r,m) as m -> infinity (r fixed). */
+/* Asymptotic G(m-k,m) for fixed k: m^k m! / (2^k k!) ~ G(m-k,m) ~ T(m-k,m) as
+ * m -> infinity (k >= 0 fixed); Simsek et al. 2021, Lemma 4.6. */
+void ls_count_asym_G_fixed_k(mpfr_t out, long k, long m);
+/* Asymptotic G(r,m) for fixed r: r^m ~ G(r,m) as m -> infinity; Lemma 4.6. */
 void ls_count_asym_G_fixed_r(mpfr_t out, long r, long m);
-/* Equation 5: R_k(r*, r*+h) ~ (r*)^k / (2^k (h+1)(h+2)...(h+k)) as r* -> infinity. */
-void ls_count_asym_eq5(mpfr_t out, long rstar, long k, long h);
-/* Equation 6: the bound ((r*-1)/r*)^m on the total ratio when a_k <= C(r*-1,k-1). */
-void ls_count_eq6_bound(mpfr_t out, long rstar, long m);
+/* Asymptotic ratio for a fixed excess width h = m - r*:
+ * R_k(r*, r*+h) ~ (r*)^k / (2^k (h+1)(h+2)...(h+k)) as r* -> infinity; equation 5. */
+void ls_count_asym_R_fixed_h(mpfr_t out, long rstar, long k, long h);
+/* Bound on the total ratio sum_k a_k R_k(r*,m) when a_k <= C(r*-1,k-1):
+ * ((r*-1)/r*)^m; equation 6. */
+void ls_count_R_total_bound(mpfr_t out, long rstar, long m);
 /* |approx - exact| / |exact| (out = +inf when exact is 0). */
 void ls_count_rel_error(mpfr_t out, const mpfr_t approx, const mpfr_t exact);
 /* Decimal digits <-> bits with guard bits. */

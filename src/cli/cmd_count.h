@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "landsym/count.h"
+#include "landsym/exp_count.h"
 
 typedef struct {
   int json, csv, asym, help;
@@ -38,8 +39,8 @@ int count_parse_range(const char *sub, const char *what, const char *s, long *lo
                       long *step);
 /* Comma-separated integers; returns the count (>= 1) or -1 after a message. */
 int count_parse_list(const char *sub, const char *what, const char *s, long *out, int max);
-/* Print an MPFR value with `digits` significant digits. */
-void count_print_decimal(FILE *f, const mpfr_t x, long digits);
+/* The output options of the library calls (format, asymptotics, digits, memory cap). */
+ls_exp_count_opts count_lib_opts(const count_opts *o);
 /* Error message for a failed library call; returns its exit code. */
 int count_fail(const char *sub, const ls_error *err);
 

@@ -79,9 +79,6 @@ int count_parse_list(const char *sub, const char *what, const char *s, long *out
   return n;
 }
 
-void count_print_decimal(FILE *f, const mpfr_t x, long digits) {
-  mpfr_fprintf(f, "%.*Re", (int)(digits > 1 ? digits - 1 : 0), x);
-}
 
 static int looks_numeric(const char *s) {
   return s[0] == '-' && (isdigit((unsigned char)s[1]) || s[1] == '.');

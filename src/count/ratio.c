@@ -113,7 +113,7 @@ ls_status ls_count_ratio_table_compute(ls_count_ratio_table *t, ls_count_weights
   return st;
 }
 
-void ls_count_asym_lemma46(mpfr_t out, long k, long m) {
+void ls_count_asym_G_fixed_k(mpfr_t out, long k, long m) {
   mpfr_prec_t p = mpfr_get_prec(out) + 32;
   mpfr_t x, y;
   mpfr_inits2(p, x, y, (mpfr_ptr)0);
@@ -130,7 +130,7 @@ void ls_count_asym_G_fixed_r(mpfr_t out, long r, long m) {
   mpfr_ui_pow_ui(out, (unsigned long)r, (unsigned long)m, MPFR_RNDN);
 }
 
-void ls_count_asym_eq5(mpfr_t out, long rstar, long k, long h) {
+void ls_count_asym_R_fixed_h(mpfr_t out, long rstar, long k, long h) {
   mpfr_prec_t p = mpfr_get_prec(out) + 32;
   mpfr_t x, y;
   mpfr_inits2(p, x, y, (mpfr_ptr)0);
@@ -142,7 +142,7 @@ void ls_count_asym_eq5(mpfr_t out, long rstar, long k, long h) {
   mpfr_clears(x, y, (mpfr_ptr)0);
 }
 
-void ls_count_eq6_bound(mpfr_t out, long rstar, long m) {
+void ls_count_R_total_bound(mpfr_t out, long rstar, long m) {
   mpfr_prec_t p = mpfr_get_prec(out) + 32;
   mpfr_t x;
   mpfr_init2(x, p);

@@ -7,23 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/path_plot.h"
-#include "cli/reproduce_fig3.h"
+#include "landsym/exp_fig3.h"
 #include "landsym/io.h"
+#include "landsym/out.h"
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
-/* Barrier statistics of the runs of one width. */
-typedef struct {
-  int H, n;
-  double mean, sd, min, median, max, acc_drop_mean, teacher_acc_mean;
-  double end_mean, end_sd, merged_mean; /* loss at the end of the path, merged reference */
-} fig3_stats;
-
-static void stats_of(const fig3_run *runs, int nruns, int H, fig3_stats *s) {
+static void stats_of(const ls_exp_fig3_run *runs, int nruns, int H, ls_exp_fig3_stats *s) {
   memset(s, 0, sizeof *s);
   s->H = H;
   double v[256];
@@ -53,7 +46,7 @@ static void stats_of(const fig3_run *runs, int nruns, int H, fig3_stats *s) {
 }
 
 /* Spearman rank correlation of H and barrier over all runs (ties get mean ranks). */
-static double spearman(const fig3_run *runs, int n) {
+static double spearman(const ls_exp_fig3_run *runs, int n) {
   double *rx = malloc((size_t)n * sizeof *rx), *ry = malloc((size_t)n * sizeof *ry);
   if (!rx || !ry || n < 2) {
     free(rx), free(ry);
@@ -77,44 +70,44 @@ static double spearman(const fig3_run *runs, int n) {
   return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }
 
-static ls_status write_path_csv(const char *dir, const fig3_run *r, ls_error *err) {
+static ls_status write_path_csv(const char *dir, const ls_exp_fig3_run *r, ls_error *err) {
   char name[64];
   snprintf(name, sizeof name, "path_H%d_s%d.csv", r->H, r->seed);
-  char *p = path_join(dir, name);
-  path_buf b = {0};
-  path_buf_printf(&b, "index,d,d_over_d0,nmse,accuracy\n");
+  char *p = ls_path_join(dir, name);
+  ls_buf b = {0};
+  ls_buf_printf(&b, "index,d,d_over_d0,nmse,accuracy\n");
   for (int i = 0; i < r->n; i++)
-    path_buf_printf(&b, "%d,%.17g,%.17g,%.17g,%.17g\n", i, r->d[i], r->d[i] / r->d0, r->nmse[i],
+    ls_buf_printf(&b, "%d,%.17g,%.17g,%.17g,%.17g\n", i, r->d[i], r->d[i] / r->d0, r->nmse[i],
                     r->acc[i]);
   ls_status st = !p || b.oom ? ls_error_set(err, LS_ERR_NOMEM, "out of memory")
                              : ls_file_write_atomic(p, b.s, b.len, err);
-  free(p), path_buf_free(&b);
+  free(p), ls_buf_free(&b);
   return st;
 }
 
-static ls_status write_summary_csv(const char *dir, const fig3_run *runs, int nruns,
+static ls_status write_summary_csv(const char *dir, const ls_exp_fig3_run *runs, int nruns,
                                    ls_error *err) {
-  path_buf b = {0};
-  path_buf_printf(&b, "H,seed,l,m,cosine,d0,teacher_nll,teacher_acc,y2,barrier,argmax_d_over_d0,"
+  ls_buf b = {0};
+  ls_buf_printf(&b, "H,seed,l,m,cosine,d0,teacher_nll,teacher_acc,y2,barrier,argmax_d_over_d0,"
                       "max_at_end,nmse_end,merged_nmse,acc_start,acc_end,acc_min,evals,train_s,path_s,"
                       "merged_s\n");
   for (int i = 0; i < nruns; i++) {
-    const fig3_run *r = &runs[i];
-    path_buf_printf(&b, "%d,%d,%d,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.6g,%d,%.10g,%.10g,%.10g,"
+    const ls_exp_fig3_run *r = &runs[i];
+    ls_buf_printf(&b, "%d,%d,%d,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.6g,%d,%.10g,%.10g,%.10g,"
                         "%.10g,%.10g,%zu,%.3f,%.3f,%.3f\n",
                     r->H, r->seed, r->l, r->m, r->cosine, r->d0, r->teacher_nll, r->teacher_acc,
                     r->y2, r->barrier, r->d[r->argmax] / r->d0, r->max_at_end, r->nmse_end,
                     r->merged_nmse, r->acc[0], r->acc_end, r->acc_min, r->evals, r->train_s,
                     r->path_s, r->merged_s);
   }
-  char *p = path_join(dir, "summary.csv");
+  char *p = ls_path_join(dir, "summary.csv");
   ls_status st = !p || b.oom ? ls_error_set(err, LS_ERR_NOMEM, "out of memory")
                              : ls_file_write_atomic(p, b.s, b.len, err);
-  free(p), path_buf_free(&b);
+  free(p), ls_buf_free(&b);
   return st;
 }
 
-static json_t *settings_json(const ls_config *cfg, const fig3_opts *o) {
+static json_t *settings_json(const ls_config *cfg, const ls_exp_fig3_opts *o) {
   json_t *h = json_array();
   for (int i = 0; i < o->n_hidden; i++) json_array_append_new(h, json_integer(o->hidden[i]));
   return json_pack("{s:s, s:I, s:i, s:i, s:s, s:o, s:i, s:i, s:i, s:f, s:i, s:i, s:f, s:i}",
@@ -126,8 +119,8 @@ static json_t *settings_json(const ls_config *cfg, const fig3_opts *o) {
                    o->train_polish);
 }
 
-static ls_status write_summary_json(const char *dir, const ls_config *cfg, const fig3_opts *o,
-                                    const fig3_run *runs, int nruns, const fig3_stats *s,
+static ls_status write_summary_json(const char *dir, const ls_config *cfg, const ls_exp_fig3_opts *o,
+                                    const ls_exp_fig3_run *runs, int nruns, const ls_exp_fig3_stats *s,
                                     int decreasing, double rho, double seconds, ls_error *err) {
   json_t *root = json_object(), *ja = json_array(), *jh = json_array();
   json_object_set_new(root, "experiment",
@@ -150,7 +143,7 @@ static ls_status write_summary_json(const char *dir, const ls_config *cfg, const
   json_object_set_new(root, "spearman_H_barrier", isfinite(rho) ? json_real(rho) : json_null());
   json_object_set_new(root, "seconds_total", json_real(seconds));
   for (int i = 0; i < nruns; i++) {
-    const fig3_run *r = &runs[i];
+    const ls_exp_fig3_run *r = &runs[i];
     json_array_append_new(
         ja, json_pack("{s:i, s:i, s:[i,i], s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:f, s:f, s:f, s:f, "
                       "s:I, s:f, s:f}",
@@ -167,31 +160,38 @@ static ls_status write_summary_json(const char *dir, const ls_config *cfg, const
   json_object_set_new(root, "runs", ja);
   char *txt = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
   json_decref(root);
-  char *p = path_join(dir, "summary.json");
+  char *p = ls_path_join(dir, "summary.json");
   ls_status st = !txt || !p ? ls_error_set(err, LS_ERR_NOMEM, "out of memory")
                             : ls_file_write_atomic(p, txt, strlen(txt), err);
   free(txt), free(p);
   return st;
 }
 
-static ls_status write_figures(const char *dir, const fig3_opts *o, const fig3_run *runs,
-                               int nruns, const fig3_stats *s, ls_error *err) {
-  path_buf a = {0}, b = {0};
+/* A figure of 1000 x 600 pixels: NAME.dat, NAME.gp, NAME.png, NAME.svg in dir. */
+static ls_status plot(const char *dir, const char *name, const char *dat, size_t len,
+                      const char *body, ls_error *err) {
+  ls_figure fig = {dir, name, NULL, 1000, 600, 0};
+  return ls_figure_save(&fig, dat, len, body, err);
+}
+
+static ls_status write_figures(const char *dir, const ls_exp_fig3_opts *o, const ls_exp_fig3_run *runs,
+                               int nruns, const ls_exp_fig3_stats *s, ls_error *err) {
+  ls_buf a = {0}, b = {0};
   /* barrier against H: block 0 every run, block 1 mean and sd per H */
-  path_buf_printf(&a, "# H seed barrier\n");
-  for (int i = 0; i < nruns; i++) path_buf_printf(&a, "%d %d %.10g\n", runs[i].H, runs[i].seed, runs[i].barrier);
-  path_buf_printf(&a, "\n\n# H mean sd median min max\n");
+  ls_buf_printf(&a, "# H seed barrier\n");
+  for (int i = 0; i < nruns; i++) ls_buf_printf(&a, "%d %d %.10g\n", runs[i].H, runs[i].seed, runs[i].barrier);
+  ls_buf_printf(&a, "\n\n# H mean sd median min max\n");
   for (int i = 0; i < o->n_hidden; i++)
-    path_buf_printf(&a, "%d %.10g %.10g %.10g %.10g %.10g\n", s[i].H, s[i].mean, s[i].sd,
+    ls_buf_printf(&a, "%d %.10g %.10g %.10g %.10g %.10g\n", s[i].H, s[i].mean, s[i].sd,
                     s[i].median, s[i].min, s[i].max);
   /* paths: one block per run, d/d0, normalised MSE, accuracy */
   char titles[1024] = "";
   for (int i = 0; i < nruns; i++) {
-    const fig3_run *r = &runs[i];
-    path_buf_printf(&b, "# H %d seed %d pair %d,%d\n", r->H, r->seed, r->l, r->m);
+    const ls_exp_fig3_run *r = &runs[i];
+    ls_buf_printf(&b, "# H %d seed %d pair %d,%d\n", r->H, r->seed, r->l, r->m);
     for (int j = 0; j < r->n; j++)
-      path_buf_printf(&b, "%.10g %.10g %.10g\n", r->d[j] / r->d0, r->nmse[j], r->acc[j]);
-    path_buf_printf(&b, "\n\n");
+      ls_buf_printf(&b, "%.10g %.10g %.10g\n", r->d[j] / r->d0, r->nmse[j], r->acc[j]);
+    ls_buf_printf(&b, "\n\n");
   }
   for (int i = 0; i < o->n_hidden; i++) {
     size_t l = strlen(titles);
@@ -210,7 +210,7 @@ static ls_status write_figures(const char *dir, const fig3_opts *o, const fig3_r
            "     \"fig3_barrier.dat\" index 1 using 1:2 with linespoints lw 2 dt 2 pt 9 lc rgb "
            "\"red\" title \"mean\"",
            o->seeds, o->hidden[0] - 3, o->hidden[o->n_hidden - 1] + 3);
-  if (!st) st = path_plot(dir, "fig3_barrier", a.s, a.len, body, err);
+  if (!st) st = plot(dir, "fig3_barrier", a.s, a.len, body, err);
   for (int fig = 0; fig < 2 && !st; fig++) {
     snprintf(body, sizeof body,
              "set title \"Brea et al. 2019 fig. 3%s: %s, merging two units of hidden layer %d\"\n"
@@ -223,44 +223,58 @@ static ls_status write_figures(const char *dir, const fig3_opts *o, const fig3_r
              o->layer, fig ? "training accuracy" : "normalised MSE",
              fig ? "" : "set logscale y\n", titles, o->seeds, nruns - 1,
              fig ? "fig3_accuracy" : "fig3_nmse", fig ? 3 : 2);
-    st = path_plot(dir, fig ? "fig3_accuracy" : "fig3_nmse", b.s, b.len, body, err);
+    st = plot(dir, fig ? "fig3_accuracy" : "fig3_nmse", b.s, b.len, body, err);
   }
-  path_buf_free(&a), path_buf_free(&b);
+  ls_buf_free(&a), ls_buf_free(&b);
   return st;
 }
 
-ls_status fig3_write(const char *dir, const ls_config *cfg, const fig3_opts *o,
-                     const fig3_run *runs, int nruns, double seconds, int plot, ls_error *err) {
-  fig3_stats s[FIG3_MAX_H];
-  for (int i = 0; i < o->n_hidden; i++) stats_of(runs, nruns, o->hidden[i], &s[i]);
-  /* decreasing: the mean barrier falls from each listed H to the next larger one */
-  int dec_barrier = 1, dec_end = 1;
+void ls_exp_fig3_summarise(const ls_exp_fig3_opts *o, const ls_exp_fig3_run *runs, int nruns,
+                           ls_exp_fig3_summary *sum) {
+  memset(sum, 0, sizeof *sum);
+  sum->n_hidden = o->n_hidden;
+  for (int i = 0; i < o->n_hidden; i++) stats_of(runs, nruns, o->hidden[i], &sum->per_H[i]);
+  /* decreasing: the mean from each listed H to every larger one */
+  sum->barrier_decreasing = sum->end_decreasing = 1;
+  const ls_exp_fig3_stats *s = sum->per_H;
   for (int i = 0; i < o->n_hidden; i++)
     for (int j = 0; j < o->n_hidden; j++)
       if (s[j].H > s[i].H) {
-        if (!(s[j].mean < s[i].mean)) dec_barrier = 0;
-        if (!(s[j].end_mean < s[i].end_mean)) dec_end = 0;
+        if (!(s[j].mean < s[i].mean)) sum->barrier_decreasing = 0;
+        if (!(s[j].end_mean < s[i].end_mean)) sum->end_decreasing = 0;
       }
-  int decreasing = dec_barrier | dec_end << 1;
-  double rho = spearman(runs, nruns);
-  char *pdir = path_join(dir, "paths");
-  ls_status st = pdir ? path_mkdir(pdir, err) : ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  sum->spearman = spearman(runs, nruns);
+}
+
+ls_status ls_exp_fig3_write(const char *dir, const ls_config *cfg, const ls_exp_fig3_opts *o,
+                            const ls_exp_fig3_run *runs, int nruns, double seconds, int plot_figs,
+                            ls_exp_fig3_summary *sum, ls_error *err) {
+  ls_exp_fig3_summarise(o, runs, nruns, sum);
+  sum->seconds = seconds;
+  int decreasing = sum->barrier_decreasing | sum->end_decreasing << 1;
+  char *pdir = ls_path_join(dir, "paths");
+  ls_status st = pdir ? ls_mkdir_p(pdir, err) : ls_error_set(err, LS_ERR_NOMEM, "out of memory");
   for (int i = 0; i < nruns && !st; i++) st = write_path_csv(pdir, &runs[i], err);
   free(pdir);
   if (!st) st = write_summary_csv(dir, runs, nruns, err);
-  if (!st) st = write_summary_json(dir, cfg, o, runs, nruns, s, decreasing, rho, seconds, err);
-  if (!st && plot) st = write_figures(dir, o, runs, nruns, s, err);
-  if (st) return st;
-  printf("# Brea et al. 2019 fig. 3: barrier = max normalised MSE along the path (%d seeds)\n",
-         o->seeds);
-  printf("%4s %11s %11s %11s %11s %11s %11s %11s %9s\n", "H", "mean", "sd", "min", "median",
-         "max", "end_mean", "merged", "acc_drop");
-  for (int i = 0; i < o->n_hidden; i++)
-    printf("%4d %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %9.4f\n", s[i].H, s[i].mean,
-           s[i].sd, s[i].min, s[i].median, s[i].max, s[i].end_mean, s[i].merged_mean,
-           s[i].acc_drop_mean);
-  printf("mean barrier decreases with H: %s; mean end loss decreases with H: %s; "
-         "Spearman(H, barrier) = %.3f; %.1f s\n",
-         dec_barrier ? "yes" : "no", dec_end ? "yes" : "no", rho, seconds);
-  return LS_OK;
+  if (!st)
+    st = write_summary_json(dir, cfg, o, runs, nruns, sum->per_H, decreasing, sum->spearman, seconds, err);
+  if (!st && plot_figs) st = write_figures(dir, o, runs, nruns, sum->per_H, err);
+  return st;
+}
+
+void ls_exp_fig3_print(FILE *out, const ls_exp_fig3_opts *o, const ls_exp_fig3_summary *sum) {
+  const ls_exp_fig3_stats *s = sum->per_H;
+  fprintf(out, "# Brea et al. 2019 fig. 3: barrier = max normalised MSE along the path (%d seeds)\n",
+          o->seeds);
+  fprintf(out, "%4s %11s %11s %11s %11s %11s %11s %11s %9s\n", "H", "mean", "sd", "min", "median",
+          "max", "end_mean", "merged", "acc_drop");
+  for (int i = 0; i < sum->n_hidden; i++)
+    fprintf(out, "%4d %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %9.4f\n", s[i].H, s[i].mean,
+            s[i].sd, s[i].min, s[i].median, s[i].max, s[i].end_mean, s[i].merged_mean,
+            s[i].acc_drop_mean);
+  fprintf(out, "mean barrier decreases with H: %s; mean end loss decreases with H: %s; "
+               "Spearman(H, barrier) = %.3f; %.1f s\n",
+          sum->barrier_decreasing ? "yes" : "no", sum->end_decreasing ? "yes" : "no", sum->spearman,
+          sum->seconds);
 }
