@@ -2,15 +2,14 @@
  * (src/exp/fig3_run.c); the summary table on stdout, progress on stderr. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/reproduce_fig3.h"
+#include "landsym/core.h"
 #include "landsym/exp_fig3.h"
 
 int reproduce_fig3(const char *config, const char *out, const char *seeds, const char *threads) {
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double t0 = ls_clock_seconds();
   long v = 0, nt = 1;
   if (seeds && (cli_parse_long(seeds, &v) || v < 1 || v > 10000))
     return cli_usage_error("reproduce", "--seeds needs an integer in [1, 10000]");
@@ -28,8 +27,7 @@ int reproduce_fig3(const char *config, const char *out, const char *seeds, const
   }
   ls_exp_fig3_print(stdout, &res.opts, &res.summary);
   ls_exp_fig3_result_free(&res);
-  clock_gettime(CLOCK_MONOTONIC, &t1);
   fprintf(stderr, "landsym reproduce fig3: done in %.1f s; %s/summary.json\n",
-          (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec), out);
+          ls_clock_seconds() - t0, out);
   return 0;
 }

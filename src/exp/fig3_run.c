@@ -16,18 +16,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "landsym/core.h"
 #include "landsym/engine.h"
 #include "landsym/exp_fig3.h"
 #include "landsym/io.h"
 #include "landsym/optim.h"
 #include "landsym/out.h"
 #include "landsym/paths.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 void ls_exp_fig3_run_free(ls_exp_fig3_run *r) {
   if (!r) return;
@@ -188,9 +183,9 @@ static ls_status teacher(const ls_config *cfg, const ls_exp_fig3_opts *o, fig3_s
                          ls_exp_fig3_run *r, ls_error *err) {
   const ls_data *data = &cfg->data;
   size_t n = data->n, K = (size_t)data->dout;
-  double t0 = now();
+  double t0 = ls_clock_seconds();
   ls_status st = train_teacher(cfg, o, &w->net, r->seed, w->theta, &r->teacher_nll, err);
-  r->train_s = now() - t0;
+  r->train_s = ls_clock_seconds() - t0;
   if (st) return st;
   if ((st = ls_forward(&w->net, w->theta, n, data->x, w->y, w->work)))
     return ls_error_set(err, st, "teacher forward pass failed (H = %d, seed %d)", r->H, r->seed);
@@ -246,18 +241,18 @@ static ls_status merge_path(const ls_config *cfg, const ls_exp_fig3_opts *o, fig
    * its cost at these sizes; merged_reference below re-optimises the merged end by LBFGS */
   po.apex = 0;
   ls_path path = {0};
-  double t0 = now();
+  double t0 = ls_clock_seconds();
   st = ls_path_build(&student, &reg, w->theta, &po, &path, err);
-  r->path_s = now() - t0;
+  r->path_s = ls_clock_seconds() - t0;
   if (st) ls_error_prefix(err, "path H = %d, seed %d", r->H, r->seed);
   if (!st) st = sample_path(cfg, w, &path, r, err);
   r->merged_nmse = NAN;
   if (!st && o->merged_maxeval > 0) {
     double ml = NAN;
-    t0 = now();
+    t0 = ls_clock_seconds();
     st = merged_reference(&student, &reg, path.params + (size_t)(path.n - 1) * r->P, o, r->l, r->m,
                           &ml, err);
-    r->merged_s = now() - t0;
+    r->merged_s = ls_clock_seconds() - t0;
     r->merged_nmse = ml / r->y2;
   }
   ls_path_free(&path);
@@ -314,7 +309,7 @@ static ls_status one_teacher(const ls_config *cfg, const ls_exp_fig3_opts *o, in
             "[%.0f s]\n",
             H, seed, r->teacher_acc, r->teacher_nll, r->train_s, r->l, r->m, r->cosine, r->d0,
             r->barrier, r->max_at_end ? "end" : "mid-path", r->nmse_end, r->merged_nmse, r->acc[0],
-            r->acc_end, r->evals, r->path_s, now() - t0);
+            r->acc_end, r->evals, r->path_s, ls_clock_seconds() - t0);
   return st;
 }
 
@@ -334,13 +329,13 @@ static ls_status run_all(const ls_reproduce_opts *ro, const ls_config *cfg, ls_e
   for (int i = 0; !st && i < res->nruns; i++) st = one_teacher(cfg, o, i, tdir, &res->runs[i], log, t0, err);
   free(tdir);
   if (!st)
-    st = ls_exp_fig3_write(ro->out_dir, cfg, o, res->runs, res->nruns, now() - t0, 1, &res->summary, err);
+    st = ls_exp_fig3_write(ro->out_dir, cfg, o, res->runs, res->nruns, ls_clock_seconds() - t0, 1, &res->summary, err);
   return st;
 }
 
 ls_status ls_exp_reproduce_fig3(const ls_reproduce_opts *ro, ls_exp_fig3_result *res, FILE *log,
                                 ls_error *err) {
-  double t0 = now();
+  double t0 = ls_clock_seconds();
   memset(res, 0, sizeof *res);
   if (!ro->config || !ro->out_dir)
     return ls_error_set(err, LS_ERR_INPUT, "fig3 needs a config file and an output folder");

@@ -9,15 +9,10 @@
 #include <time.h>
 
 #include "landsym/config_split.h"
+#include "landsym/core.h"
 #include "landsym/exp_mnist.h"
 #include "landsym/io.h"
 #include "landsym/out.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* The run's folder, timing file (rewritten after every stage) and streams. */
 typedef struct {
@@ -63,14 +58,14 @@ static ls_status split_stages(mnist_run *r, const ls_config *cfg, const double *
     char what[64], *dir = ls_path_join(r->dir, sub[i]);
     snprintf(what, sizeof what, "split layer %d neuron 0, mu %g:%g:%ld", layer[i], lo[i], hi[i], n[i]);
     if (r->log) fprintf(r->log, "landsym reproduce mnist-split: %s\n", what);
-    double t = now();
+    double t = ls_clock_seconds();
     ls_error fig = {0};
     o.layer = layer[i], o.mu_lo = lo[i], o.mu_hi = hi[i], o.n_mu = n[i], o.out_dir = dir;
     st = dir ? ls_exp_split_run(&cfg->student, &cfg->data, theta, &o, &res->split[i], &fig, err)
              : ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     if (!st) print_summary(r->out, ls_exp_split_summary(&res->split[i]));
     if (fig.code && r->log) fprintf(r->log, "landsym reproduce mnist-split: %s\n", fig.msg);
-    timing_line(r, what, now() - t, st);
+    timing_line(r, what, ls_clock_seconds() - t, st);
     free(dir);
   }
   return st;
@@ -91,12 +86,12 @@ static ls_status after_training(mnist_run *r, const char *config, ls_exp_mnist_r
      * times each, and retrain (Adam lr 1e-3, 5000 steps, then 50 Newton iterations) */
     static const double mus[2] = {0.5, 1.5};
     ls_exp_mnist_retrain_opts ro = {3, 0, mus, 2, 5, 0.01, 1e-3, 5000, 50, 1};
-    double t = now();
+    double t = ls_clock_seconds();
     if (r->log) fprintf(r->log, "landsym reproduce mnist-split: perturb and retrain\n");
     st = ls_exp_mnist_retrain(&cfg, theta, &ro, rt, &res->retrain, r->log, err);
     if (!st) res->retrain_rows = ro.n_mu * ro.trials;
     if (!st) print_summary(r->out, ls_exp_mnist_retrain_summary(&ro, res->retrain));
-    timing_line(r, "perturb and retrain (2 x 5 runs)", now() - t, st);
+    timing_line(r, "perturb and retrain (2 x 5 runs)", ls_clock_seconds() - t, st);
   }
   free(theta), free(p), free(rt);
   ls_config_free(&cfg);
@@ -110,10 +105,10 @@ static ls_status train_stage(mnist_run *r, int k, const char *config, ls_exp_mni
   char *dir = ls_path_join(r->dir, k ? "critical" : "train");
   char *p1 = ls_path_join(r->dir, "train/params.npy");
   if (r->log) fprintf(r->log, "landsym reproduce mnist-split: %s\n", what[k]);
-  double t = now();
+  double t = ls_clock_seconds();
   ls_status st = dir && p1 ? train(k, config, k ? p1 : NULL, dir, user, err)
                            : ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-  timing_line(r, what[k], now() - t, st);
+  timing_line(r, what[k], ls_clock_seconds() - t, st);
   free(dir), free(p1);
   return st;
 }
@@ -138,12 +133,12 @@ ls_status ls_exp_reproduce_mnist_split(const ls_reproduce_opts *ro, ls_exp_mnist
   ls_status st = check_config(ro->config, err);
   if (!st) st = ls_mkdir_p(ro->out_dir, err);
   if (st) return st;
-  mnist_run r = {ro->out_dir, ls_path_join(ro->out_dir, "timing.txt"), {0}, out, log, now()};
+  mnist_run r = {ro->out_dir, ls_path_join(ro->out_dir, "timing.txt"), {0}, out, log, ls_clock_seconds()};
   if (!r.timing) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
   st = train_stage(&r, 0, ro->config, train, user, err);
   if (!st) st = train_stage(&r, 1, ro->config, train, user, err);
   if (!st) st = after_training(&r, ro->config, res, err);
-  ls_buf_printf(&r.tb, "%-44s %8.1f s\n", "total", now() - r.t0);
+  ls_buf_printf(&r.tb, "%-44s %8.1f s\n", "total", ls_clock_seconds() - r.t0);
   ls_error e;
   ls_buf_save(&r.tb, r.timing, &e);
   if (log) fprintf(log, "landsym reproduce mnist-split: %s; times in %s\n", st ? "failed" : "done", r.timing);
