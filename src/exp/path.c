@@ -343,17 +343,6 @@ static json_t *summary_json(const ls_config *cfg, ls_exp_path_result *r) {
   return j;
 }
 
-/* summary.json as the command has always written it: indented 2, 17 digits, no final
- * newline (ls_json_save adds one). */
-static ls_status save_summary(const char *dir, const json_t *j, ls_error *err) {
-  char *sp = path_join(dir, "summary.json");
-  char *txt = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-  ls_status st = !sp || !txt ? ls_error_set(err, LS_ERR_NOMEM, "out of memory")
-                             : ls_file_write_atomic(sp, txt, strlen(txt), err);
-  free(sp), free(txt);
-  return st;
-}
-
 ls_status ls_exp_path_run(const ls_config *cfg, const ls_exp_path_opts *o, ls_exp_path_result *r,
                           ls_error *err) {
   memset(r, 0, sizeof *r);
@@ -366,7 +355,9 @@ ls_status ls_exp_path_run(const ls_config *cfg, const ls_exp_path_opts *o, ls_ex
   for (int i = 0; i < r->n && !st; i++) st = run_pair(cfg, o, r->used, theta, &r->pairs[i], err);
   if (!st && o->plot) st = write_figures(o->out_dir, r, err);
   if (!st) r->summary = summary_json(cfg, r);
-  if (!st) st = save_summary(o->out_dir, r->summary, err);
+  if (!st) /* indented 2, 17 digits, no final newline, as always */
+    st = path_json_write(o->out_dir, "summary.json", r->summary,
+                         JSON_INDENT(2) | JSON_REAL_PRECISION(17), err);
   free(theta);
   if (st) ls_exp_path_result_free(r);
   return st;

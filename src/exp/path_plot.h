@@ -26,5 +26,10 @@ static inline char *path_join(const char *dir, const char *name) { return ls_pat
 /* One output folder: created when missing, an existing directory is fine, an existing
  * other file is a bad input ("--out DIR exists and is not a directory"). */
 ls_status path_mkdir(const char *dir, ls_error *err);
+/* DIR/NAME holding json_dumps(j, flags) atomically, without a final newline: the summary
+ * files of `landsym path`, `saddle` and `channel` as they have always been written. */
+struct json_t;
+ls_status path_json_write(const char *dir, const char *name, const struct json_t *j,
+                          size_t flags, ls_error *err);
 
 #endif
