@@ -18,6 +18,8 @@ struct json_t;
 
 /* Print value on one line and a newline. Does not steal the reference. */
 ls_status ls_exp_json_line(const struct json_t *value, FILE *fp, ls_error *err);
+/* Each element of a JSON array on its own line (records, in order). */
+ls_status ls_exp_json_lines(const struct json_t *array, FILE *fp, ls_error *err);
 
 #ifdef __cplusplus
 }

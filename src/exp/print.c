@@ -9,3 +9,10 @@ ls_status ls_exp_json_line(const json_t *value, FILE *fp, ls_error *err) {
     return ls_error_set(err, LS_ERR_IO, "cannot write JSON output");
   return LS_OK;
 }
+
+ls_status ls_exp_json_lines(const json_t *array, FILE *fp, ls_error *err) {
+  ls_status st = LS_OK;
+  for (size_t i = 0; i < json_array_size(array) && !st; i++)
+    st = ls_exp_json_line(json_array_get(array, i), fp, err);
+  return st;
+}
