@@ -92,6 +92,29 @@ static int parse_double_list(const char *s, double **out, int *n) {
   return *n > 0 ? 0 : -1;
 }
 
+/* The combinations of options: -1 when they are fine, else the exit code. */
+static int check(const expand_opts *o) {
+  if (!o->pt.config) return cli_usage_error("expand", "--config FILE is required");
+  if (o->shape && strcmp(o->shape, "teacher") && strcmp(o->shape, "student"))
+    return cli_usage_error("expand", "--shape must be teacher or student, got '%s'", o->shape);
+  if (o->split && strcmp(o->split, "random") && strcmp(o->split, "equal") &&
+      strcmp(o->split, "vector"))
+    return cli_usage_error("expand", "--split must be random, equal or vector, got '%s'", o->split);
+  if (o->zero_out && strcmp(o->zero_out, "random") && strcmp(o->zero_out, "zero"))
+    return cli_usage_error("expand", "--zero-out must be random or zero, got '%s'", o->zero_out);
+  if ((o->k || o->zero || o->beta || (o->perm && strcmp(o->perm, "random") && strcmp(o->perm, "none"))) &&
+      !o->pt.layer)
+    return cli_usage_error("expand", "--k, --zero, --beta and a listed --perm need --layer");
+  if (o->width && !o->pt.layer) return cli_usage_error("expand", "--width needs --layer");
+  if (o->critical && (o->zero || (o->split && !strcmp(o->split, "vector"))))
+    return cli_usage_error("expand",
+                           "--critical uses collinear splits without zero-type units "
+                           "(Definition 4.1): drop --zero and --split vector");
+  if (o->beta && o->split)
+    return cli_usage_error("expand", "--beta and --split exclude each other");
+  return -1;
+}
+
 static int parse_opts(int argc, char **argv, expand_opts *o) {
   static const struct option lo[] = {
       {"config", required_argument, 0, 'c'}, {"params", required_argument, 0, 'p'},
@@ -143,25 +166,7 @@ static int parse_opts(int argc, char **argv, expand_opts *o) {
     }
   }
   if (optind < argc) return cli_usage_error("expand", "unexpected argument '%s'", argv[optind]);
-  if (!o->pt.config) return cli_usage_error("expand", "--config FILE is required");
-  if (o->shape && strcmp(o->shape, "teacher") && strcmp(o->shape, "student"))
-    return cli_usage_error("expand", "--shape must be teacher or student, got '%s'", o->shape);
-  if (o->split && strcmp(o->split, "random") && strcmp(o->split, "equal") &&
-      strcmp(o->split, "vector"))
-    return cli_usage_error("expand", "--split must be random, equal or vector, got '%s'", o->split);
-  if (o->zero_out && strcmp(o->zero_out, "random") && strcmp(o->zero_out, "zero"))
-    return cli_usage_error("expand", "--zero-out must be random or zero, got '%s'", o->zero_out);
-  if ((o->k || o->zero || o->beta || (o->perm && strcmp(o->perm, "random") && strcmp(o->perm, "none"))) &&
-      !o->pt.layer)
-    return cli_usage_error("expand", "--k, --zero, --beta and a listed --perm need --layer");
-  if (o->width && !o->pt.layer) return cli_usage_error("expand", "--width needs --layer");
-  if (o->critical && (o->zero || (o->split && !strcmp(o->split, "vector"))))
-    return cli_usage_error("expand",
-                           "--critical uses collinear splits without zero-type units "
-                           "(Definition 4.1): drop --zero and --split vector");
-  if (o->beta && o->split)
-    return cli_usage_error("expand", "--beta and --split exclude each other");
-  return -1;
+  return check(o);
 }
 
 /* The lists --k, --zero, --beta and a listed --perm into lists; LS_ERR_INPUT when one is

@@ -77,6 +77,22 @@ static int parse_pair(const char *s, int *l, int *m) {
   return 0;
 }
 
+/* The combinations of options: -1 when they are fine, else the exit code. */
+static int check(path_cli *o) {
+  if (!o->out) return cli_usage_error("path", "--out DIR is required");
+  if (o->fig2) {
+    if (o->pt.config || o->pair || o->pt.params)
+      return cli_usage_error("path", "--reproduce-fig2 takes only --out, --steps, --dmin, --maxeval, --out-bound, --distance, --no-plot, --json");
+    o->pairs = "all";
+    return -1;
+  }
+  if (!o->pt.config) return cli_usage_error("path", "--config FILE is required");
+  if (!o->pair == !o->pairs) return cli_usage_error("path", "give exactly one of --pair L,M and --pairs all|cosine");
+  if (o->pair && parse_pair(o->pair, &o->l, &o->m))
+    return cli_usage_error("path", "--pair must be two distinct units L,M, got '%s'", o->pair);
+  return -1;
+}
+
 static int parse(int argc, char **argv, path_cli *o) {
   static const struct option lo[] = {
       {"config", required_argument, 0, 'c'}, {"params", required_argument, 0, 'p'},
@@ -133,18 +149,7 @@ static int parse(int argc, char **argv, path_cli *o) {
     }
   }
   if (optind < argc) return cli_usage_error("path", "unexpected argument '%s'", argv[optind]);
-  if (!o->out) return cli_usage_error("path", "--out DIR is required");
-  if (o->fig2) {
-    if (o->pt.config || o->pair || o->pt.params)
-      return cli_usage_error("path", "--reproduce-fig2 takes only --out, --steps, --dmin, --maxeval, --out-bound, --distance, --no-plot, --json");
-    o->pairs = "all";
-    return -1;
-  }
-  if (!o->pt.config) return cli_usage_error("path", "--config FILE is required");
-  if (!o->pair == !o->pairs) return cli_usage_error("path", "give exactly one of --pair L,M and --pairs all|cosine");
-  if (o->pair && parse_pair(o->pair, &o->l, &o->m))
-    return cli_usage_error("path", "--pair must be two distinct units L,M, got '%s'", o->pair);
-  return -1;
+  return check(o);
 }
 
 /* The library's options from the command line (0 and -1: the config's or the default). */
