@@ -84,8 +84,11 @@ static void check_path(const ls_config *cfg, ls_exp_path_result *r) {
   if (st) return;
   /* the same path built directly */
   ls_path_opts po;
-  ls_config_read_path_opts(cfg, &po, &err);
-  po.steps = 8, po.maxeval = 2000, po.l = 0, po.m = 2;
+  ls_path_opts_default(&po);
+  ls_config_path_section sec = {po.steps, po.dmin_rel, po.maxeval};
+  CHECK(!ls_config_read_path_opts(cfg, &sec, &err) && sec.steps == 200 && sec.dmin == 1e-4,
+        "the path section of examples/fig2.json: 200 steps to 1e-4 d0");
+  po.steps = 8, po.maxeval = 2000, po.l = 0, po.m = 2, po.dmin_rel = sec.dmin;
   ls_path p;
   st = ls_path_build(&cfg->student, &cfg->data, cfg->teacher_params, &po, &p, &err);
   int same = !st && p.n == r->pairs[0].p.n && p.apex_loss == r->pairs[0].p.apex_loss;

@@ -49,11 +49,15 @@ static int smooth_net(const ls_net *net) {
   return 1;
 }
 
-/* The path options as run: the config's section, then the caller's overrides. */
+/* The path options as run: ls_path_opts_default, the config's path section, then the
+ * caller's overrides. */
 static ls_status resolve_opts(const ls_config *cfg, const ls_exp_path_opts *o, ls_path_opts *po,
                               ls_error *err) {
-  ls_status st = ls_config_read_path_opts(cfg, po, err);
+  ls_path_opts_default(po);
+  ls_config_path_section sec = {po->steps, po->dmin_rel, po->maxeval};
+  ls_status st = ls_config_read_path_opts(cfg, &sec, err);
   if (st) return st;
+  po->steps = sec.steps, po->dmin_rel = sec.dmin, po->maxeval = sec.maxeval;
   const ls_net *net = &cfg->student;
   if (o->steps > 0) po->steps = o->steps;
   if (o->dmin > 0) po->dmin_rel = o->dmin;
