@@ -8,7 +8,12 @@ cfg=$SRC/tests/test_locus_config.json
 "$bin" locus --config "$cfg" --out "$out/r" > "$out/json"; rc=$?
 check "locus runs, exit $rc, $(tail -1 "$out/json")" eval "[ $rc -eq 0 ] && grep -q '\"components\": 6, \"certified\": 6' '$out/json'"
 check "core components: inertia (0, d-2, 2), eigenvalues [2, 2]" \
-  eval "[ \$(grep '\"core\"' '$out/json' | grep -c '\"inertia\": \[0, 384, 2\].*\"positive_eigenvalues\": \[2, 2\]') -eq 3 ]"
+  eval "[ \"\$(python3 -c \"
+import json
+rows = [json.loads(l) for l in open('$out/json')]
+core = [r for r in rows if r.get('locus') == 'core']
+print(sum(r['inertia'] == [0, 384, 2] and len(r['positive_eigenvalues']) == 2 and
+          all(abs(e - 2) < 1e-10 for e in r['positive_eigenvalues']) for r in core))\")\" = 3 ]"
 check "points and spectra written" eval "[ -s '$out/r/locus_S1.npy' -a -s '$out/r/locus_C2_3_eig.npy' ]"
 "$bin" locus --config "$cfg" --locus star --layers 2 > "$out/one"; rc=$?
 check "--layers 2 gives S_2 only" eval "[ $rc -eq 0 ] && grep -q '\"components\": 1, \"certified\": 1' '$out/one'"

@@ -2,19 +2,12 @@
  * Martinelli et al. 2025, arXiv 2506.14951), write the limit GLU network and follow the run
  * along the channel (ls_channel_flow). docs/classify.md, "Channels to infinity". */
 #include <getopt.h>
-#include <jansson.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "cli/classify_sweep.h"
 #include "cli/cli.h"
-#include "cli/path_plot.h"
-#include "landsym/channel.h"
-#include "landsym/classify.h"
-#include "landsym/config.h"
-#include "landsym/io.h"
+#include "landsym/exp_channel.h"
+#include "landsym/out.h"
 
 static void channel_usage(FILE *out) {
   fprintf(out,
@@ -80,89 +73,28 @@ static int parse(int argc, char **argv, channel_cli *o) {
   return -1;
 }
 
-static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
-
-static json_t *report_json(const ls_channel_report *r) {
-  json_t *o = json_object(), *gs = json_array();
-  json_object_set_new(o, "found", json_boolean(r->found));
-  json_object_set_new(o, "at_infinity",
-                      json_string(!r->found ? "" : r->minimum ? "minimum" : "saddle"));
-  json_object_set_new(o, "reason", json_string(r->reason));
-  char buf[512];
-  cli_channel_groups_string(r, buf, sizeof buf);
-  json_object_set_new(o, "groups_string", json_string(buf));
-  for (int g = 0; g < r->n_groups; g++) {
-    const ls_channel_group *q = &r->groups[g];
-    json_t *u = json_array(), *s = json_array();
-    for (int a = 0; a < q->size; a++)
-      json_array_append_new(u, json_integer(q->unit[a])), json_array_append_new(s, json_integer(q->sign[a]));
-    json_array_append_new(gs, json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "layer", q->layer,
-                                        "units", u, "signs", s, "dist", num(q->dist), "out_max",
-                                        num(q->out_max), "c_norm", num(q->c_norm), "v_norm",
-                                        num(q->v_norm), "m_norm", num(q->m_norm)));
+static int print(const ls_exp_channel_result *res, const char *out, int json) {
+  ls_error err = {0};
+  if (json) return ls_json_print(res->summary, stdout, &err) ? cli_fail("channel", &err) : 0;
+  const ls_channel_report *r = &res->report;
+  char g[512];
+  ls_exp_channel_groups_string(r, g, sizeof g);
+  printf("channel:      %s\n", r->reason);
+  if (r->n_groups) {
+    printf("groups:       %s (units 0-based, - = flipped)\n", g);
+    printf("run loss:     %.17g\n", r->loss);
+    printf("limit loss:   %.17g (at the run's parameters %.17g)\n", r->limit_loss, r->limit_loss0);
+    printf("limit grad:   %.3g (inf-norm)   inertia +%d 0:%d -%d\n", r->limit_grad_inf, r->n_pos,
+           r->n_zero, r->n_neg);
+    printf("fn distance:  %.3g (RMS run vs polished limit; %.3g at the run's parameters)\n",
+           r->fn_dist, r->fn_dist0);
   }
-  json_object_set_new(o, "groups", gs);
-  json_object_set_new(o, "bias_added", json_boolean(r->bias_added));
-  json_object_set_new(o, "loss", num(r->loss));
-  json_object_set_new(o, "limit_loss_at_run", num(r->limit_loss0));
-  json_object_set_new(o, "fn_dist_at_run", num(r->fn_dist0));
-  json_object_set_new(o, "limit_loss", num(r->limit_loss));
-  json_object_set_new(o, "limit_grad_inf", num(r->limit_grad_inf));
-  json_object_set_new(o, "fn_dist", num(r->fn_dist));
-  json_object_set_new(o, "limit_shift", num(r->limit_shift));
-  json_object_set_new(o, "limit_inertia", json_pack("{s:i, s:i, s:i}", "positive", r->n_pos,
-                                                    "zero", r->n_zero, "negative", r->n_neg));
-  json_object_set_new(o, "eig_min", num(r->eig_min));
-  json_object_set_new(o, "eig_max", num(r->eig_max));
-  json_object_set_new(o, "flow_samples", json_integer((json_int_t)r->n_flow));
-  if (r->n_flow) {
-    json_object_set_new(o, "flow_monotone", json_boolean(r->flow_monotone));
-    json_object_set_new(o, "flow_loss_end", num(r->flow_loss_end));
-    json_object_set_new(o, "flow_s_end", num(r->flow_s_end));
-    json_object_set_new(o, "flow_stop", json_string(r->flow_stop));
-  }
-  return o;
-}
-
-/* channel_flow.dat and the two figures. */
-static ls_status figures(const char *dir, const ls_channel_report *r, ls_error *err) {
-  path_buf d = {0};
-  path_buf_printf(&d, "# continuation along the channel (landsym channel); limit loss %.17g\n"
-                      "# t loss loss-limit_loss out_norm s w_i w_j a_i a_j\n",
-                  r->limit_loss);
-  for (size_t k = 0; k < r->n_flow; k++) {
-    const ls_channel_sample *q = &r->flow_samples[k];
-    path_buf_printf(&d, "%.10g %.17g %.6g %.10g %.6g %.10g %.10g %.10g %.10g\n", q->t, q->loss,
-                    q->loss - r->limit_loss, q->out_norm, q->s, q->w_i, q->w_j, q->a_i, q->a_j);
-  }
-  if (d.oom) {
-    path_buf_free(&d);
-    return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-  }
-  char body[2048];
-  snprintf(body, sizeof body,
-           "set title \"loss along the channel: gradient flow in finite coordinates\"\n"
-           "set grid\nset logscale x\nset format x \"10^{%%L}\"\n"
-           "set xlabel \"norm of the pair's outgoing weights\"\nset ylabel \"loss\"\n"
-           "set format y \"%%.8e\"\nset key bottom left\n"
-           "plot \"channel_flow.dat\" using 4:2 with linespoints pt 7 ps 0.5 title \"run along "
-           "the channel\", %.17g with lines dt 2 lw 2 title \"limit (GLU network) loss\"",
-           r->limit_loss);
-  ls_status st = path_plot(dir, "channel_flow", d.s, d.len, body, err);
-  if (!st) {
-    const char *b2 =
-        "set grid\nset logscale x\n"
-        "set format x \"10^{%L}\"\nset xlabel \"gradient-flow time t\"\nset multiplot layout 1,2\n"
-        "set title \"incoming weights of the pair\"\nset ylabel \"incoming weight (first input)\"\n"
-        "plot \"channel_flow.dat\" using 1:6 with lines lw 2 title \"w_i\", \"\" using 1:7 "
-        "with lines lw 2 title \"w_j\"\n"
-        "set title \"outgoing weights of the pair\"\nset ylabel \"outgoing weight\"\nset logscale y\nset format y \"10^{%L}\"\n"
-        "plot \"channel_flow.dat\" using 1:(abs($8)) with lines lw 2 title \"|a_i|\", \"\" using "
-        "1:(abs($9)) with lines lw 2 title \"|a_j|\"\nunset multiplot";
-    st = path_plot(dir, "channel_weights", d.s, d.len, b2, err);
-  }
-  path_buf_free(&d);
-  return st;
+  if (r->n_flow)
+    printf("continuation: %zu samples, loss %s, end loss %.17g, s %.3g (%s)\n", r->n_flow,
+           r->flow_monotone ? "monotone" : "NOT monotone", r->flow_loss_end, r->flow_s_end,
+           r->flow_stop);
+  printf("written to:   %s\n", out);
+  return 0;
 }
 
 int cmd_channel(int argc, char **argv) {
@@ -172,48 +104,14 @@ int cmd_channel(int argc, char **argv) {
   ls_config cfg;
   ls_error err = {0};
   if (ls_config_load(o.pt.config, &cfg, &err)) return cli_fail("channel", &err);
-  double *theta = NULL;
-  ls_channel_report r;
-  memset(&r, 0, sizeof r);
-  ls_status st = ls_params_read_net(o.pt.params, &cfg.student, &theta, &err);
-  if (!st) st = path_mkdir(o.out, &err);
-  ls_channel_opts co;
-  ls_channel_opts_default(&co);
-  co.flow = !o.no_flow;
-  if (!st) st = ls_channel_find(&cfg.student, &cfg.data, theta, &co, &r, &err);
-  char *f = NULL;
-  if (!st && r.n_groups && (f = path_join(o.out, "limit"))) st = ls_prune_write(f, &r.limit_net, r.limit_theta, &err);
-  free(f), f = NULL;
-  json_t *j = st ? NULL : report_json(&r);
-  char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
-  if (!st && !text) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
-  if (!st && (f = path_join(o.out, "channel.json"))) st = ls_file_write_atomic(f, text, strlen(text), &err);
-  free(f);
-  if (!st && r.n_flow > 1 && !o.no_plot) st = figures(o.out, &r, &err);
-  if (!st && o.json) printf("%s\n", text);
-  else if (!st) {
-    char g[512];
-    cli_channel_groups_string(&r, g, sizeof g);
-    printf("channel:      %s\n", r.reason);
-    if (r.n_groups) {
-      printf("groups:       %s (units 0-based, - = flipped)\n", g);
-      printf("run loss:     %.17g\n", r.loss);
-      printf("limit loss:   %.17g (at the run's parameters %.17g)\n", r.limit_loss, r.limit_loss0);
-      printf("limit grad:   %.3g (inf-norm)   inertia +%d 0:%d -%d\n", r.limit_grad_inf, r.n_pos,
-             r.n_zero, r.n_neg);
-      printf("fn distance:  %.3g (RMS run vs polished limit; %.3g at the run's parameters)\n",
-             r.fn_dist, r.fn_dist0);
-    }
-    if (r.n_flow)
-      printf("continuation: %zu samples, loss %s, end loss %.17g, s %.3g (%s)\n", r.n_flow,
-             r.flow_monotone ? "monotone" : "NOT monotone", r.flow_loss_end, r.flow_s_end,
-             r.flow_stop);
-    printf("written to:   %s\n", o.out);
-  }
-  free(text);
-  json_decref(j);
-  ls_channel_report_free(&r);
-  free(theta);
+  ls_exp_channel_opts co;
+  ls_exp_channel_opts_default(&co);
+  co.params = o.pt.params, co.out_dir = o.out, co.flow = !o.no_flow, co.plot = !o.no_plot;
+  ls_exp_channel_result r;
+  ls_status st = ls_exp_channel_run(&cfg, &co, &r, &err);
   ls_config_free(&cfg);
-  return st ? cli_fail("channel", &err) : 0;
+  if (st) return cli_fail("channel", &err);
+  rc = print(&r, o.out, o.json);
+  ls_exp_channel_result_free(&r);
+  return rc;
 }

@@ -2,22 +2,15 @@
  * overparameterized network and its permutation (Simsek et al. 2021, Theorem 3.1 and
  * Figure 4; Brea et al. 2019, appendix C.2), sampled densely, with the loss along it as
  * CSV and a figure (docs/connect.md). */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
-#include "landsym/config.h"
-#include "landsym/engine.h"
-#include "landsym/io.h"
-#include "landsym/sym.h"
+#include "landsym/exp_connect.h"
+#include "landsym/exp_print.h"
 
 static void connect_usage(FILE *out) {
   fprintf(out,
@@ -96,107 +89,34 @@ static int parse_opts(int argc, char **argv, connect_opts *o) {
   return -1;
 }
 
-/* Start point on the student network: a file, or the teacher expanded to the student. */
-static ls_status start_point(const ls_config *cfg, const connect_opts *o, double **theta,
-                             char *src, size_t len, ls_error *err) {
-  const ls_net *s = &cfg->student;
-  if (o->pt.params && strcmp(o->pt.params, "teacher")) {
-    snprintf(src, len, "%s", o->pt.params);
-    return ls_params_read_net(o->pt.params, s, theta, err);
-  }
-  if (!cfg->has_teacher)
-    return ls_error_set(err, LS_ERR_INPUT, "the config has no teacher: give --params FILE");
-  const ls_net *t = &cfg->teacher;
-  if (t->n_layers != s->n_layers)
-    return ls_error_set(err, LS_ERR_INPUT, "teacher and student differ in depth: give --params FILE");
-  ls_sym_expand_spec specs[LS_MAX_LAYERS];
-  int ns = 0;
-  for (int l = 1; l < s->n_layers; l++) {
-    if (s->width[l] < t->width[l])
-      return ls_error_set(err, LS_ERR_INPUT,
-                          "layer %d: the student (width %d) is narrower than the teacher (%d)",
-                          l, s->width[l], t->width[l]);
-    ls_sym_expand_spec_default(&specs[ns++], l, s->width[l]);
-  }
-  ls_net big;
-  ls_status st = ls_sym_expand(t, cfg->teacher_params, ns, specs, (uint64_t)o->seed, &big,
-                               theta, err);
-  snprintf(src, len, "teacher expanded to the student (seed %ld)", o->seed);
-  return st;
-}
-
-static int parse_perm(const char *s, int m, int *perm) {
+/* --perm P0,P1,..: the integers into a new array; *n = -1 when a entry is no integer (the
+ * library then reports the bad permutation). */
+static int *parse_perm(const char *s, int *n) {
+  int *perm = malloc((strlen(s) / 2 + 2) * sizeof *perm);
   char *dup = strdup(s), *save = NULL;
-  int n = 0;
-  for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+  *n = 0;
+  for (char *tok = perm && dup ? strtok_r(dup, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
     long v;
-    if (n >= m || cli_parse_long(tok, &v)) {
-      free(dup);
-      return -1;
+    if (cli_parse_long(tok, &v) || v < INT_MIN || v > INT_MAX) {
+      *n = -1;
+      break;
     }
-    perm[n++] = (int)v;
+    perm[(*n)++] = (int)v;
   }
   free(dup);
-  return n == m && ls_sym_perm_valid(m, perm) ? 0 : -1;
+  return perm;
 }
 
-static char *join(const char *dir, const char *name) {
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  if (p) snprintf(p, n, "%s/%s", dir, name);
-  return p;
-}
-
-/* connect_loss.dat + .gp (atomic), then gnuplot renders PNG and SVG to temporary names
- * that are renamed on success. */
-static ls_status write_figure(const char *dir, const double *t, const double *L, size_t n,
-                              double L0, double dev, int layer, ls_error *err) {
-  size_t cap = n * 64 + 256;
-  char *buf = malloc(cap);
-  if (!buf) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-  size_t used = (size_t)snprintf(buf, cap, "# t loss loss-loss0\n");
-  for (size_t i = 0; i < n; i++)
-    used += (size_t)snprintf(buf + used, cap - used, "%.17g %.17g %.17g\n", t[i], L[i], L[i] - L0);
-  char *dat = join(dir, "connect_loss.dat"), *gp = join(dir, "connect_loss.gp");
-  ls_status st = ls_file_write_atomic(dat, buf, used, err);
-  if (!st) {
-    used = (size_t)snprintf(
-        buf, cap,
-        "# Loss along the equal-loss permutation path (landsym connect).\n"
-        "# Run: gnuplot connect_loss.gp   (set outbase to change the output names)\n"
-        "if (!exists(\"outbase\")) outbase = \"connect_loss\"\n"
-        "set xlabel \"path parameter t\"\n"
-        "set ylabel \"loss - loss(0)\"\n"
-        "set format y \"%%.1e\"\n"
-        "set title \"equal-loss path, layer %d: loss(0) = %.3e, max |loss - loss(0)| = %.2e\"\n"
-        "set key off\n"
-        "set grid\n"
-        "set terminal pngcairo size 900,500\n"
-        "set output outbase.\".png\"\n"
-        "plot \"connect_loss.dat\" using 1:3 with lines lw 2\n"
-        "set terminal svg size 900,500\n"
-        "set output outbase.\".svg\"\n"
-        "replot\n",
-        layer, L0, dev);
-    st = ls_file_write_atomic(gp, buf, used, err);
-  }
-  if (!st) {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && gnuplot -e 'outbase=\".connect_loss.tmp\"' connect_loss.gp 2>&1 && "
-             "mv .connect_loss.tmp.png connect_loss.png && mv .connect_loss.tmp.svg connect_loss.svg",
-             dir);
-    if (system(cmd) != 0) {
-      char *a = join(dir, ".connect_loss.tmp.png"), *b = join(dir, ".connect_loss.tmp.svg");
-      if (a) unlink(a);
-      if (b) unlink(b);
-      free(a), free(b);
-      st = ls_error_set(err, LS_ERR_COMPUTE, "gnuplot failed to draw %s (is gnuplot installed?)",
-                        gp);
-    }
-  }
-  free(buf), free(dat), free(gp);
-  return st;
+static void print(const ls_exp_connect_result *r, int no_plot) {
+  printf("start:          %s\n", r->start);
+  printf("layer:          %d, permutation", r->layer);
+  for (int i = 0; i < r->m; i++) printf(" %d", r->perm[i]);
+  printf("\nsegments:       %d (free %d, shift %d, transfer %d, restore %d)\n", r->n_segments,
+         r->moves[1], r->moves[2], r->moves[3], r->moves[4]);
+  printf("samples:        %zu\n", r->n);
+  printf("loss at start:  %.17g\n", r->loss0);
+  printf("max |L - L0|:   %.3e\n", r->max_dev);
+  printf("files:          %s, %s%s\n", r->csv, r->npy, no_plot ? "" : ", connect_loss.{png,svg,dat,gp}");
 }
 
 int cmd_connect(int argc, char **argv) {
@@ -206,107 +126,19 @@ int cmd_connect(int argc, char **argv) {
   ls_config cfg;
   ls_error err = {0};
   if (ls_config_load(o.pt.config, &cfg, &err)) return cli_fail("connect", &err);
-  const ls_net *net = &cfg.student;
-  double *theta = NULL, *t = NULL, *L = NULL, *rows = NULL;
-  int *perm = NULL;
-  char src[512];
-  ls_sym_path path = {0};
-  struct stat sb;
-  ls_status st = LS_OK;
-  if (net->n_layers < 2 || o.pt.layer > net->n_layers - 1)
-    st = ls_error_set(&err, LS_ERR_INPUT,
-                      "--layer %ld is out of range: the %d-layer student has hidden layers 1..%d",
-                      o.pt.layer, net->n_layers, net->n_layers - 1);
-  /* created when missing, like every other command's output directory */
-  if (!st && stat(o.out_dir, &sb) != 0 && mkdir(o.out_dir, 0777) != 0)
-    st = ls_error_set(&err, LS_ERR_IO, "--out-dir %s: cannot create directory: %s", o.out_dir,
-                      strerror(errno));
-  if (!st && (stat(o.out_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
-    st = ls_error_set(&err, LS_ERR_INPUT, "--out-dir %s is not a directory", o.out_dir);
-  if (!st) st = start_point(&cfg, &o, &theta, src, sizeof src, &err);
-  int l = (int)o.pt.layer, m = net->width[l < LS_MAX_LAYERS ? l : 0];
-  if (!st) {
-    perm = malloc((size_t)m * sizeof *perm);
-    if (!perm) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
-    else if (!o.perm || !strcmp(o.perm, "random")) {
-      ls_rng rs;
-      ls_rng_seed(&rs, (uint64_t)o.seed);
-      ls_sym_perm_random(m, perm, &rs);
-    } else if (parse_perm(o.perm, m, perm))
-      st = ls_error_set(&err, LS_ERR_INPUT,
-                        "--perm must list a permutation of 0..%d (layer %d has %d units)", m - 1,
-                        l, m);
-  }
-  if (!st) st = ls_sym_connect(net, theta, l, perm, o.tol, &path, &err);
-  size_t n = 0;
-  int nseg = path.n_points - 1;
-  double L0 = 0, dev = 0;
-  if (!st) {
-    n = (size_t)nseg * (size_t)o.samples + 1;
-    t = malloc(n * sizeof *t), L = malloc(n * sizeof *L), rows = malloc(n * 5 * sizeof *rows);
-    if (!t || !L || !rows) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
-  }
-  if (!st) st = ls_sym_path_sample(net, &cfg.data, &path, (int)o.samples, t, L, &err);
-  if (!st) {
-    L0 = L[0];
-    for (size_t i = 0; i < n; i++) {
-      dev = fmax(dev, fabs(L[i] - L0));
-      size_t seg = i / (size_t)o.samples;
-      if (seg >= (size_t)nseg) seg = nseg > 0 ? (size_t)nseg - 1 : 0;
-      rows[i * 5 + 0] = t[i];
-      rows[i * 5 + 1] = (double)seg;
-      rows[i * 5 + 2] = nseg > 0 ? path.kind[seg + 1] : 0;
-      rows[i * 5 + 3] = L[i];
-      rows[i * 5 + 4] = L[i] - L0;
-    }
-  }
-  char *csv = join(o.out_dir, "connect_loss.csv"), *npy = join(o.out_dir, "connect_path.npy");
-  if (!st) st = ls_csv_write(csv, "t,segment,move,loss,loss_minus_loss0", rows, n, 5, &err);
-  if (!st) {
-    size_t shape[2] = {(size_t)path.n_points, path.P};
-    st = ls_npy_write(npy, path.points, 2, shape, &err);
-  }
-  if (!st && !o.no_plot) st = write_figure(o.out_dir, t, L, n, L0, dev, l, &err);
-  if (st && csv && npy) unlink(csv), unlink(npy); /* no partial results */
-  if (!st) {
-    json_t *j = json_object(), *pj = json_array(), *mv = json_object();
-    for (int i = 0; i < m; i++) json_array_append_new(pj, json_integer(perm[i]));
-    int counts[8] = {0};
-    for (int i = 1; i < path.n_points; i++) counts[path.kind[i] & 7]++;
-    for (int k = 1; k < 5; k++)
-      json_object_set_new(mv, ls_sym_path_move_name(k), json_integer(counts[k]));
-    json_object_set_new(j, "config", json_string(cfg.path));
-    json_object_set_new(j, "start", json_string(src));
-    json_object_set_new(j, "layer", json_integer(l));
-    json_object_set_new(j, "perm", pj);
-    json_object_set_new(j, "segments", json_integer(nseg));
-    json_object_set_new(j, "moves", mv);
-    json_object_set_new(j, "samples", json_integer((json_int_t)n));
-    json_object_set_new(j, "loss_start", json_real(L0));
-    json_object_set_new(j, "max_loss_deviation", json_real(dev));
-    json_object_set_new(j, "csv", json_string(csv));
-    json_object_set_new(j, "waypoints", json_string(npy));
-    if (o.json) {
-      json_dumpf(j, stdout, JSON_REAL_PRECISION(17) | JSON_INDENT(0));
-      printf("\n");
-    } else {
-      printf("start:          %s\n", src);
-      printf("layer:          %d, permutation", l);
-      for (int i = 0; i < m; i++) printf(" %d", perm[i]);
-      printf("\nsegments:       %d (free %d, shift %d, transfer %d, restore %d)\n", nseg,
-             counts[1], counts[2], counts[3], counts[4]);
-      printf("samples:        %zu\n", n);
-      printf("loss at start:  %.17g\n", L0);
-      printf("max |L - L0|:   %.3e\n", dev);
-      printf("files:          %s, %s%s\n", csv, npy,
-             o.no_plot ? "" : ", connect_loss.{png,svg,dat,gp}");
-    }
-    json_decref(j);
-  }
-  int code = st ? cli_fail("connect", &err) : 0;
-  free(csv), free(npy);
-  free(theta), free(t), free(L), free(rows), free(perm);
-  ls_sym_path_free(&path);
+  ls_exp_connect_opts co;
+  ls_exp_connect_opts_default(&co);
+  co.params = o.pt.params, co.layer = (int)o.pt.layer, co.samples = (int)o.samples;
+  co.seed = (uint64_t)o.seed, co.tol = o.tol, co.out_dir = o.out_dir, co.plot = !o.no_plot;
+  int *perm = o.perm && strcmp(o.perm, "random") ? parse_perm(o.perm, &co.n_perm) : NULL;
+  co.perm = perm;
+  ls_exp_connect_result r;
+  ls_status st = ls_exp_connect_run(&cfg, &co, &r, &err);
   ls_config_free(&cfg);
-  return code;
+  free(perm);
+  if (st) return cli_fail("connect", &err);
+  if (o.json) st = ls_exp_json_line(r.summary, stdout, &err);
+  else print(&r, o.no_plot);
+  ls_exp_connect_result_free(&r);
+  return st ? cli_fail("connect", &err) : 0;
 }

@@ -3,16 +3,13 @@
  * off it keeps a positive distance (docs/invariance.md). */
 #include <getopt.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "landsym/config.h"
-#include "landsym/io.h"
+#include "landsym/exp_invariance.h"
+#include "landsym/exp_print.h"
 #include "landsym/optim.h"
-#include "landsym/sym.h"
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -34,18 +31,52 @@ static void usage(FILE *out) {
           "Exit 0 when both checks hold, 1 when one fails, 2 bad usage or input.\n");
 }
 
-static void print_leg(const char *name, const ls_sym_invariance_leg *g, int json, int last) {
-  if (json)
-    printf("\"%s\": {\"dist_start\": %.6e, \"dist_max\": %.6e, \"dist_min\": %.6e, "
-           "\"dist_end\": %.6e, \"param_scale\": %.6g, \"loss_start\": %.17g, \"loss_end\": %.17g, "
-           "\"grad_end\": %.3e, \"flow_t\": %.6g, \"steps\": %zu, \"stop\": \"%s\"}%s",
-           name, g->dist_start, g->dist_max, g->dist_min, g->dist_end, g->scale, g->loss_start,
-           g->loss_end, g->grad_end, g->flow_t, g->n_samples, ls_stop_name(g->stop), last ? "" : ", ");
-  else
-    printf("%-4s start %.3e  max %.3e  min %.3e  end %.3e  (%zu steps to t = %.4g, loss %.6e -> "
-           "%.6e, stop %s)\n",
-           name, g->dist_start, g->dist_max, g->dist_min, g->dist_end, g->n_samples, g->flow_t,
-           g->loss_start, g->loss_end, ls_stop_name(g->stop));
+static void print_leg(const char *name, const ls_sym_invariance_leg *g) {
+  printf("%-4s start %.3e  max %.3e  min %.3e  end %.3e  (%zu steps to t = %.4g, loss %.6e -> "
+         "%.6e, stop %s)\n",
+         name, g->dist_start, g->dist_max, g->dist_min, g->dist_end, g->n_samples, g->flow_t,
+         g->loss_start, g->loss_end, ls_stop_name(g->stop));
+}
+
+static void print(const ls_sym_invariance_opts *o, const ls_exp_invariance_result *r) {
+  printf("Lemma 2.1, layer %d, H_{%d,%d}: distance to the subspace along the gradient flow\n",
+         o->layer, o->i, o->j);
+  print_leg("on", &r->res.on);
+  print_leg("off", &r->res.off);
+  printf("on:  max distance %.3e <= %.3e (rounding level): %s\n", r->res.on.dist_max, r->on_tol,
+         r->stays_on ? "holds" : "FAILS");
+  printf("off: min distance %.3e > 0: %s\n", r->res.off.dist_min, r->stays_off ? "holds" : "FAILS");
+}
+
+/* --units I,J into the options; 0, or 2 after a usage error. */
+static int parse_units(const char *units, ls_sym_invariance_opts *o) {
+  long ui, uj;
+  const char *comma = strchr(units, ',');
+  char first[32];
+  snprintf(first, sizeof first, "%.*s", comma ? (int)(comma - units) : 31, units);
+  if (!comma || cli_parse_long(first, &ui) || cli_parse_long(comma + 1, &uj) || ui < 0 || uj < 0 ||
+      ui > INT_MAX || uj > INT_MAX)
+    return cli_usage_error("invariance", "--units must be I,J (non-negative integers), got '%s'", units);
+  o->i = (int)ui, o->j = (int)uj;
+  return 0;
+}
+
+/* The check on the parsed options; the exit code. */
+static int run(const cli_point *pt, ls_exp_invariance_opts *eo, int json) {
+  ls_error err = {0};
+  ls_config cfg;
+  if (ls_config_load(pt->config, &cfg, &err)) return cli_fail("invariance", &err);
+  eo->params = pt->params, eo->sym.layer = (int)pt->layer;
+  ls_exp_invariance_result r;
+  ls_status st = ls_exp_invariance_run(&cfg, eo, &r, &err);
+  ls_config_free(&cfg);
+  if (st) return cli_fail("invariance", &err);
+  if (json) st = ls_exp_json_line(r.summary, stdout, &err);
+  else print(&eo->sym, &r);
+  int rc = st ? cli_fail("invariance", &err) : r.stays_on && r.stays_off ? 0 : 1;
+  if (!st && rc) fprintf(stderr, "landsym invariance: Lemma 2.1 check failed\n");
+  ls_exp_invariance_result_free(&r);
+  return rc;
 }
 
 int cmd_invariance(int argc, char **argv) {
@@ -84,69 +115,9 @@ int cmd_invariance(int argc, char **argv) {
   }
   if (optind < argc) return cli_usage_error("invariance", "unexpected argument '%s'", argv[optind]);
   if (!pt.config) return cli_usage_error("invariance", "--config is required");
-  long ui, uj;
-  const char *comma = strchr(units, ',');
-  char first[32];
-  snprintf(first, sizeof first, "%.*s", comma ? (int)(comma - units) : 31, units);
-  if (!comma || cli_parse_long(first, &ui) || cli_parse_long(comma + 1, &uj) || ui < 0 || uj < 0 ||
-      ui > INT_MAX || uj > INT_MAX)
-    return cli_usage_error("invariance", "--units must be I,J (non-negative integers), got '%s'", units);
-  ls_error err = {0};
-  ls_config cfg;
-  ls_status st = ls_config_load(pt.config, &cfg, &err);
-  if (st) return cli_fail("invariance", &err);
-  const ls_net *net = &cfg.student;
-  double *theta = NULL;
-  int rc = 1;
-  if (pt.params) {
-    if ((st = ls_params_read_net(pt.params, net, &theta, &err))) goto fail;
-  } else {
-    theta = malloc(ls_net_nparams(net) * sizeof *theta);
-    if (!theta) {
-      st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
-      goto fail;
-    }
-    ls_params_glorot(net, (uint64_t)seed, theta);
-  }
-  if (pt.layer >= net->n_layers) {
-    st = ls_error_set(&err, LS_ERR_INPUT, "--layer %ld: the student's hidden layers are 1..%d",
-                      pt.layer, net->n_layers - 1);
-    goto fail;
-  }
-  ls_sym_invariance_opts o;
-  ls_sym_invariance_opts_default(&o);
-  o.layer = (int)pt.layer, o.i = (int)ui, o.j = (int)uj, o.offset = offset, o.tmax = tmax;
-  o.seed = (uint64_t)seed;
-  ls_sym_invariance_result res;
-  if ((st = ls_sym_invariance_check(net, &cfg.data, theta, &o, &res, &err))) goto fail;
-  /* on H: distance at rounding level relative to the largest weight seen;
-   * off H: positive over the whole flow */
-  double tol = 1e-12 * fmax(1.0, res.on.scale);
-  int on_ok = res.on.dist_max <= tol, off_ok = res.off.dist_min > 0;
-  if (json) {
-    printf("{\"layer\": %d, \"units\": [%d, %d], \"offset\": %.6g, \"tmax\": %.6g, ", o.layer, o.i,
-           o.j, o.offset, o.tmax);
-    print_leg("on", &res.on, 1, 0);
-    print_leg("off", &res.off, 1, 0);
-    printf("\"on_tolerance\": %.3e, \"stays_on\": %s, \"stays_off\": %s}\n", tol,
-           on_ok ? "true" : "false", off_ok ? "true" : "false");
-  } else {
-    printf("Lemma 2.1, layer %d, H_{%d,%d}: distance to the subspace along the gradient flow\n",
-           o.layer, o.i, o.j);
-    print_leg("on", &res.on, 0, 0);
-    print_leg("off", &res.off, 0, 1);
-    printf("on:  max distance %.3e <= %.3e (rounding level): %s\n", res.on.dist_max, tol,
-           on_ok ? "holds" : "FAILS");
-    printf("off: min distance %.3e > 0: %s\n", res.off.dist_min, off_ok ? "holds" : "FAILS");
-  }
-  rc = on_ok && off_ok ? 0 : 1;
-  if (rc) fprintf(stderr, "landsym invariance: Lemma 2.1 check failed\n");
-  free(theta);
-  ls_config_free(&cfg);
-  return rc;
-fail:
-  rc = cli_fail("invariance", &err);
-  free(theta);
-  ls_config_free(&cfg);
-  return rc;
+  ls_exp_invariance_opts eo;
+  ls_exp_invariance_opts_default(&eo);
+  eo.sym.offset = offset, eo.sym.tmax = tmax, eo.sym.seed = (uint64_t)seed;
+  if (parse_units(units, &eo.sym)) return 2;
+  return run(&pt, &eo, json);
 }
