@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "exp/path_plot.h"
+#include "landsym/core.h"
 #include "landsym/config_path.h"
 #include "landsym/engine.h"
 #include "landsym/exp_path.h"
@@ -35,12 +36,6 @@ void ls_exp_path_result_free(ls_exp_path_result *r) {
   free(r->pairs);
   json_decref(r->summary);
   memset(r, 0, sizeof *r);
-}
-
-static double wall_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int smooth_net(const ls_net *net) {
@@ -253,9 +248,9 @@ static ls_status run_pair(const ls_config *cfg, const ls_exp_path_opts *o, ls_pa
   const ls_net *net = &cfg->student;
   int k = o->layer;
   po.l = q->l, po.m = q->m;
-  double t0 = wall_now();
+  double t0 = ls_clock_seconds();
   ls_status st = ls_path_build(net, &cfg->data, theta, &po, &q->p, err);
-  q->seconds = wall_now() - t0;
+  q->seconds = ls_clock_seconds() - t0;
   if (st) return ls_error_prefix(err, "pair %d,%d", q->l, q->m), st;
   ls_path *p = &q->p;
   /* the permutation point is a critical point only with a certificate (certify.h) */
