@@ -1,4 +1,4 @@
-/* Parameter vectors in .npy or .json files (layout: net.h / DESIGN.md). */
+/* Parameter vectors in .npy, .json or .safetensors files (layout: net.h / DESIGN.md). */
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -6,6 +6,7 @@
 
 #include "landsym/config.h"
 #include "landsym/io.h"
+#include "landsym/safetensors.h"
 
 static int has_ext(const char *path, const char *ext) {
   size_t n = strlen(path), e = strlen(ext);
@@ -63,6 +64,7 @@ static ls_status read_json(const char *path, double **theta, size_t *n, ls_error
 
 ls_status ls_params_read(const char *path, double **theta, size_t *n, ls_error *err) {
   if (has_ext(path, ".json")) return read_json(path, theta, n, err);
+  if (has_ext(path, ".safetensors")) return ls_safetensors_params_read(path, theta, n, err);
   if (has_ext(path, ".npy")) {
     int nd;
     size_t shape[2];
@@ -78,11 +80,13 @@ ls_status ls_params_read(const char *path, double **theta, size_t *n, ls_error *
     *n = shape[0];
     return LS_OK;
   }
-  return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy or .json", path);
+  return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy, .json or .safetensors", path);
 }
 
 ls_status ls_params_read_net(const char *path, const ls_net *net, double **theta,
                              ls_error *err) {
+  /* safetensors: tensors named by the network's layers (include/landsym/safetensors.h) */
+  if (has_ext(path, ".safetensors")) return ls_safetensors_params_read_net(path, net, theta, err);
   size_t n;
   ls_status st = ls_params_read(path, theta, &n, err);
   if (st) return st;
@@ -100,8 +104,9 @@ ls_status ls_params_read_net(const char *path, const ls_net *net, double **theta
 
 ls_status ls_params_write(const char *path, const double *theta, size_t n, ls_error *err) {
   if (has_ext(path, ".npy")) return ls_npy_write(path, theta, 1, &n, err);
+  if (has_ext(path, ".safetensors")) return ls_safetensors_params_write_flat(path, theta, n, err);
   if (!has_ext(path, ".json"))
-    return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy or .json", path);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy, .json or .safetensors", path);
   ls_atomic_file f;
   ls_status st = ls_atomic_open(&f, path, err);
   if (st) return st;
