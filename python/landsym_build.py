@@ -68,6 +68,14 @@ typedef struct ls_work ls_work;
 ls_work *ls_work_alloc(const ls_net *net, size_t n_samples);
 void ls_work_free(ls_work *w);
 const char *ls_kernel_name(void);
+ls_status ls_loss(const ls_net *net, const ls_data *d, const double *theta, double *loss,
+                  ls_work *w);
+ls_status ls_loss_grad(const ls_net *net, const ls_data *d, const double *theta, double *loss,
+                       double *grad, ls_work *w);
+ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, double *H,
+                     ls_work *w);
+ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const double *v,
+                 double *Hv, ls_work *w);
 
 typedef struct { int threads; int blas_threads; ...; } ls_ctx;
 ls_ctx ls_ctx_threads(int threads);

@@ -14,6 +14,7 @@ from .errors import ClosedError, raise_for
 __all__ = ["ffi", "lib", "check", "as_array", "out_array", "ptr", "cstr", "Closable"]
 
 _F64 = np.dtype(np.float64)
+_ND = np.ndarray
 
 
 def check(status, err):
@@ -31,6 +32,8 @@ def as_array(a, shape, name):
 
     TypeError for another dtype or a non-numeric object, ValueError for another shape
     or a non-contiguous array."""
+    if a.__class__ is _ND and a.dtype is _F64 and a.shape == shape and a.flags.c_contiguous:
+        return a  # the common case, checked first and fast
     if not isinstance(a, np.ndarray):
         if isinstance(a, (list, tuple)):
             try:
@@ -56,16 +59,24 @@ def as_array(a, shape, name):
 def out_array(out, shape, name):
     """A caller's output array (checked like as_array, and writable) or a new one."""
     if out is None:
-        return np.empty(shape, dtype=_F64)
+        return np.empty(shape)
+    if out.__class__ is _ND and out.dtype is _F64 and out.shape == shape:
+        f = out.flags
+        if f.c_contiguous and f.writeable:
+            return out
     out = as_array(out, shape, name)
     if not out.flags.writeable:
         raise ValueError("%s: the array is read-only" % name)
     return out
 
 
+_DARR = ffi.typeof("double[]")
+_from_buffer = ffi.from_buffer
+
+
 def ptr(a):
     """double * into a checked array (no copy)."""
-    return ffi.from_buffer("double[]", a, require_writable=False)
+    return _from_buffer(_DARR, a)
 
 
 class Closable:

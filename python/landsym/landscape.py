@@ -10,7 +10,11 @@ derivatives (src/deriv); the loss convention is DESIGN.md's (MSE = sum_k w_k sum
 import numpy as np
 
 from ._core import Closable, as_array, check, ffi, lib, out_array, ptr
-from .errors import InputError
+from .errors import InputError, raise_for
+
+_loss_grad = lib.lsp_loss_grad
+_ND, _F64, _S8 = np.ndarray, np.dtype(np.float64), (8,)
+_ptr = ptr
 
 __all__ = ["Landscape"]
 
@@ -44,15 +48,18 @@ class Landscape(Closable):
             raise MemoryError("landsym: workspace for %s on %d samples" % (net.describe(), d.n))
         self._err = err
         self._f = ffi.new("double[1]")
+        self._shape = (self.P,)
+        self._last_t = self._last_tp = self._last_g = self._last_gp = None
 
     def _free(self):
         self._w = None
+        self._last_t = self._last_tp = self._last_g = self._last_gp = None
 
     def _theta(self, theta):
-        self._check_open()
-        if self.data._closed:
+        if self._closed or self.data._closed:
+            self._check_open()
             self.data._check_open()
-        return as_array(theta, (self.P,), "theta")
+        return as_array(theta, self._shape, "theta")
 
     def loss(self, theta):
         """L(theta)."""
@@ -65,10 +72,30 @@ class Landscape(Closable):
     def loss_grad(self, theta, out=None):
         """(L(theta), grad L(theta)); the gradient goes to `out` when given."""
         with self._lock:
-            t = self._theta(theta)
-            g = out_array(out, (self.P,), "out")
-            check(lib.lsp_loss_grad(self._n, self._d, ptr(t), self.P, self._f, ptr(g), self._w,
-                                    self._err), self._err)
+            if self._closed or self.data._closed:
+                self._check_open()
+                self.data._check_open()
+            # the common case checked inline (1-D float64 with stride 8 is C-contiguous)
+            t = theta if (theta.__class__ is _ND and theta.dtype is _F64 and
+                          theta.shape == self._shape and theta.strides == _S8) \
+                else as_array(theta, self._shape, "theta")
+            # pointers into the last arrays seen are kept: the buffer export they hold
+            # stops numpy from moving those arrays' data, so the same object means the
+            # same memory (loops that update theta and out in place skip from_buffer)
+            if t is not self._last_t:
+                self._last_t, self._last_tp = t, _ptr(t)
+            if out is None:
+                g = np.empty(self.P)
+                gp = _ptr(g)
+            else:
+                g = out_array(out, self._shape, "out")
+                if g is not self._last_g:
+                    self._last_g, self._last_gp = g, _ptr(g)
+                gp = self._last_gp
+            st = _loss_grad(self._n, self._d, self._last_tp, self.P, self._f, gp, self._w,
+                            self._err)
+            if st:
+                raise_for(st, self._err)
             return self._f[0], g
 
     def grad(self, theta, out=None):

@@ -166,6 +166,9 @@ def train(net, data, theta0=None, *, seed=0, progress=None, keep_params=True, **
         handle = ffi.new_handle(cb)
         o.progress, o.progress_user = lib.lsp_py_progress, handle
     r = ffi.new("ls_train_result *")
+    ctx = ffi.new("ls_ctx *", lib.ls_ctx_threads(0))
+    ctx.blas_threads = 1  # as `landsym train`: one BLAS thread inside the trainer
+    lib.ls_ctx_apply_blas(ctx)
     try:
         with data._lock:
             check(lib.ls_train(net._net, d, ptr(theta), o, r, err), err)
