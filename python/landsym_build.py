@@ -158,6 +158,53 @@ void ls_train_result_free(ls_train_result *r);
 ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
                    const ls_train_opts *opts, ls_train_result *r, ls_error *err);
 
+/* sym.h: reduction and expansion */
+typedef struct { double tol; int use_sign; ...; } ls_sym_reduce_opts;
+void ls_sym_reduce_opts_default(ls_sym_reduce_opts *o);
+typedef struct {
+  int width; int n_groups; int reduced_width; int *group; int *sign; int *group_size;
+  int *zero_type; int *reduced_index; int const_group; ...;
+} ls_sym_layer_groups;
+typedef struct {
+  ls_net net; double *theta; int n_hidden; ls_sym_layer_groups layer[...]; ...;
+} ls_sym_reduction;
+ls_status ls_sym_reduce(const ls_net *net, const double *theta, const ls_sym_reduce_opts *opts,
+                        ls_sym_reduction *red, ls_error *err);
+void ls_sym_reduction_free(ls_sym_reduction *red);
+int ls_sym_is_irreducible(const ls_sym_reduction *red, int l);
+typedef struct {
+  int layer; int m; const int *k; int n_zero; const int *b; const double *beta;
+  int vector_split; int equal_split; int zero_type_out; const int *perm; int random_perm; ...;
+} ls_sym_expand_spec;
+void ls_sym_expand_spec_default(ls_sym_expand_spec *s, int layer, int m);
+ls_status ls_sym_expand_layer(const ls_net *net, const double *theta,
+                              const ls_sym_expand_spec *spec, uint64_t seed, ls_net *net_m,
+                              double **theta_m, int *group_of, ls_error *err);
+
+/* classify.h */
+typedef int... ls_class_kind;
+const char *ls_class_name(ls_class_kind k);
+typedef struct {
+  double loss_floor; double grad_tol; double reduce_tol; double match_tol; double sym_grad_tol;
+  double eig_tol; double approach_dist; double approach_loss_rtol; ...;
+} ls_classify_opts;
+void ls_classify_opts_default(ls_classify_opts *o);
+ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err);
+typedef struct { int layer; int size; int zero_type; int teacher_unit; int sign_mixed; ...; }
+  ls_neuron_group;
+typedef struct {
+  ls_class_kind cls; int converged, sym_induced, reducible; char certificate[48];
+  int teacher_match; double loss, grad_inf; double gn_loss; double eig[...]; int n_eig;
+  int n_zero_eigs, n_neg_eigs; double max_abs_eig; int P, reduced_P;
+  int reduced_width[...]; double reduced_loss, reduced_grad_inf; double match_error;
+  double min_neuron_dist; double prune_max_diff; int approaching; int near_saddle;
+  int n_groups; ls_neuron_group *groups; ls_net reduced_net; double *reduced_theta; ...;
+} ls_classify_result;
+void ls_classify_result_free(ls_classify_result *r);
+ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
+                            const ls_net *teacher, const double *theta_t,
+                            const ls_classify_opts *o, ls_classify_result *r, ls_error *err);
+
 /* landsym_shim.c */
 static ls_status lsp_loss(const ls_net *net, const ls_data *d, const double *theta, size_t P,
                           double *loss, ls_work *w, ls_error *err);

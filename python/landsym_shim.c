@@ -10,6 +10,7 @@
 #include <gmp.h>
 #include <mpfr.h>
 
+#include "landsym/classify.h"
 #include "landsym/config.h"
 #include "landsym/count.h"
 #include "landsym/ctx.h"
@@ -18,6 +19,7 @@
 #include "landsym/linalg.h"
 #include "landsym/optim.h"
 #include "landsym/safetensors.h"
+#include "landsym/sym.h"
 
 static ls_status lsp_check_finite(const double *v, size_t n, const char *what, ls_error *err) {
   for (size_t i = 0; i < n; i++)

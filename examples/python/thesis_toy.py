@@ -1,8 +1,9 @@
 """Worked example of the Python bindings (docs/python.md) on the thesis toy (Stoican 2022,
 section 6.2: 2-4-1 sigmoid teacher on the 41x41 grid of [-5,5]^2, width-5 student):
 
-  1. train the student from several seeds and tabulate where each run ends: loss,
-     gradient, what stopped it, and the extreme Hessian eigenvalues (all from the library);
+  1. train the student from several seeds, classify where each run ends (global minimum,
+     symmetry-induced critical point, saddle, ...; landsym.sym.classify_many) and tabulate
+     loss, gradient, class and the extreme Hessian eigenvalues (all from the library);
   2. plot the loss curves (when matplotlib is installed);
   3. write one trained network to a safetensors file as an nn.Sequential state_dict, read
      it back (as a PyTorch user's file would be read), and print its Hessian spectrum;
@@ -18,7 +19,7 @@ import sys
 import numpy as np
 
 import landsym
-from landsym import count, weights
+from landsym import count, sym, weights
 
 
 def train_seeds(cfg, seeds):
@@ -30,9 +31,16 @@ def train_seeds(cfg, seeds):
             ev = ls.spectrum(r["x"])["evals"]
             rows.append((seed, r["loss"], r["gnorm"], r["stopped_by"], ev[0], ev[-1], r["x"]))
             curves.append((seed, r["loss_curve"]))
-    print("seed  loss        |grad|_inf  stopped by   min eig     max eig")
-    for seed, f, g, why, lo, hi, _ in rows:
-        print("%4d  %.3e   %.2e    %-11s  %+.3e  %.3e" % (seed, f, g, why, lo, hi))
+    classes = sym.classify_many(cfg.student, cfg.data, [row[6] for row in rows],
+                                teacher=cfg.teacher, theta_t=cfg.teacher_params)
+    print("seed  loss        |grad|_inf  stopped by   class             min eig     max eig")
+    for (seed, f, g, why, lo, hi, _), c in zip(rows, classes):
+        print("%4d  %.3e   %.2e    %-11s  %-16s  %+.3e  %.3e" % (seed, f, g, why, c["class"],
+                                                                lo, hi))
+    tally = {}
+    for c in classes:
+        tally[c["class"]] = tally.get(c["class"], 0) + 1
+    print("classes:", tally)
     return rows, curves
 
 

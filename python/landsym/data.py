@@ -26,6 +26,9 @@ class Data(Closable):
         super().__init__()
         x = as_array(x, (None, None), "x")
         n = x.shape[0]
+        if n == 0 or x.shape[1] == 0:
+            raise ValueError("x: expected at least one sample and one input, got shape %s"
+                             % (x.shape,))
         if y is None:
             y = np.zeros((n, 1 if dout is None else int(dout)))
         y = as_array(y, (n, None), "y")
@@ -67,12 +70,18 @@ class Data(Closable):
     @classmethod
     def grid(cls, n, dim=2, lo=-5.0, hi=5.0, dout=1):
         """n^dim grid points on [lo, hi]^dim, last coordinate fastest (thesis 6.2)."""
+        if int(n) < 1:
+            raise ValueError("n: expected >= 1 points per axis, got %d" % int(n))
         return cls._generated(lambda d, e: lib.ls_data_grid(d, int(n), int(dim), float(lo),
                                                             float(hi), int(dout), e))
 
     @classmethod
     def gaussian(cls, n, dim, seed=0, dout=1):
         """n standard-normal samples from the library's seeded generator."""
+        from .net import _seed
+        seed = _seed(seed)
+        if int(n) < 1:
+            raise ValueError("n: expected >= 1 samples, got %d" % int(n))
         return cls._generated(lambda d, e: lib.ls_data_gaussian(d, int(n), int(dim), int(seed),
                                                                 int(dout), e))
 

@@ -13,13 +13,20 @@ __all__ = ["Net"]
 _PARTS = ("weight", "bias", "glu_weight", "glu_bias")
 
 
-def _per_layer(value, L, name):
+def _per_layer(value, L, name, what="layer"):
     if isinstance(value, (list, tuple)):
         if len(value) != L:
-            raise ValueError("%s: expected %d entries (one per layer), got %d"
-                             % (name, L, len(value)))
+            raise ValueError("%s: expected %d entries (one per %s), got %d"
+                             % (name, L, what, len(value)))
         return list(value)
     return [value] * L
+
+
+def _seed(seed):
+    seed = int(seed)
+    if not 0 <= seed < 1 << 64:
+        raise ValueError("seed: expected an integer in 0..2^64-1, got %d" % seed)
+    return seed
 
 
 class Net:
@@ -41,9 +48,9 @@ class Net:
                              % (lib.LS_MAX_LAYERS + 1, len(widths)))
         if any(w < 1 or w > 1 << 30 for w in widths):
             raise ValueError("widths: every width must be in 1..2^30, got %s" % widths)
-        acts = _per_layer(activation, L - 1, "activation") + [output]
+        acts = _per_layer(activation, L - 1, "activation", "hidden layer") + [output]
         biases = _per_layer(bias, L, "bias")
-        glus = _per_layer(0 if glu is None else glu, L - 1, "glu") + [0]
+        glus = _per_layer(0 if glu is None else glu, L - 1, "glu", "hidden layer") + [0]
         err = ffi.new("ls_error *")
         n = ffi.new("ls_net *")
         n.n_layers = L
@@ -137,6 +144,7 @@ class Net:
     def init(self, seed=0, scale=None):
         """Initial parameters from the library's seeded generators: Glorot normal (the
         command line's default), or N(0, scale^2) weights when scale is given."""
+        seed = _seed(seed)
         theta = np.empty(self.n_params)
         p = ffi.from_buffer("double[]", theta)
         if scale is None:

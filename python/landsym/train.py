@@ -147,7 +147,8 @@ def train(net, data, theta0=None, *, seed=0, progress=None, keep_params=True, **
     released while the library trains (it is retaken only for the callback)."""
     P = net.n_params
     o = _options(net, options)
-    o.seed = (int(seed) ^ _BATCH_SALT) & ((1 << 64) - 1)
+    from .net import _seed
+    o.seed = _seed(seed) ^ _BATCH_SALT
     o.traj_params = 1 if keep_params else 0
     if theta0 is None:
         init = options.get("init", "glorot")

@@ -156,7 +156,8 @@ def to_torch(net, theta):
 
 def from_torch(model, loss="mse"):
     """(Net, theta) of a torch nn.Sequential alternating nn.Linear and activation modules
-    (Sigmoid, Tanh, Softplus, ReLU, GELU, Identity)."""
+    (Sigmoid, Tanh, Softplus, ReLU, GELU, Identity). nn.Softplus is taken as log(1+e^x):
+    torch's default threshold (x itself above 20) differs from it by about e^-20."""
     from torch import nn
     from .net import Net
     mods = list(model)
@@ -172,12 +173,12 @@ def from_torch(model, loss="mse"):
             raise InputError("from_torch: module %s has no landsym activation" % n, 2)
         acts.append(names[n])
     L = len(lin)
+    if len(acts) > L:
+        raise InputError("from_torch: expected at most one activation after each nn.Linear", 2)
     hidden = acts[:L - 1]
-    output = acts[L - 1] if len(acts) >= L else "identity"
-    if len(set(hidden)) > 1:
-        hidden = list(hidden)
+    output = acts[L - 1] if len(acts) == L else "identity"
     widths = [lin[0].in_features] + [m.out_features for m in lin]
-    net = Net(widths, activation=hidden if isinstance(hidden, list) and len(set(hidden)) > 1
-              else (hidden[0] if hidden else "identity"),
+    net = Net(widths, activation=hidden if len(set(hidden)) > 1 else
+              (hidden[0] if hidden else "identity"),
               bias=[m.bias is not None for m in lin], output=output, loss=loss)
     return net, from_state_dict(net, model.state_dict())

@@ -91,3 +91,25 @@ def test_bad_net_and_options(thesis):
         landsym.train(thesis.student, thesis.data, lrr=1)
     with pytest.raises(landsym.InputError, match="train.method"):
         landsym.train(thesis.student, thesis.data, method="sgd")
+
+
+def test_degenerate_sizes_and_seeds():
+    with pytest.raises(ValueError, match="at least one sample"):
+        landsym.Data(np.zeros((0, 2)), np.zeros((0, 1)))
+    with pytest.raises(ValueError, match="seed"):
+        landsym.Net([2, 3, 1]).init(-1)
+    with pytest.raises(ValueError, match="n: expected >= 1"):
+        landsym.Data.gaussian(0, 2)
+    with pytest.raises(landsym.InputError, match="points"):
+        landsym.Data.hermite(0)
+    with pytest.raises(MemoryError):
+        landsym.Landscape(landsym.Net([2, 1 << 29, 1]), landsym.Data.grid(5, dim=2))
+
+
+def test_bad_parameter_files(tmp_path):
+    net = landsym.Net([2, 3, 1])
+    with pytest.raises(landsym.InputError, match="cannot open") as e:
+        landsym.weights.load(tmp_path / "none.safetensors", net)
+    assert e.value.file == str(tmp_path / "none.safetensors")
+    with pytest.raises(landsym.InputError, match="must end in"):
+        landsym.weights.load(tmp_path / "x.txt", net)
