@@ -1,4 +1,4 @@
-/* Thin C helpers compiled into the Python extension (landsym._ffi): argument checks made
+/* Thin C functions compiled into the Python extension (landsym._ffi): argument checks made
  * in C so that no number is inspected in Python, GMP/MPFR results turned into decimal
  * strings, and configs parsed from JSON text. No mathematics here: every value comes from
  * the landsym library. */
