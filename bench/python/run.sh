@@ -22,8 +22,10 @@ rm -rf "$build/python/site" "$build/python/src"
 cp -r python "$build/python/src"
 LANDSYM_ROOT="$root" LANDSYM_BUILD_DIR="$root/$build" "$py" -m pip install --quiet \
   --no-build-isolation --no-deps --no-index --target "$build/python/site" "$build/python/src"
+echo "machine: $(nproc) cores (engine: OMP_NUM_THREADS=${OMP_NUM_THREADS:-1})\
+, load $(cut -d' ' -f1-3 /proc/loadavg)"
 export PYTHONPATH="$root/$build/python/site" OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $("$py" -c 'import landsym; print(landsym.kernel())')"
+echo "kernel $("$py" -c 'import landsym; print(landsym.kernel())')"
 c_ns=$("$build/python/bench_call" "$secs" "$rounds")
 c1_ns=$("$build/python/bench_call" "$secs" "$rounds" 1)
 "$py" bench/python/bench_call.py "$c_ns" "$c1_ns" "$secs" "$rounds"
