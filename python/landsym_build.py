@@ -205,6 +205,26 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *o, ls_classify_result *r, ls_error *err);
 
+/* paths.h: nearest symmetry-induced saddle, loss slices */
+typedef struct { int neg, zero, pos; } ls_inertia;
+typedef struct {
+  int layer; double lambda_min, lambda_max; int lambda_steps; double mu; double grad_tol;
+  double eig_tol; ...;
+} ls_saddle_opts;
+void ls_saddle_opts_default(ls_saddle_opts *o);
+typedef struct {
+  int layer, l, m; double pair_distance; ls_net reduced_net; double *reduced;
+  double reduced_grad; double reduced_loss; double mu; double *saddle;
+  double saddle_loss, saddle_grad; double start_loss; double distance; ls_inertia inertia;
+  ls_inertia predicted; int start_degenerate; double *eig_saddle; size_t P; ...;
+} ls_saddle_result;
+void ls_saddle_result_free(ls_saddle_result *r);
+ls_status ls_saddle_find(const ls_net *net, const ls_data *data, const double *theta,
+                         const ls_saddle_opts *opts, ls_saddle_result *r, ls_error *err);
+ls_status ls_slice_1d(const ls_net *net, const ls_data *data, const double *a,
+                      const double *b, double tmin, double tmax, int n, double *t,
+                      double *loss, ls_error *err);
+
 /* landsym_shim.c */
 static ls_status lsp_loss(const ls_net *net, const ls_data *d, const double *theta, size_t P,
                           double *loss, ls_work *w, ls_error *err);

@@ -18,6 +18,7 @@
 #include "landsym/io.h"
 #include "landsym/linalg.h"
 #include "landsym/optim.h"
+#include "landsym/paths.h"
 #include "landsym/safetensors.h"
 #include "landsym/sym.h"
 

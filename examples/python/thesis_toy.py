@@ -6,8 +6,8 @@ section 6.2: 2-4-1 sigmoid teacher on the 41x41 grid of [-5,5]^2, width-5 studen
      loss, gradient, class and the extreme Hessian eigenvalues (all from the library);
   2. plot the loss curves (when matplotlib is installed);
   3. write one trained network to a safetensors file as an nn.Sequential state_dict, read
-     it back (as a PyTorch user's file would be read), and print its Hessian spectrum;
-     with torch installed, evaluate the same file as a torch model;
+     it back (as a PyTorch user's file would be read), print its Hessian spectrum and its
+     nearest symmetry-induced saddle; with torch installed, evaluate it as a torch model;
   4. the exact counts behind the picture (Şimşek et al. 2021): T(4, 5) subspaces of the
      expansion manifold from the 4-neuron teacher to width 5, and the ratios R_k.
 
@@ -73,6 +73,11 @@ def safetensors_round_trip(cfg, theta, outdir):
         s = ls.spectrum(back)
         print("Hessian spectrum of the file's network (%s):" % s["method"])
         print("  " + " ".join("%.3e" % e for e in s["evals"]))
+    sd = landsym.paths.saddle(cfg.student, cfg.data, back)
+    print("nearest symmetry-induced saddle: units %d and %d merged, distance %.4f, loss %.6e, "
+          "inertia %s (split test predicted %s)" % (sd["pair"][0], sd["pair"][1], sd["distance"],
+                                                    sd["saddle_loss"], sd["inertia"],
+                                                    sd["predicted_inertia"]))
     try:
         import torch
     except ImportError:
