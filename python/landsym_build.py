@@ -225,6 +225,17 @@ ls_status ls_slice_1d(const ls_net *net, const ls_data *data, const double *a,
                       const double *b, double tmin, double tmax, int n, double *t,
                       double *loss, ls_error *err);
 
+/* split.h: the split test (thesis 6.2.6, Theorem 3) */
+ls_status ls_split_dims(const ls_net *net, int layer, int neuron, int *nin, int *nout,
+                        ls_error *err);
+ls_status ls_split_matrices(const ls_net *net, const ls_data *d, const double *theta,
+                            int layer, int neuron, double *Y, double *U, ls_error *err);
+ls_status ls_split_duplicate(const ls_net *net, const double *theta, int layer, int neuron,
+                             double mu, ls_net *out, double *theta_out, ls_error *err);
+void ls_split_block(const double *Y, const double *U, int nin, int nout, double mu, double *M);
+ls_status ls_split_predict(const double *Y, const double *U, int nin, int nout, double mu,
+                           double tol, ls_inertia *in, int *rank_u, ls_error *err);
+
 /* landsym_shim.c */
 static ls_status lsp_loss(const ls_net *net, const ls_data *d, const double *theta, size_t P,
                           double *loss, ls_work *w, ls_error *err);

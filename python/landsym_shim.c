@@ -20,6 +20,7 @@
 #include "landsym/optim.h"
 #include "landsym/paths.h"
 #include "landsym/safetensors.h"
+#include "landsym/split.h"
 #include "landsym/sym.h"
 
 static ls_status lsp_check_finite(const double *v, size_t n, const char *what, ls_error *err) {

@@ -3,7 +3,7 @@
 Python bindings of liblandsym (cffi, API mode): every number is computed by the C library.
 See docs/python.md.
 """
-from . import count, paths, sym, weights
+from . import count, paths, split, sym, weights
 from ._core import ffi as _ffi, lib as _lib
 from .config import Config
 from .data import Data
@@ -21,6 +21,6 @@ def kernel():
     return _ffi.string(_lib.ls_kernel_name()).decode()
 
 
-__all__ = ["Net", "Data", "Config", "Landscape", "train", "train_config", "count", "paths", "sym", "weights",
+__all__ = ["Net", "Data", "Config", "Landscape", "train", "train_config", "count", "paths", "split", "sym", "weights",
            "LandsymError", "InputError", "ComputeError", "LandsymIOError", "OutOfMemory",
            "ClosedError", "kernel"]
