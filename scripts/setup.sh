@@ -9,7 +9,9 @@ pkgs=(build-essential cmake pkg-config
       libjansson-dev zlib1g-dev
       libopenmpi-dev openmpi-bin
       gnuplot-nox graphviz
-      python3)  # shell tests read JSON output with python3 (standard library only)
+      python3   # shell tests read JSON output with python3 (standard library only)
+      python3-dev python3-cffi python3-numpy python3-pytest python3-pip
+      python3-setuptools)  # the Python package (python/, tests/test_python.sh)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,10 +1,11 @@
-/* Parameter vectors in .npy or .json files (layout: net.h / DESIGN.md). */
+/* Parameter vectors in .npy, .json or .safetensors files (layout: net.h / DESIGN.md). */
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "landsym/io.h"
+#include "landsym/safetensors.h"
 
 static int has_ext(const char *path, const char *ext) {
   size_t n = strlen(path), e = strlen(ext);
@@ -62,6 +63,7 @@ static ls_status read_json(const char *path, double **theta, size_t *n, ls_error
 
 ls_status ls_params_read(const char *path, double **theta, size_t *n, ls_error *err) {
   if (has_ext(path, ".json")) return read_json(path, theta, n, err);
+  if (has_ext(path, ".safetensors")) return ls_safetensors_params_read(path, theta, n, err);
   if (has_ext(path, ".npy")) {
     int nd;
     size_t shape[2];
@@ -77,13 +79,14 @@ ls_status ls_params_read(const char *path, double **theta, size_t *n, ls_error *
     *n = shape[0];
     return LS_OK;
   }
-  return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy or .json", path);
+  return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy, .json or .safetensors", path);
 }
 
 ls_status ls_params_write(const char *path, const double *theta, size_t n, ls_error *err) {
   if (has_ext(path, ".npy")) return ls_npy_write(path, theta, 1, &n, err);
+  if (has_ext(path, ".safetensors")) return ls_safetensors_params_write_flat(path, theta, n, err);
   if (!has_ext(path, ".json"))
-    return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy or .json", path);
+    return ls_error_set(err, LS_ERR_INPUT, "%s: parameter files must end in .npy, .json or .safetensors", path);
   ls_atomic_file f;
   ls_status st = ls_atomic_open(&f, path, err);
   if (st) return st;
