@@ -22,7 +22,7 @@ static void layer_rows(const ls_net *net, const ls_layers *y, const double *thet
   size_t ow = ls_net_w_offset(net, l), ob = net->bias[l] ? ls_net_b_offset(net, l) : 0;
   size_t ov = ls_net_v_offset(net, l), oc = net->bias[l] ? ls_net_c_offset(net, l) : 0;
   const double *a = y->a[l - 1] + k * (size_t)wi, *W = theta + ow, *V = theta + ov;
-  const double *dz = y->dz[l] + k * (size_t)wo, *du = y->du[l] + k * (size_t)wo;
+  const double *dz = y->dz[l] + k * (size_t)wo, *du = y->du[l] ? y->du[l] + k * (size_t)wo : NULL;
   for (int o = 0; o < m; o++) {
     double *row = Jk + (size_t)o * P, *epo = ep + (size_t)o * ld;
     const double *eo = e + (size_t)o * ld;
@@ -85,7 +85,7 @@ ls_status ls_jacobian(const ls_net *net, const double *theta, size_t n, const do
 }
 
 ls_status ls_residuals(const ls_net *net, const ls_data *d, const double *theta, double *r,
-                       ls_layers *y, ls_error *err) {
+                       ls_work *w, ls_error *err) {
   int L = net->n_layers, m = net->width[L];
   if (net->loss != LS_LOSS_MSE)
     return ls_error_set(err, LS_ERR_INPUT, "residuals: the loss must be MSE (got %s)",
@@ -93,14 +93,16 @@ ls_status ls_residuals(const ls_net *net, const ls_data *d, const double *theta,
   if (d->din != net->width[0] || d->dout != m)
     return ls_error_set(err, LS_ERR_INPUT, "residuals: data (%d -> %d) does not fit the network (%d -> %d)",
                         d->din, d->dout, net->width[0], m);
-  ls_layers *own;
-  ls_status st = layers_or_own(net, d->n, &y, &own, err);
-  if (!st) st = ls_layers_forward(net, theta, d->n, d->x, y, err);
+  ls_work *own = w ? NULL : ls_work_alloc(net, d->n);
+  if (!w && !(w = own)) return ls_error_set(err, LS_ERR_NOMEM, "residuals: out of memory");
+  ls_status st = ls_forward(net, theta, d->n, d->x, r, w); /* f into r, then in place */
+  if (st) ls_error_set(err, st, "residuals: %s", ls_work_error(w)->msg);
   for (size_t k = 0; !st && k < d->n; k++) {
     double s = sqrt(ls_data_weight(d, k));
-    const double *f = y->a[L] + k * (size_t)m, *t = d->y + k * (size_t)m;
-    for (int o = 0; o < m; o++) r[k * (size_t)m + (size_t)o] = s * (f[o] - t[o]);
+    double *f = r + k * (size_t)m;
+    const double *t = d->y + k * (size_t)m;
+    for (int o = 0; o < m; o++) f[o] = s * (f[o] - t[o]);
   }
-  ls_layers_free(own);
+  ls_work_free(own);
   return st;
 }

@@ -9,10 +9,11 @@ struct ls_layers {
   ls_net net;   /* the shape the workspace was made for */
   size_t cap;   /* capacity in samples */
   size_t n;     /* samples of the last pass */
-  /* row-major n x width[l]: a for l = 0..L, z, u, dz, du for l = 1..L */
+  /* row-major n x width[l]: a for l = 0..L (a[0]: the caller's inputs, read only),
+   * z, dz for l = 1..L, u and du for the layers with GLU units (else NULL) */
   double *a[LS_MAX_LAYERS + 1], *z[LS_MAX_LAYERS + 1], *u[LS_MAX_LAYERS + 1];
   double *dz[LS_MAX_LAYERS + 1]; /* da/dz: act'(z), for a GLU unit act'(z) + u act''(z) */
-  double *du[LS_MAX_LAYERS + 1]; /* da/du: act'(z) for a GLU unit, 0 otherwise */
+  double *du[LS_MAX_LAYERS + 1]; /* da/du: act'(z) for a GLU unit, 0 for the others */
   ls_blk blk;                    /* one block of the blocked pass (no GLU units) */
   double *buf;
 };
