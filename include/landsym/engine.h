@@ -36,6 +36,43 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
 ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const double *v,
                  double *Hv, ls_work *w);
 
+/* The failure of the last call on w that did not return LS_OK: its code and a message
+ * naming what was wrong (code LS_OK and an empty message while no call has failed). */
+const ls_error *ls_work_error(const ls_work *w);
+
+/* Per-layer values of a forward pass (src/deriv/layers.c).  For samples x_k, k < n:
+ *   a_0 = x_k,  z_l = W_l a_{l-1} + b_l,  a_l = act_l(z_l)            (l = 1..L)
+ * and for a GLU unit (net.h) u_l = V_l a_{l-1} + c_l, a_l = act_l(z_l) + u_l act_l'(z_l).
+ * a_L is the network output: ls_forward's values to rounding (bitwise with GLU units). */
+typedef struct ls_layers ls_layers;
+/* Room for passes over up to n_samples samples of networks shaped like net. */
+ls_layers *ls_layers_alloc(const ls_net *net, size_t n_samples, ls_error *err);
+void ls_layers_free(ls_layers *y); /* accepts NULL */
+/* Forward pass of n inputs x (n x width[0], row-major) at theta into y. Non-finite values
+ * are returned as they are; LS_ERR_INPUT when net or n does not fit y. */
+ls_status ls_layers_forward(const ls_net *net, const double *theta, size_t n, const double *x,
+                            ls_layers *y, ls_error *err);
+size_t ls_layers_count(const ls_layers *y); /* samples of the last forward pass */
+/* Values of layer l of the last pass, row-major n x width[l] (row k: sample k):
+ * a for l = 0..L (a_0: the x of the last pass itself, not a copy), z for l = 1..L, u (the
+ * GLU gates, 0 for ordinary units) for the layers with GLU units; NULL for any other l. */
+const double *ls_layers_a(const ls_layers *y, int l);
+const double *ls_layers_z(const ls_layers *y, int l);
+const double *ls_layers_u(const ls_layers *y, int l);
+
+/* Jacobian of the outputs in the parameters (src/deriv/jacobian.c): J is (n m) x P
+ * row-major, m = width[L], row k m + o = d f_o(x_k) / d theta, by backpropagating each
+ * output unit through the layers of one forward pass.  y: a workspace for at least n
+ * samples, left holding the forward pass at theta (NULL: one is allocated).
+ * For the MSE loss L = sum_k w_k |f(x_k) - y_k|^2 the gradient is 2 J^T (w (f - y)). */
+ls_status ls_jacobian(const ls_net *net, const double *theta, size_t n, const double *x,
+                      double *J, ls_layers *y, ls_error *err);
+/* Residuals of the MSE loss: r_ko = sqrt(w_k) (f_o(x_k) - y_ko) (n x m), so that
+ * L = |r|^2 and the Levenberg-Marquardt Jacobian is diag(sqrt w) J; f from ls_forward.
+ * w: a workspace for net and d->n samples (NULL: one is allocated). */
+ls_status ls_residuals(const ls_net *net, const ls_data *d, const double *theta, double *r,
+                       ls_work *w, ls_error *err);
+
 /* The kernel the hot loops (src/core/simd.h) run on this CPU: "default" (baseline
  * x86-64), "x86-64-v3" (AVX2+FMA) or "x86-64-v4" (AVX-512). A build configured with
  * -DLANDSYM_KERNEL=default|v3|v4 has only that kernel; the usual build (auto) carries all

@@ -230,10 +230,9 @@ static double pass_flops(const ls_net *net, size_t n) {
 /* Loss (and gradient when grad != NULL) over all blocks, reduced in block order. */
 static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *theta,
                            double *loss, double *grad, ls_work *w) {
-  if (ls_work_check(net, d->n, w) != LS_OK || d->din != net->width[0] ||
-      d->dout != net->width[net->n_layers])
-    return LS_ERR_INPUT;
-  if (ls_net_n_glu(net)) return ls_glu_loss_grad(net, d, theta, loss, grad); /* glu.c */
+  if (ls_work_verify_data(net, d, w) != LS_OK) return LS_ERR_INPUT;
+  if (ls_net_n_glu(net)) /* glu.c */
+    return ls_work_result(w, ls_glu_loss_grad(net, d, theta, loss, grad), "loss");
   size_t n = d->n, nb = n_blocks(n), ng = ls_groups(nb), P = w->nparams, stride = 1 + P;
   int fused = w->fused && ls_fused_supported(net);
   int par = ng > 1 && w->nthreads > 1 && pass_flops(net, n) * (grad ? 3 : 1) > LS_PAR_MIN_FLOPS;
@@ -264,13 +263,13 @@ static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *th
       for (size_t i = 0; i < P; i++) grad[i] += g[i];
     }
   }
-  return isfinite(s) ? LS_OK : LS_ERR_COMPUTE;
+  return isfinite(s) ? LS_OK : ls_work_fail(w, LS_ERR_COMPUTE, "engine: the loss is not finite (%g)", s);
 }
 
 ls_status ls_forward(const ls_net *net, const double *theta, size_t n, const double *x,
                      double *out, ls_work *w) {
-  if (ls_work_check(net, n, w) != LS_OK) return LS_ERR_INPUT;
-  if (ls_net_n_glu(net)) return ls_glu_forward(net, theta, n, x, out);
+  if (ls_work_verify(net, n, w) != LS_OK) return LS_ERR_INPUT;
+  if (ls_net_n_glu(net)) return ls_work_result(w, ls_glu_forward(net, theta, n, x, out), "forward pass");
   int L = net->n_layers, m = net->width[L];
   ls_blk *b = &w->gblk[0];
   for (size_t k0 = 0; k0 < n; k0 += LS_GRAD_BLOCK) {

@@ -247,10 +247,8 @@ LS_HOT static void tan_pass(const ls_net *net, const double *theta, const ls_blk
 #undef TROW
 
 static ls_status check_args(const ls_net *net, const ls_data *d, ls_work *w) {
-  if (ls_work_check(net, d->n, w) != LS_OK || d->din != net->width[0] ||
-      d->dout != net->width[net->n_layers])
-    return LS_ERR_INPUT;
-  return ensure_scratch(w);
+  if (ls_work_verify_data(net, d, w) != LS_OK) return LS_ERR_INPUT;
+  return ls_work_result(w, ensure_scratch(w), "Hessian scratch");
 }
 
 /* Forward and backward of one block for the Hessian passes. */
@@ -264,7 +262,8 @@ static void blk_prepare(const ls_net *net, const ls_data *d, const double *theta
 ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, double *H,
                      ls_work *w) {
   if (ls_net_n_glu(net)) /* networks with GLU units: glu.c */
-    return ls_work_check(net, d->n, w) ? LS_ERR_INPUT : ls_glu_hessian(net, d, theta, H);
+    return ls_work_verify_data(net, d, w) ? LS_ERR_INPUT
+                                          : ls_work_result(w, ls_glu_hessian(net, d, theta, H), "Hessian");
   ls_status st = check_args(net, d, w);
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;
@@ -276,7 +275,7 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
     nchunk += (Pl + w->h_t - 1) / w->h_t;
   }
   dirset *ch = malloc(nchunk * sizeof *ch);
-  if (!ch) return LS_ERR_NOMEM;
+  if (!ch) return ls_work_result(w, LS_ERR_NOMEM, "Hessian");
   nchunk = 0;
   for (int l = 1; l <= L; l++) {
     size_t a = ls_net_w_offset(net, l), e = ls_net_w_offset(net, l + 1);
@@ -300,7 +299,7 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
   /* Rows of layer < m in the columns of layer m come from symmetry; diagonal
    * blocks were computed in full and are averaged with their transpose. */
   int *layer = malloc(P * sizeof *layer);
-  if (!layer) return LS_ERR_NOMEM;
+  if (!layer) return ls_work_result(w, LS_ERR_NOMEM, "Hessian");
   for (int l = 1; l <= L; l++)
     for (size_t i = ls_net_w_offset(net, l); i < ls_net_w_offset(net, l + 1); i++) layer[i] = l;
   int finite = 1;
@@ -316,13 +315,14 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
     finite &= isfinite(H[r * P + r]);
   }
   free(layer);
-  return finite ? LS_OK : LS_ERR_COMPUTE;
+  return finite ? LS_OK : ls_work_fail(w, LS_ERR_COMPUTE, "engine: the Hessian is not finite");
 }
 
 ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const double *v,
                  double *Hv, ls_work *w) {
   if (ls_net_n_glu(net))
-    return ls_work_check(net, d->n, w) ? LS_ERR_INPUT : ls_glu_hvp(net, d, theta, v, Hv);
+    return ls_work_verify_data(net, d, w) ? LS_ERR_INPUT
+                                          : ls_work_result(w, ls_glu_hvp(net, d, theta, v, Hv), "Hessian-vector product");
   ls_status st = check_args(net, d, w);
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;
@@ -345,6 +345,7 @@ ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const
   for (size_t ig = 1; ig < ng; ig++)
     for (size_t i = 0; i < P; i++) Hv[i] += w->part[ig * (P + 1) + i];
   for (size_t i = 0; i < P; i++)
-    if (!isfinite(Hv[i])) return LS_ERR_COMPUTE;
+    if (!isfinite(Hv[i]))
+      return ls_work_fail(w, LS_ERR_COMPUTE, "engine: the Hessian-vector product is not finite");
   return LS_OK;
 }

@@ -60,6 +60,7 @@ struct ls_work {
   size_t h_nb, h_t;
   ls_blk *hblk;
   ls_tan *htan;
+  ls_error err; /* the last failure (ls_work_error; work_error.c) */
 };
 
 /* Number of fixed groups for nblocks blocks: min(nblocks, LS_GROUPS), at least 1. */
@@ -89,6 +90,15 @@ double ls_fused_small_block(const ls_net *net, const double *theta, const ls_dat
  * the environment variable LANDSYM_NO_FUSED=1 switches it off at ls_work_alloc.  For tests
  * and benchmarks comparing both paths. */
 void ls_work_set_fused(ls_work *w, int on);
+/* Failures of engine calls, recorded in w for ls_work_error (work_error.c): ls_work_fail
+ * records code and message and returns code; ls_work_verify is ls_work_check naming what
+ * does not fit, ls_work_verify_data adds the data's shapes; ls_work_result records a
+ * failed status st of the step `what` (st unchanged; LS_OK passes through). */
+ls_status ls_work_fail(ls_work *w, ls_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+ls_status ls_work_verify(const ls_net *net, size_t n, ls_work *w);
+ls_status ls_work_verify_data(const ls_net *net, const ls_data *d, ls_work *w);
+ls_status ls_work_result(ls_work *w, ls_status st, const char *what);
 double ls_sample_loss(ls_loss_kind kind, int m, const double *f, const double *y, double *g);
 
 #endif

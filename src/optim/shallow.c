@@ -7,7 +7,7 @@
  *   S = 2 sum_k w_k r_k hess_theta f(x_k)         (residual curvature)
  * and H = A + S. hess f(x_k) has nonzero blocks only inside a neuron: with u = (x_k, 1),
  *   d2f / d(w_i,b_i)^2 = a_i act''(z_ik) u u^T,   d2f / d(w_i,b_i) da_i = act'(z_ik) u.
- * One pass over the data; about a tenth of the cost of the general R-operator Hessian on
+ * One forward pass of the engine (ls_layers_forward), then one pass over the data; about a tenth of the cost of the general R-operator Hessian on
  * the thesis network, which is what makes a Newton-type step cost a few gradients. */
 #include <math.h>
 #include <stdlib.h>
@@ -56,6 +56,7 @@ int ls_shallow_applies(const ls_objective *o) {
 void ls_shallow_free(ls_shallow *s) {
   if (!s) return;
   free(s->buf), free(s->idx), free(s->w2);
+  ls_layers_free(s->lay);
   memset(s, 0, sizeof *s);
 }
 
@@ -71,7 +72,8 @@ ls_status ls_shallow_alloc(ls_shallow *s, const ls_objective *o) {
   s->buf = calloc(3 * m * B + (size_t)s->u * B + B * P4 + 5 * B + m, sizeof(double));
   s->idx = malloc(m * (size_t)s->u * sizeof *s->idx);
   s->w2 = malloc(2 * o->data->n * sizeof(double));
-  if (!s->buf || !s->idx || !s->w2) {
+  s->lay = ls_layers_alloc(net, o->data->n, NULL);
+  if (!s->buf || !s->idx || !s->w2 || !s->lay) {
     ls_shallow_free(s);
     return LS_ERR_NOMEM;
   }
@@ -93,11 +95,11 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
   const ls_data *d = o->data;
   const size_t B = LS_SHALLOW_BLOCK, P = s->P, n = d->n;
   const int din = net->width[0], m = net->width[1], u = s->u;
-  const double *W1 = theta + ls_net_w_offset(net, 1);
-  const double *b1 = net->bias[1] ? theta + ls_net_b_offset(net, 1) : NULL;
   const size_t oa = ls_net_w_offset(net, 2);
   const double *a = theta + oa;
-  const double c = net->bias[2] ? theta[ls_net_b_offset(net, 2)] : 0;
+  ls_status st = ls_layers_forward(net, theta, n, d->x, s->lay, NULL);
+  if (st) return st;
+  const double *Z = ls_layers_z(s->lay, 1), *F = ls_layers_a(s->lay, 2);
   double *z = s->buf, *d1 = z + m * B, *d2 = d1 + m * B, *uc = d2 + m * B, *J = uc + u * B;
   double *f = J + B * ((P + 3) / 4 * 4), *cr = f + (B > (size_t)m ? B : (size_t)m), *e1 = cr + B;
   memset(A, 0, P * P * sizeof(double));
@@ -109,20 +111,13 @@ LS_HOT ls_status ls_shallow_matrices(ls_shallow *s, const ls_objective *o, const
       for (size_t k = 0; k < nb; k++) uc[j * B + k] = x[k * din + j];
     if (u > din)
       for (size_t k = 0; k < nb; k++) uc[din * B + k] = 1;
+    /* the hidden pre-activations of the block, unit-major, then act, act', act'' */
     for (int i = 0; i < m; i++) {
       double *zi = z + i * B;
-      double bi = b1 ? b1[i] : 0;
-      for (size_t k = 0; k < nb; k++) zi[k] = bi;
-      for (int j = 0; j < din; j++) {
-        double wij = W1[i * din + j];
-        const double *xj = uc + j * B;
-        for (size_t k = 0; k < nb; k++) zi[k] += wij * xj[k];
-      }
+      for (size_t k = 0; k < nb; k++) zi[k] = Z[(k0 + k) * m + i];
       ls_act_apply(&net->act[1], nb, zi, zi, d1 + i * B, S ? d2 + i * B : NULL);
     }
-    for (size_t k = 0; k < nb; k++) f[k] = c;
-    for (int i = 0; i < m; i++)
-      for (size_t k = 0; k < nb; k++) f[k] += a[i] * z[i * B + k];
+    for (size_t k = 0; k < nb; k++) f[k] = F[k0 + k];
     for (size_t k = 0; k < nb; k++) cr[k] = w2[k] * (f[k] - y[k]);
     /* columns sqrt(2 w_k) J_k (J is P x B, one row per parameter), then A += J J^T */
     for (int i = 0; i < m; i++) {

@@ -3,6 +3,7 @@
 #ifndef LANDSYM_OPTIM_SHALLOW_H
 #define LANDSYM_OPTIM_SHALLOW_H
 
+#include "landsym/engine.h"
 #include "landsym/optim.h"
 
 #define LS_SHALLOW_BLOCK 256 /* samples per pass */
@@ -13,6 +14,7 @@ typedef struct {
   double *buf;  /* per-block scratch (see ls_shallow_alloc) */
   size_t *idx;  /* parameter index of entry j of hidden neuron i's incoming vector */
   double *w2;   /* 2 w_k, then sqrt(2 w_k), for the n samples */
+  ls_layers *lay; /* the engine's forward pass over the n samples */
 } ls_shallow;
 
 /* 1 when the objective is a one-hidden-layer, one-output MSE loss without penalties. */

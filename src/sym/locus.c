@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/engine.h"
 #include "landsym/locus.h"
 #include "landsym/split.h"
 
@@ -127,32 +128,16 @@ static ls_status singular_values(const double *A, int r, int c, double *s, ls_er
   return info ? ls_error_set(err, LS_ERR_COMPUTE, "SVD failed (info %d)", (int)info) : LS_OK;
 }
 
-/* Outputs of hidden layer l for every sample: n x width[l] row-major (l = 0: inputs). */
+/* Outputs of hidden layer l for every sample: n x width[l] row-major (l = 0: inputs),
+ * from the engine's forward pass. */
 static ls_status layer_outputs(const ls_net *net, const ls_data *d, const double *theta, int l,
                                double *out, ls_error *err) {
-  int wmax = ls_net_max_width(net);
-  double *h = malloc((size_t)wmax * sizeof *h), *z = malloc((size_t)wmax * sizeof *z);
-  if (!h || !z) {
-    free(h), free(z);
-    return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-  }
-  for (size_t a = 0; a < d->n; a++) {
-    memcpy(h, d->x + a * d->din, (size_t)d->din * sizeof *h);
-    for (int j = 1; j <= l; j++) {
-      int wi = net->width[j - 1], wo = net->width[j];
-      const double *W = theta + ls_net_w_offset(net, j);
-      const double *b = net->bias[j] ? theta + ls_net_b_offset(net, j) : NULL;
-      for (int i = 0; i < wo; i++) {
-        double s = b ? b[i] : 0;
-        for (int q = 0; q < wi; q++) s += W[(size_t)i * wi + q] * h[q];
-        z[i] = s;
-      }
-      ls_act_apply(&net->act[j], (size_t)wo, z, h, NULL, NULL);
-    }
-    memcpy(out + a * net->width[l], h, (size_t)net->width[l] * sizeof *h);
-  }
-  free(h), free(z);
-  return LS_OK;
+  ls_layers *lay = ls_layers_alloc(net, d->n, err);
+  if (!lay) return LS_ERR_NOMEM;
+  ls_status st = ls_layers_forward(net, theta, d->n, d->x, lay, err);
+  if (!st) memcpy(out, ls_layers_a(lay, l), d->n * (size_t)net->width[l] * sizeof *out);
+  ls_layers_free(lay);
+  return st;
 }
 
 static int cmp_double(const void *a, const void *b) {

@@ -41,20 +41,46 @@ static void sample_dloss(ls_loss_kind kind, int m, const double *f, const double
   for (int o = 0; o < m; o++) g[o] = exp(f[o] - mx) / se * sy - y[o];
 }
 
-/* Forward pass of one sample: z[l], h[l] for l = 1..L (h[0] = x). */
-static void sample_forward(const ls_net *net, const double *theta, const double *x, double **z,
-                           double **h) {
-  memcpy(h[0], x, (size_t)net->width[0] * sizeof(double));
-  for (int l = 1; l <= net->n_layers; l++) {
+/* Sample k's terms of Y and U (Theorem 3), from the engine's forward pass in lay:
+ * delta_L = w_k dloss/df * act_L'(z_L), back to delta_{layer+1};
+ * Y += sigma''(z) (a . delta) hin hin^T,  U += sigma'(z) hin delta^T  (hin = (h_{layer-1}, 1)).
+ * dl: scratch of width[l] values per layer, hin: nin values. */
+static void split_sample(const ls_net *net, const ls_data *d, const double *theta,
+                         const ls_layers *lay, size_t k, int layer, int neuron, int nin, int nout,
+                         double *Y, double *U, double **dl, double *hin) {
+  int L = net->n_layers, r = net->width[layer], m = net->width[L];
+  const double *z[LS_MAX_LAYERS + 1];
+  for (int l = 1; l <= L; l++) z[l] = ls_layers_z(lay, l) + k * (size_t)net->width[l];
+  const double *f = ls_layers_a(lay, L) + k * (size_t)m;
+  const double *hp = ls_layers_a(lay, layer - 1) + k * (size_t)net->width[layer - 1];
+  const double *Wn = theta + ls_net_w_offset(net, layer + 1); /* a = column `neuron` */
+  sample_dloss(net->loss, m, f, d->y + k * (size_t)m, dl[L]);
+  double wk = ls_data_weight(d, k);
+  for (int o = 0; o < m; o++) {
+    double a4[4];
+    ls_act_eval(&net->act[L], z[L][o], a4);
+    dl[L][o] *= wk * a4[1];
+  }
+  for (int l = L; l > layer + 1; l--) {
     int wi = net->width[l - 1], wo = net->width[l];
     const double *W = theta + ls_net_w_offset(net, l);
-    const double *b = net->bias[l] ? theta + ls_net_b_offset(net, l) : NULL;
-    for (int i = 0; i < wo; i++) {
-      double s = b ? b[i] : 0.0;
-      for (int j = 0; j < wi; j++) s += W[(size_t)i * wi + j] * h[l - 1][j];
-      z[l][i] = s;
+    for (int j = 0; j < wi; j++) {
+      double t = 0, a4[4];
+      for (int i = 0; i < wo; i++) t += dl[l][i] * W[(size_t)i * wi + j];
+      ls_act_eval(&net->act[l - 1], z[l - 1][j], a4);
+      dl[l - 1][j] = t * a4[1];
     }
-    ls_act_apply(&net->act[l], (size_t)wo, z[l], h[l], NULL, NULL);
+  }
+  const double *delta = dl[layer + 1];
+  double s4[4], ad = 0;
+  ls_act_eval(&net->act[layer], z[layer][neuron], s4);
+  for (int o = 0; o < nout; o++) ad += Wn[(size_t)o * r + neuron] * delta[o];
+  memcpy(hin, hp, (size_t)net->width[layer - 1] * sizeof(double));
+  if (net->bias[layer]) hin[nin - 1] = 1.0;
+  double cy = s4[2] * ad;
+  for (int i = 0; i < nin; i++) {
+    for (int j = 0; j < nin; j++) Y[(size_t)i * nin + j] += cy * hin[i] * hin[j];
+    for (int o = 0; o < nout; o++) U[(size_t)i * nout + o] += s4[1] * hin[i] * delta[o];
   }
 }
 
@@ -69,51 +95,23 @@ ls_status ls_split_matrices(const ls_net *net, const ls_data *d, const double *t
                         d->din, d->dout, net->width[0], net->width[L]);
   size_t tot = 0;
   for (int l = 0; l <= L; l++) tot += (size_t)net->width[l];
-  double *buf = malloc((3 * tot + (size_t)nin) * sizeof(double));
-  if (!buf) return ls_error_set(err, LS_ERR_NOMEM, "out of memory in the split matrices");
-  double *z[LS_MAX_LAYERS + 1], *h[LS_MAX_LAYERS + 1], *dl[LS_MAX_LAYERS + 1];
-  double *p = buf;
-  for (int l = 0; l <= L; l++) z[l] = p, p += net->width[l];
-  for (int l = 0; l <= L; l++) h[l] = p, p += net->width[l];
+  double *buf = malloc((tot + (size_t)nin) * sizeof(double));
+  ls_layers *lay = buf ? ls_layers_alloc(net, d->n, err) : NULL;
+  if (!buf || !lay) {
+    free(buf);
+    return buf ? LS_ERR_NOMEM : ls_error_set(err, LS_ERR_NOMEM, "out of memory in the split matrices");
+  }
+  double *dl[LS_MAX_LAYERS + 1], *p = buf;
   for (int l = 0; l <= L; l++) dl[l] = p, p += net->width[l];
-  double *hin = p;
   memset(Y, 0, (size_t)nin * nin * sizeof(double));
   memset(U, 0, (size_t)nin * nout * sizeof(double));
-  int r = net->width[layer], m = net->width[L];
-  const double *Wn = theta + ls_net_w_offset(net, layer + 1); /* a = column `neuron` */
-  for (size_t k = 0; k < d->n; k++) {
-    sample_forward(net, theta, d->x + k * (size_t)d->din, z, h);
-    /* delta_L = w_k dloss/df * act_L'(z_L), then back to delta_{layer+1} */
-    sample_dloss(net->loss, m, h[L], d->y + k * (size_t)m, dl[L]);
-    double wk = ls_data_weight(d, k);
-    for (int o = 0; o < m; o++) {
-      double a4[4];
-      ls_act_eval(&net->act[L], z[L][o], a4);
-      dl[L][o] *= wk * a4[1];
-    }
-    for (int l = L; l > layer + 1; l--) {
-      int wi = net->width[l - 1], wo = net->width[l];
-      const double *W = theta + ls_net_w_offset(net, l);
-      for (int j = 0; j < wi; j++) {
-        double t = 0, a4[4];
-        for (int i = 0; i < wo; i++) t += dl[l][i] * W[(size_t)i * wi + j];
-        ls_act_eval(&net->act[l - 1], z[l - 1][j], a4);
-        dl[l - 1][j] = t * a4[1];
-      }
-    }
-    const double *delta = dl[layer + 1];
-    double s4[4], ad = 0;
-    ls_act_eval(&net->act[layer], z[layer][neuron], s4);
-    for (int o = 0; o < nout; o++) ad += Wn[(size_t)o * r + neuron] * delta[o];
-    memcpy(hin, h[layer - 1], (size_t)net->width[layer - 1] * sizeof(double));
-    if (net->bias[layer]) hin[nin - 1] = 1.0;
-    double cy = s4[2] * ad;
-    for (int i = 0; i < nin; i++) {
-      for (int j = 0; j < nin; j++) Y[(size_t)i * nin + j] += cy * hin[i] * hin[j];
-      for (int o = 0; o < nout; o++) U[(size_t)i * nout + o] += s4[1] * hin[i] * delta[o];
-    }
-  }
+  /* the engine's forward pass over all samples, then the samples' terms in order */
+  st = ls_layers_forward(net, theta, d->n, d->x, lay, err);
+  for (size_t k = 0; !st && k < d->n; k++)
+    split_sample(net, d, theta, lay, k, layer, neuron, nin, nout, Y, U, dl, p);
   free(buf);
+  ls_layers_free(lay);
+  if (st) return st;
   for (size_t i = 0; i < (size_t)nin * nin; i++)
     if (!isfinite(Y[i])) return ls_error_set(err, LS_ERR_COMPUTE, "split matrix Y is not finite");
   return LS_OK;
