@@ -138,6 +138,20 @@ ls_status ls_sweep_run_batched(const ls_sweep_opts *o, size_t batch, ls_sweep_ba
  * when some run is not finished (nothing written then). */
 ls_status ls_sweep_summarize(const ls_sweep_opts *o, ls_error *err);
 
+/* What DIR/sweep.json records: the seeds, the widths and the experiment's config. */
+typedef struct {
+  long n_seeds, first_seed;
+  int n_widths;
+  int widths[LS_SWEEP_MAX_WIDTHS];
+  json_t *config; /* the config copy (owned reference) */
+} ls_sweep_manifest;
+
+/* Read DIR/sweep.json. LS_ERR_INPUT when DIR holds no sweep or the manifest is malformed
+ * (its numbers are checked before they size anything: seeds in 1..1e6, first_seed >= 0,
+ * widths in 1..1e5). Free with ls_sweep_manifest_free. */
+ls_status ls_sweep_manifest_read(const char *dir, ls_sweep_manifest *m, ls_error *err);
+void ls_sweep_manifest_free(ls_sweep_manifest *m); /* accepts a zeroed struct */
+
 /* "DIR/runs/w<width>_s<seed><ext>" into buf (ext ".json" or ".npy"). */
 ls_status ls_sweep_run_path(const char *dir, int width, long seed, const char *ext, char *buf,
                             size_t len, ls_error *err);

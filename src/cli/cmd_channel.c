@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/classify_sweep.h"
+#include "landsym/exp_classify.h"
 #include "cli/cli.h"
 #include "cli/path_plot.h"
 #include "landsym/channel.h"
@@ -89,7 +89,7 @@ static json_t *report_json(const ls_channel_report *r) {
                       json_string(!r->found ? "" : r->minimum ? "minimum" : "saddle"));
   json_object_set_new(o, "reason", json_string(r->reason));
   char buf[512];
-  cli_channel_groups_string(r, buf, sizeof buf);
+  ls_channel_groups_string(r, buf, sizeof buf);
   json_object_set_new(o, "groups_string", json_string(buf));
   for (int g = 0; g < r->n_groups; g++) {
     const ls_channel_group *q = &r->groups[g];
@@ -193,7 +193,7 @@ int cmd_channel(int argc, char **argv) {
   if (!st && o.json) printf("%s\n", text);
   else if (!st) {
     char g[512];
-    cli_channel_groups_string(&r, g, sizeof g);
+    ls_channel_groups_string(&r, g, sizeof g);
     printf("channel:      %s\n", r.reason);
     if (r.n_groups) {
       printf("groups:       %s (units 0-based, - = flipped)\n", g);
