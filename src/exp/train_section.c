@@ -51,6 +51,29 @@ static ls_status named(const ls_config *cfg, const char *key, ls_status s, ls_er
   return s;
 }
 
+/* The merge penalty's neuron pair, the trajectory density and the initial point. */
+static ls_status read_merge_init(const ls_config *cfg, const json_t *sec, train_settings *st,
+                                 ls_error *err) {
+  ls_train_opts *o = &st->opts;
+  size_t ml = 0, mi = 0, mj = 1, tp = 20;
+  TRY(get_count(cfg, sec, "merge_layer", 1, &ml, err));
+  TRY(get_count(cfg, sec, "merge_i", 0, &mi, err));
+  TRY(get_count(cfg, sec, "merge_j", 1, &mj, err));
+  TRY(get_count(cfg, sec, "traj_per_decade", 20, &tp, err));
+  if (ml > 1000 || mi > 100000000 || mj > 100000000)
+    return ls_error_set(err, LS_ERR_INPUT, "%s: train.merge_*: out of range", cfg->path);
+  o->penalty.merge_layer = (int)ml, o->penalty.merge_i = (int)mi, o->penalty.merge_j = (int)mj;
+  o->traj_per_decade = tp;
+  st->traj_per_decade = (long)tp;
+  TRY(ls_config_get_string(cfg, sec, "train", "init", "glorot", &st->init, err));
+  if (strcmp(st->init, "glorot") && strcmp(st->init, "normal"))
+    return ls_error_set(err, LS_ERR_INPUT, "%s: train.init: unknown '%s' (glorot, normal)", cfg->path,
+                        st->init);
+  if (!(st->init_scale > 0))
+    return ls_error_set(err, LS_ERR_INPUT, "%s: train.init_scale: must be > 0", cfg->path);
+  return LS_OK;
+}
+
 static ls_status settings_read(const ls_config *cfg, const json_t *sec, train_settings *st,
                               ls_error *err) {
   ls_train_opts *o = &st->opts;
@@ -97,23 +120,7 @@ static ls_status settings_read(const ls_config *cfg, const json_t *sec, train_se
             {"newton_max_params", &o->auto_newton_max}, {"lm_max_iter", &o->lm_max_iter}};
   for (size_t i = 0; i < sizeof ck / sizeof ck[0]; i++)
     TRY(get_count(cfg, sec, ck[i].k, *ck[i].p, ck[i].p, err));
-  size_t ml = 0, mi = 0, mj = 1, tp = 20;
-  TRY(get_count(cfg, sec, "merge_layer", 1, &ml, err));
-  TRY(get_count(cfg, sec, "merge_i", 0, &mi, err));
-  TRY(get_count(cfg, sec, "merge_j", 1, &mj, err));
-  TRY(get_count(cfg, sec, "traj_per_decade", 20, &tp, err));
-  if (ml > 1000 || mi > 100000000 || mj > 100000000)
-    return ls_error_set(err, LS_ERR_INPUT, "%s: train.merge_*: out of range", cfg->path);
-  o->penalty.merge_layer = (int)ml, o->penalty.merge_i = (int)mi, o->penalty.merge_j = (int)mj;
-  o->traj_per_decade = tp;
-  st->traj_per_decade = (long)tp;
-  TRY(ls_config_get_string(cfg, sec, "train", "init", "glorot", &st->init, err));
-  if (strcmp(st->init, "glorot") && strcmp(st->init, "normal"))
-    return ls_error_set(err, LS_ERR_INPUT, "%s: train.init: unknown '%s' (glorot, normal)", cfg->path,
-                        st->init);
-  if (!(st->init_scale > 0))
-    return ls_error_set(err, LS_ERR_INPUT, "%s: train.init_scale: must be > 0", cfg->path);
-  return LS_OK;
+  return read_merge_init(cfg, sec, st, err);
 }
 
 ls_status exp_train_section_read(const ls_config *c, exp_train_section *t, ls_error *err) {
