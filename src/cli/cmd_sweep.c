@@ -166,7 +166,8 @@ int cmd_sweep(int argc, char **argv) {
   ls_sweep_opts_init(&o);
   if (ls_exp_sweep_setup(x, &ea, &o, &err)) {
     ls_exp_sweep_free(x);
-    return cli_fail("sweep", &err);
+    /* no seed count anywhere: a usage error, with the pointer to --help */
+    return o.n_seeds < 1 ? cli_usage_error("sweep", "%s", err.msg) : cli_fail("sweep", &err);
   }
   cli_mpi mpi;
   cli_mpi_init(&argc, &argv, &mpi);

@@ -3,16 +3,26 @@
  * written atomically. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "landsym/exp_classify.h"
 #include "landsym/out.h"
 
-static ls_status open_table(const ls_classify_dir_opts *o, const char *name, ls_atomic_file *af,
-                            ls_error *err) {
-  char path[4200];
-  snprintf(path, sizeof path, "%s/%s", o->out, name);
-  return ls_atomic_open(af, path, err);
+typedef void (*rows_fn)(FILE *fp, const ls_classified_sweep *s);
+
+/* o->out/name, atomically: the header line, then the rows. */
+static ls_status write_table(const ls_classify_dir_opts *o, const char *name, const char *header,
+                             rows_fn rows, const ls_classified_sweep *s, ls_error *err) {
+  char *path = ls_path_join(o->out, name);
+  if (!path) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  ls_atomic_file af;
+  ls_status st = ls_atomic_open(&af, path, err);
+  free(path);
+  if (st) return st;
+  fputs(header, af.fp);
+  rows(af.fp, s);
+  return ls_atomic_commit(&af, err);
 }
 
 /* "L1:0+3- L1:1+2+": the channel groups, units with their signs (- flipped). */
@@ -43,21 +53,18 @@ static void groups_string(const ls_classify_result *r, char *buf, size_t len) {
 }
 
 /* summary.csv: counts per width. */
-static ls_status write_summary(const ls_classify_dir_opts *o, const ls_classified_sweep *s,
-                               ls_error *err) {
-  ls_atomic_file af;
-  ls_status st = open_table(o, "summary.csv", &af, err);
-  if (st) return st;
-  fprintf(af.fp, "width,total,global,global_teacher_match,symmetry_induced,local_min,saddle,"
-                 "saddle_symmetry_induced,not_converged,approaching,channel,channel_min,failed\n");
+static const char *const summary_header =
+    "width,total,global,global_teacher_match,symmetry_induced,local_min,saddle,"
+    "saddle_symmetry_induced,not_converged,approaching,channel,channel_min,failed\n";
+
+static void summary_rows(FILE *fp, const ls_classified_sweep *s) {
   for (int w = 0; w < s->n_widths; w++) {
     ls_class_counts c = ls_classify_count_width(s, s->widths[w]);
-    fprintf(af.fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
+    fprintf(fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
             c.n[LS_CLASS_GLOBAL], c.matched, c.n[LS_CLASS_SYMMETRY], c.n[LS_CLASS_LOCAL],
             c.n[LS_CLASS_SADDLE], c.saddle_si, c.n[LS_CLASS_NOT_CONVERGED], c.approaching,
             c.n[LS_CLASS_CHANNEL], c.channel_min, c.failed);
   }
-  return ls_atomic_commit(&af, err);
 }
 
 /* The certificate that holds (docs/classify.md), or why none does (a failed run's reason
@@ -112,47 +119,43 @@ static void runs_row(FILE *fp, const ls_classified_run *q) {
 }
 
 /* runs.csv: one row per run. */
-static ls_status write_runs(const ls_classify_dir_opts *o, const ls_classified_sweep *s,
-                            ls_error *err) {
-  ls_atomic_file af;
-  ls_status st = open_table(o, "runs.csv", &af, err);
-  if (st) return st;
-  fprintf(af.fp, "width,seed,class,stop,loss,grad_inf,eig1,eig2,eig3,n_zero_eigs,n_neg_eigs,"
-                 "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
-                 "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups,"
-                 "approaching,near_saddle,approach_loss,approach_grad_inf,polished_loss,polish_shift,"
-                 "prune_raw_diff,channel_groups,channel_at_infinity,channel_limit_loss,"
-                 "channel_limit_grad_inf,channel_fn_dist,channel_inertia,channel_reason,"
-                 "certificate,crit_cert,cert_grad_inf,cert_bound,cert_loss,"
-                 "cert_dist,cert_reduce_tol,index,cert_n_zero,zero_predicted,eig_margin,"
-                 "zero_level,extra_dim,third_deriv,fourth_deriv,escape_found,escape_loss,"
-                 "min_radius,reason\n");
-  for (long i = 0; i < s->n_runs; i++) runs_row(af.fp, &s->runs[i]);
-  return ls_atomic_commit(&af, err);
+static const char *const runs_header =
+    "width,seed,class,stop,loss,grad_inf,eig1,eig2,eig3,n_zero_eigs,n_neg_eigs,"
+    "max_abs_eig,reducible,sym_induced,teacher_match,match_error,reduced_widths,"
+    "reduced_loss,reduced_grad_inf,prune_max_diff,prune_polished,min_neuron_dist,groups,"
+    "approaching,near_saddle,approach_loss,approach_grad_inf,polished_loss,polish_shift,"
+    "prune_raw_diff,channel_groups,channel_at_infinity,channel_limit_loss,"
+    "channel_limit_grad_inf,channel_fn_dist,channel_inertia,channel_reason,"
+    "certificate,crit_cert,cert_grad_inf,cert_bound,cert_loss,"
+    "cert_dist,cert_reduce_tol,index,cert_n_zero,zero_predicted,eig_margin,"
+    "zero_level,extra_dim,third_deriv,fourth_deriv,escape_found,escape_loss,"
+    "min_radius,reason\n";
+
+static void runs_rows(FILE *fp, const ls_classified_sweep *s) {
+  for (long i = 0; i < s->n_runs; i++) runs_row(fp, &s->runs[i]);
 }
 
 /* groups.csv: one row per neuron group of every run. */
-static ls_status write_groups(const ls_classify_dir_opts *o, const ls_classified_sweep *s,
-                              ls_error *err) {
-  ls_atomic_file af;
-  ls_status st = open_table(o, "groups.csv", &af, err);
-  if (st) return st;
-  fprintf(af.fp, "width,seed,class,layer,group,size,zero_type,teacher_unit,sign_mixed\n");
+static const char *const groups_header =
+    "width,seed,class,layer,group,size,zero_type,teacher_unit,sign_mixed\n";
+
+static void groups_rows(FILE *fp, const ls_classified_sweep *s) {
   for (long i = 0; i < s->n_runs; i++) {
     const ls_classified_run *q = &s->runs[i];
     for (int g = 0; g < q->res.n_groups; g++) {
       const ls_neuron_group *n = &q->res.groups[g];
-      fprintf(af.fp, "%d,%ld,%s,%d,%d,%d,%d,%d,%d\n", q->width, q->seed,
+      fprintf(fp, "%d,%ld,%s,%d,%d,%d,%d,%d,%d\n", q->width, q->seed,
               ls_class_name(q->res.cls), n->layer, g, n->size, n->zero_type, n->teacher_unit,
               n->sign_mixed);
     }
   }
-  return ls_atomic_commit(&af, err);
 }
 
 ls_status ls_classify_write_tables(const ls_classify_dir_opts *o, const ls_classified_sweep *s,
                                    ls_error *err) {
   ls_status st;
-  if ((st = write_summary(o, s, err)) || (st = write_runs(o, s, err))) return st;
-  return write_groups(o, s, err);
+  if ((st = write_table(o, "summary.csv", summary_header, summary_rows, s, err)) ||
+      (st = write_table(o, "runs.csv", runs_header, runs_rows, s, err)))
+    return st;
+  return write_table(o, "groups.csv", groups_header, groups_rows, s, err);
 }
