@@ -95,11 +95,12 @@ typedef struct {
 void ls_sweep_opts_init(ls_sweep_opts *o);
 ls_status ls_sweep_opts_validate(const ls_sweep_opts *o, ls_error *err);
 
-/* Create DIR and DIR/runs, then either write the manifest (new sweep) or check it
- * against o (resume). LS_ERR_INPUT when DIR holds a sweep and resume is off, or when
- * the manifest differs from o (config, seeds, widths, version, or an input file the
- * config names whose size or FNV-1a 64 hash changed: the message names the difference). Removes temporary files left by an interrupted sweep. Call it once,
- * before any process runs jobs. */
+/* Create DIR and DIR/runs (and missing parents, as mkdir -p), then either write the
+ * manifest (new sweep) or check it against o (resume). LS_ERR_INPUT when DIR holds a sweep
+ * and resume is off, or when the manifest differs from o (config, seeds, widths, version,
+ * or an input file the config names whose size or FNV-1a 64 hash changed: the message
+ * names the difference). Removes temporary files left by an interrupted sweep. Call it
+ * once, before any process runs jobs. */
 ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err);
 
 /* Outcome of ls_sweep_run for this process's share. */

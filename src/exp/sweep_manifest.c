@@ -7,6 +7,7 @@
 
 #include "exp/sweep_io.h"
 #include "landsym/io.h"
+#include "landsym/out.h"
 #include "landsym/sweep.h"
 
 #define MANIFEST_FORMAT "landsym-sweep-1"
@@ -169,7 +170,7 @@ ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err) {
   if (snprintf(path, sizeof path, "%s/sweep.json", o->dir) >= (int)sizeof path ||
       snprintf(runs, sizeof runs, "%s/runs", o->dir) >= (int)sizeof runs)
     return ls_error_set(err, LS_ERR_INPUT, "%s: path too long", o->dir);
-  if ((s = exp_mkdir(o->dir, err)) || (s = exp_mkdir(runs, err))) return s;
+  if ((s = ls_mkdir_p(runs, err))) return s; /* DIR and DIR/runs, like mkdir -p */
   struct stat st;
   if (stat(path, &st) == 0) {
     if (!o->resume)
@@ -180,13 +181,9 @@ ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err) {
     if ((s = manifest_check(o, path, err))) return s;
   } else {
     json_t *m = manifest_build(o);
-    char *text = m ? json_dumps(m, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+    s = m ? ls_json_save(m, path, err)
+          : ls_error_set(err, LS_ERR_NOMEM, "%s: cannot build the manifest", path);
     json_decref(m);
-    if (!text) return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot build the manifest", path);
-    size_t n = strlen(text);
-    text[n] = '\n'; /* json_dumps leaves the NUL: replace by a final newline */
-    s = ls_file_write_atomic(path, text, n + 1, err);
-    free(text);
     if (s) return s;
   }
   /* A killed sweep may leave temp files of runs it was writing. */
