@@ -94,7 +94,8 @@ typedef struct {
   int resume;         /* continue the sweep in dir */
   int cuda;           /* train batches of seeds on the GPU */
   int quiet;          /* no progress on stderr */
-  ls_ctx ctx;         /* threads: OpenMP threads over jobs (each job single-threaded) */
+  ls_ctx ctx;         /* threads: OpenMP threads over jobs (each job single-threaded;
+                         <= 0: all); blas_threads and engine are not used */
 } ls_exp_sweep_args;
 
 /* Fill o (ls_sweep_opts_init first) from x and a: the config's sweep section, then dir,
@@ -104,7 +105,8 @@ typedef struct {
 ls_status ls_exp_sweep_setup(ls_exp_sweep *x, const ls_exp_sweep_args *a, ls_sweep_opts *o,
                              ls_error *err);
 /* Run this process's share of o's jobs (one job per thread, BLAS single-threaded, no
- * nested OpenMP inside a job), on the CPU or in GPU batches. */
+ * nested OpenMP inside a job), on the CPU or in GPU batches. For that it sets, for the
+ * whole process, OpenBLAS to one thread and OpenMP's max active levels to 1. */
 ls_status ls_exp_sweep_share(ls_exp_sweep *x, const ls_sweep_opts *o, int cuda,
                              ls_sweep_stats *st, ls_error *err);
 
