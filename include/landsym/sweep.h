@@ -95,11 +95,12 @@ typedef struct {
 void ls_sweep_opts_init(ls_sweep_opts *o);
 ls_status ls_sweep_opts_validate(const ls_sweep_opts *o, ls_error *err);
 
-/* Create DIR and DIR/runs, then either write the manifest (new sweep) or check it
- * against o (resume). LS_ERR_INPUT when DIR holds a sweep and resume is off, or when
- * the manifest differs from o (config, seeds, widths, version, or an input file the
- * config names whose size or FNV-1a 64 hash changed: the message names the difference). Removes temporary files left by an interrupted sweep. Call it once,
- * before any process runs jobs. */
+/* Create DIR and DIR/runs (and missing parents, as mkdir -p), then either write the
+ * manifest (new sweep) or check it against o (resume). LS_ERR_INPUT when DIR holds a sweep
+ * and resume is off, or when the manifest differs from o (config, seeds, widths, version,
+ * or an input file the config names whose size or FNV-1a 64 hash changed: the message
+ * names the difference). Removes temporary files left by an interrupted sweep. Call it
+ * once, before any process runs jobs. */
 ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err);
 
 /* Outcome of ls_sweep_run for this process's share. */
@@ -137,6 +138,20 @@ ls_status ls_sweep_run_batched(const ls_sweep_opts *o, size_t batch, ls_sweep_ba
  * DIR/timings.csv atomically. LS_ERR_COMPUTE naming the count and the first missing run
  * when some run is not finished (nothing written then). */
 ls_status ls_sweep_summarize(const ls_sweep_opts *o, ls_error *err);
+
+/* What DIR/sweep.json records: the seeds, the widths and the experiment's config. */
+typedef struct {
+  long n_seeds, first_seed;
+  int n_widths;
+  int widths[LS_SWEEP_MAX_WIDTHS];
+  json_t *config; /* the config copy (owned reference) */
+} ls_sweep_manifest;
+
+/* Read DIR/sweep.json. LS_ERR_INPUT when DIR holds no sweep or the manifest is malformed
+ * (its numbers are checked before they size anything: seeds in 1..1e6, first_seed >= 0,
+ * widths in 1..1e5). Free with ls_sweep_manifest_free. */
+ls_status ls_sweep_manifest_read(const char *dir, ls_sweep_manifest *m, ls_error *err);
+void ls_sweep_manifest_free(ls_sweep_manifest *m); /* accepts a zeroed struct */
 
 /* "DIR/runs/w<width>_s<seed><ext>" into buf (ext ".json" or ".npy"). */
 ls_status ls_sweep_run_path(const char *dir, int width, long seed, const char *ext, char *buf,

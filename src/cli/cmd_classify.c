@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/classify_sweep.h"
 #include "cli/cli.h"
 #include "landsym/ctx.h"
+#include "landsym/exp_classify.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -41,72 +41,90 @@ typedef struct {
   double *dst;
 } dopt;
 
-int cmd_classify(int argc, char **argv) {
-  cli_classify_opts o;
-  memset(&o, 0, sizeof o);
-  ls_classify_opts_default(&o.copts);
-  o.prune = o.figures = 1;
-  const dopt dopts[] = {{"--loss-floor", &o.copts.loss_floor},
-                        {"--grad-tol", &o.copts.grad_tol},
-                        {"--reduce-tol", &o.copts.reduce_tol},
-                        {"--match-tol", &o.copts.match_tol},
-                        {"--sym-grad-tol", &o.copts.sym_grad_tol},
-                        {"--eig-tol", &o.copts.eig_tol},
-                        {"--approach-dist", &o.copts.approach_dist},
-                        {"--approach-rtol", &o.copts.approach_loss_rtol}};
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      usage(stdout);
-      return 0;
+/* A --name X option of the classification tolerances: 1 when stored (i advanced), 0 when
+ * a is another option, 2 after a usage error. */
+static int tolerance_opt(ls_classify_opts *c, int argc, char **argv, int *i) {
+  const dopt dopts[] = {{"--loss-floor", &c->loss_floor},
+                        {"--grad-tol", &c->grad_tol},
+                        {"--reduce-tol", &c->reduce_tol},
+                        {"--match-tol", &c->match_tol},
+                        {"--sym-grad-tol", &c->sym_grad_tol},
+                        {"--eig-tol", &c->eig_tol},
+                        {"--approach-dist", &c->approach_dist},
+                        {"--approach-rtol", &c->approach_loss_rtol}};
+  const char *a = argv[*i];
+  for (size_t k = 0; k < sizeof dopts / sizeof *dopts; k++)
+    if (!strcmp(a, dopts[k].name)) {
+      if (*i + 1 >= argc) return cli_usage_error("classify", "%s needs a value", a);
+      if (cli_parse_double(argv[++*i], dopts[k].dst) || *dopts[k].dst < 0)
+        return cli_usage_error("classify", "%s: '%s' is not a number >= 0", a, argv[*i]);
+      return 1;
     }
-    int done = 0;
-    for (size_t k = 0; k < sizeof dopts / sizeof *dopts && !done; k++)
-      if (!strcmp(a, dopts[k].name)) {
-        if (i + 1 >= argc) return cli_usage_error("classify", "%s needs a value", a);
-        if (cli_parse_double(argv[++i], dopts[k].dst) || *dopts[k].dst < 0)
-          return cli_usage_error("classify", "%s: '%s' is not a number >= 0", a, argv[i]);
-        done = 1;
-      }
-    if (done) continue;
-    if (!strcmp(a, "--out")) {
-      if (i + 1 >= argc) return cli_usage_error("classify", "--out needs a directory");
-      o.out = argv[++i];
-    } else if (!strcmp(a, "--threads")) {
-      long t;
-      if (i + 1 >= argc || cli_parse_long(argv[++i], &t) || t < 1 || t > 4096)
-        return cli_usage_error("classify", "--threads needs an integer >= 1");
-      o.threads = (int)t;
-    } else if (!strcmp(a, "--no-prune")) {
-      o.prune = 0;
-    } else if (!strcmp(a, "--no-figures")) {
-      o.figures = 0;
-    } else if (!strcmp(a, "--quiet")) {
-      o.quiet = 1;
-    } else if (a[0] == '-') {
-      return cli_usage_error("classify", "unknown option %s", a);
-    } else if (!o.dir) {
-      o.dir = a;
-    } else {
-      return cli_usage_error("classify", "one sweep directory expected, got '%s' too", a);
-    }
+  return 0;
+}
+
+/* Any other option or the directory: 0, or 2 after a usage error. */
+static int other_opt(ls_classify_dir_opts *o, int argc, char **argv, int *i) {
+  const char *a = argv[*i];
+  if (!strcmp(a, "--out")) {
+    if (*i + 1 >= argc) return cli_usage_error("classify", "--out needs a directory");
+    o->out = argv[++*i];
+  } else if (!strcmp(a, "--threads")) {
+    long t;
+    if (*i + 1 >= argc || cli_parse_long(argv[++*i], &t) || t < 1 || t > 4096)
+      return cli_usage_error("classify", "--threads needs an integer >= 1");
+    o->threads = (int)t;
+  } else if (!strcmp(a, "--no-prune")) {
+    o->prune = 0;
+  } else if (!strcmp(a, "--no-figures")) {
+    o->figures = 0;
+  } else if (!strcmp(a, "--quiet")) {
+    o->quiet = 1;
+  } else if (a[0] == '-') {
+    return cli_usage_error("classify", "unknown option %s", a);
+  } else if (!o->dir) {
+    o->dir = a;
+  } else {
+    return cli_usage_error("classify", "one sweep directory expected, got '%s' too", a);
   }
-  if (!o.dir) return cli_usage_error("classify", "no sweep directory given");
+  return 0;
+}
+
+/* 0 ok, 1 --help printed, 2 usage error (reported). */
+static int parse_args(int argc, char **argv, ls_classify_dir_opts *o) {
+  ls_classify_dir_opts_default(o);
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      usage(stdout);
+      return 1;
+    }
+    int rc = tolerance_opt(&o->copts, argc, argv, &i);
+    if (rc == 0) rc = other_opt(o, argc, argv, &i);
+    if (rc == 2) return 2;
+  }
+  if (!o->dir) return cli_usage_error("classify", "no sweep directory given");
+  return 0;
+}
+
+int cmd_classify(int argc, char **argv) {
+  ls_classify_dir_opts o;
+  int rc = parse_args(argc, argv, &o);
+  if (rc) return rc == 1 ? 0 : rc;
   char outbuf[4200];
   if (!o.out) {
     snprintf(outbuf, sizeof outbuf, "%s/classify", o.dir);
     o.out = outbuf;
   }
-  ls_ctx_apply_blas(&(ls_ctx){.blas_threads = 1}); /* one run per thread */
+  ls_ctx one = ls_ctx_threads(1); /* one run per thread: BLAS single-threaded */
+  ls_ctx_apply_blas(&one);
   ls_error err = {0};
-  cli_classified_sweep s;
-  if (cli_classify_sweep(&o, &s, &err)) return cli_fail("classify", &err);
-  cli_classify_print_table(stdout, &s);
-  int rc = 0;
-  if (cli_classify_write_tables(&o, &s, &err)) rc = cli_fail("classify", &err);
-  if (!rc && o.figures && cli_classify_write_figures(&o, &s, &err))
+  ls_classified_sweep s;
+  if (ls_classify_dir(&o, &s, &err)) return cli_fail("classify", &err);
+  ls_classify_print_table(stdout, &s);
+  if (ls_classify_write_tables(&o, &s, &err)) rc = cli_fail("classify", &err);
+  if (!rc && o.figures && ls_classify_write_figures(&o, &s, &err))
     rc = cli_fail("classify", &err);
   if (!rc && !o.quiet) fprintf(stderr, "landsym classify: results in %s\n", o.out);
-  cli_classified_sweep_free(&s);
+  ls_classified_sweep_free(&s);
   return rc;
 }

@@ -1,6 +1,7 @@
 /* landsym reproduce NAME: regenerate a figure or table of the papers from its example
- * config (docs/reproduce.md). Each entry of the table names a config in examples/ and the
- * commands that turn it into the figure; add entries to the table to add figures. */
+ * config (docs/reproduce.md). The table maps each name to its example config and to the
+ * library call that runs it (landsym/exp_reproduce_sweep.h; fig2, fig3 and mnist-split
+ * through their own front ends); this file only parses, calls and prints. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,134 +9,176 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/path_fig2.h"
 #include "cli/reproduce_fig3.h"
 #include "cli/reproduce_mnist.h"
-#include "cli/path_fig2.h"
-#include "cli/reproduce_simsek.h"
-#include "cli/reproduce_fig69.h"
+#include "landsym/exp_reproduce_sweep.h"
+
+/* What the command line gave: the library's options, and the text of --seeds and
+ * --threads for the targets that still take text. */
+typedef struct {
+  ls_reproduce_opts o;
+  const char *seeds, *threads;
+} repro_args;
+
+typedef ls_status (*sweep_classify_fn)(const ls_reproduce_opts *, ls_sweep_classify_result *,
+                                       ls_error *);
 
 typedef struct reproduce_entry reproduce_entry;
 struct reproduce_entry {
   const char *name;
-  const char *config;      /* file name in examples/ */
+  const char *config; /* file name in examples/ (NULL: built in) */
   const char *what;
-  const char *classify[4]; /* extra `landsym classify` options (NULL-terminated) */
-  int (*run)(const reproduce_entry *e, const char *config, const char *out, const char *seeds,
-             const char *threads, int resume);
+  int (*run)(const reproduce_entry *e, const repro_args *a);
+  sweep_classify_fn lib; /* the library call of the sweep-then-classify targets */
 };
 
-/* Sweep then classify: the figures and tables of `landsym classify` (docs/classify.md). */
-static int sweep_classify(const reproduce_entry *e, const char *config, const char *out,
-                          const char *seeds, const char *threads, int resume) {
-  char *sa[16];
-  int n = 0;
-  sa[n++] = "sweep", sa[n++] = "--config", sa[n++] = (char *)config, sa[n++] = "--out";
-  sa[n++] = (char *)out;
-  if (seeds) sa[n++] = "--seeds", sa[n++] = (char *)seeds;
-  if (threads) sa[n++] = "--threads", sa[n++] = (char *)threads;
-  if (resume) sa[n++] = "--resume";
-  sa[n] = NULL;
-  int rc = cmd_sweep(n, sa);
-  if (rc) return rc;
-  char *ca[12];
-  n = 0;
-  ca[n++] = "classify", ca[n++] = (char *)out;
-  if (threads) ca[n++] = "--threads", ca[n++] = (char *)threads;
-  for (int k = 0; k < 4 && e->classify[k]; k++) ca[n++] = (char *)e->classify[k];
-  ca[n] = NULL;
-  return cmd_classify(n, ca);
+/* A failed sweep or classification, as `landsym sweep` / `landsym classify` report it. */
+static int sweep_failed(const ls_exp_sweep_result *s, const ls_error *err) {
+  int rc = cli_fail("sweep", err);
+  if (s->stats.unfinished)
+    fprintf(stderr, "landsym sweep: %ld run(s) not finished; rerun with --resume\n",
+            s->stats.unfinished);
+  return rc;
 }
 
-/* Table 6.1: sweep, classify, then the thesis's numbers beside the certified table. */
-static int table61(const reproduce_entry *e, const char *config, const char *out,
-                   const char *seeds, const char *threads, int resume) {
-  int rc = sweep_classify(e, config, out, seeds, threads, resume);
-  if (rc) return rc;
-  printf("thesis (Stoican 2022, table 6.1, 1000 seeds): 574 global minima; 426 local minima =\n"
-         "  55 symmetry-induced + 371 other. The thesis's 371 \"other\" minima were points where\n"
-         "  the optimiser stopped; certified here they split into finite local minima and runs\n"
-         "  that no certificate explains, mostly flat points that descend along a channel to\n"
-         "  infinity (docs/reproduce.md).\n");
+/* Sweep then classify (table6.1, fig1c, fig1e, fig5): the summary path, the table; for
+ * table 6.1 the thesis's numbers beside it. */
+static int run_sweep_classify(const reproduce_entry *e, const repro_args *a) {
+  ls_sweep_classify_result r;
+  ls_error err = {0};
+  ls_status st = e->lib(&a->o, &r, &err);
+  if (st && !r.sweep.summary[0]) return sweep_failed(&r.sweep, &err);
+  printf("%s\n", r.sweep.summary);
+  if (r.classified) ls_classify_print_table(stdout, &r.classes);
+  ls_sweep_classify_result_free(&r);
+  if (st) return cli_fail("classify", &err);
+  fprintf(stderr, "landsym classify: results in %s\n", r.classify_dir);
+  if (!strcmp(e->name, "table6.1")) fputs(ls_exp_table61_thesis(), stdout);
   return 0;
 }
 
-/* Train, critical point, neuron split on two layers (src/cli/reproduce_mnist.c). */
-static int mnist_split(const reproduce_entry *e, const char *config, const char *out,
-                       const char *seeds, const char *threads, int resume) {
-  (void)e, (void)seeds, (void)threads, (void)resume;
-  return reproduce_mnist_split(config, out);
+/* The distances and the theorems' shares of figures 6.9 and 6.12. */
+static void print_fig69(const ls_fig69_result *r) {
+  printf("runs %d, local minima %d, saddles found %d\n", r->n_runs, r->n_min, r->n_found);
+  if (r->n_found) {
+    int ns = r->n_saddles;
+    printf("distance to the nearest saddle: min %.3e, median %.3e, max %.3e\n", r->dist_min,
+           r->dist_median, r->dist_max);
+    printf("  %d of %d within distance 1\n", r->n_within1, r->n_found);
+    printf("points found with a negative eigenvalue (saddles): %d of %d (the others are degenerate, "
+           "index 0)\n", ns, r->n_found);
+    printf("Theorem 1 applies (hypotheses hold on the samples) at %d of %d saddles (%.1f%%)\n",
+           r->n_thm1, ns, ns ? 100.0 * r->n_thm1 / ns : 0.0);
+    printf("Theorem 2 applies at %d of %d saddles (%.1f%%)\n", r->n_thm2, ns,
+           ns ? 100.0 * r->n_thm2 / ns : 0.0);
+  }
+  if (r->example >= 0) {
+    const ls_fig69_run *x = &r->runs[r->example];
+    printf("figure 6.12 example: seed %ld, distance %.3e, %s; %s\n", x->seed, x->distance,
+           x->thm.why1, x->thm.why2);
+  }
 }
 
-/* Brea et al. figure 3: MNIST teachers, permutation paths in the second hidden layer
- * (src/cli/reproduce_fig3.c). */
-static int mnist_fig3(const reproduce_entry *e, const char *config, const char *out,
-                      const char *seeds, const char *threads, int resume) {
-  (void)e, (void)resume;
-  return reproduce_fig3(config, out, seeds, threads);
+/* Thesis figures 6.9 and 6.12: nearest saddles of the local minima of a table-6.1 sweep and
+ * Theorems 1, 2 at them. */
+static int run_fig69(const reproduce_entry *e, const repro_args *a) {
+  (void)e;
+  ls_fig69_result r;
+  ls_error err = {0};
+  ls_status st = ls_exp_reproduce_fig69(&a->o, &r, &err);
+  if (st && !r.sweep.summary[0]) return sweep_failed(&r.sweep, &err);
+  printf("%s\n", r.sweep.summary);
+  for (int i = 0; i < r.n_runs; i++)
+    if (r.runs[i].err[0])
+      fprintf(stderr, "landsym reproduce fig6.9: seed %ld: %s\n", r.runs[i].seed, r.runs[i].err);
+  if (r.n_runs) print_fig69(&r);
+  int ex = r.example, nerr = r.n_err;
+  ls_fig69_result_free(&r);
+  if (st) return cli_fail("reproduce fig6.9", &err);
+  printf("wrote %s/fig6_9.csv, fig6_9.{dat,gp,png,svg}%s\n", a->o.out_dir,
+         ex >= 0 ? ", fig6_12.{dat,gp,png,svg}" : "");
+  return nerr ? 1 : 0;
+}
+
+/* Simsek et al. figure 2: a closed-form two-parameter loss, no config. */
+static int run_simsek_fig2(const reproduce_entry *e, const repro_args *a) {
+  (void)e;
+  ls_simsek_fig2_result r;
+  ls_error err = {0};
+  ls_status st = ls_exp_reproduce_simsek_fig2(&a->o, &r, &err);
+  if (st && !r.n_points) return cli_fail("reproduce simsek-fig2", &err);
+  printf("critical points (Newton from a %dx%d grid): %d minima, %d saddles\n", r.newton_grid,
+         r.newton_grid, r.n_min, r.n_saddle);
+  for (int k = 0; k < r.n_points; k++)
+    printf("  (%.12f, %.12f)  L = %.3e  Hessian eigenvalues %.6f, %.6f  %s\n", r.point[k][0],
+           r.point[k][1], r.loss[k], r.eig[k][0], r.eig[k][1],
+           r.eig[k][0] > 0 ? "minimum" : "saddle");
+  printf("Lemma 2.1 on the figure: flows started on w1 = w2: max distance to it %.3e; "
+         "%d flows started off it: min distance %.3e\n", r.max_on, r.n_flows_off, r.min_off);
+  if (st) return fprintf(stderr, "landsym reproduce simsek-fig2: %s\n", err.msg), 1;
+  printf("wrote %s/fig2.dat, fig2.gp, fig2.png, fig2.svg\n", a->o.out_dir);
+  return r.holds ? 0 : 1;
 }
 
 /* Brea et al. figure 2: the permutation paths of `landsym path` (docs/path.md); the
  * experiment is examples/fig2.json, built in. */
-static int path_fig2(const reproduce_entry *e, const char *config, const char *out,
-                     const char *seeds, const char *threads, int resume) {
-  (void)e, (void)config, (void)seeds, (void)threads, (void)resume;
-  return ls_cli_reproduce_fig2(out, 0);
-}
-
-/* Simsek et al. figure 2: a closed-form two-parameter loss, no config (src/cli/reproduce_simsek.c). */
-static int simsek_fig2(const reproduce_entry *e, const char *config, const char *out,
-                       const char *seeds, const char *threads, int resume) {
-  (void)e, (void)config, (void)seeds, (void)threads, (void)resume;
-  return reproduce_simsek_fig2(out);
-}
-
-/* Thesis figures 6.9 and 6.12: nearest saddles of the local minima of a table-6.1 sweep and
- * Theorems 1, 2 at them (src/cli/reproduce_fig69.c). */
-static int thesis_fig69(const reproduce_entry *e, const char *config, const char *out,
-                        const char *seeds, const char *threads, int resume) {
+static int run_fig2(const reproduce_entry *e, const repro_args *a) {
   (void)e;
-  return reproduce_fig69(config, out, seeds, threads, resume);
+  return ls_cli_reproduce_fig2(a->o.out_dir, 0);
+}
+
+/* Brea et al. figure 3: MNIST teachers, permutation paths in the second hidden layer. */
+static int run_fig3(const reproduce_entry *e, const repro_args *a) {
+  (void)e;
+  return reproduce_fig3(a->o.config, a->o.out_dir, a->seeds, a->threads);
+}
+
+/* Train, critical point, neuron split on two layers. */
+static int run_mnist_split(const reproduce_entry *e, const repro_args *a) {
+  (void)e;
+  return reproduce_mnist_split(a->o.config, a->o.out_dir);
 }
 
 static const reproduce_entry entries[] = {
     {"fig1c", "fig1c.json",
      "Simsek et al. 2021 figure 1c: 50 seeds of width-5 and width-45 students of a width-4 "
      "teacher; loss curves and global-minimum fractions",
-     {NULL}, sweep_classify},
+     run_sweep_classify, ls_exp_reproduce_fig1c},
     {"fig1e", "fig1e.json",
      "Simsek et al. 2021 figure 1e: 3-hidden-layer students (5-5-5 and 20-20-20) of a 4-4-4 "
      "teacher, 50 seeds",
-     {NULL}, sweep_classify},
+     run_sweep_classify, ls_exp_reproduce_fig1e},
     {"fig5", "fig5.json",
      "Simsek et al. 2021 figure 5: sigma_{alpha,gamma} teacher of width 4, 50 students of "
      "width 10, neurons grouped and pruned",
-     {NULL}, sweep_classify},
+     run_sweep_classify, ls_exp_reproduce_fig5},
     {"fig2", "fig2.json",
      "Brea et al. 2019 figure 2: permutation paths of all 10 neuron pairs of a ReLU teacher "
      "of width 5 (200 log-spaced steps to 1e-4 of the initial distance)",
-     {NULL}, path_fig2},
+     run_fig2, NULL},
     {"fig3", "mnist_fig3.json",
      "Brea et al. 2019 figure 3: MNIST teachers with two hidden layers of H = 10..25 units, "
      "6 seeds each, two units of the second layer merged (docs/mnist.md)",
-     {NULL}, mnist_fig3},
+     run_fig3, NULL},
     {"table6.1", "table6_1.json",
      "Stoican 2022 table 6.1 (and figures 6.3, 6.7): 1000 seeds of a width-5 student on the "
      "thesis toy",
-     {NULL}, table61},
+     run_sweep_classify, ls_exp_reproduce_table61},
     {"mnist-split", "mnist_split.json",
      "Stoican 2022 section 6.3: MNIST parity (10 PCA components), 10-10-10-10-1 sigmoid "
      "network at a critical point, neuron duplicated on hidden layers 3 and 2 (docs/mnist.md)",
-     {NULL}, mnist_split},
+     run_mnist_split, NULL},
     {"simsek-fig2", NULL,
      "Simsek et al. 2021 figure 2 (Lemma 2.1): gradient flow of the symmetric loss "
      "log(((w1+w2-3)^2 + (w1 w2-2)^2)/2 + 1), minima, saddle, subspace w1 = w2",
-     {NULL}, simsek_fig2},
+     run_simsek_fig2, NULL},
     {"fig6.9", "table6_1.json",
      "Stoican 2022 figures 6.9 and 6.12: a table-6.1 sweep (40 seeds unless --seeds), the "
      "nearest symmetry-induced saddle of every local minimum, Theorems 1 and 2 at each saddle",
-     {NULL}, thesis_fig69},
+     run_fig69, NULL},
     {"fig6.12", "table6_1.json", "the same as fig6.9 (the cones of figure 6.12 are drawn there)",
-     {NULL}, thesis_fig69},
+     run_fig69, NULL},
 };
 #define N_ENTRIES (sizeof entries / sizeof *entries)
 
@@ -185,51 +228,77 @@ static int find_config(const char *file, char *buf, size_t len) {
   return -1;
 }
 
-int cmd_reproduce(int argc, char **argv) {
-  const char *name = NULL, *out = NULL, *seeds = NULL, *threads = NULL, *config = NULL;
-  int resume = 0;
+typedef struct {
+  const char *name, *out, *seeds, *threads, *config;
+  int resume;
+} repro_text;
+
+/* 0 ok, 1 --help printed, 2 usage error (reported). */
+static int parse_args(int argc, char **argv, repro_text *t) {
+  memset(t, 0, sizeof *t);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
-      return 0;
+      return 1;
     }
-    const char **dst = !strcmp(a, "--out")       ? &out
-                       : !strcmp(a, "--seeds")   ? &seeds
-                       : !strcmp(a, "--threads") ? &threads
-                       : !strcmp(a, "--config")  ? &config
+    const char **dst = !strcmp(a, "--out")       ? &t->out
+                       : !strcmp(a, "--seeds")   ? &t->seeds
+                       : !strcmp(a, "--threads") ? &t->threads
+                       : !strcmp(a, "--config")  ? &t->config
                                                  : NULL;
     if (dst) {
       if (i + 1 >= argc) return cli_usage_error("reproduce", "%s needs a value", a);
       *dst = argv[++i];
     } else if (!strcmp(a, "--resume")) {
-      resume = 1;
+      t->resume = 1;
     } else if (a[0] == '-') {
       return cli_usage_error("reproduce", "unknown option %s", a);
-    } else if (!name) {
-      name = a;
+    } else if (!t->name) {
+      t->name = a;
     } else {
       return cli_usage_error("reproduce", "one name expected, got '%s' too", a);
     }
   }
-  if (!name) return cli_usage_error("reproduce", "no figure or table named");
-  const reproduce_entry *e = NULL;
+  if (!t->name) return cli_usage_error("reproduce", "no figure or table named");
+  return 0;
+}
+
+static const reproduce_entry *find_entry(const char *name) {
   for (size_t i = 0; i < N_ENTRIES; i++)
-    if (!strcmp(entries[i].name, name)) e = &entries[i];
-  if (!e) {
-    fprintf(stderr, "landsym reproduce: unknown name '%s'; known:", name);
-    for (size_t i = 0; i < N_ENTRIES; i++) fprintf(stderr, " %s", entries[i].name);
-    fprintf(stderr, "\n");
-    return 2;
-  }
-  long v;
-  if (seeds && (cli_parse_long(seeds, &v) || v < 1))
+    if (!strcmp(entries[i].name, name)) return &entries[i];
+  fprintf(stderr, "landsym reproduce: unknown name '%s'; known:", name);
+  for (size_t i = 0; i < N_ENTRIES; i++) fprintf(stderr, " %s", entries[i].name);
+  fprintf(stderr, "\n");
+  return NULL;
+}
+
+/* The text options as library options: 0, or 2 after a usage error. */
+static int to_args(const repro_text *t, repro_args *a) {
+  long seeds = 0, threads = 0;
+  if (t->seeds && (cli_parse_long(t->seeds, &seeds) || seeds < 1))
     return cli_usage_error("reproduce", "--seeds needs an integer >= 1");
-  if (threads && (cli_parse_long(threads, &v) || v < 1))
+  if (t->threads && (cli_parse_long(t->threads, &threads) || threads < 1))
     return cli_usage_error("reproduce", "--threads needs an integer >= 1");
+  memset(a, 0, sizeof *a);
+  a->o.seeds = seeds;
+  a->o.resume = t->resume;
+  a->o.ctx = ls_ctx_threads((int)threads);
+  a->seeds = t->seeds, a->threads = t->threads;
+  return 0;
+}
+
+int cmd_reproduce(int argc, char **argv) {
+  repro_text t;
+  repro_args a;
+  int rc = parse_args(argc, argv, &t);
+  if (rc) return rc == 1 ? 0 : rc;
+  const reproduce_entry *e = find_entry(t.name);
+  if (!e) return 2;
+  if ((rc = to_args(&t, &a))) return rc;
   char cfg[PATH_MAX + 64], outbuf[256];
-  if (config) {
-    snprintf(cfg, sizeof cfg, "%s", config);
+  if (t.config) {
+    snprintf(cfg, sizeof cfg, "%s", t.config);
   } else if (!e->config) {
     snprintf(cfg, sizeof cfg, "(built in)");
   } else if (find_config(e->config, cfg, sizeof cfg)) {
@@ -237,11 +306,10 @@ int cmd_reproduce(int argc, char **argv) {
                     "examples directory, or give --config)\n", e->config);
     return 2;
   }
-  if (!out) {
-    snprintf(outbuf, sizeof outbuf, "repro-%s", e->name);
-    out = outbuf;
-  }
+  if (!t.out) snprintf(outbuf, sizeof outbuf, "repro-%s", e->name);
+  a.o.config = cfg;
+  a.o.out_dir = t.out ? t.out : outbuf;
   fprintf(stderr, "landsym reproduce %s: %s\n  config %s, output %s\n", e->name, e->what, cfg,
-          out);
-  return e->run(e, cfg, out, seeds, threads, resume);
+          a.o.out_dir);
+  return e->run(e, &a);
 }

@@ -1,17 +1,14 @@
 /* landsym sweep: a teacher-student experiment over many seeds and student widths,
  * over OpenMP threads and (under mpirun) MPI ranks, with checkpoint and resume.
  * Layout of the output directory: include/landsym/sweep.h; user guide: docs/sweep.md. */
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
-#include "cli/sweep_job.h"
 #include "cli/sweep_mpi.h"
-#include "cli/sweep_progress.h"
-#include "landsym/ctx.h"
+#include "landsym/exp_sweep.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -43,6 +40,30 @@ typedef struct {
   int cuda; /* --device cuda */
 } sweep_args;
 
+/* The options a value follows; 1 when o is one of them. */
+static int takes_value(const char *o) {
+  return !strcmp(o, "--config") || !strcmp(o, "--out") || !strcmp(o, "--seeds") ||
+         !strcmp(o, "--threads") || !strcmp(o, "--device");
+}
+
+/* Store option o's value v: 0, or 2 after a usage error. */
+static int set_value(sweep_args *a, const char *o, const char *v) {
+  if (!strcmp(o, "--config"))
+    a->config = v;
+  else if (!strcmp(o, "--out"))
+    a->out = v;
+  else if (!strcmp(o, "--device")) {
+    if (strcmp(v, "cpu") && strcmp(v, "cuda"))
+      return cli_usage_error("sweep", "--device must be cpu or cuda (got '%s')", v);
+    a->cuda = !strcmp(v, "cuda");
+  } else if (!strcmp(o, "--seeds")) {
+    if (cli_parse_long(v, &a->seeds) || a->seeds < 1)
+      return cli_usage_error("sweep", "--seeds must be a positive integer (got '%s')", v);
+  } else if (cli_parse_long(v, &a->threads) || a->threads < 1 || a->threads > 4096)
+    return cli_usage_error("sweep", "--threads must be a positive integer (got '%s')", v);
+  return 0;
+}
+
 /* 0 ok, 1 --help printed, 2 usage error (reported). */
 static int parse_args(int argc, char **argv, sweep_args *a) {
   memset(a, 0, sizeof *a);
@@ -60,24 +81,10 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
       a->quiet = 1;
       continue;
     }
-    int takes = !strcmp(o, "--config") || !strcmp(o, "--out") || !strcmp(o, "--seeds") ||
-                !strcmp(o, "--threads") || !strcmp(o, "--device");
-    if (!takes) return cli_usage_error("sweep", "unknown option '%s'", o);
+    if (!takes_value(o)) return cli_usage_error("sweep", "unknown option '%s'", o);
     if (i + 1 >= argc) return cli_usage_error("sweep", "%s needs a value", o);
-    const char *v = argv[++i];
-    if (!strcmp(o, "--config"))
-      a->config = v;
-    else if (!strcmp(o, "--out"))
-      a->out = v;
-    else if (!strcmp(o, "--device")) {
-      if (strcmp(v, "cpu") && strcmp(v, "cuda"))
-        return cli_usage_error("sweep", "--device must be cpu or cuda (got '%s')", v);
-      a->cuda = !strcmp(v, "cuda");
-    } else if (!strcmp(o, "--seeds")) {
-      if (cli_parse_long(v, &a->seeds) || a->seeds < 1)
-        return cli_usage_error("sweep", "--seeds must be a positive integer (got '%s')", v);
-    } else if (cli_parse_long(v, &a->threads) || a->threads < 1 || a->threads > 4096)
-      return cli_usage_error("sweep", "--threads must be a positive integer (got '%s')", v);
+    int rc = set_value(a, o, argv[++i]);
+    if (rc) return rc;
   }
   if (!a->config) return cli_usage_error("sweep", "--config FILE is required");
   if (!a->out) return cli_usage_error("sweep", "--out DIR is required");
@@ -85,12 +92,11 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
 }
 
 /* Run this rank's share; returns the exit code of this rank. */
-static int run_share(const ls_sweep_opts *o, cli_sweep_exp *x, const cli_mpi *mpi,
+static int run_share(ls_exp_sweep *x, const ls_sweep_opts *o, const cli_mpi *mpi,
                      ls_sweep_stats *st, int cuda) {
   ls_error err = {LS_OK, ""};
-  ls_status s = cuda ? ls_sweep_run_batched(o, 65536, cli_sweep_gpu_job, x, st, &err)
-                     : ls_sweep_run(o, cli_sweep_exp_job, x, st, &err);
-  cli_progress_end(o->progress_ctx);
+  ls_status s = ls_exp_sweep_share(x, o, cuda, st, &err);
+  ls_sweep_printer_end(o->progress_ctx);
   if (s) {
     if (mpi->size > 1)
       fprintf(stderr, "landsym sweep: rank %d: %s\n", mpi->rank, err.msg);
@@ -108,87 +114,68 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Rank 0 alone creates or checks the directory, before anyone runs a job; the exit code
+ * of that step on every rank. */
+static int prepare(const ls_sweep_opts *o, const cli_mpi *mpi) {
+  ls_error err = {LS_OK, ""};
+  int rc = 0;
+  if (mpi->rank == 0 && ls_sweep_prepare(o, &err)) rc = cli_fail("sweep", &err);
+  return cli_mpi_bcast_int(mpi, rc);
+}
+
+/* Every rank's share, then rank 0 summarises; the exit code on every rank. */
+static int run_all(ls_exp_sweep *x, ls_sweep_opts *o, const cli_mpi *mpi, const sweep_args *a) {
+  char label[64] = "";
+  if (mpi->size > 1) snprintf(label, sizeof label, "rank 0 of %d: ", mpi->size);
+  ls_sweep_printer prog;
+  ls_sweep_printer_init(&prog, a->quiet || mpi->rank != 0, label);
+  o->progress = ls_sweep_printer_update;
+  o->progress_ctx = &prog;
+  if (mpi->rank == 0) ls_sweep_printer_start(&prog, x, o, mpi->size, a->cuda);
+  ls_sweep_stats st, all;
+  double t0 = now_s();
+  int rc = run_share(x, o, mpi, &st, a->cuda);
+  rc = cli_mpi_max_int(mpi, rc); /* also waits for the slowest rank */
+  double wall = now_s() - t0;
+  all = st;
+  all.ran = cli_mpi_sum_long(mpi, st.ran), all.converged = cli_mpi_sum_long(mpi, st.converged);
+  all.failed = cli_mpi_sum_long(mpi, st.failed), all.skipped = cli_mpi_sum_long(mpi, st.skipped);
+  ls_error err = {LS_OK, ""};
+  if (rc == 0 && mpi->rank == 0) {
+    if (ls_sweep_summarize(o, &err)) {
+      rc = cli_fail("sweep", &err);
+    } else {
+      printf("%s/summary.csv\n", o->dir);
+      ls_sweep_printer_done(&prog, &all, wall);
+    }
+  }
+  return cli_mpi_bcast_int(mpi, rc);
+}
+
 int cmd_sweep(int argc, char **argv) {
   sweep_args a;
   int rc = parse_args(argc, argv, &a);
   if (rc) return rc == 1 ? 0 : rc;
-
   ls_error err = {LS_OK, ""};
-  cli_sweep_exp *x = NULL;
-  if (cli_sweep_exp_load(a.config, &x, &err)) return cli_fail("sweep", &err);
+  ls_exp_sweep *x = NULL;
+  if (ls_exp_sweep_load(a.config, &x, &err)) return cli_fail("sweep", &err);
+  ls_exp_sweep_args ea = {a.config, a.out, a.seeds, a.resume, a.cuda, a.quiet,
+                          ls_ctx_threads((int)a.threads)};
+  ea.ctx.threads = (int)a.threads; /* 0: the sweep runner's default */
   ls_sweep_opts o;
   ls_sweep_opts_init(&o);
-  o.version = LANDSYM_VERSION;
-  cli_sweep_exp_opts(x, &o);
-  o.dir = a.out;
-  cli_sweep_exp_set_dir(x, a.out);
-  o.resume = a.resume;
-  o.threads = (int)a.threads;
-  if (a.seeds) o.n_seeds = a.seeds;
-  if (o.n_seeds < 1) {
-    cli_sweep_exp_free(x);
-    return cli_usage_error("sweep", "no seed count: give --seeds N or sweep.seeds in %s",
-                           a.config);
+  if (ls_exp_sweep_setup(x, &ea, &o, &err)) {
+    ls_exp_sweep_free(x);
+    /* no seed count anywhere: a usage error, with the pointer to --help */
+    return o.n_seeds < 1 ? cli_usage_error("sweep", "%s", err.msg) : cli_fail("sweep", &err);
   }
-  if (ls_sweep_opts_validate(&o, &err) || (a.cuda && cli_sweep_gpu_check(x, &o, &err))) {
-    cli_sweep_exp_free(x);
-    return cli_fail("sweep", &err);
-  }
-
   cli_mpi mpi;
   cli_mpi_init(&argc, &argv, &mpi);
   o.rank = mpi.rank;
   o.n_ranks = mpi.size;
-  /* Rank 0 alone creates or checks the directory, before anyone runs a job. */
-  int prep = 0;
-  if (mpi.rank == 0) {
-    if (ls_sweep_prepare(&o, &err)) prep = cli_fail("sweep", &err);
-  }
-  prep = cli_mpi_bcast_int(&mpi, prep);
-  if (prep) {
-    cli_sweep_exp_free(x);
-    cli_mpi_finalize(&mpi);
-    return prep;
-  }
-  /* OpenBLAS's own thread pool would make one job multi-threaded: jobs must stay
-   * single-threaded for bitwise reproducibility (and the cores are used by the jobs). */
-  ls_ctx_apply_blas(&(ls_ctx){.blas_threads = 1});
-  omp_set_max_active_levels(1); /* parallel regions inside a job run on its one thread */
-
-  char label[64] = "";
-  if (mpi.size > 1) snprintf(label, sizeof label, "rank 0 of %d: ", mpi.size);
-  cli_progress prog;
-  cli_progress_init(&prog, a.quiet || mpi.rank != 0, label);
-  o.progress = cli_progress_update;
-  o.progress_ctx = &prog;
-  if (!a.quiet && mpi.rank == 0)
-    fprintf(stderr, "landsym sweep: %s; %ld seed(s) x %d width(s) = %ld runs%s%s%s\n",
-            cli_sweep_exp_describe(x), o.n_seeds, o.n_widths, o.n_seeds * o.n_widths,
-            a.resume ? ", resuming" : "", mpi.size > 1 ? " over MPI ranks" : "",
-            a.cuda ? " on the GPU" : "");
-
-  ls_sweep_stats st;
-  double t0 = now_s();
-  rc = run_share(&o, x, &mpi, &st, a.cuda);
-  rc = cli_mpi_max_int(&mpi, rc); /* also waits for the slowest rank */
-  double wall = now_s() - t0;
-  long ran = cli_mpi_sum_long(&mpi, st.ran), conv = cli_mpi_sum_long(&mpi, st.converged),
-       failed = cli_mpi_sum_long(&mpi, st.failed), skipped = cli_mpi_sum_long(&mpi, st.skipped);
-  if (rc == 0 && mpi.rank == 0) {
-    if (ls_sweep_summarize(&o, &err)) {
-      rc = cli_fail("sweep", &err);
-    } else {
-      printf("%s/summary.csv\n", o.dir);
-      if (!a.quiet)
-        fprintf(stderr,
-                "landsym sweep: %ld runs (%ld run now, %ld kept), %ld converged, %ld failed; "
-                "%.2f s, %.2f runs/s\n",
-                ran + skipped, ran, skipped, conv, failed, wall,
-                wall > 0 ? (double)ran / wall : 0.0);
-    }
-  }
-  rc = cli_mpi_bcast_int(&mpi, rc);
-  cli_sweep_exp_free(x);
+  rc = prepare(&o, &mpi);
+  if (!rc) rc = run_all(x, &o, &mpi, &a);
+  ls_exp_sweep_free(x);
   cli_mpi_finalize(&mpi);
   return rc;
 }

@@ -2,10 +2,8 @@
 #include "exp/sweep_io.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 void exp_remove_temps(const char *dir) {
@@ -18,13 +16,4 @@ void exp_remove_temps(const char *dir) {
     if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path) unlink(path);
   }
   closedir(d);
-}
-
-ls_status exp_mkdir(const char *path, ls_error *err) {
-  if (mkdir(path, 0777) == 0) return LS_OK;
-  struct stat st;
-  if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return LS_OK;
-  return ls_error_set(err, errno == EEXIST ? LS_ERR_INPUT : LS_ERR_IO,
-                      "%s: cannot create directory: %s", path,
-                      errno == EEXIST ? "a file of that name exists" : strerror(errno));
 }

@@ -1,4 +1,4 @@
-/* Private helpers of the sweep module: directories and stray temporary files.
+/* Private helper of the sweep module: stray temporary files (folders: ls_mkdir_p, out.h).
  * Files are written with ls_file_write_atomic / ls_npy_write (landsym/io.h): temp file
  * "<path>.tmp.XXXXXX", fsync, rename. */
 #ifndef LANDSYM_EXP_SWEEP_IO_H
@@ -10,7 +10,5 @@
 
 /* Delete "*.tmp.*" files in dir (left by a killed sweep); missing dir is fine. */
 void exp_remove_temps(const char *dir);
-/* mkdir that accepts an existing directory. */
-ls_status exp_mkdir(const char *path, ls_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "exp/sweep_io.h"
 #include "landsym/io.h"
+#include "landsym/out.h"
 #include "landsym/sweep.h"
 
 #define MANIFEST_FORMAT "landsym-sweep-1"
@@ -169,7 +170,7 @@ ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err) {
   if (snprintf(path, sizeof path, "%s/sweep.json", o->dir) >= (int)sizeof path ||
       snprintf(runs, sizeof runs, "%s/runs", o->dir) >= (int)sizeof runs)
     return ls_error_set(err, LS_ERR_INPUT, "%s: path too long", o->dir);
-  if ((s = exp_mkdir(o->dir, err)) || (s = exp_mkdir(runs, err))) return s;
+  if ((s = ls_mkdir_p(runs, err))) return s; /* DIR and DIR/runs, like mkdir -p */
   struct stat st;
   if (stat(path, &st) == 0) {
     if (!o->resume)
@@ -180,17 +181,61 @@ ls_status ls_sweep_prepare(const ls_sweep_opts *o, ls_error *err) {
     if ((s = manifest_check(o, path, err))) return s;
   } else {
     json_t *m = manifest_build(o);
-    char *text = m ? json_dumps(m, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+    s = m ? ls_json_save(m, path, err)
+          : ls_error_set(err, LS_ERR_NOMEM, "%s: cannot build the manifest", path);
     json_decref(m);
-    if (!text) return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot build the manifest", path);
-    size_t n = strlen(text);
-    text[n] = '\n'; /* json_dumps leaves the NUL: replace by a final newline */
-    s = ls_file_write_atomic(path, text, n + 1, err);
-    free(text);
     if (s) return s;
   }
   /* A killed sweep may leave temp files of runs it was writing. */
   exp_remove_temps(runs);
   exp_remove_temps(o->dir);
   return LS_OK;
+}
+
+/* The manifest's numbers, checked before they size anything (seeds -3 or 1e8 once reached
+ * calloc); NULL when they are fine. */
+static const char *manifest_bad(json_int_t ns, json_int_t fs, const json_t *w) {
+  if (ns < 1 || ns > 1000000) return "seeds: must be an integer in 1..1000000";
+  if (fs < 0 || fs > ((json_int_t)1 << 53)) return "first_seed: must be an integer >= 0";
+  for (size_t i = 0; i < json_array_size(w); i++) {
+    json_t *v = json_array_get(w, i);
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000)
+      return "widths: each must be an integer in 1..100000";
+  }
+  return NULL;
+}
+
+ls_status ls_sweep_manifest_read(const char *dir, ls_sweep_manifest *out, ls_error *err) {
+  memset(out, 0, sizeof *out);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/sweep.json", dir);
+  json_error_t je;
+  json_t *m = json_load_file(path, 0, &je);
+  if (!m)
+    return ls_error_set(err, LS_ERR_INPUT, "%s: not a sweep directory (%s)", dir,
+                        je.line > 0 ? je.text : "no sweep.json");
+  json_t *s = json_object_get(m, "seeds"), *f = json_object_get(m, "first_seed"),
+         *w = json_object_get(m, "widths"), *c = json_object_get(m, "config");
+  ls_status st = LS_OK;
+  const char *bad = NULL;
+  if (!json_is_integer(s) || !json_is_integer(f) || !json_is_array(w) || !json_is_object(c) ||
+      json_array_size(w) < 1 || json_array_size(w) > LS_SWEEP_MAX_WIDTHS)
+    st = ls_error_set(err, LS_ERR_INPUT, "%s: malformed sweep manifest", path);
+  else if ((bad = manifest_bad(json_integer_value(s), json_integer_value(f), w)))
+    st = ls_error_set(err, LS_ERR_INPUT, "%s: %s", path, bad);
+  if (!st) {
+    out->n_seeds = (long)json_integer_value(s);
+    out->first_seed = (long)json_integer_value(f);
+    out->n_widths = (int)json_array_size(w);
+    for (int i = 0; i < out->n_widths; i++)
+      out->widths[i] = (int)json_integer_value(json_array_get(w, (size_t)i));
+    out->config = json_incref(c);
+  }
+  json_decref(m);
+  return st;
+}
+
+void ls_sweep_manifest_free(ls_sweep_manifest *m) {
+  json_decref(m->config);
+  m->config = NULL;
 }

@@ -1,58 +1,24 @@
 /* summary.csv and timings.csv of a sweep, built from the run records. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exp/sweep_io.h"
 #include "landsym/io.h"
+#include "landsym/out.h"
 #include "landsym/sweep.h"
 
-/* Growable text buffer. */
-typedef struct {
-  char *s;
-  size_t n, cap;
-  int oom;
-} strbuf;
-
-static void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(strbuf *b, const char *fmt, ...) {
-  if (b->oom) return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
-    va_end(ap);
-    if (k < 0) {
-      b->oom = 1;
-      return;
-    }
-    if (b->s && b->n + (size_t)k < b->cap) {
-      b->n += (size_t)k;
-      return;
-    }
-    size_t cap = b->cap ? 2 * b->cap : 4096;
-    while (cap <= b->n + (size_t)k) cap *= 2;
-    char *t = realloc(b->s, cap);
-    if (!t) {
-      b->oom = 1;
-      return;
-    }
-    b->s = t;
-    b->cap = cap;
-  }
-}
-
-/* %.17g reads back bit for bit; non-finite values as nan / inf / -inf. */
-static void sb_real(strbuf *b, double x) {
-  if (isnan(x))
-    sb_printf(b, "nan");
-  else if (isinf(x))
-    sb_printf(b, x > 0 ? "inf" : "-inf");
-  else
-    sb_printf(b, "%.17g", x);
+/* One run's rows: summary.csv (reproducible columns) and timings.csv. Numbers with %.17g
+ * (they read back bit for bit), non-finite ones as nan / inf / -inf (ls_csv). */
+static void add_run(ls_csv *sum, ls_csv *tim, const ls_seed_result *r) {
+  ls_csv_int(sum, r->width), ls_csv_int(sum, r->seed);
+  ls_csv_num(sum, r->loss), ls_csv_num(sum, r->grad_inf);
+  ls_csv_str(sum, r->stop);
+  ls_csv_int(sum, r->converged), ls_csv_int(sum, r->iterations);
+  ls_csv_end(sum);
+  ls_csv_int(tim, r->width), ls_csv_int(tim, r->seed), ls_csv_num(tim, r->time_s);
+  ls_csv_end(tim);
 }
 
 static int cmp_int(const void *a, const void *b) {
@@ -67,9 +33,9 @@ ls_status ls_sweep_summarize(const ls_sweep_opts *o, ls_error *err) {
   int widths[LS_SWEEP_MAX_WIDTHS];
   memcpy(widths, o->widths, (size_t)o->n_widths * sizeof *widths);
   qsort(widths, (size_t)o->n_widths, sizeof *widths, cmp_int);
-  strbuf sum = {0}, tim = {0};
-  sb_printf(&sum, "width,seed,loss,grad_inf,stop,converged,iterations\n");
-  sb_printf(&tim, "width,seed,time_s\n");
+  ls_csv sum = {0}, tim = {0};
+  ls_csv_header(&sum, "width,seed,loss,grad_inf,stop,converged,iterations");
+  ls_csv_header(&tim, "width,seed,time_s");
   long missing = 0;
   char first_missing[4096] = "";
   for (int i = 0; i < o->n_widths; i++) {
@@ -83,14 +49,7 @@ ls_status ls_sweep_summarize(const ls_sweep_opts *o, ls_error *err) {
         if (!missing++) snprintf(first_missing, sizeof first_missing, "%s", path);
         continue;
       }
-      sb_printf(&sum, "%d,%ld,", r.width, r.seed);
-      sb_real(&sum, r.loss);
-      sb_printf(&sum, ",");
-      sb_real(&sum, r.grad_inf);
-      sb_printf(&sum, ",%s,%d,%ld\n", r.stop, r.converged, r.iterations);
-      sb_printf(&tim, "%d,%ld,", r.width, r.seed);
-      sb_real(&tim, r.time_s);
-      sb_printf(&tim, "\n");
+      add_run(&sum, &tim, &r);
     }
   }
   if (missing) {
@@ -99,17 +58,13 @@ ls_status ls_sweep_summarize(const ls_sweep_opts *o, ls_error *err) {
                      missing, o->n_seeds * o->n_widths, first_missing);
     goto done;
   }
-  if (sum.oom || tim.oom) {
-    s = ls_error_set(err, LS_ERR_NOMEM, "out of memory writing the summary");
-    goto done;
-  }
-  char path[4096];
-  snprintf(path, sizeof path, "%s/summary.csv", o->dir);
-  if ((s = ls_file_write_atomic(path, sum.s, sum.n, err))) goto done;
-  snprintf(path, sizeof path, "%s/timings.csv", o->dir);
-  s = ls_file_write_atomic(path, tim.s, tim.n, err);
+  char *ps = ls_path_join(o->dir, "summary.csv"), *pt = ls_path_join(o->dir, "timings.csv");
+  if (!ps || !pt) s = ls_error_set(err, LS_ERR_NOMEM, "out of memory writing the summary");
+  if (!s) s = ls_csv_save(&sum, ps, err);
+  if (!s) s = ls_csv_save(&tim, pt, err);
+  free(ps), free(pt);
 done:
-  free(sum.s);
-  free(tim.s);
+  ls_csv_free(&sum);
+  ls_csv_free(&tim);
   return s;
 }

@@ -1,6 +1,6 @@
 /* Bounded fuzzing of the file parsers: .npy (ls_npy_read), CSV (ls_csv_read), the
- * experiment config (ls_config_load, data built), the sweep manifest (ls_sweep_prepare
- * with --resume) and run records (ls_sweep_run_read).
+ * experiment config (ls_config_load, data built), the sweep manifest (ls_sweep_manifest_read,
+ * and ls_sweep_prepare with --resume) and run records (ls_sweep_run_read).
  *   fuzz_files PARSER ITERATIONS [SEED]
  * Each input is a mutation of valid seed files (byte flips and sets, truncation,
  * extension, splices, and token rewrites: numbers replaced by edge values, keys dropped),
@@ -194,6 +194,10 @@ static void run_one(const char *parser, const unsigned char *b, size_t len) {
     snprintf(sdir, sizeof sdir, "%s/sweep", dir);
     snprintf(path, sizeof path, "%s/sweep.json", sdir);
     write_file(path, b, len);
+    ls_sweep_manifest m; /* the reader classify uses */
+    st = ls_sweep_manifest_read(sdir, &m, &e);
+    check_status(st, &e, parser);
+    if (st == LS_OK) ls_sweep_manifest_free(&m);
     ls_sweep_opts o;
     opts_for_manifest(&o, sdir);
     st = ls_sweep_prepare(&o, &e);

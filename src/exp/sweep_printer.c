@@ -1,10 +1,10 @@
-/* Progress display of `landsym sweep` (see sweep_progress.h). */
-#include "cli/sweep_progress.h"
+/* Progress of a sweep on stderr (landsym/exp_sweep.h). */
+#include "landsym/exp_sweep.h"
 
 #include <stdio.h>
 #include <unistd.h>
 
-void cli_progress_init(cli_progress *p, int quiet, const char *label) {
+void ls_sweep_printer_init(ls_sweep_printer *p, int quiet, const char *label) {
   p->quiet = quiet;
   p->tty = isatty(2);
   p->interval_s = 5.0;
@@ -24,8 +24,8 @@ static void fmt_duration(char *buf, size_t len, double s) {
     snprintf(buf, len, "%lds", t);
 }
 
-void cli_progress_update(void *ctx, const ls_sweep_progress *s) {
-  cli_progress *p = ctx;
+void ls_sweep_printer_update(void *ctx, const ls_sweep_progress *s) {
+  ls_sweep_printer *p = ctx;
   if (p->quiet) return;
   int final = s->done >= s->total;
   double gap = p->tty ? 0.2 : p->interval_s;
@@ -49,7 +49,7 @@ void cli_progress_update(void *ctx, const ls_sweep_progress *s) {
     fprintf(stderr, "\r\033[K%s[%s] %ld/%ld, %ld converged%s, ETA %s", p->label, bar, s->done,
             s->total, s->converged, fail, eta);
     p->drawn = 1;
-    if (final) cli_progress_end(p);
+    if (final) ls_sweep_printer_end(p);
   } else {
     fprintf(stderr, "landsym sweep: %s%ld/%ld runs done, %ld converged%s, %.1f s, ETA %s\n",
             p->label, s->done, s->total, s->converged, fail, s->elapsed_s, eta);
@@ -57,7 +57,25 @@ void cli_progress_update(void *ctx, const ls_sweep_progress *s) {
   fflush(stderr);
 }
 
-void cli_progress_end(cli_progress *p) {
+void ls_sweep_printer_end(ls_sweep_printer *p) {
   if (p->drawn) fputc('\n', stderr);
   p->drawn = 0;
+}
+
+void ls_sweep_printer_start(const ls_sweep_printer *p, const ls_exp_sweep *x,
+                            const ls_sweep_opts *o, int n_ranks, int cuda) {
+  if (p->quiet) return;
+  fprintf(stderr, "landsym sweep: %s; %ld seed(s) x %d width(s) = %ld runs%s%s%s\n",
+          ls_exp_sweep_describe(x), o->n_seeds, o->n_widths, o->n_seeds * o->n_widths,
+          o->resume ? ", resuming" : "", n_ranks > 1 ? " over MPI ranks" : "",
+          cuda ? " on the GPU" : "");
+}
+
+void ls_sweep_printer_done(const ls_sweep_printer *p, const ls_sweep_stats *all, double wall_s) {
+  if (p->quiet) return;
+  fprintf(stderr,
+          "landsym sweep: %ld runs (%ld run now, %ld kept), %ld converged, %ld failed; "
+          "%.2f s, %.2f runs/s\n",
+          all->ran + all->skipped, all->ran, all->skipped, all->converged, all->failed, wall_s,
+          wall_s > 0 ? (double)all->ran / wall_s : 0.0);
 }

@@ -5,24 +5,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli/sweep_job.h"
+#include "landsym/exp_sweep.h"
 #include "landsym/gpu.h"
 
-ls_status cli_sweep_gpu_check(const cli_sweep_exp *x, const ls_sweep_opts *o, ls_error *err) {
+ls_status ls_exp_sweep_gpu_check(const ls_exp_sweep *x, const ls_sweep_opts *o, ls_error *err) {
   for (int i = 0; i < o->n_widths; i++) {
     ls_net net;
-    cli_sweep_exp_student(x, o->widths[i], &net);
-    ls_status s = ls_gpu_check(&net, cli_sweep_exp_data(x), cli_sweep_exp_train_opts(x), err);
+    ls_exp_sweep_student(x, o->widths[i], &net);
+    ls_status s = ls_gpu_check(&net, ls_exp_sweep_data(x), ls_exp_sweep_train_opts(x), err);
     if (s) return ls_error_prefix(err, "--device cuda, student width %d", o->widths[i]);
   }
   return LS_OK;
 }
 
-ls_status cli_sweep_gpu_job(void *ctx, const ls_sweep_task *tasks, size_t n, ls_seed_result *out,
+ls_status ls_exp_sweep_gpu_job(void *ctx, const ls_sweep_task *tasks, size_t n, ls_seed_result *out,
                             ls_error *err) {
-  const cli_sweep_exp *x = ctx;
+  const ls_exp_sweep *x = ctx;
   ls_net net;
-  cli_sweep_exp_student(x, tasks[0].width, &net);
+  ls_exp_sweep_student(x, tasks[0].width, &net);
   size_t P = ls_net_nparams(&net);
   double *theta = malloc(n * P * sizeof *theta);
   ls_gpu_result *r = malloc(n * sizeof *r);
@@ -30,8 +30,8 @@ ls_status cli_sweep_gpu_job(void *ctx, const ls_sweep_task *tasks, size_t n, ls_
     free(theta), free(r);
     return ls_error_set(err, LS_ERR_NOMEM, "out of memory for a batch of %zu runs", n);
   }
-  for (size_t i = 0; i < n; i++) cli_sweep_exp_init(x, &net, tasks[i].seed, theta + i * P);
-  ls_status s = ls_gpu_train(&net, cli_sweep_exp_data(x), cli_sweep_exp_train_opts(x), n, theta, r,
+  for (size_t i = 0; i < n; i++) ls_exp_sweep_init(x, &net, tasks[i].seed, theta + i * P);
+  ls_status s = ls_gpu_train(&net, ls_exp_sweep_data(x), ls_exp_sweep_train_opts(x), n, theta, r,
                              err);
   /* A device error is no property of the runs: leave them unrecorded (--resume retries). */
   if (s == LS_ERR_COMPUTE) s = LS_ERR_IO;

@@ -1,23 +1,24 @@
-/* The experiment behind `landsym sweep` (see sweep_job.h): config, "sweep" section and
- * the per-seed job: Glorot-initialise the student from the seed, train, report. */
-#include "cli/sweep_job.h"
+/* The sweep experiment (landsym/exp_sweep.h): config, "sweep" section and the per-seed
+ * job: initialise the student from the seed, train, report. */
+#include "landsym/exp_sweep.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "exp/train_section.h"
 #include "landsym/io.h"
 #include "landsym/optim.h"
 
-struct cli_sweep_exp {
+struct ls_exp_sweep {
   ls_config cfg;
   long seeds, first_seed;
   int n_widths, widths[LS_SWEEP_MAX_WIDTHS];
   int set_width; /* 1: the sweep's widths replace the student's hidden width */
   int trajectory; /* 1: write runs/w<W>_s<S>.traj.csv (loss curve) beside each run */
   const char *dir;
-  cli_sweep_train train;
+  exp_train_section train;
   char desc[1024];
 };
 
@@ -25,7 +26,7 @@ static const char *const sweep_keys[] = {"seeds", "first_seed", "student_widths"
                                          NULL};
 
 /* "sweep": {"seeds": N, "first_seed": S, "student_widths": [w, ...]}, all optional. */
-static ls_status parse_sweep(cli_sweep_exp *x, ls_error *err) {
+static ls_status parse_sweep(ls_exp_sweep *x, ls_error *err) {
   const ls_config *c = &x->cfg;
   json_t *sec = ls_config_section(c, "sweep");
   x->first_seed = 1;
@@ -63,16 +64,16 @@ static ls_status parse_sweep(cli_sweep_exp *x, ls_error *err) {
   return LS_OK;
 }
 
-ls_status cli_sweep_exp_load(const char *path, cli_sweep_exp **out, ls_error *err) {
+ls_status ls_exp_sweep_load(const char *path, ls_exp_sweep **out, ls_error *err) {
   *out = NULL;
-  cli_sweep_exp *x = calloc(1, sizeof *x);
+  ls_exp_sweep *x = calloc(1, sizeof *x);
   if (!x) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
   ls_status s = ls_config_load(path, &x->cfg, err);
   if (!s) s = parse_sweep(x, err);
-  if (!s) s = cli_sweep_train_opts(&x->cfg, &x->train, err);
+  if (!s) s = exp_train_section_read(&x->cfg, &x->train, err);
   if (!s) s = ls_train_opts_validate(&x->train.opts, &x->cfg.student, err);
   if (s) {
-    cli_sweep_exp_free(x);
+    ls_exp_sweep_free(x);
     return s;
   }
   /* Per-job progress reports are not kept in a sweep; trajectories (losses only) on demand. */
@@ -87,13 +88,13 @@ ls_status cli_sweep_exp_load(const char *path, cli_sweep_exp **out, ls_error *er
   return LS_OK;
 }
 
-void cli_sweep_exp_free(cli_sweep_exp *x) {
+void ls_exp_sweep_free(ls_exp_sweep *x) {
   if (!x) return;
   ls_config_free(&x->cfg);
   free(x);
 }
 
-void cli_sweep_exp_opts(const cli_sweep_exp *x, ls_sweep_opts *o) {
+void ls_exp_sweep_opts(const ls_exp_sweep *x, ls_sweep_opts *o) {
   o->config = x->cfg.root;
   o->input_dir = x->cfg.dir;
   o->n_seeds = x->seeds;
@@ -102,13 +103,13 @@ void cli_sweep_exp_opts(const cli_sweep_exp *x, ls_sweep_opts *o) {
   memcpy(o->widths, x->widths, (size_t)x->n_widths * sizeof *x->widths);
 }
 
-const char *cli_sweep_exp_describe(const cli_sweep_exp *x) { return x->desc; }
+const char *ls_exp_sweep_describe(const ls_exp_sweep *x) { return x->desc; }
 
-void cli_sweep_exp_set_dir(cli_sweep_exp *x, const char *dir) { x->dir = dir; }
+void ls_exp_sweep_set_dir(ls_exp_sweep *x, const char *dir) { x->dir = dir; }
 
 /* runs/w<W>_s<S>.traj.csv: iteration, loss, gradient inf-norm, phase (written before the
  * run record, so a recorded run always has its trajectory). */
-static ls_status write_trajectory(const cli_sweep_exp *x, const ls_sweep_task *t,
+static ls_status write_trajectory(const ls_exp_sweep *x, const ls_sweep_task *t,
                                   const ls_trajectory *tr, ls_error *err) {
   char path[4096];
   ls_status s = ls_sweep_run_path(x->dir, t->width, t->seed, ".traj.csv", path, sizeof path, err);
@@ -124,7 +125,7 @@ static ls_status write_trajectory(const cli_sweep_exp *x, const ls_sweep_task *t
   return s;
 }
 
-void cli_sweep_exp_student(const cli_sweep_exp *x, int width, ls_net *net) {
+void ls_exp_sweep_student(const ls_exp_sweep *x, int width, ls_net *net) {
   *net = x->cfg.student;
   /* Every hidden layer gets the sweep's width (one hidden layer: the usual case). */
   for (int l = 1; x->set_width && l < net->n_layers; l++) net->width[l] = width;
@@ -132,26 +133,26 @@ void cli_sweep_exp_student(const cli_sweep_exp *x, int width, ls_net *net) {
 
 /* The run depends on (config, seed, width) only: initial point from the seed, and any
  * minibatch sampling from the same seed. */
-void cli_sweep_exp_init(const cli_sweep_exp *x, const ls_net *net, long seed, double *theta) {
+void ls_exp_sweep_init(const ls_exp_sweep *x, const ls_net *net, long seed, double *theta) {
   if (x->train.init_normal)
     ls_params_normal(net, (uint64_t)seed, x->train.init_scale, theta);
   else
     ls_params_glorot(net, (uint64_t)seed, theta);
 }
 
-const ls_data *cli_sweep_exp_data(const cli_sweep_exp *x) { return &x->cfg.data; }
+const ls_data *ls_exp_sweep_data(const ls_exp_sweep *x) { return &x->cfg.data; }
 
-const ls_train_opts *cli_sweep_exp_train_opts(const cli_sweep_exp *x) { return &x->train.opts; }
+const ls_train_opts *ls_exp_sweep_train_opts(const ls_exp_sweep *x) { return &x->train.opts; }
 
-ls_status cli_sweep_exp_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,
+ls_status ls_exp_sweep_job(void *ctx, const ls_sweep_task *t, ls_seed_result *out,
                             ls_error *err) {
-  const cli_sweep_exp *x = ctx;
+  const ls_exp_sweep *x = ctx;
   ls_net net;
-  cli_sweep_exp_student(x, t->width, &net);
+  ls_exp_sweep_student(x, t->width, &net);
   size_t P = ls_net_nparams(&net);
   double *theta = malloc(P * sizeof *theta);
   if (!theta) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %zu parameters", P);
-  cli_sweep_exp_init(x, &net, t->seed, theta);
+  ls_exp_sweep_init(x, &net, t->seed, theta);
   ls_train_opts opts = x->train.opts;
   opts.seed = (uint64_t)t->seed;
   ls_train_result r;
