@@ -5,7 +5,7 @@
 #include <nlopt.h>
 #include <stdio.h>
 
-#include "run.h"
+#include "phase.h"
 
 typedef struct {
   ls_run *r;
@@ -41,9 +41,8 @@ static double nl_objective(unsigned n, const double *x, double *grad, void *ud) 
   return st == LS_OK ? f : HUGE_VAL;
 }
 
-ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, double switch_tol) {
+ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, int lbfgs, int vectors, double switch_tol) {
   nl_ctx c = {r, switch_tol, NULL, LS_STOP_NONE, 0};
-  int lbfgs = kind == LS_POLISH_LBFGS || kind == LS_POLISH_LBFGS_NEWTON;
   c.opt = nlopt_create(lbfgs ? NLOPT_LD_LBFGS : NLOPT_LD_SLSQP, (unsigned)r->P);
   if (!c.opt) return LS_STOP_FAIL;
   nlopt_set_min_objective(c.opt, nl_objective, &c);
@@ -52,11 +51,7 @@ ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, doubl
   nlopt_set_ftol_rel(c.opt, 0);
   nlopt_set_ftol_abs(c.opt, 0);
   nlopt_set_xtol_rel(c.opt, 1e-32);
-  /* lbfgs+newton runs on small networks (P <= newton_max_params): a long memory there is
-   * cheap beside a gradient and walks curved valleys in fewer steps (thesis problem, 20
-   * seeds: median 465 iterations with 20 vectors, 297 with 100, and 19 seeds converged
-   * instead of 17); large networks keep 20 */
-  if (lbfgs) nlopt_set_vector_storage(c.opt, kind == LS_POLISH_LBFGS_NEWTON ? 100 : 20);
+  if (lbfgs) nlopt_set_vector_storage(c.opt, (unsigned)vectors);
   double left = ls_run_time_left(r);
   if (isfinite(left)) nlopt_set_maxtime(c.opt, left > 0 ? left : 1e-3);
   double f;
