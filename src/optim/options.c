@@ -47,18 +47,23 @@ static int uses_lm(const ls_train_opts *o) {
   return 0;
 }
 
+static ls_status list_validate(const ls_phase_list *l, ls_error *err) {
+  if (l->n < 0 || l->n > LS_PHASE_LIST_MAX)
+    return ls_error_set(err, LS_ERR_INPUT, "a polishing list holds 0 to %d phases", LS_PHASE_LIST_MAX);
+  for (int i = 0; i < l->n; i++)
+    if (l->k[i] < LS_PHASE_NEWTON || l->k[i] > LS_PHASE_LM_SHALLOW)
+      return ls_error_set(err, LS_ERR_INPUT, "polishing phase %d is not one of newton, slsqp, "
+                          "lbfgs, lm, lm-shallow", i + 1);
+  return LS_OK;
+}
+
 static int pos_finite(double x) { return x > 0 && isfinite(x); }
 
 ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err) {
   if ((unsigned)o->first > LS_FIRST_FLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown first-phase method");
   if ((unsigned)o->polish > LS_POLISH_LM_SHALLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
   if ((unsigned)o->flow_linsol > LS_LINSOL_SPGMR) return ls_error_set(err, LS_ERR_INPUT, "unknown linear solver");
-  if (o->polish_list.n < 0 || o->polish_list.n > LS_PHASE_LIST_MAX)
-    return ls_error_set(err, LS_ERR_INPUT, "a polishing list holds 0 to %d phases", LS_PHASE_LIST_MAX);
-  for (int i = 0; i < o->polish_list.n; i++)
-    if (o->polish_list.k[i] < LS_PHASE_NEWTON || o->polish_list.k[i] > LS_PHASE_LM_SHALLOW)
-      return ls_error_set(err, LS_ERR_INPUT, "polishing phase %d is not one of newton, slsqp, "
-                          "lbfgs, lm, lm-shallow", i + 1);
+  if (list_validate(&o->polish_list, err) != LS_OK) return LS_ERR_INPUT;
   if (o->first == LS_FIRST_NONE && o->polish == LS_POLISH_NONE && o->polish_list.n == 0)
     return ls_error_set(err, LS_ERR_INPUT, "method 'none' with polish 'none': nothing to do");
   if (!pos_finite(o->lr)) return ls_error_set(err, LS_ERR_INPUT, "lr must be > 0 (got %g)", o->lr);
