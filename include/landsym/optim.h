@@ -240,6 +240,34 @@ ls_status ls_lm_polish(const ls_net *net, const ls_data *d, double *theta,
                        const ls_lm_opts *opts, double *loss, ls_stop_reason *why,
                        ls_error *err);
 
+/* ---- NLopt (nlopt_polish.c): the one wrapper the trainer and the paths call ------------- */
+
+/* Objective: returns f(x) and, when g is not NULL, writes the gradient into g (n entries).
+ * Setting *stop to 1 ends the minimisation after this evaluation (LS_MIN_FORCED_STOP). A
+ * huge value makes NLopt back off; a non-finite one makes it fail. */
+typedef double (*ls_min_fn)(size_t n, const double *x, double *g, void *user, int *stop);
+
+/* NLopt's result codes (nlopt_result), without including nlopt.h. */
+typedef enum {
+  LS_MIN_FAILURE = -1, LS_MIN_INVALID_ARGS = -2, LS_MIN_OUT_OF_MEMORY = -3,
+  LS_MIN_ROUNDOFF_LIMITED = -4, LS_MIN_FORCED_STOP = -5,
+  LS_MIN_SUCCESS = 1, LS_MIN_STOPVAL_REACHED = 2, LS_MIN_FTOL_REACHED = 3,
+  LS_MIN_XTOL_REACHED = 4, LS_MIN_MAXEVAL_REACHED = 5, LS_MIN_MAXTIME_REACHED = 6
+} ls_min_result;
+
+typedef struct {
+  int lbfgs;          /* 1: NLopt LD_LBFGS, 0: LD_SLSQP */
+  int vectors;        /* LBFGS memory (0: NLopt's default) */
+  double ftol_rel, ftol_abs, xtol_rel; /* NLopt's stopping tolerances (0: off) */
+  int maxeval;        /* evaluations per call (0: no limit) */
+  double maxtime;     /* seconds (0: no limit) */
+} ls_min_opts;
+
+/* Minimise fn from x (n entries, overwritten with NLopt's final point; *f its value).
+ * Each call starts afresh (LBFGS with an empty memory). */
+ls_min_result ls_nlopt_minimize(ls_min_fn fn, void *user, size_t n, double *x, double *f,
+                                const ls_min_opts *o);
+
 /* ---- result ---------------------------------------------------------------------------- */
 
 typedef struct {
