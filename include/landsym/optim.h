@@ -3,11 +3,12 @@
  * as Jacobian), and second-order polishing (Newton trust region with the exact Hessian,
  * NLopt SLSQP and LBFGS), all on one objective: the loss plus optional penalties.
  *
- * A run is a first phase (none, gd, adam or flow) followed by a polishing phase (none,
- * auto, newton, slsqp, lbfgs, lm: Levenberg-Marquardt on the MSE residuals of a network of
- * any depth (lm.c); lm-shallow: the closed-form variant for one-hidden-layer, one-output
- * networks (lm_shallow.c)). Everything is deterministic: the same inputs and options
- * give bitwise identical results (unless a wall-time limit cuts a run). */
+ * A run is a list of phases: a first phase (none, gd, adam or flow) followed by polishing
+ * phases (newton, slsqp, lbfgs, lm: Levenberg-Marquardt on the MSE residuals, lm-shallow:
+ * its closed-form variant for one-hidden-layer networks), e.g. "lbfgs+newton". A phase
+ * runs after the previous one when that one handed over (see ls_phase_list). Everything
+ * is deterministic: the same inputs and options give bitwise identical results (unless a
+ * wall-time limit cuts a run). */
 #ifndef LANDSYM_OPTIM_H
 #define LANDSYM_OPTIM_H
 
@@ -85,6 +86,32 @@ typedef enum {
                           shrinking; one-hidden-layer, one-output MSE networks without
                           penalties; auto's attempt on those */
 } ls_polish_kind;
+/* The phases of a run (src/optim/phases.c holds their table). */
+typedef enum {
+  LS_PHASE_NONE = 0,
+  LS_PHASE_GD,         /* gradient descent (first_order.c) */
+  LS_PHASE_ADAM,       /* Adam (first_order.c) */
+  LS_PHASE_FLOW,       /* gradient flow, CVODE (flow.c) */
+  LS_PHASE_NEWTON,     /* trust region on the exact Hessian (newton.c) */
+  LS_PHASE_SLSQP,      /* NLopt LD_SLSQP (nlopt_polish.c) */
+  LS_PHASE_LBFGS,      /* NLopt LD_LBFGS (nlopt_polish.c) */
+  LS_PHASE_LM,         /* Levenberg-Marquardt on the residuals (lm.c) */
+  LS_PHASE_LM_SHALLOW  /* Levenberg-Marquardt, closed-form one-hidden-layer model (lm_shallow.c) */
+} ls_phase_kind;
+
+/* Polishing as a list of phases, run in order from the best point so far. A phase that is
+ * followed by another hands over early: slsqp, lbfgs and lm below newton_switch_tol or
+ * when they slow down (lm: the loss falls linearly), and lbfgs keeps 100 vectors instead
+ * of 20; the next phase runs when the previous one handed over, stalled, ran out of
+ * iterations or failed (after newton: whenever the run was not cut short by the time
+ * limit, the user or a non-finite value). The combined polishing kinds are such lists:
+ * "slsqp+newton" = {slsqp, newton}, "lm+newton", "newton+lm", "lbfgs+newton". */
+#define LS_PHASE_LIST_MAX 4
+typedef struct {
+  int n;
+  ls_phase_kind k[LS_PHASE_LIST_MAX];
+} ls_phase_list;
+
 typedef enum { LS_LINSOL_AUTO = 0, LS_LINSOL_DENSE, LS_LINSOL_SPGMR } ls_linsol_kind;
 
 typedef enum {
@@ -116,6 +143,7 @@ typedef int (*ls_progress_fn)(const ls_train_progress *p, void *user);
 typedef struct {
   ls_first_kind first;
   ls_polish_kind polish;
+  ls_phase_list polish_list;   /* when n > 0: these polishing phases, in place of polish */
 
   /* first-order dynamics; thesis section 6.2.1 uses Adam, lr 1e-4, full batch */
   double lr;                   /* 1e-3 (Adam), used as the step for GD too */
@@ -179,6 +207,12 @@ const char *ls_first_name(ls_first_kind k);
 const char *ls_polish_name(ls_polish_kind k);
 const char *ls_linsol_name(ls_linsol_kind k);
 const char *ls_stop_name(ls_stop_reason r);
+const char *ls_phase_name(ls_phase_kind k);
+/* A '+'-separated list of polishing phases ("lm+newton"), at most LS_PHASE_LIST_MAX. */
+ls_status ls_phase_list_parse(const char *s, ls_phase_list *out, ls_error *err);
+/* The polishing list of opts for a network of P parameters: polish_list when set, else
+ * the list that polish stands for (auto resolved by P: see LS_POLISH_AUTO). */
+void ls_polish_phases(const ls_train_opts *o, size_t P, ls_phase_list *out);
 
 /* ---- residuals and Levenberg-Marquardt (residuals.c, lm.c) ----------------------------- */
 
@@ -205,6 +239,34 @@ typedef struct {
 ls_status ls_lm_polish(const ls_net *net, const ls_data *d, double *theta,
                        const ls_lm_opts *opts, double *loss, ls_stop_reason *why,
                        ls_error *err);
+
+/* ---- NLopt (nlopt_polish.c): the one wrapper the trainer and the paths call ------------- */
+
+/* Objective: returns f(x) and, when g is not NULL, writes the gradient into g (n entries).
+ * Setting *stop to 1 ends the minimisation after this evaluation (LS_MIN_FORCED_STOP). A
+ * huge value makes NLopt back off; a non-finite one makes it fail. */
+typedef double (*ls_min_fn)(size_t n, const double *x, double *g, void *user, int *stop);
+
+/* NLopt's result codes (nlopt_result), without including nlopt.h. */
+typedef enum {
+  LS_MIN_FAILURE = -1, LS_MIN_INVALID_ARGS = -2, LS_MIN_OUT_OF_MEMORY = -3,
+  LS_MIN_ROUNDOFF_LIMITED = -4, LS_MIN_FORCED_STOP = -5,
+  LS_MIN_SUCCESS = 1, LS_MIN_STOPVAL_REACHED = 2, LS_MIN_FTOL_REACHED = 3,
+  LS_MIN_XTOL_REACHED = 4, LS_MIN_MAXEVAL_REACHED = 5, LS_MIN_MAXTIME_REACHED = 6
+} ls_min_result;
+
+typedef struct {
+  int lbfgs;          /* 1: NLopt LD_LBFGS, 0: LD_SLSQP */
+  int vectors;        /* LBFGS memory (0: NLopt's default) */
+  double ftol_rel, ftol_abs, xtol_rel; /* NLopt's stopping tolerances (0: off) */
+  int maxeval;        /* evaluations per call (0: no limit) */
+  double maxtime;     /* seconds (0: no limit) */
+} ls_min_opts;
+
+/* Minimise fn from x (n entries, overwritten with NLopt's final point; *f its value).
+ * Each call starts afresh (LBFGS with an empty memory). */
+ls_min_result ls_nlopt_minimize(ls_min_fn fn, void *user, size_t n, double *x, double *f,
+                                const ls_min_opts *o);
 
 /* ---- result ---------------------------------------------------------------------------- */
 

@@ -2,17 +2,12 @@
  * config at given parameters (docs/eval.md). */
 #include <getopt.h>
 #include <limits.h>
-#include <jansson.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "landsym/config.h"
-#include "landsym/engine.h"
-#include "landsym/io.h"
-#include "landsym/linalg.h"
+#include "landsym/exp_train.h"
 
 static void eval_usage(FILE *out) {
   fprintf(out,
@@ -29,19 +24,6 @@ static void eval_usage(FILE *out) {
           "  --json          one JSON object on stdout (loss, grad_norm, grad_norm_inf, grad,\n"
           "                  and hessian_eigenvalues with --hessian)\n"
           "  --help          this text\n");
-}
-
-static int same_shape(const ls_net *a, const ls_net *b) {
-  if (a->n_layers != b->n_layers) return 0;
-  for (int l = 0; l <= a->n_layers; l++)
-    if (a->width[l] != b->width[l] || (l && a->bias[l] != b->bias[l])) return 0;
-  return 1;
-}
-
-static json_t *json_vec(const double *v, size_t n) {
-  json_t *a = json_array();
-  for (size_t i = 0; i < n; i++) json_array_append_new(a, json_real(v[i]));
-  return a;
 }
 
 typedef struct {
@@ -81,76 +63,21 @@ static int parse_opts(int argc, char **argv, eval_opts *o) {
   return -1;
 }
 
-/* Student parameters from --params, the teacher, or the seeded Glorot init. */
-static ls_status student_params(const ls_config *cfg, const eval_opts *o, double **theta,
-                                char *src, size_t srclen, ls_error *err) {
-  size_t P = ls_net_nparams(&cfg->student);
-  if (o->params && !strcmp(o->params, "teacher")) {
-    if (!cfg->has_teacher || !same_shape(&cfg->student, &cfg->teacher))
-      return ls_error_set(err, LS_ERR_INPUT,
-                          "--params teacher needs a teacher with the student's shape");
-    *theta = malloc(P * sizeof **theta);
-    if (!*theta) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    memcpy(*theta, cfg->teacher_params, P * sizeof **theta);
-    snprintf(src, srclen, "teacher");
-    return LS_OK;
-  }
-  if (o->params) {
-    snprintf(src, srclen, "%s", o->params);
-    return ls_params_read_net(o->params, &cfg->student, theta, err);
-  }
-  *theta = malloc(P * sizeof **theta);
-  if (!*theta) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-  ls_params_glorot(&cfg->student, (uint64_t)o->seed, *theta);
-  snprintf(src, srclen, "glorot seed %ld", o->seed);
-  return LS_OK;
-}
-
-static void print_human(const ls_config *cfg, const char *src, double loss, double g2, double ginf,
-                        const double *grad, size_t P, const double *ev) {
-  char desc[128];
-  ls_net_describe(&cfg->student, desc, sizeof desc);
+static void print_human(const ls_config *cfg, const ls_eval_result *r) {
   printf("config:      %s\n", cfg->path);
   printf("data:        %s, %zu samples\n", cfg->data_desc, cfg->data.n);
-  printf("student:     %s, %zu parameters\n", desc, P);
-  printf("params:      %s\n", src);
-  printf("loss:        %.17g\n", loss);
-  printf("grad_norm:   %.17g\n", g2);
-  printf("grad_inf:    %.17g\n", ginf);
+  printf("student:     %s, %zu parameters\n", r->student, r->P);
+  printf("params:      %s\n", r->source);
+  printf("loss:        %.17g\n", r->loss);
+  printf("grad_norm:   %.17g\n", r->grad_norm);
+  printf("grad_inf:    %.17g\n", r->grad_norm_inf);
   printf("grad:       ");
-  for (size_t i = 0; i < P; i++) printf(" %.17g", grad[i]);
+  for (size_t i = 0; i < r->P; i++) printf(" %.17g", r->grad[i]);
   printf("\n");
-  if (ev) {
+  if (r->hessian_eigenvalues) {
     printf("hessian eigenvalues (ascending):\n");
-    for (size_t i = 0; i < P; i++) printf("  %.17g\n", ev[i]);
+    for (size_t i = 0; i < r->P; i++) printf("  %.17g\n", r->hessian_eigenvalues[i]);
   }
-}
-
-static void print_json(const ls_config *cfg, const char *src, double loss, double g2, double ginf,
-                       const double *grad, size_t P, const double *ev) {
-  char desc[128];
-  ls_net_describe(&cfg->student, desc, sizeof desc);
-  json_t *o = json_object();
-  json_object_set_new(o, "config", json_string(cfg->path));
-  json_object_set_new(o, "data", json_string(cfg->data_desc));
-  json_object_set_new(o, "n_samples", json_integer((json_int_t)cfg->data.n));
-  json_object_set_new(o, "student", json_string(desc));
-  json_object_set_new(o, "n_params", json_integer((json_int_t)P));
-  json_object_set_new(o, "params_source", json_string(src));
-  json_object_set_new(o, "loss", json_real(loss));
-  json_object_set_new(o, "grad_norm", json_real(g2));
-  json_object_set_new(o, "grad_norm_inf", json_real(ginf));
-  json_object_set_new(o, "grad", json_vec(grad, P));
-  if (ev) json_object_set_new(o, "hessian_eigenvalues", json_vec(ev, P));
-  json_dumpf(o, stdout, JSON_REAL_PRECISION(17) | JSON_INDENT(0));
-  printf("\n");
-  json_decref(o);
-}
-
-static double max_abs(const double *v, size_t n) {
-  double m = 0;
-  for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
-  return m;
 }
 
 int cmd_eval(int argc, char **argv) {
@@ -160,48 +87,13 @@ int cmd_eval(int argc, char **argv) {
   ls_config cfg;
   ls_error err = {0};
   if (ls_config_load(o.config, &cfg, &err)) return cli_fail("eval", &err);
-  size_t P = ls_net_nparams(&cfg.student);
-  double *theta = NULL, *grad = malloc(P * sizeof *grad), *H = NULL, *ev = NULL;
-  ls_work *w = ls_work_alloc(&cfg.student, cfg.data.n);
-  char src[512];
-  ls_status st = (!grad || !w) ? ls_error_set(&err, LS_ERR_NOMEM, "out of memory") : LS_OK;
-  if (!st) st = student_params(&cfg, &o, &theta, src, sizeof src, &err);
-  double loss = 0.0, g2 = 0.0, ginf = 0.0;
-  if (!st) {
-    st = ls_loss_grad(&cfg.student, &cfg.data, theta, &loss, grad, w);
-    if (st == LS_ERR_COMPUTE)
-      ls_error_set(&err, st,
-                   "the loss at %s is not finite (overflow: the parameters' largest magnitude "
-                   "is %g)", src, max_abs(theta, P));
-    else if (st)
-      ls_error_set(&err, st, "loss/gradient evaluation failed at %s", src);
-  }
-  if (!st) {
-    for (size_t i = 0; i < P; i++) {
-      g2 += grad[i] * grad[i];
-      if (fabs(grad[i]) > ginf) ginf = fabs(grad[i]);
-    }
-    g2 = sqrt(g2);
-    if (!isfinite(loss) || !isfinite(g2))
-      st = ls_error_set(&err, LS_ERR_COMPUTE,
-                        "the loss or gradient at %s is not finite (loss %g; the parameters' "
-                        "largest magnitude is %g)", src, loss, max_abs(theta, P));
-  }
-  if (!st && o.hessian) {
-    H = malloc(P * P * sizeof *H);
-    ev = malloc(P * sizeof *ev);
-    if (!H || !ev) st = ls_error_set(&err, LS_ERR_NOMEM, "out of memory for a %zu x %zu Hessian", P, P);
-    if (!st && (st = ls_hessian(&cfg.student, &cfg.data, theta, H, w)))
-      ls_error_set(&err, st, "Hessian evaluation failed (not available in this build?)");
-    if (!st) st = ls_eig_sym(P, H, ev, NULL, &err);
-  }
-  if (!st) {
-    if (o.json) print_json(&cfg, src, loss, g2, ginf, grad, P, ev);
-    else print_human(&cfg, src, loss, g2, ginf, grad, P, ev);
-  }
+  ls_eval_opts eo = {o.params, (uint64_t)o.seed, o.hessian};
+  ls_eval_result r;
+  ls_status st = ls_exp_eval(&cfg, &eo, &r, &err);
+  if (!st && o.json) st = ls_exp_eval_print_json(&cfg, &r, stdout, &err);
+  else if (!st) print_human(&cfg, &r);
   int code = st ? cli_fail("eval", &err) : 0;
-  free(theta), free(grad), free(H), free(ev);
-  ls_work_free(w);
+  ls_eval_result_free(&r);
   ls_config_free(&cfg);
   return code;
 }

@@ -3,8 +3,8 @@
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "landsym/core.h"
 #include "landsym/exp_sweep.h"
 
 ls_status ls_exp_sweep_setup(ls_exp_sweep *x, const ls_exp_sweep_args *a, ls_sweep_opts *o,
@@ -36,12 +36,6 @@ ls_status ls_exp_sweep_share(ls_exp_sweep *x, const ls_sweep_opts *o, int cuda,
               : ls_sweep_run(o, ls_exp_sweep_job, x, st, err);
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Prepare, run, summarise: the body of ls_exp_sweep_run once x is loaded. */
 static ls_status run_loaded(ls_exp_sweep *x, const ls_exp_sweep_args *a,
                             ls_exp_sweep_result *res, ls_error *err) {
@@ -55,9 +49,9 @@ static ls_status run_loaded(ls_exp_sweep *x, const ls_exp_sweep_args *a,
   o.progress = ls_sweep_printer_update;
   o.progress_ctx = &prog;
   ls_sweep_printer_start(&prog, x, &o, 1, a->cuda);
-  double t0 = now_s();
+  double t0 = ls_clock_seconds();
   s = ls_exp_sweep_share(x, &o, a->cuda, &res->stats, err);
-  res->wall_s = now_s() - t0;
+  res->wall_s = ls_clock_seconds() - t0;
   ls_sweep_printer_end(&prog);
   if (!s) s = ls_sweep_summarize(&o, err);
   if (s) return s;

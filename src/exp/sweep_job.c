@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exp/train_section.h"
+#include "landsym/config_train.h"
 #include "landsym/io.h"
 #include "landsym/optim.h"
 
@@ -18,7 +18,7 @@ struct ls_exp_sweep {
   int set_width; /* 1: the sweep's widths replace the student's hidden width */
   int trajectory; /* 1: write runs/w<W>_s<S>.traj.csv (loss curve) beside each run */
   const char *dir;
-  exp_train_section train;
+  ls_train_settings train;
   char desc[1024];
 };
 
@@ -70,7 +70,7 @@ ls_status ls_exp_sweep_load(const char *path, ls_exp_sweep **out, ls_error *err)
   if (!x) return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
   ls_status s = ls_config_load(path, &x->cfg, err);
   if (!s) s = parse_sweep(x, err);
-  if (!s) s = exp_train_section_read(&x->cfg, &x->train, err);
+  if (!s) s = ls_config_train_settings(&x->cfg, &x->train, err);
   if (!s) s = ls_train_opts_validate(&x->train.opts, &x->cfg.student, err);
   if (s) {
     ls_exp_sweep_free(x);
@@ -134,7 +134,7 @@ void ls_exp_sweep_student(const ls_exp_sweep *x, int width, ls_net *net) {
 /* The run depends on (config, seed, width) only: initial point from the seed, and any
  * minibatch sampling from the same seed. */
 void ls_exp_sweep_init(const ls_exp_sweep *x, const ls_net *net, long seed, double *theta) {
-  if (x->train.init_normal)
+  if (!strcmp(x->train.init, "normal"))
     ls_params_normal(net, (uint64_t)seed, x->train.init_scale, theta);
   else
     ls_params_glorot(net, (uint64_t)seed, theta);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "landsym/rng.h"
-#include "run.h"
+#include "phase.h"
 
 /* Fisher-Yates shuffle with unbiased bounded draws. */
 static void shuffle(size_t *perm, size_t n, uint64_t *s) {
@@ -70,13 +70,12 @@ static ls_stop_reason observe_full(ls_run *r, const double *theta, double *g, do
   return s;
 }
 
-ls_stop_reason ls_first_order_run(ls_run *r, double *theta) {
+ls_stop_reason ls_first_order_run(ls_run *r, double *theta, int adam) {
   const ls_train_opts *o = r->opt;
   const ls_data *full = r->obj.data;
   size_t P = r->P, n = full->n;
   size_t b = o->batch && o->batch < n ? o->batch : 0;
   double switch_tol = r->switch_tol;
-  int adam = o->first == LS_FIRST_ADAM;
   fo_work w;
   if (fo_alloc(&w, P, full, b)) {
     fo_free(&w);

@@ -13,7 +13,7 @@
 #include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
-#include "run.h"
+#include "phase.h"
 
 /* CVODE callbacks return 0 for ok, > 0 for a recoverable failure (non-finite trial point:
  * CVODE then retries with a smaller step), < 0 for a fatal one. */

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
+#include "phase.h"
 
 #define LM_LAMBDA_MIN 1e-8 /* Fan & Yuan's lower bound m on lambda */
 #define LM_MAX_REJECT 60

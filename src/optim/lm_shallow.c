@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
+#include "phase.h"
 #include "shallow.h"
 
 #define LM_MAX_REJECT 40

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "landsym/linalg.h"
-#include "run.h"
+#include "phase.h"
 
 typedef struct {
   size_t P;

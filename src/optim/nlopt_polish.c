@@ -1,21 +1,54 @@
-/* Polishing with NLopt: LD_SLSQP (the thesis's choice, section 6.2.1) or LD_LBFGS for large
- * networks. NLopt cannot stop on a gradient norm, so the objective callback does the run's
- * stopping tests and forces the stop. */
+/* NLopt: ls_nlopt_minimize, the library's one wrapper (the trainer and the permutation
+ * paths call it), and the polishing phases LD_SLSQP (the thesis's choice, section 6.2.1)
+ * and LD_LBFGS. NLopt cannot stop on a gradient norm, so the phases' objective does the
+ * run's stopping tests and asks for the stop. */
 #include <math.h>
 #include <nlopt.h>
 #include <stdio.h>
 
-#include "run.h"
+#include "phase.h"
+
+/* NLopt's callback: the ls_min_fn, and a forced stop when it asks for one. */
+typedef struct {
+  ls_min_fn fn;
+  void *user;
+  nlopt_opt opt;
+} min_ctx;
+
+static double min_objective(unsigned n, const double *x, double *grad, void *ud) {
+  min_ctx *m = ud;
+  int stop = 0;
+  double f = m->fn(n, x, grad, m->user, &stop);
+  if (stop) nlopt_force_stop(m->opt);
+  return f;
+}
+
+ls_min_result ls_nlopt_minimize(ls_min_fn fn, void *user, size_t n, double *x, double *f,
+                                const ls_min_opts *o) {
+  min_ctx m = {fn, user, nlopt_create(o->lbfgs ? NLOPT_LD_LBFGS : NLOPT_LD_SLSQP, (unsigned)n)};
+  if (!m.opt) return LS_MIN_OUT_OF_MEMORY;
+  nlopt_set_min_objective(m.opt, min_objective, &m);
+  nlopt_set_ftol_rel(m.opt, o->ftol_rel);
+  nlopt_set_ftol_abs(m.opt, o->ftol_abs);
+  nlopt_set_xtol_rel(m.opt, o->xtol_rel);
+  if (o->maxeval > 0) nlopt_set_maxeval(m.opt, o->maxeval);
+  if (o->maxtime > 0) nlopt_set_maxtime(m.opt, o->maxtime);
+  if (o->lbfgs && o->vectors > 0) nlopt_set_vector_storage(m.opt, (unsigned)o->vectors);
+  nlopt_result res = nlopt_optimize(m.opt, x, f);
+  nlopt_destroy(m.opt);
+  return (ls_min_result)res;
+}
+
+/* ---- the slsqp and lbfgs phases ------------------------------------------------------- */
 
 typedef struct {
   ls_run *r;
   double switch_tol;
-  nlopt_opt opt;
   ls_stop_reason stop;
   size_t evals;
 } nl_ctx;
 
-static double nl_objective(unsigned n, const double *x, double *grad, void *ud) {
+static double nl_objective(size_t n, const double *x, double *grad, void *ud, int *stop) {
   nl_ctx *c = ud;
   ls_run *r = c->r;
   double f;
@@ -32,7 +65,7 @@ static double nl_objective(unsigned n, const double *x, double *grad, void *ud) 
     if (s == LS_STOP_NONE && c->evals >= budget) s = LS_STOP_ITERS;
     if (s != LS_STOP_NONE) {
       c->stop = s;
-      nlopt_force_stop(c->opt);
+      *stop = 1;
     }
   } else {
     st = ls_objective_value(&r->obj, x, &f);
@@ -41,30 +74,19 @@ static double nl_objective(unsigned n, const double *x, double *grad, void *ud) 
   return st == LS_OK ? f : HUGE_VAL;
 }
 
-ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, double switch_tol) {
-  nl_ctx c = {r, switch_tol, NULL, LS_STOP_NONE, 0};
-  int lbfgs = kind == LS_POLISH_LBFGS || kind == LS_POLISH_LBFGS_NEWTON;
-  c.opt = nlopt_create(lbfgs ? NLOPT_LD_LBFGS : NLOPT_LD_SLSQP, (unsigned)r->P);
-  if (!c.opt) return LS_STOP_FAIL;
-  nlopt_set_min_objective(c.opt, nl_objective, &c);
+ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, int lbfgs, int vectors, double switch_tol) {
+  nl_ctx c = {r, switch_tol, LS_STOP_NONE, 0};
   /* stop only through the callback (gradient, loss, time, evaluations) or NLopt's own
    * judgement that no step helps; tolerances as tight as the thesis's 1e-32 */
-  nlopt_set_ftol_rel(c.opt, 0);
-  nlopt_set_ftol_abs(c.opt, 0);
-  nlopt_set_xtol_rel(c.opt, 1e-32);
-  /* lbfgs+newton runs on small networks (P <= newton_max_params): a long memory there is
-   * cheap beside a gradient and walks curved valleys in fewer steps (thesis problem, 20
-   * seeds: median 465 iterations with 20 vectors, 297 with 100, and 19 seeds converged
-   * instead of 17); large networks keep 20 */
-  if (lbfgs) nlopt_set_vector_storage(c.opt, kind == LS_POLISH_LBFGS_NEWTON ? 100 : 20);
+  ls_min_opts o = {lbfgs, vectors, 0, 0, 1e-32, 0, 0};
   double left = ls_run_time_left(r);
-  if (isfinite(left)) nlopt_set_maxtime(c.opt, left > 0 ? left : 1e-3);
+  if (isfinite(left)) o.maxtime = left > 0 ? left : 1e-3;
   double f;
-  nlopt_result res = nlopt_optimize(c.opt, theta, &f);
-  nlopt_destroy(c.opt);
+  ls_min_result res = ls_nlopt_minimize(nl_objective, &c, r->P, theta, &f, &o);
+  if (res == LS_MIN_OUT_OF_MEMORY && c.evals == 0) return LS_STOP_FAIL;
   if (c.stop != LS_STOP_NONE) return c.stop;
-  if (res == NLOPT_MAXTIME_REACHED) return LS_STOP_TIME;
-  if (res > 0 || res == NLOPT_ROUNDOFF_LIMITED) {
+  if (res == LS_MIN_MAXTIME_REACHED) return LS_STOP_TIME;
+  if (res > 0 || res == LS_MIN_ROUNDOFF_LIMITED) {
     snprintf(r->res->message, sizeof r->res->message, "NLopt stopped (code %d) at gradient %.3g",
              (int)res, r->best_g);
     return LS_STOP_STALL;

@@ -37,13 +37,34 @@ void ls_train_opts_polish(ls_train_opts *o, ls_polish_kind kind, size_t maxiter,
   o->traj_per_decade = 0;
 }
 
+/* 1 when the polishing includes Levenberg-Marquardt on the residuals (lm). */
+static int uses_lm(const ls_train_opts *o) {
+  ls_phase_list l;
+  if (o->polish == LS_POLISH_AUTO && o->polish_list.n == 0) return 0;
+  ls_polish_phases(o, 0, &l);
+  for (int i = 0; i < l.n; i++)
+    if (l.k[i] == LS_PHASE_LM) return 1;
+  return 0;
+}
+
+static ls_status list_validate(const ls_phase_list *l, ls_error *err) {
+  if (l->n < 0 || l->n > LS_PHASE_LIST_MAX)
+    return ls_error_set(err, LS_ERR_INPUT, "a polishing list holds 0 to %d phases", LS_PHASE_LIST_MAX);
+  for (int i = 0; i < l->n; i++)
+    if (l->k[i] < LS_PHASE_NEWTON || l->k[i] > LS_PHASE_LM_SHALLOW)
+      return ls_error_set(err, LS_ERR_INPUT, "polishing phase %d is not one of newton, slsqp, "
+                          "lbfgs, lm, lm-shallow", i + 1);
+  return LS_OK;
+}
+
 static int pos_finite(double x) { return x > 0 && isfinite(x); }
 
 ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_error *err) {
   if ((unsigned)o->first > LS_FIRST_FLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown first-phase method");
   if ((unsigned)o->polish > LS_POLISH_LM_SHALLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
   if ((unsigned)o->flow_linsol > LS_LINSOL_SPGMR) return ls_error_set(err, LS_ERR_INPUT, "unknown linear solver");
-  if (o->first == LS_FIRST_NONE && o->polish == LS_POLISH_NONE)
+  if (list_validate(&o->polish_list, err) != LS_OK) return LS_ERR_INPUT;
+  if (o->first == LS_FIRST_NONE && o->polish == LS_POLISH_NONE && o->polish_list.n == 0)
     return ls_error_set(err, LS_ERR_INPUT, "method 'none' with polish 'none': nothing to do");
   if (!pos_finite(o->lr)) return ls_error_set(err, LS_ERR_INPUT, "lr must be > 0 (got %g)", o->lr);
   if (!(o->beta1 >= 0 && o->beta1 < 1)) return ls_error_set(err, LS_ERR_INPUT, "beta1 must be in [0,1) (got %g)", o->beta1);
@@ -76,16 +97,17 @@ ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_e
       return ls_error_set(err, LS_ERR_INPUT, "minibatches apply to gd and adam, not to the gradient flow");
     ls_status s = ls_penalty_validate(&o->penalty, net, err);
     if (s != LS_OK) return s;
-    if (o->polish == LS_POLISH_LM || o->polish == LS_POLISH_LM_NEWTON || o->polish == LS_POLISH_NEWTON_LM) {
+    if (uses_lm(o)) {
       const ls_penalty *p = &o->penalty;
+      const char *name = o->polish_list.n ? "lm" : ls_polish_name(o->polish);
       if (net->loss != LS_LOSS_MSE)
-        return ls_error_set(err, LS_ERR_INPUT, "polish '%s' needs the MSE loss", ls_polish_name(o->polish));
+        return ls_error_set(err, LS_ERR_INPUT, "polish '%s' needs the MSE loss", name);
       if ((p->max_norm > 0 && p->barrier > 0) || p->merge_lambda != 0)
         return ls_error_set(err, LS_ERR_INPUT, "polish '%s' works on the loss alone: no max_norm or merge penalty",
-                            ls_polish_name(o->polish));
+                            name);
       if (o->newton_critical)
         return ls_error_set(err, LS_ERR_INPUT, "polish '%s' minimises; critical mode needs 'newton'",
-                            ls_polish_name(o->polish));
+                            name);
     }
   }
   return LS_OK;

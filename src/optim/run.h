@@ -1,4 +1,5 @@
-/* Internal state of one training run, shared by the phases in src/optim. */
+/* Internal state of one training run and its bookkeeping (run.c: best point, trajectory,
+ * progress, whole-run stopping tests), shared by the driver (train.c) and the phases. */
 #ifndef LANDSYM_OPTIM_RUN_H
 #define LANDSYM_OPTIM_RUN_H
 
@@ -51,18 +52,8 @@ void ls_run_sample_best(ls_run *r);
 /* Seconds left before time_limit (INFINITY when none). */
 double ls_run_time_left(const ls_run *r);
 
-/* The phases: each starts from theta, leaves its last iterate in theta (the driver
- * keeps the best point separately) and returns its stop reason. */
-ls_stop_reason ls_first_order_run(ls_run *r, double *theta);
-ls_stop_reason ls_flow_run(ls_run *r, double *theta);
-ls_stop_reason ls_newton_run(ls_run *r, double *theta);
-/* Levenberg-Marquardt (lm.c); handover: stop (LS_STOP_SWITCH) when the loss falls linearly. */
-ls_stop_reason ls_lm_run(ls_run *r, double *theta, int handover);
-/* Levenberg-Marquardt / exact-Hessian hybrid (lm_shallow.c) for one-hidden-layer MSE
- * networks, at most max_iter iterations; stops as stalled when the weight norm exceeds
- * drift times its starting value (at least 1; drift 0 = no bound). */
-ls_stop_reason ls_lm_shallow_run(ls_run *r, double *theta, size_t max_iter, double drift);
-/* NLopt SLSQP or LBFGS; hands over (LS_STOP_SWITCH) below switch_tol when > 0. */
-ls_stop_reason ls_nlopt_run(ls_run *r, double *theta, ls_polish_kind kind, double switch_tol);
+/* Progress report to the callback (forced at the end of a phase, else at most every
+ * progress_interval seconds). */
+void ls_run_report(ls_run *r, int force);
 
 #endif

@@ -3,7 +3,6 @@
  * mirrored second half gamma(1/2 + t) = sigma_{l<->m}(gamma(1/2 - t)). */
 #include <math.h>
 #include <lapacke.h>
-#include <nlopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +138,12 @@ static double merge_objective(unsigned n, const double *z, double *gz, void *use
     }
   }
   return f + out_penalty(c, z, gz);
+}
+
+/* merge_objective as the NLopt wrapper's objective (ls_nlopt_minimize). */
+static double merge_fn(size_t n, const double *z, double *gz, void *user, int *stop) {
+  (void)stop;
+  return merge_objective((unsigned)n, z, gz, user);
 }
 
 /* Second-order refinement of one constrained step (absolute distance, twice-differentiable
@@ -308,17 +313,17 @@ static ls_status loss_and_gnorm(const ls_net *net, const ls_data *data, const do
 }
 
 /* One step of the schedule at c->d from z (LBFGS). LBFGS line searches fail at ReLU kinks
- * (NLOPT_FAILURE / ROUNDOFF_LIMITED): restarted with a fresh memory while the objective
+ * (LS_MIN_FAILURE / LS_MIN_ROUNDOFF_LIMITED): restarted with a fresh memory while the objective
  * still goes down. */
-static nlopt_result solve_step(nlopt_opt opt, merge_ctx *c, double *z, int maxeval, double *f) {
+static ls_min_result solve_step(const ls_min_opts *mo, merge_ctx *c, double *z, double *f) {
   c->failed = 0;
   size_t e0 = c->evals;
-  nlopt_result res = nlopt_optimize(opt, z, f);
-  for (int rs = 0; rs < 20 && (res == NLOPT_FAILURE || res == NLOPT_ROUNDOFF_LIMITED) &&
-                   !c->failed && c->evals - e0 < (size_t)maxeval;
+  ls_min_result res = ls_nlopt_minimize(merge_fn, c, c->P, z, f, mo);
+  for (int rs = 0; rs < 20 && (res == LS_MIN_FAILURE || res == LS_MIN_ROUNDOFF_LIMITED) &&
+                   !c->failed && c->evals - e0 < (size_t)mo->maxeval;
        rs++) {
     double f2;
-    nlopt_result res2 = nlopt_optimize(opt, z, &f2);
+    ls_min_result res2 = ls_nlopt_minimize(merge_fn, c, c->P, z, &f2, mo);
     int better = f2 < *f * (1 - 1e-12);
     *f = fmin(*f, f2), res = res2;
     if (!better) break;
@@ -332,7 +337,7 @@ static nlopt_result solve_step(nlopt_opt opt, merge_ctx *c, double *z, int maxev
  * replaced when this reaches a lower objective (by more than 1e-10 relative): warm starts along the schedule can stop at
  * a ReLU kink above the constrained minimum next to the merge. Returns 1 if replaced. */
 static int refine_last(const ls_net *net, const ls_data *data, const ls_path_opts *o,
-                       nlopt_opt opt, merge_ctx *c, double *z, double *cur) {
+                       const ls_min_opts *mo, merge_ctx *c, double *z, double *cur) {
   size_t P = c->P;
   double *ap = malloc(P * sizeof *ap), *zz = malloc(P * sizeof *zz);
   int replaced = 0;
@@ -342,9 +347,9 @@ static int refine_last(const ls_net *net, const ls_data *data, const ls_path_opt
     double f0 = merge_objective((unsigned)P, z, NULL, c), f1;
     memcpy(zz, ap, P * sizeof *zz);
     for (int j = 0; j < c->nin; j++) zz[c->im[j]] = z[c->im[j]];
-    nlopt_result res = solve_step(opt, c, zz, o->maxeval, &f1);
+    ls_min_result res = solve_step(mo, c, zz, &f1);
     /* only a clear improvement: at rounding level the path keeps its own end */
-    if (!c->failed && res != NLOPT_INVALID_ARGS && res != NLOPT_OUT_OF_MEMORY &&
+    if (!c->failed && res != LS_MIN_INVALID_ARGS && res != LS_MIN_OUT_OF_MEMORY &&
         f1 < f0 - 1e-10 * fabs(f0)) {
       memcpy(z, zz, P * sizeof *z);
       z_to_theta(c, z, cur);
@@ -365,9 +370,8 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
   c.il = malloc((2 * (size_t)nmax + 2 * (size_t)c.nout) * sizeof *c.il);
   c.theta = malloc(P * sizeof *c.theta);
   double *z = malloc(P * sizeof *z);
-  nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)P);
   ls_status st = LS_OK;
-  if (!c.il || !c.theta || !z || !opt) {
+  if (!c.il || !c.theta || !z) {
     st = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     goto done;
   }
@@ -397,12 +401,9 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
     c.rho = c.B > 0 ? 100 / (c.B * c.B) : 0;
     p->out_bound = c.B;
   }
-  nlopt_set_min_objective(opt, merge_objective, &c);
-  nlopt_set_ftol_rel(opt, o->ftol_rel);
-  nlopt_set_ftol_abs(opt, 0);
-  nlopt_set_xtol_rel(opt, 0);
-  nlopt_set_maxeval(opt, o->maxeval);
-  nlopt_set_vector_storage(opt, 20);
+  /* LBFGS with 20 vectors, per step at most maxeval evaluations to relative loss change
+   * ftol_rel */
+  ls_min_opts mo = {1, 20, o->ftol_rel, 0, 0, o->maxeval, 0};
   double *prev = p->params;
   for (int s = 1; s <= o->steps; s++) {
     double d = p->d0 * pow(o->dmin_rel, (double)s / o->steps);
@@ -410,8 +411,8 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
     c.d = d;
     theta_to_z(&c, prev, o->relative ? d * ls_path_pair_scale(net, prev, o->layer, o->l, o->m) : d, z);
     double f;
-    nlopt_result res = solve_step(opt, &c, z, o->maxeval, &f);
-    if (c.failed || res == NLOPT_INVALID_ARGS || res == NLOPT_OUT_OF_MEMORY) {
+    ls_min_result res = solve_step(&mo, &c, z, &f);
+    if (c.failed || res == LS_MIN_INVALID_ARGS || res == LS_MIN_OUT_OF_MEMORY) {
       st = ls_error_set(err, LS_ERR_COMPUTE, "LBFGS failed at step %d (d = %g): %s", s, d,
                         c.failed ? "non-finite loss" : "nlopt error");
       goto done;
@@ -432,7 +433,7 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
     }
     prev = cur;
   }
-  if (o->apex && o->steps >= 1 && refine_last(net, data, o, opt, &c, z, p->params + (size_t)o->steps * P)) {
+  if (o->apex && o->steps >= 1 && refine_last(net, data, o, &mo, &c, z, p->params + (size_t)o->steps * P)) {
     double *cur = p->params + (size_t)o->steps * P;
     p->end_refined = 1;
     p->dist[o->steps] = ls_path_unit_distance(net, cur, o->layer, o->l, o->m);
@@ -441,7 +442,6 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
   }
   p->evals += c.evals;
 done:
-  if (opt) nlopt_destroy(opt);
   free(c.il), free(c.theta), free(z);
   return st;
 }

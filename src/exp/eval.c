@@ -1,0 +1,137 @@
+/* `landsym eval` as a library call (landsym/exp_train.h): loss, gradient norms and the
+ * Hessian spectrum of a config's student at given parameters. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landsym/engine.h"
+#include "landsym/exp_train.h"
+#include "landsym/io.h"
+#include "landsym/linalg.h"
+#include "landsym/out.h"
+
+void ls_eval_result_free(ls_eval_result *r) {
+  if (!r) return;
+  free(r->theta), free(r->grad), free(r->hessian_eigenvalues);
+  memset(r, 0, sizeof *r);
+}
+
+static int same_shape(const ls_net *a, const ls_net *b) {
+  if (a->n_layers != b->n_layers) return 0;
+  for (int l = 0; l <= a->n_layers; l++)
+    if (a->width[l] != b->width[l] || (l && a->bias[l] != b->bias[l])) return 0;
+  return 1;
+}
+
+static double max_abs(const double *v, size_t n) {
+  double m = 0;
+  for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
+  return m;
+}
+
+/* Student parameters from the file, the teacher, or the seeded Glorot init. */
+static ls_status student_params(const ls_config *cfg, const ls_eval_opts *o, ls_eval_result *r,
+                                ls_error *err) {
+  size_t P = r->P;
+  if (o->params && strcmp(o->params, "teacher")) {
+    snprintf(r->source, sizeof r->source, "%s", o->params);
+    return ls_params_read_net(o->params, &cfg->student, &r->theta, err);
+  }
+  if (o->params && (!cfg->has_teacher || !same_shape(&cfg->student, &cfg->teacher)))
+    return ls_error_set(err, LS_ERR_INPUT, "--params teacher needs a teacher with the student's shape");
+  if (!(r->theta = malloc(P * sizeof(double))))
+    return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  if (o->params) {
+    memcpy(r->theta, cfg->teacher_params, P * sizeof(double));
+    snprintf(r->source, sizeof r->source, "teacher");
+  } else {
+    ls_params_glorot(&cfg->student, o->seed, r->theta);
+    snprintf(r->source, sizeof r->source, "glorot seed %ld", (long)o->seed);
+  }
+  return LS_OK;
+}
+
+/* Loss and gradient with their norms; non-finite values are LS_ERR_COMPUTE. */
+static ls_status loss_grad(const ls_config *cfg, ls_eval_result *r, ls_work *w, ls_error *err) {
+  size_t P = r->P;
+  ls_status st = ls_loss_grad(&cfg->student, &cfg->data, r->theta, &r->loss, r->grad, w);
+  if (st == LS_ERR_COMPUTE)
+    return ls_error_set(err, st,
+                        "the loss at %s is not finite (overflow: the parameters' largest magnitude "
+                        "is %g)", r->source, max_abs(r->theta, P));
+  if (st) return ls_error_set(err, st, "loss/gradient evaluation failed at %s", r->source);
+  double g2 = 0, ginf = 0;
+  for (size_t i = 0; i < P; i++) {
+    g2 += r->grad[i] * r->grad[i];
+    if (fabs(r->grad[i]) > ginf) ginf = fabs(r->grad[i]);
+  }
+  r->grad_norm = sqrt(g2), r->grad_norm_inf = ginf;
+  if (!isfinite(r->loss) || !isfinite(r->grad_norm))
+    return ls_error_set(err, LS_ERR_COMPUTE,
+                        "the loss or gradient at %s is not finite (loss %g; the parameters' "
+                        "largest magnitude is %g)", r->source, r->loss, max_abs(r->theta, P));
+  return LS_OK;
+}
+
+/* Eigenvalues (ascending) of the exact Hessian. */
+static ls_status hessian_spectrum(const ls_config *cfg, ls_eval_result *r, ls_work *w,
+                                  ls_error *err) {
+  size_t P = r->P;
+  double *H = malloc(P * P * sizeof *H);
+  r->hessian_eigenvalues = malloc(P * sizeof(double));
+  ls_status st = LS_OK;
+  if (!H || !r->hessian_eigenvalues)
+    st = ls_error_set(err, LS_ERR_NOMEM, "out of memory for a %zu x %zu Hessian", P, P);
+  if (!st && (st = ls_hessian(&cfg->student, &cfg->data, r->theta, H, w)))
+    ls_error_set(err, st, "Hessian evaluation failed (not available in this build?)");
+  if (!st) st = ls_eig_sym(P, H, r->hessian_eigenvalues, NULL, err);
+  free(H);
+  return st;
+}
+
+ls_status ls_exp_eval(const ls_config *cfg, const ls_eval_opts *o, ls_eval_result *r,
+                      ls_error *err) {
+  memset(r, 0, sizeof *r);
+  r->P = ls_net_nparams(&cfg->student);
+  ls_net_describe(&cfg->student, r->student, sizeof r->student);
+  r->grad = malloc(r->P * sizeof(double));
+  ls_work *w = ls_work_alloc(&cfg->student, cfg->data.n);
+  ls_status st = (!r->grad || !w) ? ls_error_set(err, LS_ERR_NOMEM, "out of memory") : LS_OK;
+  if (!st) st = student_params(cfg, o, r, err);
+  if (!st) st = loss_grad(cfg, r, w, err);
+  if (!st && o->hessian) st = hessian_spectrum(cfg, r, w, err);
+  ls_work_free(w);
+  return st;
+}
+
+static json_t *json_vec(const double *v, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++) json_array_append_new(a, json_real(v[i]));
+  return a;
+}
+
+json_t *ls_exp_eval_json(const ls_config *cfg, const ls_eval_result *r) {
+  json_t *o = json_object();
+  json_object_set_new(o, "config", json_string(cfg->path));
+  json_object_set_new(o, "data", json_string(cfg->data_desc));
+  json_object_set_new(o, "n_samples", json_integer((json_int_t)cfg->data.n));
+  json_object_set_new(o, "student", json_string(r->student));
+  json_object_set_new(o, "n_params", json_integer((json_int_t)r->P));
+  json_object_set_new(o, "params_source", json_string(r->source));
+  json_object_set_new(o, "loss", json_real(r->loss));
+  json_object_set_new(o, "grad_norm", json_real(r->grad_norm));
+  json_object_set_new(o, "grad_norm_inf", json_real(r->grad_norm_inf));
+  json_object_set_new(o, "grad", json_vec(r->grad, r->P));
+  if (r->hessian_eigenvalues)
+    json_object_set_new(o, "hessian_eigenvalues", json_vec(r->hessian_eigenvalues, r->P));
+  return o;
+}
+
+ls_status ls_exp_eval_print_json(const ls_config *cfg, const ls_eval_result *r, FILE *fp,
+                                 ls_error *err) {
+  json_t *o = ls_exp_eval_json(cfg, r);
+  int bad = !o || json_dumpf(o, fp, JSON_REAL_PRECISION(17) | JSON_INDENT(0)) != 0 ||
+            fputc('\n', fp) == EOF;
+  json_decref(o);
+  return bad ? ls_error_set(err, LS_ERR_IO, "cannot write the JSON result") : LS_OK;
+}
