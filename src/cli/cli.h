@@ -152,12 +152,13 @@ typedef struct {
 
 /* A command: its name in messages ("split", "count G"), the --help text printed before the
  * option lines (usage lines and a paragraph) and after them (NULL: none), the table, and room
- * for positional arguments (max_pos 0: none accepted). */
+ * for positional arguments (max_pos 0: none accepted); numbers: arguments that look like
+ * negative numbers ("-3", "-.5") are values, not options. */
 typedef struct {
   const char *cmd, *header, *footer;
   cli_opt *opts;
   const char **pos;
-  int max_pos, npos;
+  int max_pos, npos, numbers;
 } cli_spec;
 
 #define CLI_GO_ON (-1)

@@ -145,11 +145,24 @@ static int opt_index(const cli_opt *opts, int n, int c) {
   return -2;
 }
 
+/* With spec->numbers, getopt sees "-3" as "3" (the same string past its sign): the original
+ * argument for p. */
+static const char *unhide(char **orig, int argc, const char *p) {
+  for (int i = 1; p && i < argc; i++)
+    if (p == orig[i] + 1 && orig[i][0] == '-') return orig[i];
+  return p;
+}
+
+static int looks_negative(const char *a) {
+  return a[0] == '-' && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.');
+}
+
 /* After the options: positional arguments and required options. */
-static int finish(cli_spec *s, int argc, char **argv) {
+static int finish(cli_spec *s, int argc, char **argv, char **orig) {
   for (int i = optind; i < argc; i++) {
-    if (s->npos >= s->max_pos) return cli_usage_error(s->cmd, "unexpected argument '%s'", argv[i]);
-    s->pos[s->npos++] = argv[i];
+    const char *a = unhide(orig, argc, argv[i]);
+    if (s->npos >= s->max_pos) return cli_usage_error(s->cmd, "unexpected argument '%s'", a);
+    s->pos[s->npos++] = a;
   }
   for (const cli_opt *o = s->opts; o->kind != CLI_KEND; o++)
     if (o->required && !o->seen)
@@ -157,10 +170,12 @@ static int finish(cli_spec *s, int argc, char **argv) {
   return CLI_GO_ON;
 }
 
-int cli_parse(cli_spec *s, int argc, char **argv) {
+int cli_parse(cli_spec *s, int argc, char **orig) {
   struct option lo[MAX_OPTS + 2];
-  char shorts[2 * MAX_OPTS + 4];
+  char shorts[2 * MAX_OPTS + 4], *argv[argc + 1];
   int n = build(s->opts, lo, shorts), c;
+  for (int i = 0; i <= argc; i++)
+    argv[i] = i && i < argc && s->numbers && looks_negative(orig[i]) ? orig[i] + 1 : orig[i];
   s->npos = 0;
   optind = 1;
   opterr = 0;
@@ -173,9 +188,9 @@ int cli_parse(cli_spec *s, int argc, char **argv) {
       const char *a = optopt && optopt < 256 ? (char[3]){'-', (char)optopt, 0} : argv[optind - 1];
       return cli_usage_error(s->cmd, "unknown option '%s'", a);
     }
-    if (store(s->cmd, &s->opts[i], optarg)) return 2;
+    if (store(s->cmd, &s->opts[i], unhide(orig, argc, optarg))) return 2;
   }
-  return finish(s, argc, argv);
+  return finish(s, argc, argv, orig);
 }
 
 void cli_help(const cli_spec *s, FILE *f) {
