@@ -58,23 +58,10 @@ int count_cmd_R(int argc, char **argv) {
   int rc = count_begin("R", argc, argv, &o, opts, header_R, footer_R);
   if (rc != CLI_GO_ON) return rc;
   if (count_check_npos("R", &o, 2, "RSTAR M")) return 2;
-  long rs, lo, hi, step, klo = 1, khi, kstep;
+  long rs, lo, hi, step, klo = 0, khi = 0, kstep;
   if (count_parse_int("R", "RSTAR", o.pos[0], &rs)) return 2;
   if (count_parse_range("R", "M", o.pos[1], &lo, &hi, &step)) return 2;
-  if (rs < 2) {
-    fprintf(stderr, "landsym count R: RSTAR must be >= 2 so that some k in 1..r*-1 exists (got %ld)\n", rs);
-    return 2;
-  }
-  if (lo < rs) {
-    fprintf(stderr, "landsym count R: M (%ld) must be >= RSTAR (%ld)\n", lo, rs);
-    return 2;
-  }
-  khi = rs - 1 < 5 ? rs - 1 : 5;
   if (o.k_arg && count_parse_range("R", "--k", o.k_arg, &klo, &khi, &kstep)) return 2;
-  if (klo < 1 || khi > rs - 1) {
-    fprintf(stderr, "landsym count R: --k must lie in 1..r*-1 = 1..%ld (got %s)\n", rs - 1, o.k_arg);
-    return 2;
-  }
   static double list[1000];
   int nlist;
   ls_count_weights w;
@@ -84,7 +71,7 @@ int count_cmd_R(int argc, char **argv) {
     return 2;
   }
   int table = strchr(o.pos[1], ':') != NULL;
-  ls_exp_count_R_req q = {rs, lo, hi, step, klo, khi, w, list, nlist, o.depth, o.total, table};
+  ls_exp_count_R_req q = {rs, lo, hi, step, klo, khi, w, list, nlist, (int)o.depth, o.total, table, !o.k_arg};
   ls_exp_count_opts e = count_lib_opts(&o);
   ls_error err;
   return ls_exp_count_R(stdout, &q, &e, &err) ? count_fail("R", &err) : 0;
