@@ -29,18 +29,6 @@ typedef struct {
   int split, json; /* split: -1 not given, 0 random, 1 equal, 2 vector */
 } expand_cli;
 
-/* The combinations of options: CLI_GO_ON when they are fine, else 2 after a usage error. */
-static int check(const expand_cli *c, const ls_exp_expand_opts *eo) {
-  if ((c->k.n || c->zero.n || c->beta.n || c->perm.n) && !eo->layer)
-    return cli_usage_error("expand", "--k, --zero, --beta and a listed --perm need --layer");
-  if (eo->width && !eo->layer) return cli_usage_error("expand", "--width needs --layer");
-  if (eo->critical && (c->zero.n || c->split == 2))
-    return cli_usage_error("expand", "--critical uses collinear splits without zero-type units "
-                                     "(Definition 4.1): drop --zero and --split vector");
-  if (c->beta.n && c->split >= 0) return cli_usage_error("expand", "--beta and --split exclude each other");
-  return CLI_GO_ON;
-}
-
 /* The lists and choices into the library's options. */
 static void to_opts(const expand_cli *c, ls_exp_expand_opts *eo) {
   eo->params = c->pt.params, eo->layer = c->pt.layer;
@@ -89,7 +77,10 @@ static int parse(int argc, char **argv, expand_cli *c, cli_opt *opts, ls_exp_exp
   int rc = cli_parse(&spec, argc, argv);
   eo->tol_set = cli_opt_find(opts, "tol")->seen;
   to_opts(c, eo);
-  return rc != CLI_GO_ON ? rc : check(c, eo);
+  ls_error err = {0};
+  if (rc == CLI_GO_ON && c->beta.n && c->split == 0)
+    return cli_usage_error("expand", "--beta and --split exclude each other");
+  return rc == CLI_GO_ON && ls_exp_expand_opts_check(eo, &err) ? cli_fail("expand", &err) : rc;
 }
 
 static void print_critical(const ls_sym_critical_cert *cc) {
