@@ -10,9 +10,14 @@
  *                     CLI_INT("nsmall", &o.nsmall, 1, 1000, "K", "smallest eigenvalues (12)"),
  *                     CLI_CHOICE("spectrum", &o.spectrum, "auto|dense|lanczos", "S", "..."),
  *                     CLI_END};
- *   cli_spec spec = {"split", HEADER, FOOTER, opts};
+ *   cli_spec spec = {.cmd = "split", .header = HEADER, .footer = FOOTER, .opts = opts};
  *   int rc = cli_parse(&spec, argc, argv);   // CLI_GO_ON, 0 after --help, 2 after a usage error
  *   if (rc != CLI_GO_ON) return rc;
+ *
+ * A destination keeps its value when the option is not given, so defaults are whatever the
+ * options struct held before (its _default function). A help string may hold '\n' for more
+ * lines; cli_opt_find(opts, name)->seen tells whether an option was given. Positional
+ * arguments: .pos, .max_pos (and .numbers when "-3" is a value, as in `landsym count`).
  *
  * cli_parse checks each value's syntax and range (the library's options check owns what the
  * values mean), required options and positional arguments, and prints --help from the header
