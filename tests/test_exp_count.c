@@ -75,7 +75,7 @@ static void test_ratio_brea(void) {
   ls_error err;
   char *text = NULL;
   ls_status st;
-  ls_exp_count_R_req q = {3, 4, 4, 1, 1, 1, LS_COUNT_WEIGHTS_ONES, NULL, 0, 2, 0, 0};
+  ls_exp_count_R_req q = {3, 4, 4, 1, 1, 1, LS_COUNT_WEIGHTS_ONES, NULL, 0, 2, 0, 0, 0};
   CAPTURE(text, st, ls_exp_count_R(out, &q, &o, &err));
   char *p = text ? strstr(text, "\"R\": \"") : NULL;
   double R = p ? atof(p + 6) : 0;

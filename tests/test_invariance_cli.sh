@@ -14,7 +14,7 @@ ok = ok and abs(off['dist_start'] - 1e-3) < 1e-12 and off['dist_min'] > 0 and on
 print(1 if ok and d['stays_on'] and d['stays_off'] else 0)")" \
   "invariance JSON: on-subspace max distance $(num "$T/inv.json" "['on']['dist_max']") at rounding level, off-subspace min distance $(num "$T/inv.json" "['off']['dist_min']") > 0"
 
-expect "invariance without --config" 2 "--config is required" -- invariance
+expect "invariance without --config" 2 "--config FILE is required" -- invariance
 expect "invariance with units out of range" 2 "units" -- invariance --config builtin:thesis --units 0,9
 expect "invariance with a bad --units" 2 "--units" -- invariance --config builtin:thesis --units 3
 expect "invariance with a negative offset" 2 "--offset" -- invariance --config builtin:thesis --offset -1

@@ -66,8 +66,10 @@ typedef struct {
   int depth;                 /* L >= 2: every ratio to the power L-1 (section 5) */
   int total_only;            /* print only the total */
   int table;                 /* a table over m (else one m: text shows the asymptotics) */
+  int k_default;             /* print k = 1..min(5, r*-1) instead of k_lo..k_hi */
 } ls_exp_count_R_req;
 
+/* LS_ERR_INPUT when r* < 2, m_lo < r* or the k range leaves 1..r*-1. */
 ls_status ls_exp_count_R(FILE *out, const ls_exp_count_R_req *q, const ls_exp_count_opts *o,
                          ls_error *err);
 

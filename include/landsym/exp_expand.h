@@ -62,6 +62,10 @@ typedef struct {
   struct json_t *summary;   /* the --json certificate */
 } ls_exp_expand_result;
 
+/* The combinations of options that cannot hold for any point (LS_ERR_INPUT): lists (k, zero,
+ * beta, perm) or a width without a layer; critical with zero-type groups or vector splits
+ * (Definition 4.1); beta with equal or vector splits. ls_exp_expand_run checks them first. */
+ls_status ls_exp_expand_opts_check(const ls_exp_expand_opts *o, ls_error *err);
 ls_status ls_exp_expand_run(const ls_config *cfg, const ls_exp_expand_opts *o,
                             ls_exp_expand_result *r, ls_error *err);
 void ls_exp_expand_result_free(ls_exp_expand_result *r); /* accepts a zeroed struct */

@@ -54,20 +54,11 @@ int cli_parse_double(const char *s, double *out) {
 
 int cli_opt_long(const char *cmd, const char *name, const char *arg, long lo, long hi, long *out) {
   if (!cli_parse_long(arg, out) && *out >= lo && *out <= hi) return 0;
-  if (hi == LONG_MAX && lo == 1)
+  if ((hi == LONG_MAX || hi == INT_MAX) && lo == 1)
     return cli_usage_error(cmd, "--%s needs a positive integer, got '%s'", name, arg);
-  if (hi == LONG_MAX && lo == 0)
+  if ((hi == LONG_MAX || hi == INT_MAX) && lo == 0)
     return cli_usage_error(cmd, "--%s needs a non-negative integer, got '%s'", name, arg);
-  if (hi == LONG_MAX && lo == LONG_MIN)
+  if ((hi == LONG_MAX || hi == INT_MAX) && lo == LONG_MIN)
     return cli_usage_error(cmd, "--%s needs an integer, got '%s'", name, arg);
   return cli_usage_error(cmd, "--%s needs an integer in %ld..%ld, got '%s'", name, lo, hi, arg);
-}
-
-int cli_point_opt(const char *cmd, int c, const char *arg, cli_point *pt) {
-  switch (c) {
-    case 'c': pt->config = arg; return 1;
-    case 'p': pt->params = arg; return 1;
-    case 'l': return cli_opt_long(cmd, "layer", arg, 1, LONG_MAX, &pt->layer) ? 2 : 1;
-    default: return 0;
-  }
 }

@@ -7,31 +7,35 @@
 #include "landsym/count.h"
 #include "landsym/exp_count.h"
 
+#include "cli/cli.h"
+
 typedef struct {
-  int json, csv, asym, help;
-  long digits;      /* decimal digits of the MPFR outputs */
-  double max_bytes; /* memory cap for the exact numbers */
+  int json, csv, asym, total, critical, count_only;
+  long digits, max_mib;                  /* decimal digits of MPFR outputs; memory cap (MiB) */
+  long depth, rstar, m_max, kmax, r;     /* R --depth; fig6; fig4c */
+  const char *k_arg, *weights_arg, *format, *output, *out_dir, *layout;
   const char *pos[16];
   int npos;
-  /* subcommand-specific */
-  const char *k_arg, *weights_arg, *format, *output, *out_dir, *layout;
-  int total, critical, count_only, depth;
-  long rstar, m_max, kmax, r;
 } count_opts;
 
-/* Parse argv[1..] (argv[0] is the subcommand name) into o; returns 0 or the exit code 2
- * after printing a usage error naming the problem. */
-int count_parse(const char *sub, int argc, char **argv, count_opts *o);
-/* The start of a subcommand whose help is one printf format: parse argv into o and, on
- * --help, print `help` with its arguments. Returns COUNT_GO_ON, or the exit code to return
- * at once: 0 after the help, 2 after a usage error. */
-#define COUNT_GO_ON (-1)
-int count_begin(const char *sub, int argc, char **argv, count_opts *o, const char *help, ...)
-    __attribute__((format(printf, 5, 6)));
-/* Exactly n positional arguments, named `names` ("R M") in the message; 0 ok, 2 after a message. */
+/* The output options shared by the subcommands' tables. */
+#define COUNT_FORMAT_OPTS(o)                                                 \
+  CLI_FLAG("json", &(o)->json, "JSON (integers as decimal strings)"),        \
+  CLI_FLAG("csv", &(o)->csv, "CSV even for a single value")
+#define COUNT_DIGITS_OPT(o) \
+  CLI_LONG("digits", &(o)->digits, 1, 100000, "D", "significant digits of decimals (default 20)")
+#define COUNT_MEM_OPT(o)                                            \
+  CLI_LONG("max-mem", &(o)->max_mib, 1, LONG_MAX, "MIB",            \
+           "refuse sizes whose numbers would need more memory (default 4096)")
+
+/* Parse argv[1..] (argv[0] is the subcommand name) against opts into o, the positional
+ * arguments (negative numbers among them) into o->pos; --help prints header, the options and
+ * footer. Returns CLI_GO_ON, 0 after --help, 2 after a usage error. */
+int count_begin(const char *sub, int argc, char **argv, count_opts *o, cli_opt *opts,
+                const char *header, const char *footer);
+/* Exactly n positional arguments, named `names` ("R M") in the message (n = 0: none); 0 ok, 2
+ * after a message. */
 int count_check_npos(const char *sub, const count_opts *o, int n, const char *names);
-/* The figure subcommands: --out DIR given and no positional argument; 0 ok, 2 after a message. */
-int count_check_out_dir(const char *sub, const count_opts *o);
 /* Strict integer parsing of a positional argument named `what`; 0 ok, 2 after a message. */
 int count_parse_int(const char *sub, const char *what, const char *s, long *out);
 /* "A:B" or "A:B:STEP" (or a single number, then lo = hi); 0 ok, 2 after a message. */

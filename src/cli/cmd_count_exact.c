@@ -4,37 +4,34 @@
 
 #include "cli/cmd_count.h"
 
-static void help_GT(const char *q) {
+static const char footer_GT[] =
+    "Exit status: 0 ok, 2 bad arguments (r > m, negative, non-numeric, too large).\n";
+
+/* The --help text of G or T before the options. */
+static void header_GT(char *buf, size_t n, const char *q) {
   int G = !strcmp(q, "G");
-  printf("usage: landsym count %s R M [--asym] [--json | --csv] [--digits D] [--max-mem MIB]\n\n", q);
-  if (G)
-    printf("G(r,m) = sum over k_1+...+k_r = m, k_i >= 1 of m!/(k_1!...k_r!) = r! S(m,r): the\n"
-           "number of affine subspaces of symmetry-induced critical points that an irreducible\n"
-           "critical point of width r generates in a network of width m (Simsek et al. 2021,\n"
-           "Proposition 4.3; closed form Proposition 4.5).\n\n");
-  else
-    printf("T(r,m): the number of distinct affine subspaces of the expansion manifold of an\n"
-           "irreducible width-r point in a width-m network (Simsek et al. 2021, Theorem 3.1;\n"
-           "closed form Proposition 4.5): T(r,m) = G(r,m) + sum_{u=1}^{m-r} C(m,u) G(r,m-u) g(u).\n\n");
-  printf("Arguments (1 <= R <= M):\n"
-         "  R M            one value, printed in full\n"
-         "  R A:B[:STEP]   table over m = A..B (CSV columns r,m,%s[,lemma4_6,rel_error])\n"
-         "  R1,R2,.. M1,M2,..  product over hidden layers, prod_l %s(R_l, M_l) (section 5)\n"
-         "Options:\n"
-         "  --asym         also print the asymptotic form of Lemma 4.6 and its relative error:\n"
-         "                 m^k m!/(2^k k!) with k = m-r%s\n"
-         "  --json         JSON (integers as decimal strings)\n"
-         "  --csv          CSV even for a single value\n"
-         "  --digits D     significant digits of decimals (default 20)\n"
-         "  --max-mem MIB  refuse sizes whose numbers would need more memory (default 4096)\n"
-         "Exit status: 0 ok, 2 bad arguments (r > m, negative, non-numeric, too large).\n",
-         q, q, G ? ", and r^m (fixed r)" : "");
+  snprintf(buf, n,
+           "usage: landsym count %s R M [--asym] [--json | --csv] [--digits D] [--max-mem MIB]\n\n%s"
+           "Arguments (1 <= R <= M):\n"
+           "  R M            one value, printed in full\n"
+           "  R A:B[:STEP]   table over m = A..B (CSV columns r,m,%s[,lemma4_6,rel_error])\n"
+           "  R1,R2,.. M1,M2,..  product over hidden layers, prod_l %s(R_l, M_l) (section 5)\n"
+           "Options:\n", q,
+           G ? "G(r,m) = sum over k_1+...+k_r = m, k_i >= 1 of m!/(k_1!...k_r!) = r! S(m,r): the\n"
+               "number of affine subspaces of symmetry-induced critical points that an irreducible\n"
+               "critical point of width r generates in a network of width m (Simsek et al. 2021,\n"
+               "Proposition 4.3; closed form Proposition 4.5).\n\n"
+             : "T(r,m): the number of distinct affine subspaces of the expansion manifold of an\n"
+               "irreducible width-r point in a width-m network (Simsek et al. 2021, Theorem 3.1;\n"
+               "closed form Proposition 4.5): T(r,m) = G(r,m) + sum_{u=1}^{m-r} C(m,u) G(r,m-u) g(u).\n\n",
+           q, q);
 }
 
 /* The output options of the library calls. */
 ls_exp_count_opts count_lib_opts(const count_opts *o) {
   ls_exp_count_opts e = {o->json ? LS_COUNT_OUT_JSON : o->csv ? LS_COUNT_OUT_CSV : LS_COUNT_OUT_TEXT,
-                         o->asym, o->digits, o->max_bytes};
+                         o->asym, o->digits,
+                         o->max_mib ? (double)o->max_mib * 1048576.0 : LS_COUNT_DEFAULT_MAX_BYTES};
   return e;
 }
 
@@ -56,8 +53,17 @@ static int run_layers(const char *sub, const count_opts *o, const char *rs, cons
 
 static int run_GT(const char *sub, int argc, char **argv) {
   count_opts o;
-  if (count_parse(sub, argc, argv, &o)) return 2;
-  if (o.help) return help_GT(sub), 0;
+  char header[2048];
+  header_GT(header, sizeof header, sub);
+  cli_opt opts[] = {
+      CLI_FLAG("asym", &o.asym, !strcmp(sub, "G")
+                   ? "also print the asymptotic form of Lemma 4.6 and its relative error:\n"
+                     "m^k m!/(2^k k!) with k = m-r, and r^m (fixed r)"
+                   : "also print the asymptotic form of Lemma 4.6 and its relative error:\n"
+                     "m^k m!/(2^k k!) with k = m-r"),
+      COUNT_FORMAT_OPTS(&o), COUNT_DIGITS_OPT(&o), COUNT_MEM_OPT(&o), CLI_END};
+  int rc = count_begin(sub, argc, argv, &o, opts, header, footer_GT);
+  if (rc != CLI_GO_ON) return rc;
   if (count_check_npos(sub, &o, 2, "R M")) return 2;
   if (strchr(o.pos[0], ',') || strchr(o.pos[1], ',')) {
     if (o.csv || o.asym) {
@@ -81,18 +87,15 @@ int count_cmd_T(int argc, char **argv) { return run_GT("T", argc, argv); }
 
 int count_cmd_g(int argc, char **argv) {
   count_opts o;
-  int begin = count_begin("g", argc, argv, &o,
+  cli_opt opts[] = {COUNT_FORMAT_OPTS(&o), COUNT_DIGITS_OPT(&o), COUNT_MEM_OPT(&o), CLI_END};
+  int begin = count_begin("g", argc, argv, &o, opts,
     "usage: landsym count g U [--json | --csv] [--max-mem MIB]\n"
     "       landsym count g A:B[:STEP]     (CSV table u,g)\n\n"
     "g(u) = sum_{j=1}^{u} G(j,u)/j! (Simsek et al. 2021, Proposition 4.5): the number of\n"
     "ways to split u zero-type neurons into unlabelled groups, i.e. the Bell number B_u\n"
-    "for u >= 1. g(0) = 0 (empty sum; the u = 0 term of T is written separately).\n"
+    "for u >= 1. g(0) = 0 (empty sum; the u = 0 term of T is written separately).\n\n",
     "Exit status: 0 ok, 2 bad arguments.\n");
-  if (begin != COUNT_GO_ON) return begin;
-  if (o.asym) {
-    fprintf(stderr, "landsym count g: --asym does not apply to g\n");
-    return 2;
-  }
+  if (begin != CLI_GO_ON) return begin;
   if (count_check_npos("g", &o, 1, "U")) return 2;
   long lo, hi, step;
   if (count_parse_range("g", "U", o.pos[0], &lo, &hi, &step)) return 2;

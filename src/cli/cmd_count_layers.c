@@ -1,7 +1,6 @@
 /* landsym count layers: brute-force count of the affine subspaces of a multi-layer
  * expansion (Simsek et al. 2021, section 5) against the product formulas prod_l T(r_l, m_l)
  * and prod_l G(r_l, m_l), and their connectivity graph (docs/count.md). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,63 +11,43 @@
 #include "landsym/net.h"
 #include "landsym/sym.h"
 
-static void usage(FILE *f) {
-  fprintf(f,
-          "usage: landsym count layers R1,R2[,...] M1,M2[,...] [--critical] [--graph]\n"
-          "                            [--din N] [--dout N] [--seed S] [--json]\n\n"
-          "Brute force of section 5 (eq. 8): a random irreducible tanh network with hidden\n"
-          "widths R1,R2,... (N inputs and outputs, biases) is expanded to M1,M2,... by every\n"
-          "tuple of Definition 3.2 and every permutation of every hidden layer, last layer\n"
-          "first; each expansion's affine subspace is the hull of P+1 random points of it, and\n"
-          "distinct subspaces are counted and compared with prod_l T(R_l, M_l) (with\n"
-          "--critical: no zero-type units, Definition 4.1, against prod_l G(R_l, M_l)).\n"
-          "One hidden layer is accepted too. Widths M_l <= %d.\n\n"
-          "  --critical  only the symmetry-induced critical subspaces\n"
-          "  --graph     also the connectivity graph: an edge joins two subspaces that meet;\n"
-          "              its number of connected components (Theorem 3.1 / section 5: one\n"
-          "              when M_l > R_l in every layer)\n"
-          "  --din N, --dout N  inputs and outputs (default 1, 1)\n"
-          "  --seed S    teacher and samples (default 1)\n"
-          "  --json      one JSON object on stdout\n"
-          "Exit 0 when the count equals the product formula (and the graph is connected when\n"
-          "it must be), 1 otherwise, 2 bad usage.\n",
-          LS_SYM_ENUM_LAYERS_MAX_M);
+static const char footer[] =
+    "Exit 0 when the count equals the product formula (and the graph is connected when\n"
+    "it must be), 1 otherwise, 2 bad usage.\n";
+
+/* argv into o, json and the two width lists: CLI_GO_ON, 0 after --help, 2 after a usage error. */
+static int parse(int argc, char **argv, ls_exp_count_layers_opts *o, int *json, const char **pos) {
+  char header[1536];
+  snprintf(header, sizeof header,
+           "usage: landsym count layers R1,R2[,...] M1,M2[,...] [--critical] [--graph]\n"
+           "                            [--din N] [--dout N] [--seed S] [--json]\n\n"
+           "Brute force of section 5 (eq. 8): a random irreducible tanh network with hidden\n"
+           "widths R1,R2,... (N inputs and outputs, biases) is expanded to M1,M2,... by every\n"
+           "tuple of Definition 3.2 and every permutation of every hidden layer, last layer\n"
+           "first; each expansion's affine subspace is the hull of P+1 random points of it, and\n"
+           "distinct subspaces are counted and compared with prod_l T(R_l, M_l) (with\n"
+           "--critical: no zero-type units, Definition 4.1, against prod_l G(R_l, M_l)).\n"
+           "One hidden layer is accepted too. Widths M_l <= %d.\n\n", LS_SYM_ENUM_LAYERS_MAX_M);
+  cli_opt opts[] = {
+      CLI_FLAG("critical", &o->critical, "only the symmetry-induced critical subspaces"),
+      CLI_FLAG("graph", &o->graph, "also the connectivity graph: an edge joins two subspaces that meet;\n"
+                                   "its number of connected components (Theorem 3.1 / section 5: one\n"
+                                   "when M_l > R_l in every layer)"),
+      CLI_INT("din", &o->din, 1, 8, "N", "inputs (default 1)"),
+      CLI_INT("dout", &o->dout, 1, 8, "N", "outputs (default 1)"),
+      CLI_LONG("seed", &o->seed, 0, LONG_MAX, "S", "teacher and samples (default 1)"),
+      CLI_FLAG("json", json, "one JSON object on stdout"),
+      CLI_END};
+  cli_spec spec = {.cmd = "count layers", .header = header, .footer = footer, .opts = opts,
+                   .pos = pos, .max_pos = 2, .numbers = 1};
+  int rc = cli_parse(&spec, argc, argv);
+  if (rc == CLI_GO_ON && spec.npos != 2)
+    return cli_usage_error("count layers", "expected R1,R2,... and M1,M2,...");
+  return rc;
 }
 
-/* Options into o: 0 to go on, 1 after --help, 2 after a usage error. */
-static int parse_opts(int argc, char **argv, ls_exp_count_layers_opts *o, int *json) {
-  static const struct option opts[] = {{"critical", 0, 0, 'c'}, {"graph", 0, 0, 'g'},
-                                       {"din", 1, 0, 'i'},      {"dout", 1, 0, 'o'},
-                                       {"seed", 1, 0, 's'},     {"json", 0, 0, 'j'},
-                                       {"help", 0, 0, 'h'},     {0, 0, 0, 0}};
-  int c;
-  long v;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    switch (c) {
-      case 'c': o->critical = 1; break;
-      case 'g': o->graph = 1; break;
-      case 'j': *json = 1; break;
-      case 'i':
-        if (cli_opt_long("count layers", "din", optarg, 1, 8, &v)) return 2;
-        o->din = (int)v;
-        break;
-      case 'o':
-        if (cli_opt_long("count layers", "dout", optarg, 1, 8, &v)) return 2;
-        o->dout = (int)v;
-        break;
-      case 's':
-        if (cli_opt_long("count layers", "seed", optarg, 0, LONG_MAX, &v)) return 2;
-        o->seed = (unsigned long)v;
-        break;
-      case 'h': usage(stdout); return 1;
-      default: return cli_usage_error("count layers", "unknown option");
-    }
-  }
-  return 0;
-}
-
-/* R1,R2,... and M1,M2,... into o; 0 or 2 after a usage error. */
+/* R1,R2,... and M1,M2,... into o (ls_exp_count_layers checks their sizes); 0 or 2 after a
+ * usage error. */
 static int parse_widths(const char *rs, const char *ms, ls_exp_count_layers_opts *o) {
   int nr = count_parse_list("layers", "R", rs, o->r, LS_MAX_LAYERS - 2);
   if (nr < 0) return 2;
@@ -77,23 +56,15 @@ static int parse_widths(const char *rs, const char *ms, ls_exp_count_layers_opts
   if (nr != nm)
     return cli_usage_error("count layers", "%d widths R but %d widths M: one of each per hidden layer", nr, nm);
   o->layers = nr;
-  for (int l = 0; l < nr; l++) {
-    if (o->r[l] < 1 || o->m[l] < o->r[l])
-      return cli_usage_error("count layers", "layer %d: need 1 <= R <= M, got R = %ld, M = %ld", l + 1,
-                             o->r[l], o->m[l]);
-    if (o->m[l] > LS_SYM_ENUM_LAYERS_MAX_M)
-      return cli_usage_error("count layers", "layer %d: M = %ld above %d (m! permutations per layer)",
-                             l + 1, o->m[l], LS_SYM_ENUM_LAYERS_MAX_M);
-  }
   return 0;
 }
 
 int count_cmd_layers(int argc, char **argv) {
   ls_exp_count_layers_opts o = {.din = 1, .dout = 1, .seed = 1};
-  int json = 0, rc = parse_opts(argc, argv, &o, &json);
-  if (rc) return rc == 1 ? 0 : rc;
-  if (argc - optind != 2) return cli_usage_error("count layers", "expected R1,R2,... and M1,M2,...");
-  if (parse_widths(argv[optind], argv[optind + 1], &o)) return 2;
+  const char *pos[2];
+  int json = 0, rc = parse(argc, argv, &o, &json, pos);
+  if (rc != CLI_GO_ON) return rc;
+  if (parse_widths(pos[0], pos[1], &o)) return 2;
   ls_error err = {0};
   ls_exp_count_layers_result r;
   if (ls_exp_count_layers(&o, &r, &err)) return count_fail("layers", &err);

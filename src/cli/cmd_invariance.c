@@ -1,35 +1,23 @@
 /* landsym invariance: Lemma 2.1 of Simsek et al. 2021 checked on the student of any config:
  * gradient flow from a point of a symmetry subspace H_{i,j} stays on it, flow from a point
  * off it keeps a positive distance (docs/invariance.md). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "landsym/exp_invariance.h"
 #include "landsym/exp_print.h"
 #include "landsym/optim.h"
 
-static void usage(FILE *out) {
-  fprintf(out,
-          "usage: landsym invariance --config FILE [--params P] [--layer L] [--units I,J]\n"
-          "                          [--offset E] [--tmax T] [--seed S] [--json]\n\n"
-          "Lemma 2.1 (Simsek et al. 2021): unit J of hidden layer L is made a copy of unit I\n"
-          "(a point of the symmetry subspace H_{I,J}) and gradient flow (CVODE) runs to time T;\n"
-          "the distance to H_{I,J} over every step must stay at rounding level. The same point\n"
-          "with unit J's incoming weights moved to distance E from H_{I,J} flows too; its\n"
-          "minimum distance over the flow must stay positive (no finite-time arrival).\n\n"
-          "  --config FILE  experiment config (JSON) or builtin:NAME; the student is used\n"
-          "  --params P     starting point (.npy/.json); default Glorot init from --seed\n"
-          "  --layer L      hidden layer (default 1)\n"
-          "  --units I,J    the two units (default 0,1)\n"
-          "  --offset E     distance of the second start from H_{I,J} (default 1e-3)\n"
-          "  --tmax T       flow time (default 100)\n"
-          "  --seed S       init and offset direction (default 1)\n"
-          "  --json         one JSON object on stdout instead of text\n"
-          "Exit 0 when both checks hold, 1 when one fails, 2 bad usage or input.\n");
-}
+static const char header[] =
+    "usage: landsym invariance --config FILE [--params P] [--layer L] [--units I,J]\n"
+    "                          [--offset E] [--tmax T] [--seed S] [--json]\n\n"
+    "Lemma 2.1 (Simsek et al. 2021): unit J of hidden layer L is made a copy of unit I\n"
+    "(a point of the symmetry subspace H_{I,J}) and gradient flow (CVODE) runs to time T;\n"
+    "the distance to H_{I,J} over every step must stay at rounding level. The same point\n"
+    "with unit J's incoming weights moved to distance E from H_{I,J} flows too; its\n"
+    "minimum distance over the flow must stay positive (no finite-time arrival).\n\n";
+static const char footer[] = "Exit 0 when both checks hold, 1 when one fails, 2 bad usage or input.\n";
 
 static void print_leg(const char *name, const ls_sym_invariance_leg *g) {
   printf("%-4s start %.3e  max %.3e  min %.3e  end %.3e  (%zu steps to t = %.4g, loss %.6e -> "
@@ -46,19 +34,6 @@ static void print(const ls_sym_invariance_opts *o, const ls_exp_invariance_resul
   printf("on:  max distance %.3e <= %.3e (rounding level): %s\n", r->res.on.dist_max, r->on_tol,
          r->stays_on ? "holds" : "FAILS");
   printf("off: min distance %.3e > 0: %s\n", r->res.off.dist_min, r->stays_off ? "holds" : "FAILS");
-}
-
-/* --units I,J into the options; 0, or 2 after a usage error. */
-static int parse_units(const char *units, ls_sym_invariance_opts *o) {
-  long ui, uj;
-  const char *comma = strchr(units, ',');
-  char first[32];
-  snprintf(first, sizeof first, "%.*s", comma ? (int)(comma - units) : 31, units);
-  if (!comma || cli_parse_long(first, &ui) || cli_parse_long(comma + 1, &uj) || ui < 0 || uj < 0 ||
-      ui > INT_MAX || uj > INT_MAX)
-    return cli_usage_error("invariance", "--units must be I,J (non-negative integers), got '%s'", units);
-  o->i = (int)ui, o->j = (int)uj;
-  return 0;
 }
 
 /* The check on the parsed options; the exit code. */
@@ -79,45 +54,30 @@ static int run(const cli_point *pt, ls_exp_invariance_opts *eo, int json) {
   return rc;
 }
 
+/* argv into pt, eo and json: CLI_GO_ON, 0 after --help, 2 after a usage error. */
+static int parse(int argc, char **argv, cli_point *pt, ls_exp_invariance_opts *eo, int *json) {
+  cli_list units = {0, -1, NULL, NULL};
+  cli_opt opts[] = {
+      CLI_POINT_OPTS(pt, 1, 0),
+      CLI_INTS("units", &units, 0, INT_MAX, 2, 2, NULL, "I,J", "the two units (default 0,1)"),
+      CLI_POSITIVE("offset", &eo->sym.offset, "E", "distance of the second start from H_{I,J} (default 1e-3)"),
+      CLI_POSITIVE("tmax", &eo->sym.tmax, "T", "flow time (default 100)"),
+      CLI_SEED("seed", &eo->sym.seed, "S", "init and offset direction (default 1)"),
+      CLI_FLAG("json", json, "one JSON object on stdout instead of text"),
+      CLI_END};
+  opts[0].help = "experiment config (JSON) or builtin:NAME; the student is used";
+  opts[1].help = "starting point (.npy/.json); default Glorot init from --seed";
+  cli_spec spec = {.cmd = "invariance", .header = header, .footer = footer, .opts = opts};
+  int rc = cli_parse(&spec, argc, argv);
+  if (units.n == 2) eo->sym.i = units.i[0], eo->sym.j = units.i[1];
+  cli_opts_free(opts);
+  return rc;
+}
+
 int cmd_invariance(int argc, char **argv) {
   cli_point pt = {NULL, NULL, 1};
-  const char *units = "0,1";
-  double offset = 1e-3, tmax = 100;
-  long seed = 1;
-  int json = 0;
-  static const struct option opts[] = {
-      {"config", 1, 0, 'c'}, {"params", 1, 0, 'p'}, {"layer", 1, 0, 'l'}, {"units", 1, 0, 'u'},
-      {"offset", 1, 0, 'e'}, {"tmax", 1, 0, 't'},   {"seed", 1, 0, 's'},  {"json", 0, 0, 'j'},
-      {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
-  int c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    int r = cli_point_opt("invariance", c, optarg, &pt);
-    if (r == 2) return 2;
-    if (r == 1) continue;
-    switch (c) {
-      case 'u': units = optarg; break;
-      case 'e':
-        if (cli_parse_double(optarg, &offset) || !(offset > 0))
-          return cli_usage_error("invariance", "--offset needs a positive number, got '%s'", optarg);
-        break;
-      case 't':
-        if (cli_parse_double(optarg, &tmax) || !(tmax > 0))
-          return cli_usage_error("invariance", "--tmax needs a positive number, got '%s'", optarg);
-        break;
-      case 's':
-        if (cli_opt_long("invariance", "seed", optarg, 0, LONG_MAX, &seed)) return 2;
-        break;
-      case 'j': json = 1; break;
-      case 'h': usage(stdout); return 0;
-      default: return cli_usage_error("invariance", "unknown option");
-    }
-  }
-  if (optind < argc) return cli_usage_error("invariance", "unexpected argument '%s'", argv[optind]);
-  if (!pt.config) return cli_usage_error("invariance", "--config is required");
   ls_exp_invariance_opts eo;
   ls_exp_invariance_opts_default(&eo);
-  eo.sym.offset = offset, eo.sym.tmax = tmax, eo.sym.seed = (uint64_t)seed;
-  if (parse_units(units, &eo.sym)) return 2;
-  return run(&pt, &eo, json);
+  int json = 0, rc = parse(argc, argv, &pt, &eo, &json);
+  return rc != CLI_GO_ON ? rc : run(&pt, &eo, json);
 }

@@ -2,7 +2,6 @@
  * (Cooper 2020, section 3.1) for the student of a config, and certify them against the
  * exact gradient and Hessian: Theorems 3.1 and 3.2, the closed-form spectrum on S_k,
  * dimensions (section 3.1.1), and Corollary 5.18's zero-eigenvalue bound (docs/locus.md). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,100 +10,59 @@
 #include "landsym/exp_locus.h"
 #include "landsym/exp_print.h"
 
-static void usage(FILE *out) {
-  fprintf(out,
-          "usage: landsym locus --config FILE [--locus star|core|all] [--layers K[,J]]\n"
-          "                     [--seed S] [--scale X] [--out DIR]\n\n"
-          "Build one point on each requested component of Cooper's star locus S_k\n"
-          "(M_L = M_k = 0, b_k..b_{L-1} = 0, b_L = mean of the targets) and core locus C_{k,j}\n"
-          "(also M_j = 0), free coordinates drawn N(0, X^2) from the seed, for the student of\n"
-          "the config (MSE, identity output with bias, hidden sigma(0) = 0: tanh, erf, gelu),\n"
-          "and certify it with the exact gradient and Hessian.\n\n"
-          "  --locus     star, core or all (default all)\n"
-          "  --layers    only S_K (one layer) or C_{K,J} (two layers, K < J)\n"
-          "  --seed S    seed of the free coordinates (default 1); --scale X (default 1)\n"
-          "  --out DIR   also write each point (locus_S<k>.npy, locus_C<k>_<j>.npy) and its\n"
-          "              Hessian eigenvalues (..._eig.npy)\n"
-          "stdout: one JSON object per component and a summary line. Exit 0 all certified,\n"
-          "1 a certificate failed, 2 bad usage or input.\n\n"
-          "usage: landsym locus --config FILE --wide N [--seed S]\n"
-          "  Theorem 5.11 (last hidden width >= samples): from the initial point of each of N\n"
-          "  seeds, the line to a global minimum of its last-layer slice, certified strictly\n"
-          "  decreasing; then Proposition 5.13 on the trained point (global, or a flat move).\n"
-          "usage: landsym locus --config FILE --attract N [--scale X] [--tmax T] [--seed S]\n"
-          "  Definition 3.4: fraction of N gradient flows from N(0, X^2) whose limit lies on\n"
-          "  the global minima, each S_k, each C_{k,j}, elsewhere (default T = 1000).\n");
-}
+static const char header[] =
+    "usage: landsym locus --config FILE [--locus star|core|all] [--layers K[,J]]\n"
+    "                     [--seed S] [--scale X] [--out DIR]\n\n"
+    "Build one point on each requested component of Cooper's star locus S_k\n"
+    "(M_L = M_k = 0, b_k..b_{L-1} = 0, b_L = mean of the targets) and core locus C_{k,j}\n"
+    "(also M_j = 0), free coordinates drawn N(0, X^2) from the seed, for the student of\n"
+    "the config (MSE, identity output with bias, hidden sigma(0) = 0: tanh, erf, gelu),\n"
+    "and certify it with the exact gradient and Hessian.\n"
+    "stdout: one JSON object per component and a summary line. Exit 0 all certified,\n"
+    "1 a certificate failed, 2 bad usage or input.\n\n"
+    "usage: landsym locus --config FILE --wide N [--seed S]\n"
+    "  Theorem 5.11 (last hidden width >= samples): from the initial point of each of N\n"
+    "  seeds, the line to a global minimum of its last-layer slice, certified strictly\n"
+    "  decreasing; then Proposition 5.13 on the trained point (global, or a flat move).\n"
+    "usage: landsym locus --config FILE --attract N [--scale X] [--tmax T] [--seed S]\n"
+    "  Definition 3.4: fraction of N gradient flows from N(0, X^2) whose limit lies on\n"
+    "  the global minima, each S_k, each C_{k,j}, elsewhere (default T = 1000).\n\n";
 
 typedef struct {
-  const char *config, *which, *layers;
+  const char *config;
   long wide, attract;
   double tmax;
   ls_exp_locus_opts lo;
 } locus_cli;
 
-/* --layers K or K,J into o->lo; 0, or 2 after a usage error. */
-static int parse_layers(locus_cli *o) {
-  if (!o->layers) return 0;
-  long a, b;
-  const char *comma = strchr(o->layers, ',');
-  char first[32];
-  snprintf(first, sizeof first, "%.*s", comma ? (int)(comma - o->layers) : 31, o->layers);
-  if (cli_parse_long(first, &a) || (comma && cli_parse_long(comma + 1, &b)))
-    return cli_usage_error("locus", "--layers must be K or K,J (integers), got '%s'", o->layers);
-  o->lo.layers[0] = (int)a, o->lo.n_layers = 1;
-  if (comma) o->lo.layers[1] = (int)b, o->lo.n_layers = 2;
-  return 0;
-}
-
-static int parse_opt(int c, locus_cli *o) {
-  long seed;
-  switch (c) {
-    case 'c': o->config = optarg; break;
-    case 'k': o->which = optarg; break;
-    case 'l': o->layers = optarg; break;
-    case 'o': o->lo.out_dir = optarg; break;
-    case 's':
-      if (cli_opt_long("locus", "seed", optarg, 0, LONG_MAX, &seed)) return 2;
-      o->lo.seed = (uint64_t)seed;
-      break;
-    case 'x':
-      if (cli_parse_double(optarg, &o->lo.scale) || o->lo.scale <= 0)
-        return cli_usage_error("locus", "--scale needs a positive number, got '%s'", optarg);
-      break;
-    case 'w': return cli_opt_long("locus", "wide", optarg, 1, LONG_MAX, &o->wide);
-    case 'a': return cli_opt_long("locus", "attract", optarg, 1, LONG_MAX, &o->attract);
-    case 'T':
-      if (cli_parse_double(optarg, &o->tmax) || !(o->tmax > 0))
-        return cli_usage_error("locus", "--tmax needs a positive number, got '%s'", optarg);
-      break;
-    case 'h': usage(stdout); return 0;
-    default: return cli_usage_error("locus", "unknown option");
-  }
-  return -1;
-}
-
+/* argv into o: CLI_GO_ON, 0 after --help, 2 after a usage error. */
 static int parse(int argc, char **argv, locus_cli *o) {
-  static const struct option opts[] = {{"config", 1, 0, 'c'}, {"locus", 1, 0, 'k'},
-                                       {"layers", 1, 0, 'l'}, {"seed", 1, 0, 's'},
-                                       {"scale", 1, 0, 'x'},  {"out", 1, 0, 'o'},
-                                       {"wide", 1, 0, 'w'},   {"attract", 1, 0, 'a'},
-                                       {"tmax", 1, 0, 'T'},
-                                       {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
+  int which = 2; /* star, core, all */
+  cli_list layers = {0, -1, NULL, NULL};
   memset(o, 0, sizeof *o);
-  o->which = "all", o->tmax = 1000;
+  o->tmax = 1000;
   ls_exp_locus_opts_default(&o->lo);
-  int c, r;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-    if ((r = parse_opt(c, o)) >= 0 && (r != 0 || c == 'h')) return r;
-  if (optind < argc) return cli_usage_error("locus", "unexpected argument '%s'", argv[optind]);
-  if (!o->config) return cli_usage_error("locus", "--config is required");
-  o->lo.star = !strcmp(o->which, "star") || !strcmp(o->which, "all");
-  o->lo.core = !strcmp(o->which, "core") || !strcmp(o->which, "all");
-  if (!o->lo.star && !o->lo.core)
-    return cli_usage_error("locus", "--locus must be star, core or all, got '%s'", o->which);
-  return parse_layers(o) ? 2 : -1;
+  cli_opt opts[] = {
+      CLI_STR_REQ("config", &o->config, "FILE", "experiment config (JSON) or builtin:NAME"),
+      CLI_CHOICE("locus", &which, "star|core|all", "L", "star, core or all (default all)"),
+      CLI_INTS("layers", &layers, INT_MIN, INT_MAX, 1, 2, NULL, "K[,J]",
+               "only S_K (one layer) or C_{K,J} (two layers, K < J)"),
+      CLI_SEED("seed", &o->lo.seed, "S", "seed of the free coordinates (default 1)"),
+      CLI_POSITIVE("scale", &o->lo.scale, "X", "their standard deviation (default 1)"),
+      CLI_STR("out", &o->lo.out_dir, "DIR",
+              "also write each point (locus_S<k>.npy, locus_C<k>_<j>.npy) and its\n"
+              "Hessian eigenvalues (..._eig.npy)"),
+      CLI_LONG("wide", &o->wide, 1, LONG_MAX, "N", "Theorem 5.11 and Proposition 5.13 on N seeds"),
+      CLI_LONG("attract", &o->attract, 1, LONG_MAX, "N", "Definition 3.4 on N gradient flows"),
+      CLI_POSITIVE("tmax", &o->tmax, "T", "--attract: flow time (default 1000)"),
+      CLI_END};
+  cli_spec spec = {.cmd = "locus", .header = header, .opts = opts};
+  int rc = cli_parse(&spec, argc, argv);
+  o->lo.star = which != 1, o->lo.core = which != 0;
+  o->lo.n_layers = layers.n;
+  for (int i = 0; i < layers.n; i++) o->lo.layers[i] = layers.i[i];
+  cli_opts_free(opts);
+  return rc;
 }
 
 static int run_certify(const ls_config *cfg, const ls_exp_locus_opts *lo) {
@@ -161,7 +119,7 @@ static int run_attract(const ls_config *cfg, long n, long seed, double scale, do
 int cmd_locus(int argc, char **argv) {
   locus_cli o;
   int rc = parse(argc, argv, &o);
-  if (rc >= 0) return rc;
+  if (rc != CLI_GO_ON) return rc;
   ls_error err = {0};
   ls_config cfg;
   if (ls_config_load(o.config, &cfg, &err)) return cli_fail("locus", &err);

@@ -1,7 +1,6 @@
 /* landsym split: Y/U split test of a critical point (thesis section 6.2.6, Theorem 3,
  * Corollaries 3.1-3.2; section 6.3.1): predicted against measured Hessian inertia of the
  * lifted network along a sweep of mu, with figures 6.16-6.18 style plots (docs/split.md). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,31 +14,22 @@
 #include "landsym/io.h"
 #include "landsym/out.h"
 
-static void usage(FILE *out) {
-  fprintf(out,
-          "usage: landsym split --config FILE --params P.npy --layer L --neuron I\n"
-          "                     [--mu-range A:B:N] [--nsmall K] [--tol T]\n"
-          "                     [--spectrum auto|dense|lanczos] [--dense-max N] [--lanczos-k K] --out DIR\n\n"
-          "Duplicate neuron I (0-based) of hidden layer L (1-based) of the student at the\n"
-          "critical point P, splitting its outgoing weights into (mu a, (1-mu) a); compute the\n"
-          "matrices Y and U of Theorem 3, predict the Hessian inertia of the lifted point and\n"
-          "compare it with the exact Hessian spectrum for N values of mu in [A, B].\n\n"
-          "  --mu-range A:B:N  sweep (default -1:2:61)\n"
-          "  --nsmall K        smallest eigenvalues written and plotted (default 12)\n"
-          "  --tol T           zero threshold, relative to the largest |eigenvalue| (default 1e-9)\n"
-          "  --spectrum S      Hessian spectra: auto (dense up to --dense-max parameters, else\n"
-          "                    Lanczos on Hessian-vector products), dense, lanczos (auto)\n"
-          "  --dense-max N     auto: dense eigen-decomposition up to N parameters (3000)\n"
-          "  --lanczos-k K     Lanczos: K smallest and K largest eigenvalues (default: enough\n"
-          "                    for the predicted negative and zero ones, at least --nsmall)\n"
-          "  --out DIR         directory for split_sweep.csv, split_y_eigs.*, split_smallest.*\n"
-          "stdout: one JSON summary (also DIR/split_summary.json), naming the spectrum method.\n"
-          "Exit 0 ok, 1 computation failed, 2 bad usage or input.\n");
-}
+static const char header[] =
+    "usage: landsym split --config FILE --params P.npy --layer L --neuron I\n"
+    "                     [--mu-range A:B:N] [--nsmall K] [--tol T]\n"
+    "                     [--spectrum auto|dense|lanczos] [--dense-max N] [--lanczos-k K] --out DIR\n\n"
+    "Duplicate neuron I (0-based) of hidden layer L (1-based) of the student at the\n"
+    "critical point P, splitting its outgoing weights into (mu a, (1-mu) a); compute the\n"
+    "matrices Y and U of Theorem 3, predict the Hessian inertia of the lifted point and\n"
+    "compare it with the exact Hessian spectrum for N values of mu in [A, B].\n\n";
+static const char footer[] =
+    "stdout: one JSON summary (also DIR/split_summary.json), naming the spectrum method.\n"
+    "Exit 0 ok, 1 computation failed, 2 bad usage or input.\n";
 
 /* --mu-range A:B:N; 0 or 2 after a usage error. */
 static int parse_range(const char *range, ls_exp_split_opts *o) {
   char a[64], b[64], n[64];
+  if (!range) return 0;
   if (sscanf(range, "%63[^:]:%63[^:]:%63s", a, b, n) != 3 || cli_parse_double(a, &o->mu_lo) ||
       cli_parse_double(b, &o->mu_hi) || cli_parse_long(n, &o->n_mu) || o->n_mu < 2 ||
       o->n_mu > 100000 || !(o->mu_hi > o->mu_lo))
@@ -47,53 +37,34 @@ static int parse_range(const char *range, ls_exp_split_opts *o) {
   return 0;
 }
 
-/* One option of the sweep; 0, or 2 after a usage error. */
-static int parse_opt(int c, const char *arg, ls_exp_split_opts *o) {
-  long v;
-  switch (c) {
-    case 'o': o->out_dir = arg; return 0;
-    case 'm': return parse_range(arg, o);
-    case 'i': return cli_opt_long("split", "neuron", arg, 0, INT_MAX, &v) ? 2 : (o->neuron = (int)v, 0);
-    case 'k': return cli_opt_long("split", "nsmall", arg, 1, 1000, &v) ? 2 : (o->nsmall = (int)v, 0);
-    case 'd': return cli_opt_long("split", "dense-max", arg, 1, LONG_MAX, &v) ? 2 : (o->dense_max = (size_t)v, 0);
-    case 'K': return cli_opt_long("split", "lanczos-k", arg, 1, 100000, &v) ? 2 : (o->lanczos_k = (int)v, 0);
-    case 't':
-      if (cli_parse_double(arg, &o->tol) || o->tol <= 0 || o->tol >= 1)
-        return cli_usage_error("split", "--tol needs a number in (0,1), got '%s'", arg);
-      return 0;
-    case 's':
-      if (!strcmp(arg, "auto")) o->spectrum = LS_SPLIT_SPECTRUM_AUTO;
-      else if (!strcmp(arg, "dense")) o->spectrum = LS_SPLIT_SPECTRUM_DENSE;
-      else if (!strcmp(arg, "lanczos")) o->spectrum = LS_SPLIT_SPECTRUM_LANCZOS;
-      else return cli_usage_error("split", "--spectrum must be auto, dense or lanczos, got '%s'", arg);
-      return 0;
-    default: return cli_usage_error("split", "unknown option");
-  }
-}
-
-/* argv into pt and o: 0 to go on, 1 after --help (exit 0), 2 after a usage error. */
+/* argv into pt and o: CLI_GO_ON, 0 after --help, 2 after a usage error. */
 static int parse(int argc, char **argv, cli_point *pt, ls_exp_split_opts *o) {
-  static const struct option opts[] = {{"config", 1, 0, 'c'}, {"params", 1, 0, 'p'},
-                                       {"layer", 1, 0, 'l'},  {"neuron", 1, 0, 'i'},
-                                       {"mu-range", 1, 0, 'm'}, {"nsmall", 1, 0, 'k'},
-                                       {"tol", 1, 0, 't'},    {"out", 1, 0, 'o'},
-                                       {"spectrum", 1, 0, 's'}, {"dense-max", 1, 0, 'd'},
-                                       {"lanczos-k", 1, 0, 'K'},
-                                       {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
-  int c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    int r = cli_point_opt("split", c, optarg, pt);
-    if (r == 2) return 2;
-    if (r) continue;
-    if (c == 'h') return usage(stdout), 1;
-    if (parse_opt(c, optarg, o)) return 2;
-  }
-  if (optind < argc) return cli_usage_error("split", "unexpected argument '%s'", argv[optind]);
-  if (!pt->config || !pt->params || !o->out_dir || pt->layer < 1 || o->neuron < 0)
-    return cli_usage_error("split", "--config, --params, --layer, --neuron and --out are required");
-  o->layer = pt->layer > INT_MAX ? INT_MAX : (int)pt->layer;
-  return 0;
+  const char *range = NULL;
+  pt->layer = 0, o->neuron = -1;
+  cli_opt opts[] = {
+      CLI_POINT_OPTS(pt, 1, 1),
+      CLI_INT("neuron", &o->neuron, 0, INT_MAX, "I", "neuron to duplicate (0-based)"),
+      CLI_STR("mu-range", &range, "A:B:N", "sweep (default -1:2:61)"),
+      CLI_INT("nsmall", &o->nsmall, 1, 1000, "K", "smallest eigenvalues written and plotted (default 12)"),
+      CLI_UNIT("tol", &o->tol, "T", "zero threshold, relative to the largest |eigenvalue| (default 1e-9)"),
+      CLI_CHOICE("spectrum", &o->spectrum, "auto|dense|lanczos", "S",
+                 "Hessian spectra: auto (dense up to --dense-max parameters, else\n"
+                 "Lanczos on Hessian-vector products), dense, lanczos (auto)"),
+      CLI_SIZE("dense-max", &o->dense_max, 1, LONG_MAX, "N",
+               "auto: dense eigen-decomposition up to N parameters (3000)"),
+      CLI_INT("lanczos-k", &o->lanczos_k, 1, 100000, "K",
+              "Lanczos: K smallest and K largest eigenvalues (default: enough\n"
+              "for the predicted negative and zero ones, at least --nsmall)"),
+      CLI_STR_REQ("out", &o->out_dir, "DIR", "directory for split_sweep.csv, split_y_eigs.*, split_smallest.*"),
+      CLI_END};
+  opts[1].help = "the critical point (.npy/.json) of the student";
+  opts[2].help = "hidden layer (1-based)";
+  opts[2].required = 1, opts[3].required = 1;
+  cli_spec spec = {.cmd = "split", .header = header, .footer = footer, .opts = opts};
+  int rc = cli_parse(&spec, argc, argv);
+  if (rc != CLI_GO_ON) return rc;
+  o->layer = pt->layer;
+  return parse_range(range, o) ? 2 : CLI_GO_ON;
 }
 
 /* The warnings of a finished sweep, on stderr. */
@@ -118,7 +89,7 @@ int cmd_split(int argc, char **argv) {
   cli_point pt = {0};
   ls_exp_split_opts o = ls_exp_split_opts_default();
   int rc = parse(argc, argv, &pt, &o);
-  if (rc) return rc == 1 ? 0 : rc;
+  if (rc != CLI_GO_ON) return rc;
   ls_error err = {0}, fig = {0};
   ls_config cfg;
   if (ls_config_load(pt.config, &cfg, &err)) return cli_fail("split", &err);

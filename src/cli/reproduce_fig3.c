@@ -11,8 +11,7 @@
 int reproduce_fig3(const char *config, const char *out, const char *seeds, const char *threads) {
   double t0 = ls_clock_seconds();
   long v = 0, nt = 1;
-  if (seeds && (cli_parse_long(seeds, &v) || v < 1 || v > 10000))
-    return cli_usage_error("reproduce", "--seeds needs an integer in [1, 10000]");
+  if (seeds && cli_opt_long("reproduce", "seeds", seeds, 1, 10000, &v)) return 2;
   if (threads && (cli_parse_long(threads, &nt) || nt < 1)) nt = 1;
   ls_reproduce_opts ro = {config, out, v, 0, ls_ctx_threads((int)nt)};
   ro.ctx.blas_threads = 1;

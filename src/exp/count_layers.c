@@ -89,9 +89,12 @@ ls_status ls_exp_count_layers(const ls_exp_count_layers_opts *o, ls_exp_count_la
     return ls_error_set(err, LS_ERR_INPUT, "1 to %d hidden layers (got %d)", LS_MAX_LAYERS - 2, o->layers);
   int mm[LS_MAX_LAYERS];
   for (int l = 0; l < o->layers; l++) {
-    if (o->r[l] < 1 || o->m[l] < o->r[l] || o->m[l] > LS_SYM_ENUM_LAYERS_MAX_M)
-      return ls_error_set(err, LS_ERR_INPUT, "layer %d: need 1 <= R <= M <= %d, got R = %ld, M = %ld",
-                          l + 1, LS_SYM_ENUM_LAYERS_MAX_M, o->r[l], o->m[l]);
+    if (o->r[l] < 1 || o->m[l] < o->r[l])
+      return ls_error_set(err, LS_ERR_INPUT, "layer %d: need 1 <= R <= M, got R = %ld, M = %ld",
+                          l + 1, o->r[l], o->m[l]);
+    if (o->m[l] > LS_SYM_ENUM_LAYERS_MAX_M)
+      return ls_error_set(err, LS_ERR_INPUT, "layer %d: M = %ld above %d (m! permutations per layer)",
+                          l + 1, o->m[l], LS_SYM_ENUM_LAYERS_MAX_M);
     mm[l] = (int)o->m[l];
   }
   ls_net net;

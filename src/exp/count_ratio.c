@@ -124,8 +124,24 @@ static ls_status print_rows(ratio_print *p, ls_error *err) {
   return st;
 }
 
-ls_status ls_exp_count_R(FILE *out, const ls_exp_count_R_req *q, const ls_exp_count_opts *o,
+/* The request's sizes: r* >= 2 (so that some k in 1..r*-1 exists), m >= r*, 1 <= k <= r*-1. */
+static ls_status check_R(ls_exp_count_R_req *q, ls_error *err) {
+  if (q->rstar < 2)
+    return ls_error_set(err, LS_ERR_INPUT, "RSTAR must be >= 2 so that some k in 1..r*-1 exists (got %ld)",
+                        q->rstar);
+  if (q->m_lo < q->rstar)
+    return ls_error_set(err, LS_ERR_INPUT, "M (%ld) must be >= RSTAR (%ld)", q->m_lo, q->rstar);
+  if (q->k_default) q->k_lo = 1, q->k_hi = q->rstar - 1 < 5 ? q->rstar - 1 : 5;
+  if (q->k_lo < 1 || q->k_hi > q->rstar - 1 || q->k_hi < q->k_lo)
+    return ls_error_set(err, LS_ERR_INPUT, "--k must lie in 1..r*-1 = 1..%ld (got %ld:%ld)",
+                        q->rstar - 1, q->k_lo, q->k_hi);
+  return LS_OK;
+}
+
+ls_status ls_exp_count_R(FILE *out, const ls_exp_count_R_req *req, const ls_exp_count_opts *o,
                          ls_error *err) {
+  ls_exp_count_R_req qc = *req, *q = &qc;
+  if (check_R(q, err)) return err->code;
   ls_count_ratio_table *t;
   mpfr_prec_t prec = ls_count_prec_for_digits(o->digits);
   ls_status st = ls_count_ratio_table_alloc(&t, q->rstar, q->m_lo, q->m_hi, (int)q->k_hi, prec, err);

@@ -182,12 +182,25 @@ static ls_status expand(const ls_exp_expand_opts *o, ls_exp_expand_result *r,
                              r->group_of, err);
 }
 
+ls_status ls_exp_expand_opts_check(const ls_exp_expand_opts *o, ls_error *err) {
+  if ((o->k || o->zero || o->beta || o->perm) && !o->layer)
+    return ls_error_set(err, LS_ERR_INPUT, "--k, --zero, --beta and a listed --perm need --layer");
+  if (o->width && !o->layer) return ls_error_set(err, LS_ERR_INPUT, "--width needs --layer");
+  if (o->critical && (o->zero || o->vector_split))
+    return ls_error_set(err, LS_ERR_INPUT, "--critical uses collinear splits without zero-type units "
+                                           "(Definition 4.1): drop --zero and --split vector");
+  if (o->beta && (o->equal_split || o->vector_split))
+    return ls_error_set(err, LS_ERR_INPUT, "--beta and --split exclude each other");
+  return LS_OK;
+}
+
 ls_status ls_exp_expand_run(const ls_config *cfg, const ls_exp_expand_opts *o,
                             ls_exp_expand_result *r, ls_error *err) {
   memset(r, 0, sizeof *r);
   ls_sym_expand_spec specs[LS_MAX_LAYERS];
   int ns = 0;
-  ls_status st = load_point(cfg, o, r, err);
+  ls_status st = ls_exp_expand_opts_check(o, err);
+  if (!st) st = load_point(cfg, o, r, err);
   int L = r->net.n_layers;
   if (!st && L < 2) st = ls_error_set(err, LS_ERR_INPUT, "the network has no hidden layer to expand");
   if (!st && o->layer > L - 1)
