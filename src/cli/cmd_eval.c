@@ -17,7 +17,7 @@
 static void eval_usage(FILE *out) {
   fprintf(out,
           "usage: landsym eval --config FILE [--params FILE.npy|FILE.json|teacher] [--seed N]\n"
-          "                    [--hessian] [--json]\n\n"
+          "                    [--engine auto|generic|fused|blas] [--hessian] [--json]\n\n"
           "Loss, gradient norms and optionally the Hessian spectrum of the student network of\n"
           "an experiment config (docs/config.md) on its data set.\n\n"
           "  --config FILE   experiment config (JSON), or builtin:thesis\n"
@@ -25,6 +25,10 @@ static void eval_usage(FILE *out) {
           "                  teacher's parameters, when student and teacher have the same shape);\n"
           "                  default: Glorot-normal initialisation from --seed\n"
           "  --seed N        seed of the Glorot initialisation (default 0)\n"
+          "  --engine E      implementation of loss, gradient and Hessian-vector products:\n"
+          "                  auto (default: fused kernels for tiny networks, BLAS for wide\n"
+          "                  layers, docs/engine.md), generic, fused or blas; the one used\n"
+          "                  is printed (field \"engine\" with --json)\n"
           "  --hessian       also compute the exact Hessian and its eigenvalues (ascending)\n"
           "  --json          one JSON object on stdout (loss, grad_norm, grad_norm_inf, grad,\n"
           "                  and hessian_eigenvalues with --hessian)\n"
@@ -48,6 +52,7 @@ typedef struct {
   const char *config, *params;
   long seed;
   int hessian, json;
+  ls_engine_kind engine;
 } eval_opts;
 
 static int parse_opts(int argc, char **argv, eval_opts *o) {
@@ -56,6 +61,7 @@ static int parse_opts(int argc, char **argv, eval_opts *o) {
                                            {"seed", required_argument, 0, 's'},
                                            {"hessian", no_argument, 0, 'H'},
                                            {"json", no_argument, 0, 'j'},
+                                           {"engine", required_argument, 0, 'e'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
@@ -71,6 +77,14 @@ static int parse_opts(int argc, char **argv, eval_opts *o) {
         break;
       case 'H': o->hessian = 1; break;
       case 'j': o->json = 1; break;
+      case 'e': {
+        int k = ls_engine_parse(optarg);
+        if (k < 0)
+          return cli_usage_error("eval", "--engine must be auto, generic, fused or blas, not '%s'",
+                                 optarg);
+        o->engine = (ls_engine_kind)k;
+        break;
+      }
       case 'h': eval_usage(stdout); return 0;
       default:
         return cli_usage_error("eval", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -106,14 +120,15 @@ static ls_status student_params(const ls_config *cfg, const eval_opts *o, double
   return LS_OK;
 }
 
-static void print_human(const ls_config *cfg, const char *src, double loss, double g2, double ginf,
-                        const double *grad, size_t P, const double *ev) {
+static void print_human(const ls_config *cfg, const char *src, const char *engine, double loss,
+                        double g2, double ginf, const double *grad, size_t P, const double *ev) {
   char desc[128];
   ls_net_describe(&cfg->student, desc, sizeof desc);
   printf("config:      %s\n", cfg->path);
   printf("data:        %s, %zu samples\n", cfg->data_desc, cfg->data.n);
   printf("student:     %s, %zu parameters\n", desc, P);
   printf("params:      %s\n", src);
+  printf("engine:      %s\n", engine);
   printf("loss:        %.17g\n", loss);
   printf("grad_norm:   %.17g\n", g2);
   printf("grad_inf:    %.17g\n", ginf);
@@ -126,8 +141,8 @@ static void print_human(const ls_config *cfg, const char *src, double loss, doub
   }
 }
 
-static void print_json(const ls_config *cfg, const char *src, double loss, double g2, double ginf,
-                       const double *grad, size_t P, const double *ev) {
+static void print_json(const ls_config *cfg, const char *src, const char *engine, double loss,
+                       double g2, double ginf, const double *grad, size_t P, const double *ev) {
   char desc[128];
   ls_net_describe(&cfg->student, desc, sizeof desc);
   json_t *o = json_object();
@@ -137,6 +152,7 @@ static void print_json(const ls_config *cfg, const char *src, double loss, doubl
   json_object_set_new(o, "student", json_string(desc));
   json_object_set_new(o, "n_params", json_integer((json_int_t)P));
   json_object_set_new(o, "params_source", json_string(src));
+  json_object_set_new(o, "engine", json_string(engine));
   json_object_set_new(o, "loss", json_real(loss));
   json_object_set_new(o, "grad_norm", json_real(g2));
   json_object_set_new(o, "grad_norm_inf", json_real(ginf));
@@ -162,7 +178,9 @@ int cmd_eval(int argc, char **argv) {
   if (ls_config_load(o.config, &cfg, &err)) return cli_fail("eval", &err);
   size_t P = ls_net_nparams(&cfg.student);
   double *theta = NULL, *grad = malloc(P * sizeof *grad), *H = NULL, *ev = NULL;
-  ls_work *w = ls_work_alloc(&cfg.student, cfg.data.n);
+  ls_ctx ctx = ls_ctx_default();
+  ctx.engine = o.engine;
+  ls_work *w = ls_work_alloc_ctx(&ctx, &cfg.student, cfg.data.n);
   char src[512];
   ls_status st = (!grad || !w) ? ls_error_set(&err, LS_ERR_NOMEM, "out of memory") : LS_OK;
   if (!st) st = student_params(&cfg, &o, &theta, src, sizeof src, &err);
@@ -196,8 +214,9 @@ int cmd_eval(int argc, char **argv) {
     if (!st) st = ls_eig_sym(P, H, ev, NULL, &err);
   }
   if (!st) {
-    if (o.json) print_json(&cfg, src, loss, g2, ginf, grad, P, ev);
-    else print_human(&cfg, src, loss, g2, ginf, grad, P, ev);
+    const char *eng = ls_engine_name(ls_work_engine(w));
+    if (o.json) print_json(&cfg, src, eng, loss, g2, ginf, grad, P, ev);
+    else print_human(&cfg, src, eng, loss, g2, ginf, grad, P, ev);
   }
   int code = st ? cli_fail("eval", &err) : 0;
   free(theta), free(grad), free(H), free(ev);

@@ -323,6 +323,7 @@ ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const
                  double *Hv, ls_work *w) {
   if (ls_net_n_glu(net))
     return ls_work_check(net, d->n, w) ? LS_ERR_INPUT : ls_glu_hvp(net, d, theta, v, Hv);
+  if (w->engine == LS_ENGINE_BLAS) return ls_gemm_hvp(net, d, theta, v, Hv, w); /* gemm_hvp.c */
   ls_status st = check_args(net, d, w);
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;
