@@ -169,5 +169,13 @@ int main(void) {
   CHECK(ls_work_engine(w2) == LS_ENGINE_BLAS, "auto: 784-25-25-10 on %s",
         ls_engine_name(ls_work_engine(w2)));
   ls_work_free(w1), ls_work_free(w2);
+  /* memory estimates: the workspace does not grow with n or P^2, the Hessian does */
+  ls_ctx c2 = ls_ctx_threads(2);
+  size_t b1 = ls_work_bytes(&c2, &wide, 10000), b6 = ls_work_bytes(&c2, &wide, 60000);
+  size_t Pw = ls_net_nparams(&wide);
+  CHECK(b1 == b6 && b6 < ((size_t)64 << 20), "ls_work_bytes(784-25-25-10, 2 threads) = %.1f MiB "
+        "for 10,000 and 60,000 samples", b6 / 1048576.0);
+  CHECK(ls_hessian_bytes(&wide) >= Pw * Pw * sizeof(double),
+        "ls_hessian_bytes(784-25-25-10) = %.2f GiB >= P^2 doubles", ls_hessian_bytes(&wide) / 1073741824.0);
   return check_done();
 }

@@ -30,6 +30,12 @@ void ls_work_free(ls_work *w); /* accepts NULL */
  * Hessian always takes the generic layer-by-layer pass; the fused engine's
  * Hessian-vector products too. */
 ls_engine_kind ls_work_engine(const ls_work *w);
+/* Memory, in bytes (upper bounds), of a workspace for n samples under ctx (NULL: the
+ * default context), the Hessian-vector and Hessian scratch it adds on first use
+ * included; and of the dense Hessian's P x P result with ls_hessian's temporaries.
+ * Only the latter grows with P^2. */
+size_t ls_work_bytes(const ls_ctx *ctx, const ls_net *net, size_t n_samples);
+size_t ls_hessian_bytes(const ls_net *net);
 
 /* Network output (before any softmax) for n inputs x (n x width[0]) into out (n x width[L]). */
 ls_status ls_forward(const ls_net *net, const double *theta, size_t n, const double *x,

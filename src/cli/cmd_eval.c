@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "landsym/config.h"
@@ -169,6 +170,33 @@ static double max_abs(const double *v, size_t n) {
   return m;
 }
 
+/* Memory the machine can give now: MemAvailable of /proc/meminfo, else the free pages. */
+static double mem_available(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[256];
+  double kib = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1) break;
+  if (f) fclose(f);
+  if (kib >= 0) return kib * 1024.0;
+  return (double)sysconf(_SC_AVPHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+}
+
+/* --hessian needs the P x P Hessian (ls_hessian_bytes) and two more P x P arrays in the
+ * eigen-solver (ls_eig_sym's copy and LAPACKE's row-major transpose): refuse (input
+ * error, exit 2) rather than exhaust the machine. */
+static ls_status hessian_fits(const ls_net *net, ls_error *err) {
+  size_t P = ls_net_nparams(net);
+  double need = (double)ls_hessian_bytes(net) + 2.0 * (double)P * (double)P * sizeof(double);
+  double avail = mem_available();
+  if (need <= avail) return LS_OK;
+  return ls_error_set(err, LS_ERR_INPUT,
+                      "--hessian: the dense Hessian of %zu parameters needs %.1f GiB (%zu x %zu "
+                      "doubles, three copies with the eigen-solver), more than the %.1f GiB "
+                      "this machine has available", P, need / 1073741824.0, P, P,
+                      avail / 1073741824.0);
+}
+
 int cmd_eval(int argc, char **argv) {
   eval_opts o;
   int rc = parse_opts(argc, argv, &o);
@@ -205,6 +233,7 @@ int cmd_eval(int argc, char **argv) {
                         "the loss or gradient at %s is not finite (loss %g; the parameters' "
                         "largest magnitude is %g)", src, loss, max_abs(theta, P));
   }
+  if (!st && o.hessian) st = hessian_fits(&cfg.student, &err);
   if (!st && o.hessian) {
     H = malloc(P * P * sizeof *H);
     ev = malloc(P * sizeof *ev);
