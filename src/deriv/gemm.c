@@ -81,9 +81,14 @@ void ls_gemm_free(struct ls_gemm *g) {
   if (g) free(g->g), free(g->h), free(g);
 }
 
-void ls_gm_blas_threads(const ls_work *w, int par) {
-  int t = par ? 1 : w->blas_threads;
-  if (openblas_get_num_threads() != t) openblas_set_num_threads(t);
+int ls_gm_blas_threads(const ls_work *w, int par) {
+  int t = par ? 1 : w->blas_threads, old = openblas_get_num_threads();
+  if (old != t) openblas_set_num_threads(t);
+  return old;
+}
+
+void ls_gm_blas_restore(const ls_work *w, int par, int old) {
+  if (old != (par ? 1 : w->blas_threads)) openblas_set_num_threads(old);
 }
 
 void ls_gm_forward(const ls_net *net, const double *theta, const double *x, size_t k0,
@@ -184,7 +189,7 @@ ls_status ls_gemm_loss_grad(const ls_net *net, const ls_data *d, const double *t
   size_t n = d->n, bs = ls_gm_block(net, w->n, 0), nblk = (n + bs - 1) / bs;
   size_t ng = ls_groups(nblk), P = w->nparams, stride = 1 + P;
   int par = ng > 1 && w->nthreads > 1;
-  ls_gm_blas_threads(w, par);
+  int blas_old = ls_gm_blas_threads(w, par);
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (par)
   for (size_t ig = 0; ig < ng; ig++) {
     ls_gm_blk b;
@@ -198,6 +203,7 @@ ls_status ls_gemm_loss_grad(const ls_net *net, const ls_data *d, const double *t
       if (grad) ls_gm_backward(net, theta, cnt, &b, part + 1, 0);
     }
   }
+  ls_gm_blas_restore(w, par, blas_old);
   double s = 0;
   for (size_t ig = 0; ig < ng; ig++) s += w->part[ig * stride];
   *loss = s;

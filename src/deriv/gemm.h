@@ -38,8 +38,10 @@ size_t ls_gm_layout(const ls_net *net, size_t nb, int hvp, double *buf, ls_gm_bl
 /* The engine's scratch for the gradient (hvp = 0) or HVP (1) pass, allocated once. */
 ls_status ls_gm_ready(ls_work *w, int hvp);
 /* Set OpenBLAS threads for a region: 1 when the sample loop is parallel (par), else
- * the workspace's blas_threads. */
-void ls_gm_blas_threads(const ls_work *w, int par);
+ * the workspace's blas_threads; returns the previous setting, which
+ * ls_gm_blas_restore puts back after the region. */
+int ls_gm_blas_threads(const ls_work *w, int par);
+void ls_gm_blas_restore(const ls_work *w, int par, int old);
 /* Forward pass of samples k0..k0+nb-1 (d2 too when hvp). */
 void ls_gm_forward(const ls_net *net, const double *theta, const double *x, size_t k0,
                    size_t nb, ls_gm_blk *b, int hvp);

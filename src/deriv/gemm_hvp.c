@@ -95,7 +95,7 @@ ls_status ls_gemm_hvp(const ls_net *net, const ls_data *d, const double *theta,
   size_t n = d->n, bs = ls_gm_block(net, w->n, 1), nblk = (n + bs - 1) / bs;
   size_t ng = ls_groups(nblk), P = w->nparams;
   int par = ng > 1 && w->nthreads > 1;
-  ls_gm_blas_threads(w, par);
+  int blas_old = ls_gm_blas_threads(w, par);
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (par)
   for (size_t ig = 0; ig < ng; ig++) {
     ls_gm_blk b;
@@ -112,6 +112,7 @@ ls_status ls_gemm_hvp(const ls_net *net, const ls_data *d, const double *theta,
       tan_backward(net, theta, v, cnt, &b, part);
     }
   }
+  ls_gm_blas_restore(w, par, blas_old);
   memcpy(Hv, w->part, P * sizeof(double));
   for (size_t ig = 1; ig < ng; ig++)
     for (size_t i = 0; i < P; i++) Hv[i] += w->part[ig * (P + 1) + i];
