@@ -53,6 +53,15 @@ printf '\x00\x00\x00\x00\x00\x00\x14\x40' >> "$T/x.npy"
 cfg nannpy.json '{"widths": [2, 5, 1]}' '{"kind": "npy", "x": "x.npy"}'
 expect "NaN in npy data" 2 "nannpy.json: data" "x.npy: element [1, 0] is NaN" -- eval --config "$T/nannpy.json"
 
+# a dense Hessian larger than any machine (P = 300,601: 3 x 723 GB): refused, exit 2
+cat > "$T/huge.json" <<JSON
+{"data": {"kind": "gaussian", "n": 4, "seed": 1},
+ "teacher": {"widths": [1000, 2, 1], "activation": "erf", "bias": false, "seed": 7, "init": "normal"},
+ "student": {"widths": [1000, 300, 1], "activation": "erf", "bias": true}}
+JSON
+expect "Hessian too large for memory" 2 "--hessian: the dense Hessian of 300601 parameters needs" "GiB" -- eval --config "$T/huge.json" --hessian
+expect "unknown engine" 2 "--engine must be" -- eval --config builtin:thesis --engine fast
+
 # bad usage
 expect "no --config" 2 "--config FILE is required" -- eval
 expect "bad seed" 2 "--seed" -- eval --config builtin:thesis --seed x

@@ -2,9 +2,17 @@
  * and the exp-only bound of the toy gradient.  Prints "key value" lines.
  *   toy:  2-5-1 sigmoid, no bias, 1681 grid points (thesis section 6.2), MSE
  *   deep: 10-10-10-10-1 sigmoid with biases, 10,000 Gaussian points, MSE
+ *   mnist10k, mnist60k: 784-25-25-10 softplus with biases, MSE, 10,000 and 60,000 random
+ *         inputs in [0,1) with one-hot targets (the MNIST experiments' size): loss +
+ *         gradient and Hessian-vector product, and the same arithmetic as the gradient's
+ *         matrix products timed as bare cblas_dgemm calls on the whole data, and its time
+ *         at the machine's dgemm rate (a square 1024^3 product); deep60k: the dense
+ *         Hessian of the deep net on 60,000 points
  * Usage: bench_engine THREADS [MIN_SECONDS [ROUNDS]]   timings (best of ROUNDS, default 5)
  *        bench_engine --dump DIR              write the workloads (float64, raw) for the
- *                                             Python baselines: DIR/{toy,deep}_{x,y,theta}.bin */
+ *                                             Python baselines: DIR/{toy,deep,mnist,deep60k}_
+ *                                             {x,y,theta}.bin */
+#include <cblas.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -15,6 +23,8 @@
 #include "core/simd.h"
 #include "deriv/work.h"
 #include "landsym/engine.h"
+
+void openblas_set_num_threads(int num_threads);
 
 static double now(void) {
   struct timespec t;
@@ -149,6 +159,142 @@ static void setup(job *j, int toy) {
   j->w = ls_work_alloc(&j->net, j->d.n);
 }
 
+
+/* 784-25-25-10 softplus with biases on n inputs uniform in [0,1), one-hot targets. */
+static void setup_mnist(job *j, size_t n) {
+  int wd[4] = {784, 25, 25, 10};
+  ls_act sp = {LS_ACT_SOFTPLUS, 0, 0};
+  ls_net_init(&j->net, 3, wd, sp, 1, NULL);
+  ls_data_alloc(&j->d, n, 784, 10, 0, NULL);
+  for (size_t i = 0; i < n * 784; i++) j->d.x[i] = urand();
+  for (size_t k = 0; k < n; k++) j->d.y[k * 10 + (size_t)(urand() * 10) % 10] = 1;
+  size_t P = ls_net_nparams(&j->net);
+  j->th = malloc(P * sizeof(double));
+  j->g = malloc(P * sizeof(double));
+  for (int l = 1; l <= 3; l++) {
+    size_t a = ls_net_w_offset(&j->net, l), e = ls_net_w_offset(&j->net, l + 1);
+    for (size_t i = a; i < e; i++) j->th[i] = nrand() / sqrt(wd[l - 1]);
+  }
+}
+
+/* The gradient's matrix products as bare dgemm calls on all n samples at once:
+ * Z_l = A_{l-1} W_l^T, grad W_l = Delta_l^T A_{l-1}, E_{l-1} = Delta_l W_l. */
+typedef struct {
+  const ls_net *net;
+  size_t n;
+  const double *x, *th;
+  double *buf[4], *gw;
+} gemm_job;
+
+static void do_gemm(void *p) {
+  gemm_job *q = p;
+  int n = (int)q->n;
+  for (int l = 1; l <= q->net->n_layers; l++) {
+    int wi = q->net->width[l - 1], wo = q->net->width[l];
+    const double *W = q->th + ls_net_w_offset(q->net, l), *a = l > 1 ? q->buf[l - 1] : q->x;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, wo, wi, 1.0, a, wi, W, wi, 0.0,
+                q->buf[l], wo);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, wo, wi, n, 1.0, q->buf[l], wo, a, wi,
+                0.0, q->gw, wi);
+    if (l > 1)
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, wi, wo, 1.0, q->buf[l], wo, W,
+                  wi, 0.0, q->buf[0], wi);
+  }
+}
+
+/* Multiply-adds of the gradient's products (the arithmetic do_gemm times). */
+static double gemm_fma(const ls_net *net, size_t n) {
+  double f = 0;
+  for (int l = 1; l <= net->n_layers; l++)
+    f += (l > 1 ? 3.0 : 2.0) * net->width[l - 1] * net->width[l];
+  return f * (double)n;
+}
+
+/* The machine's dgemm rate: one square 1024^3 product (2.1 GFLOP). */
+typedef struct {
+  double *a, *b, *c;
+} sq_job;
+static void do_square(void *p) {
+  sq_job *q = p;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, 1024, 1024, 1.0, q->a, 1024, q->b,
+              1024, 0.0, q->c, 1024);
+}
+static double dgemm_peak_gflops(int nt, double min_s) {
+  sq_job q = {malloc(1024 * 1024 * sizeof(double)), malloc(1024 * 1024 * sizeof(double)),
+              malloc(1024 * 1024 * sizeof(double))};
+  for (size_t i = 0; i < 1024 * 1024; i++) /* not urand(): the workloads' draws stay put */
+    q.a[i] = (double)(i % 1021) / 1021, q.b[i] = (double)(i % 1019) / 1019;
+  openblas_set_num_threads(nt);
+  double t = time_it(do_square, &q, min_s);
+  openblas_set_num_threads(1);
+  free(q.a), free(q.b), free(q.c);
+  return 2.0 * 1024 * 1024 * 1024 / t * 1e-9;
+}
+
+static void bench_mnist(int nt, double min_s) {
+  double peak = dgemm_peak_gflops(nt, min_s);
+  printf("dgemm_peak_gflops %.2f\n", peak);
+  job j = {0};
+  setup_mnist(&j, 60000);
+  ls_data full = j.d;
+  for (int big = 0; big <= 1; big++) {
+    const char *tag = big ? "mnist60k" : "mnist10k";
+    j.d = full;
+    j.d.n = big ? 60000 : 10000;
+    ls_ctx c = ls_ctx_threads(nt);
+    j.w = ls_work_alloc_ctx(&c, &j.net, j.d.n);
+    double L0;
+    ls_loss(&j.net, &j.d, j.th, &L0, j.w);
+    printf("%s_params %zu\n%s_loss %.17g\n%s_engine %s\n", tag, ls_net_nparams(&j.net), tag, L0,
+           tag, ls_engine_name(ls_work_engine(j.w)));
+    printf("%s_grad_s %.6e\n", tag, time_it(do_grad, &j, min_s));
+    printf("%s_hvp_s %.6e\n", tag, time_it(do_hvp, &j, min_s));
+    ls_work_free(j.w);
+    gemm_job q = {&j.net, j.d.n, j.d.x, j.th, {0}, malloc(784 * 25 * sizeof(double))};
+    for (int l = 0; l < 4; l++) q.buf[l] = malloc(j.d.n * 25 * sizeof(double));
+    openblas_set_num_threads(nt);
+    double tb = time_it(do_gemm, &q, min_s);
+    openblas_set_num_threads(1);
+    printf("%s_dgemm_s %.6e\n%s_dgemm_gflops %.2f\n%s_at_peak_s %.6e\n", tag, tb, tag,
+           2 * gemm_fma(&j.net, j.d.n) / tb * 1e-9, tag, 2 * gemm_fma(&j.net, j.d.n) / peak * 1e-9);
+    for (int l = 0; l < 4; l++) free(q.buf[l]);
+    free(q.gw);
+  }
+  j.d = full;
+  ls_data_free(&j.d);
+  free(j.th), free(j.g);
+}
+
+/* The deep net's dense Hessian on 60,000 points. */
+static void setup_deep(job *j, size_t n) {
+  int wd[5] = {10, 10, 10, 10, 1};
+  ls_act sig = {LS_ACT_SIGMOID, 0, 0};
+  ls_net_init(&j->net, 4, wd, sig, 1, NULL);
+  ls_data_alloc(&j->d, n, 10, 1, 0, NULL);
+  for (size_t i = 0; i < n * 10; i++) j->d.x[i] = nrand();
+  for (size_t k = 0; k < n; k++) j->d.y[k] = urand() < 0.5 ? -1 : 1;
+  size_t P = ls_net_nparams(&j->net);
+  j->th = malloc(P * sizeof(double));
+  j->H = malloc(P * P * sizeof(double));
+  for (size_t i = 0; i < P; i++) j->th[i] = nrand() / sqrt(10.0);
+}
+
+static void bench_deep60k(int nt, double min_s) {
+  job j = {0};
+  setup_deep(&j, 60000);
+  ls_ctx c = ls_ctx_threads(nt);
+  j.w = ls_work_alloc_ctx(&c, &j.net, j.d.n);
+  printf("deep60k_engine %s\ndeep60k_hess_s %.6e\n", ls_engine_name(ls_work_engine(j.w)),
+         time_it(do_hess, &j, min_s));
+  ls_work_free(j.w);
+  ls_data_free(&j.d);
+  free(j.th), free(j.H);
+}
+
+/* --dump of the MNIST-size and deep60k workloads (same generator sequence as the timing
+ * run: both start from a reset generator). */
+static int dump_large(const char *dir);
+
 static int dump(const char *dir, const char *tag, const char *what, const double *a, size_t n) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s_%s.bin", dir, tag, what);
@@ -175,7 +321,7 @@ int main(int argc, char **argv) {
       ls_data_free(&j.d);
       free(j.th), free(j.g), free(j.H), free(j.z);
     }
-    return bad;
+    return bad | dump_large(argv[2]);
   }
   int nt = argc > 1 ? atoi(argv[1]) : 1;
   double min_s = argc > 2 ? atof(argv[2]) : 0.2;
@@ -225,5 +371,28 @@ int main(int argc, char **argv) {
     ls_data_free(&j.d);
     free(j.th), free(j.g), free(j.H), free(j.z);
   }
+  rng = 88172645463325252ULL;
+  bench_mnist(nt, min_s);
+  bench_deep60k(nt, min_s);
   return 0;
+}
+
+static int dump_large(const char *dir) {
+  job j = {0};
+  int bad = 0;
+  rng = 88172645463325252ULL;
+  setup_mnist(&j, 60000);
+  bad |= dump(dir, "mnist", "x", j.d.x, j.d.n * 784);
+  bad |= dump(dir, "mnist", "y", j.d.y, j.d.n * 10);
+  bad |= dump(dir, "mnist", "theta", j.th, ls_net_nparams(&j.net));
+  ls_data_free(&j.d);
+  free(j.th), free(j.g);
+  memset(&j, 0, sizeof j);
+  setup_deep(&j, 60000);
+  bad |= dump(dir, "deep60k", "x", j.d.x, j.d.n * 10);
+  bad |= dump(dir, "deep60k", "y", j.d.y, j.d.n);
+  bad |= dump(dir, "deep60k", "theta", j.th, ls_net_nparams(&j.net));
+  ls_data_free(&j.d);
+  free(j.th), free(j.H);
+  return bad;
 }

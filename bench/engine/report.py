@@ -68,3 +68,38 @@ for name, c, p in (("single thread", c1, p1), (f"all cores ({int(ca.get('threads
             lv = p.get(f"{tag}_{lib}_loss")
             if lv is not None and c.get(f"{tag}_loss"):
                 print(f"  ({lib} loss {lv:.15g}: rel diff {abs(lv - c[f'{tag}_loss']) / abs(c[f'{tag}_loss']):.1e})")
+
+
+def mnist_rows(name, c, p):
+    """The MNIST-size case and the deep net's dense Hessian on 60,000 points."""
+    if "mnist10k_grad_s" not in c:
+        return
+    print(f"== {name}: 784-25-25-10 softplus + biases, MSE (P = {int(c.get('mnist10k_params', 0))}), "
+          f"engine {c.get('mnist10k_engine')}")
+    for tag in ("mnist10k", "mnist60k"):
+        g, h, b = c[f"{tag}_grad_s"], c[f"{tag}_hvp_s"], c[f"{tag}_dgemm_s"]
+        pk = c.get(f"{tag}_at_peak_s")
+        print(f" {tag[5:]} samples: landsym gradient {g * 1e3:9.2f} ms, HVP {h * 1e3:9.2f} ms; "
+              f"the gradient's products as bare dgemm calls on all samples {b * 1e3:9.2f} ms "
+              f"({c.get(f'{tag}_dgemm_gflops')} GFLOP/s): gradient / bare dgemm = {g / b:.2f}")
+        if pk:
+            print(f"   same arithmetic at the square-dgemm rate ({c.get('dgemm_peak_gflops')} GFLOP/s): "
+                  f"{pk * 1e3:9.2f} ms: gradient / that = {g / pk:.2f}")
+        for k in ("torch_eager_grad_s", "jax_jit_grad_s"):
+            row(f"gradient vs {k[:-2]}", g, p.get(f"{tag}_{k}"))
+        for k in ("torch_eager_hvp_s", "jax_jit_hvp_s"):
+            row(f"HVP vs {k[:-2]}", h, p.get(f"{tag}_{k}"))
+        for lib in ("torch", "jax"):
+            lv = p.get(f"{tag}_{lib}_loss")
+            if lv is not None and c.get(f"{tag}_loss"):
+                print(f"  ({lib} loss {lv:.15g}: rel diff {abs(lv - c[f'{tag}_loss']) / abs(c[f'{tag}_loss']):.1e})")
+    if "deep60k_hess_s" in c:
+        h = c["deep60k_hess_s"]
+        print(f" dense Hessian, 10-10-10-10-1 sigmoid + biases, 60,000 points (engine "
+              f"{c.get('deep60k_engine')}): landsym {h:.3f} s")
+        for k in ("torch_func_hess_s", "jax_jit_hess_s"):
+            row(f"Hessian vs {k[:-2]}", h, p.get(f"deep60k_{k}"))
+
+
+mnist_rows("single thread", c1, p1)
+mnist_rows(f"all cores ({int(ca.get('threads', 0))} threads)", ca, pa)

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # landsym engine benchmark: loss gradient and exact Hessian of the thesis toy (2-5-1 sigmoid,
-# no bias, 1681 grid points) and of a 10-10-10-10-1 sigmoid net with biases on 10,000 points,
-# against torch eager, torch.func and jax.jit on the same float64 workloads, single-threaded
-# and on all cores, plus the exp-only bound of the toy gradient.
+# no bias, 1681 grid points) and of a 10-10-10-10-1 sigmoid net with biases on 10,000 points;
+# the MNIST-size case (784-25-25-10 softplus with biases, MSE, 10,000 and 60,000 random
+# inputs: loss + gradient, Hessian-vector product, and the bare dgemm time of the same
+# arithmetic) and the dense Hessian of the 10-10-10-10-1 net on 60,000 points; against torch
+# eager, torch.func and jax.jit on the same float64 workloads, single-threaded and on all
+# cores, plus the exp-only bound of the toy gradient.
 # Usage: bench/engine/run.sh [--no-python]
 #   BENCH_MIN_S  seconds per timing round (default 0.3)
 #   BENCH_ROUNDS rounds per timing, the best one counts (default 5; more on a loaded machine)
-#   BENCH_VENV   Python environment with torch, jax, numpy (default bench/.venv, created)
+#   BENCH_VENV   Python environment with torch, jax, numpy (default build/bench-venv, created
+#                there from PyPI when missing; nothing is installed outside it)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
@@ -19,13 +23,13 @@ echo "== building landsym (Release) in $build" >&2
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
   cmake --build "$build" -j"$ncores" --target landsym_static >/dev/null || { echo "build failed" >&2; exit 1; }
 cc -O3 -fno-math-errno -fopenmp -Wall -Wextra -Iinclude -Isrc bench/engine/bench_engine.c \
-  "$build/liblandsym.a" $(pkg-config --libs lapacke openblas) -lm -o "$build/bench_engine" ||
+  "$build/liblandsym.a" $(pkg-config --libs lapacke openblas gmp mpfr jansson nlopt zlib) -lm -o "$build/bench_engine" ||
   { echo "bench build failed" >&2; exit 1; }
 "$build/bench_engine" --dump "$out" || exit 1
 
 # Python: an existing environment named by BENCH_VENV (used as is, never installed into),
-# else bench/.venv, created with torch, jax, jaxlib, numpy from PyPI when missing.
-venv=${BENCH_VENV:-bench/.venv}
+# else build/bench-venv, created with torch, jax, jaxlib, numpy from PyPI when missing.
+venv=${BENCH_VENV:-build/bench-venv}
 py=$venv/bin/python
 if [ "${1:-}" != "--no-python" ]; then
   if [ ! -x "$py" ] || ! "$py" -c "import torch, jax, numpy" 2>/dev/null; then
@@ -33,8 +37,8 @@ if [ "${1:-}" != "--no-python" ]; then
       echo "!! $py cannot import torch, jax and numpy: Python baselines skipped" >&2
       py=
     else
-      echo "== creating bench/.venv and installing torch jax jaxlib numpy from PyPI (large download)" >&2
-      { python3 -m venv bench/.venv && "$py" -m pip install -q --upgrade pip &&
+      echo "== creating $venv and installing torch jax jaxlib numpy from PyPI (large download)" >&2
+      { python3 -m venv "$venv" && "$py" -m pip install -q --upgrade pip &&
         "$py" -m pip install -q torch jax jaxlib numpy; } ||
         { echo "!! pip install failed: Python baselines skipped, landsym's numbers below still stand" >&2; py=; }
     fi

@@ -18,6 +18,9 @@ extern "C" {
 double ls_clock_seconds(void);
 /* CPU seconds used so far by the whole process, all threads (CLOCK_PROCESS_CPUTIME_ID). */
 double ls_clock_cpu_seconds(void);
+/* Bytes of memory the machine can give now: MemAvailable of /proc/meminfo, else the free
+ * pages (sysconf). For refusing work that would exhaust the machine. */
+double ls_mem_available(void);
 
 #ifdef __cplusplus
 }

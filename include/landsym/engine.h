@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "landsym/ctx.h"
 #include "landsym/data.h"
 #include "landsym/net.h"
 #include "landsym/status.h"
@@ -15,10 +16,26 @@ extern "C" {
 #endif
 
 /* Workspace for one (network, sample count) pair; reuse it across calls to avoid
- * allocation in hot loops. Not shared between threads. */
+ * allocation in hot loops. Not shared between threads.  ls_work_alloc_ctx takes the
+ * execution context (ctx.h): ctx->threads threads over sample blocks, ctx->blas_threads
+ * inside a BLAS call when the sample loop runs on one thread, and ctx->engine, the
+ * implementation of the loss/gradient and Hessian-vector passes (LS_ENGINE_AUTO: the
+ * rule of src/deriv/gemm_choice.c; a request the network cannot take falls back to
+ * generic).  ctx == NULL and ls_work_alloc mean ls_ctx_default(). */
 typedef struct ls_work ls_work;
+ls_work *ls_work_alloc_ctx(const ls_ctx *ctx, const ls_net *net, size_t n_samples);
 ls_work *ls_work_alloc(const ls_net *net, size_t n_samples);
 void ls_work_free(ls_work *w); /* accepts NULL */
+/* The engine w actually runs (never LS_ENGINE_AUTO): fused, generic or blas.  The dense
+ * Hessian always takes the generic layer-by-layer pass; the fused engine's
+ * Hessian-vector products too. */
+ls_engine_kind ls_work_engine(const ls_work *w);
+/* Memory, in bytes (upper bounds), of a workspace for n samples under ctx (NULL: the
+ * default context), the Hessian-vector and Hessian scratch it adds on first use
+ * included; and of the dense Hessian's P x P result with ls_hessian's temporaries.
+ * Only the latter grows with P^2. */
+size_t ls_work_bytes(const ls_ctx *ctx, const ls_net *net, size_t n_samples);
+size_t ls_hessian_bytes(const ls_net *net);
 
 /* Network output (before any softmax) for n inputs x (n x width[0]) into out (n x width[L]). */
 ls_status ls_forward(const ls_net *net, const double *theta, size_t n, const double *x,

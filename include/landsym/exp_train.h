@@ -65,12 +65,16 @@ void ls_train_run_free(ls_train_run *run); /* accepts a zeroed struct */
 typedef struct {
   const char *params; /* .npy/.json file, "teacher", or NULL: Glorot init from seed */
   uint64_t seed;
-  int hessian;        /* also the exact Hessian's eigenvalues */
+  int hessian;        /* also the exact Hessian's eigenvalues; LS_ERR_INPUT before any work
+                       * when the Hessian and the eigen-solver's two copies (24 P^2 bytes)
+                       * need more memory than the machine has available */
+  ls_ctx ctx;         /* engine: which implementation evaluates (LS_ENGINE_AUTO = 0 decides) */
 } ls_eval_opts;
 
 typedef struct {
   char source[512];   /* where the parameters came from */
   char student[128];
+  const char *engine; /* the engine that ran (ls_engine_name of ls_work_engine) */
   size_t P;
   double loss, grad_norm, grad_norm_inf;
   double *theta, *grad;         /* P each */

@@ -12,7 +12,7 @@
 static void eval_usage(FILE *out) {
   fprintf(out,
           "usage: landsym eval --config FILE [--params FILE.npy|FILE.json|teacher] [--seed N]\n"
-          "                    [--hessian] [--json]\n\n"
+          "                    [--engine auto|generic|fused|blas] [--hessian] [--json]\n\n"
           "Loss, gradient norms and optionally the Hessian spectrum of the student network of\n"
           "an experiment config (docs/config.md) on its data set.\n\n"
           "  --config FILE   experiment config (JSON), or builtin:thesis\n"
@@ -20,6 +20,10 @@ static void eval_usage(FILE *out) {
           "                  teacher's parameters, when student and teacher have the same shape);\n"
           "                  default: Glorot-normal initialisation from --seed\n"
           "  --seed N        seed of the Glorot initialisation (default 0)\n"
+          "  --engine E      implementation of loss, gradient and Hessian-vector products:\n"
+          "                  auto (default: fused kernels for small networks, BLAS for wide\n"
+          "                  layers, docs/engine.md), generic, fused or blas; the one used\n"
+          "                  is printed (field \"engine\" with --json)\n"
           "  --hessian       also compute the exact Hessian and its eigenvalues (ascending)\n"
           "  --json          one JSON object on stdout (loss, grad_norm, grad_norm_inf, grad,\n"
           "                  and hessian_eigenvalues with --hessian)\n"
@@ -30,12 +34,14 @@ typedef struct {
   const char *config, *params;
   long seed;
   int hessian, json;
+  ls_engine_kind engine;
 } eval_opts;
 
 static int parse_opts(int argc, char **argv, eval_opts *o) {
   static const struct option longopts[] = {{"config", required_argument, 0, 'c'},
                                            {"params", required_argument, 0, 'p'},
                                            {"seed", required_argument, 0, 's'},
+                                           {"engine", required_argument, 0, 'e'},
                                            {"hessian", no_argument, 0, 'H'},
                                            {"json", no_argument, 0, 'j'},
                                            {"help", no_argument, 0, 'h'},
@@ -51,6 +57,14 @@ static int parse_opts(int argc, char **argv, eval_opts *o) {
       case 's':
         if (cli_opt_long("eval", "seed", optarg, 0, LONG_MAX, &o->seed)) return 2;
         break;
+      case 'e': {
+        int k = ls_engine_parse(optarg);
+        if (k < 0)
+          return cli_usage_error("eval", "--engine must be auto, generic, fused or blas, not '%s'",
+                                 optarg);
+        o->engine = (ls_engine_kind)k;
+        break;
+      }
       case 'H': o->hessian = 1; break;
       case 'j': o->json = 1; break;
       case 'h': eval_usage(stdout); return 0;
@@ -68,6 +82,7 @@ static void print_human(const ls_config *cfg, const ls_eval_result *r) {
   printf("data:        %s, %zu samples\n", cfg->data_desc, cfg->data.n);
   printf("student:     %s, %zu parameters\n", r->student, r->P);
   printf("params:      %s\n", r->source);
+  printf("engine:      %s\n", r->engine);
   printf("loss:        %.17g\n", r->loss);
   printf("grad_norm:   %.17g\n", r->grad_norm);
   printf("grad_inf:    %.17g\n", r->grad_norm_inf);
@@ -87,7 +102,8 @@ int cmd_eval(int argc, char **argv) {
   ls_config cfg;
   ls_error err = {0};
   if (ls_config_load(o.config, &cfg, &err)) return cli_fail("eval", &err);
-  ls_eval_opts eo = {o.params, (uint64_t)o.seed, o.hessian};
+  ls_eval_opts eo = {o.params, (uint64_t)o.seed, o.hessian, ls_ctx_default()};
+  eo.ctx.engine = o.engine;
   ls_eval_result r;
   ls_status st = ls_exp_eval(&cfg, &eo, &r, &err);
   if (!st && o.json) st = ls_exp_eval_print_json(&cfg, &r, stdout, &err);

@@ -53,14 +53,17 @@ void ls_blk_free(ls_blk *b) {
   if (b) free(b->buf), b->buf = NULL;
 }
 
-ls_work *ls_work_alloc(const ls_net *net, size_t n) {
+ls_work *ls_work_alloc_ctx(const ls_ctx *ctx, const ls_net *net, size_t n) {
+  ls_ctx c = ctx ? *ctx : ls_ctx_default();
   ls_work *w = calloc(1, sizeof *w);
   if (!w) return NULL;
   w->net = *net;
   w->n = n;
   w->nparams = ls_net_nparams(net);
-  int nt = omp_get_max_threads();
+  int nt = c.threads;
   w->nthreads = nt < 1 ? 1 : (nt > 256 ? 256 : nt);
+  w->blas_threads = c.blas_threads < 1 ? 1 : c.blas_threads;
+  w->engine = ls_engine_choose(net, n, c.engine); /* gemm_choice.c */
   size_t cap = n < LS_GRAD_BLOCK ? (n ? n : 1) : LS_GRAD_BLOCK;
   w->gblk = calloc((size_t)w->nthreads, sizeof *w->gblk);
   w->part = malloc(LS_GROUPS * (1 + w->nparams) * sizeof(double));
@@ -71,8 +74,7 @@ ls_work *ls_work_alloc(const ls_net *net, size_t n) {
     w->fz_len = ls_fused_scratch(net);
     w->fz = malloc((size_t)w->nthreads * w->fz_len * sizeof(double));
     if (!w->fz) goto fail;
-    const char *no = getenv("LANDSYM_NO_FUSED");
-    w->fused = !(no && *no && strcmp(no, "0") != 0);
+    w->fused = w->engine == LS_ENGINE_FUSED;
   }
   return w;
 fail:
@@ -80,17 +82,25 @@ fail:
   return NULL;
 }
 
+ls_work *ls_work_alloc(const ls_net *net, size_t n) { return ls_work_alloc_ctx(NULL, net, n); }
+
+ls_engine_kind ls_work_engine(const ls_work *w) { return w ? w->engine : LS_ENGINE_GENERIC; }
+
 void ls_work_free(ls_work *w) {
   if (!w) return;
   for (int t = 0; w->gblk && t < w->nthreads; t++) ls_blk_free(&w->gblk[t]);
   for (int t = 0; w->hblk && t < w->nthreads; t++) ls_blk_free(&w->hblk[t]);
   for (int t = 0; w->htan && t < w->nthreads; t++) free(w->htan[t].buf);
   free(w->gblk), free(w->hblk), free(w->htan), free(w->part), free(w->fz);
+  ls_gemm_free(w->gemm);
   free(w);
 }
 
 void ls_work_set_fused(ls_work *w, int on) {
-  if (w) w->fused = on && w->fz != NULL;
+  if (!w) return;
+  w->fused = on && w->fz != NULL;
+  if (w->fused) w->engine = LS_ENGINE_FUSED;
+  else if (!on || w->engine == LS_ENGINE_FUSED) w->engine = LS_ENGINE_GENERIC;
 }
 
 ls_status ls_work_check(const ls_net *net, size_t n, const ls_work *w) {
@@ -233,6 +243,8 @@ static ls_status loss_grad(const ls_net *net, const ls_data *d, const double *th
   if (ls_work_verify_data(net, d, w) != LS_OK) return LS_ERR_INPUT;
   if (ls_net_n_glu(net)) /* glu.c */
     return ls_work_result(w, ls_glu_loss_grad(net, d, theta, loss, grad), "loss");
+  if (w->engine == LS_ENGINE_BLAS) /* gemm.c */
+    return ls_work_result(w, ls_gemm_loss_grad(net, d, theta, loss, grad, w), "loss");
   size_t n = d->n, nb = n_blocks(n), ng = ls_groups(nb), P = w->nparams, stride = 1 + P;
   int fused = w->fused && ls_fused_supported(net);
   int par = ng > 1 && w->nthreads > 1 && pass_flops(net, n) * (grad ? 3 : 1) > LS_PAR_MIN_FLOPS;

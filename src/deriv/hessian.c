@@ -323,6 +323,9 @@ ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const
   if (ls_net_n_glu(net))
     return ls_work_verify_data(net, d, w) ? LS_ERR_INPUT
                                           : ls_work_result(w, ls_glu_hvp(net, d, theta, v, Hv), "Hessian-vector product");
+  if (w->engine == LS_ENGINE_BLAS) /* gemm_hvp.c */
+    return ls_work_verify_data(net, d, w) ? LS_ERR_INPUT
+                                          : ls_work_result(w, ls_gemm_hvp(net, d, theta, v, Hv, w), "Hessian-vector product");
   ls_status st = check_args(net, d, w);
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;

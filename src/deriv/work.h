@@ -52,7 +52,10 @@ struct ls_work {
   int nthreads;  /* scratch sets (one per OpenMP thread) */
   ls_blk *gblk;  /* nthreads gradient blocks of LS_GRAD_BLOCK samples */
   double *part;  /* per-group partials (loss, gradient or HVP): LS_GROUPS x (1 + P) */
-  int fused;     /* use the fused kernel (network supported, LANDSYM_NO_FUSED unset) */
+  int fused;     /* use the fused kernel (engine == LS_ENGINE_FUSED) */
+  ls_engine_kind engine; /* the engine chosen (gemm_choice.c), never AUTO */
+  int blas_threads;      /* ctx->blas_threads */
+  struct ls_gemm *gemm;  /* BLAS engine scratch (gemm.c), allocated on first use */
   double *fz;    /* its scratch: nthreads x fz_len */
   size_t fz_len;
   /* Hessian scratch, allocated on first use: one set per thread */
@@ -86,9 +89,8 @@ double ls_fused_block(const ls_net *net, const double *theta, const ls_data *d, 
 int ls_fused_small_supported(const ls_net *net);
 double ls_fused_small_block(const ls_net *net, const double *theta, const ls_data *d,
                             size_t k0, size_t nb, double *grad);
-/* Switch the fused kernel on or off for w (on only takes effect for supported networks);
- * the environment variable LANDSYM_NO_FUSED=1 switches it off at ls_work_alloc.  For tests
- * and benchmarks comparing both paths. */
+/* Switch the fused kernel on or off for w (on only takes effect for supported networks;
+ * off selects the generic engine).  For tests and benchmarks comparing both paths. */
 void ls_work_set_fused(ls_work *w, int on);
 /* Failures of engine calls, recorded in w for ls_work_error (work_error.c): ls_work_fail
  * records code and message and returns code; ls_work_verify is ls_work_check naming what
@@ -99,6 +101,14 @@ ls_status ls_work_fail(ls_work *w, ls_status code, const char *fmt, ...)
 ls_status ls_work_verify(const ls_net *net, size_t n, ls_work *w);
 ls_status ls_work_verify_data(const ls_net *net, const ls_data *d, ls_work *w);
 ls_status ls_work_result(ls_work *w, ls_status st, const char *what);
+
+/* The BLAS engine (gemm.c, gemm_hvp.c) and the automatic choice (gemm_choice.c). */
+ls_engine_kind ls_engine_choose(const ls_net *net, size_t n, ls_engine_kind requested);
+ls_status ls_gemm_loss_grad(const ls_net *net, const ls_data *d, const double *theta,
+                            double *loss, double *grad, ls_work *w);
+ls_status ls_gemm_hvp(const ls_net *net, const ls_data *d, const double *theta,
+                      const double *v, double *Hv, ls_work *w);
+void ls_gemm_free(struct ls_gemm *g);
 double ls_sample_loss(ls_loss_kind kind, int m, const double *f, const double *y, double *g);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/core.h"
 #include "landsym/engine.h"
 #include "landsym/exp_train.h"
 #include "landsym/io.h"
@@ -74,6 +75,21 @@ static ls_status loss_grad(const ls_config *cfg, ls_eval_result *r, ls_work *w, 
 }
 
 /* Eigenvalues (ascending) of the exact Hessian. */
+/* The dense Hessian needs P x P doubles (ls_hessian_bytes) and the eigen-solver two more
+ * (ls_eig_sym's copy and LAPACKE's row-major transpose): refuse as bad input rather than
+ * exhaust the machine. */
+static ls_status hessian_fits(const ls_net *net, ls_error *err) {
+  size_t P = ls_net_nparams(net);
+  double need = (double)ls_hessian_bytes(net) + 2.0 * (double)P * (double)P * sizeof(double);
+  double avail = ls_mem_available();
+  if (need <= avail) return LS_OK;
+  return ls_error_set(err, LS_ERR_INPUT,
+                      "--hessian: the dense Hessian of %zu parameters needs %.1f GiB (%zu x %zu "
+                      "doubles, three copies with the eigen-solver), more than the %.1f GiB "
+                      "this machine has available", P, need / 1073741824.0, P, P,
+                      avail / 1073741824.0);
+}
+
 static ls_status hessian_spectrum(const ls_config *cfg, ls_eval_result *r, ls_work *w,
                                   ls_error *err) {
   size_t P = r->P;
@@ -95,10 +111,12 @@ ls_status ls_exp_eval(const ls_config *cfg, const ls_eval_opts *o, ls_eval_resul
   r->P = ls_net_nparams(&cfg->student);
   ls_net_describe(&cfg->student, r->student, sizeof r->student);
   r->grad = malloc(r->P * sizeof(double));
-  ls_work *w = ls_work_alloc(&cfg->student, cfg->data.n);
+  ls_work *w = ls_work_alloc_ctx(&o->ctx, &cfg->student, cfg->data.n);
   ls_status st = (!r->grad || !w) ? ls_error_set(err, LS_ERR_NOMEM, "out of memory") : LS_OK;
+  if (!st) r->engine = ls_engine_name(ls_work_engine(w));
   if (!st) st = student_params(cfg, o, r, err);
   if (!st) st = loss_grad(cfg, r, w, err);
+  if (!st && o->hessian) st = hessian_fits(&cfg->student, err);
   if (!st && o->hessian) st = hessian_spectrum(cfg, r, w, err);
   ls_work_free(w);
   return st;
@@ -118,6 +136,7 @@ json_t *ls_exp_eval_json(const ls_config *cfg, const ls_eval_result *r) {
   json_object_set_new(o, "student", json_string(r->student));
   json_object_set_new(o, "n_params", json_integer((json_int_t)r->P));
   json_object_set_new(o, "params_source", json_string(r->source));
+  json_object_set_new(o, "engine", json_string(r->engine ? r->engine : ""));
   json_object_set_new(o, "loss", json_real(r->loss));
   json_object_set_new(o, "grad_norm", json_real(r->grad_norm));
   json_object_set_new(o, "grad_norm_inf", json_real(r->grad_norm_inf));
