@@ -12,6 +12,7 @@ summary.csv, timings.csv: docs/sweep.md); classify_dir writes DIR/classify as
 """
 import csv
 import json
+import numbers
 import os
 import sys
 import tempfile
@@ -128,7 +129,7 @@ def sweep(config, seeds=None, out=None, threads=0, progress=None, resume=False):
     if out is None:
         raise InputError("sweep: out: the output directory is required")
     if seeds is not None:
-        if isinstance(seeds, bool) or not isinstance(seeds, int):
+        if isinstance(seeds, bool) or not isinstance(seeds, numbers.Integral):
             raise TypeError("sweep: seeds: expected an int, got %s" % type(seeds).__name__)
         if seeds < 1:
             raise InputError("sweep: seeds: must be >= 1, got %d" % seeds)
