@@ -236,7 +236,86 @@ void ls_split_block(const double *Y, const double *U, int nin, int nout, double 
 ls_status ls_split_predict(const double *Y, const double *U, int nin, int nout, double mu,
                            double tol, ls_inertia *in, int *rank_u, ls_error *err);
 
+/* sweep.h, exp_sweep.h: seed sweeps (through lsp_sweep in the shim) */
+typedef struct {
+  long done, total, skipped, converged, failed; double elapsed_s;
+} ls_sweep_progress;
+typedef void (*ls_sweep_progress_fn)(void *ctx, const ls_sweep_progress *p);
+typedef struct {
+  long total; long skipped; long ran; long converged; long failed; long unfinished;
+  double elapsed_s;
+} ls_sweep_stats;
+typedef struct {
+  const char *config; const char *dir; long seeds; int resume; int cuda; int quiet;
+  ls_ctx ctx; ...;
+} ls_exp_sweep_args;
+typedef struct { ls_sweep_stats stats; double wall_s; char summary[...]; ...; }
+  ls_exp_sweep_result;
+
+/* exp_classify.h: classifying a sweep directory */
+typedef struct {
+  const char *dir; const char *out; ls_classify_opts copts; int threads; int prune;
+  int figures; int quiet; ...;
+} ls_classify_dir_opts;
+void ls_classify_dir_opts_default(ls_classify_dir_opts *o);
+typedef struct {
+  int width; long seed; char stop[...]; int failed; char reason[...];
+  ls_classify_result res; ...;
+} ls_classified_run;
+typedef struct {
+  int n_widths; int widths[...]; long n_runs; ls_classified_run *runs; int has_teacher;
+  long n_residuals; double prune_worst; double prune_raw_worst; long n_polished; ...;
+} ls_classified_sweep;
+
+/* certify.h, paths.h, exp_path.h: permutation paths (Brea et al. 2019) */
+typedef int... ls_cert_kind;
+const char *ls_cert_kind_name(ls_cert_kind k);
+typedef struct { ls_cert_kind kind; double grad_inf; double bound; double dist;
+                 char reason[...]; ...; } ls_crit_cert;
+typedef struct {
+  int layer, l, m; int steps; double dmin_rel; int maxeval; double ftol_rel;
+  double lambda_min, lambda_max; int relative; double out_bound; int apex; ...;
+} ls_path_opts;
+typedef struct {
+  size_t P; int n; int relative; double d0; double *d; double *dist; double *lambda;
+  double *loss; double *grad_norm; double *params; int argmax; double barrier;
+  int max_at_end; size_t evals; double out_bound; double beta_end; int end_refined;
+  int has_apex; double *apex; double apex_loss; double apex_grad; double apex_move;
+  double stat_worst; ...;
+} ls_path;
+typedef enum { LS_EXP_PATH_ONE = 0, LS_EXP_PATH_ALL = 1, LS_EXP_PATH_COSINE = 2 }
+  ls_exp_path_pairs;
+typedef struct {
+  int steps; double dmin; int maxeval; int lagrangian; int layer; const char *params;
+  ls_exp_path_pairs pairs; int l, m; int distance; double out_bound; const char *out_dir;
+  int plot; ...;
+} ls_exp_path_opts;
+void ls_exp_path_opts_default(ls_exp_path_opts *o);
+typedef struct {
+  int l, m; ls_path p; double seconds; double mirror_end_loss; double dipole; int pp_done;
+  double pp_grad; ls_inertia pp_inertia; ls_crit_cert cert; ...;
+} ls_exp_path_pair;
+typedef struct {
+  int layer; ls_path_opts used; int n; ls_exp_path_pair *pairs; int best; double seconds;
+  ...;
+} ls_exp_path_result;
+ls_status ls_exp_path_run(const ls_config *cfg, const ls_exp_path_opts *o,
+                          ls_exp_path_result *r, ls_error *err);
+void ls_exp_path_result_free(ls_exp_path_result *r);
+int ls_exp_path_end_matches(const ls_path *p);
+double ls_exp_path_max_loss(const ls_path *p);
+double ls_exp_path_max_at_d(const ls_path *p);
+size_t ls_path_full_len(const ls_path *p);
+ls_status ls_path_mirror(const ls_net *net, const ls_path *p, int k, int l, int m,
+                         double **params, double **s, ls_error *err);
+
 /* landsym_shim.c */
+static ls_status lsp_sweep(const ls_exp_sweep_args *a, ls_sweep_progress_fn fn, void *user,
+                           ls_exp_sweep_result *res, ls_error *err);
+static ls_classified_sweep *lsp_classified_new(void);
+static void lsp_classified_delete(ls_classified_sweep *s);
+static ls_status lsp_classify_dir(const ls_classify_dir_opts *o, ls_classified_sweep *s,
+                                  ls_error *err);
 static ls_status lsp_loss(const ls_net *net, const ls_data *d, const double *theta, size_t P,
                           double *loss, ls_work *w, ls_error *err);
 static ls_status lsp_loss_grad(const ls_net *net, const ls_data *d, const double *theta,
@@ -263,6 +342,7 @@ static ls_data *lsp_data_new(void);
 static void lsp_data_delete(ls_data *d, int owned);
 
 extern "Python" int lsp_py_progress(const ls_train_progress *p, void *user);
+extern "Python" void lsp_py_sweep_progress(void *ctx, const ls_sweep_progress *p);
 """
 
 

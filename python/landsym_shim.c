@@ -4,6 +4,7 @@
  * the landsym library. */
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,9 +13,13 @@
 
 #include "landsym/classify.h"
 #include "landsym/config.h"
+#include "landsym/core.h"
 #include "landsym/count.h"
 #include "landsym/ctx.h"
 #include "landsym/engine.h"
+#include "landsym/exp_classify.h"
+#include "landsym/exp_path.h"
+#include "landsym/exp_sweep.h"
 #include "landsym/io.h"
 #include "landsym/linalg.h"
 #include "landsym/optim.h"
@@ -178,4 +183,52 @@ static void lsp_data_delete(ls_data *d, int owned) {
   if (!d) return;
   if (owned) ls_data_free(d);
   free(d);
+}
+
+/* ---- sweeps: ls_exp_sweep_run's steps with the caller's progress function ---- */
+
+
+/* Load a->config, prepare a->dir, run the jobs over a->ctx.threads with fn(user, progress)
+ * after each finished run (called from the worker threads, serialised by the runner), and
+ * write summary.csv; what ls_exp_sweep_run does, with fn in place of the stderr printer. */
+static ls_status lsp_sweep(const ls_exp_sweep_args *a, ls_sweep_progress_fn fn, void *user,
+                           ls_exp_sweep_result *res, ls_error *err) {
+  memset(res, 0, sizeof *res);
+  ls_exp_sweep *x = NULL;
+  ls_status st = ls_exp_sweep_load(a->config, &x, err);
+  ls_sweep_opts o;
+  ls_sweep_opts_init(&o);
+  if (!st) st = ls_exp_sweep_setup(x, a, &o, err);
+  if (!st) st = ls_sweep_prepare(&o, err);
+  if (!st) {
+    o.progress = fn, o.progress_ctx = user;
+    double t0 = ls_clock_seconds();
+    st = ls_exp_sweep_share(x, &o, 0, &res->stats, err);
+    res->wall_s = ls_clock_seconds() - t0;
+  }
+  if (!st) st = ls_sweep_summarize(&o, err);
+  if (!st) snprintf(res->summary, sizeof res->summary, "%s/summary.csv", o.dir);
+  ls_exp_sweep_free(x);
+  return st;
+}
+
+/* ls_classify_dir into a heap struct (freed with lsp_classified_delete). */
+static ls_classified_sweep *lsp_classified_new(void) { return calloc(1, sizeof(ls_classified_sweep)); }
+static void lsp_classified_delete(ls_classified_sweep *s) {
+  if (!s) return;
+  ls_classified_sweep_free(s);
+  free(s);
+}
+
+/* ls_classify_dir with BLAS single-threaded (one run per thread, as `landsym classify`),
+ * then the tables (summary.csv, runs.csv, groups.csv) and, when figures, the figures. */
+static ls_status lsp_classify_dir(const ls_classify_dir_opts *o, ls_classified_sweep *s,
+                                  ls_error *err) {
+  ls_ctx one = ls_ctx_threads(1);
+  one.blas_threads = 1;
+  ls_ctx_apply_blas(&one);
+  ls_status st = ls_classify_dir(o, s, err);
+  if (!st) st = ls_classify_write_tables(o, s, err);
+  if (!st && o->figures) st = ls_classify_write_figures(o, s, err);
+  return st;
 }

@@ -30,3 +30,4 @@ c_ns=$("$build/python/bench_call" "$secs" "$rounds")
 c1_ns=$("$build/python/bench_call" "$secs" "$rounds" 1)
 "$py" bench/python/bench_call.py "$c_ns" "$c1_ns" "$secs" "$rounds"
 "$py" bench/python/bench_train.py "$build/landsym" "${BENCH_TRAIN_ROUNDS:-3}"
+"$py" bench/python/bench_sweep.py "$build/landsym" "${BENCH_SWEEP_SEEDS:-20}" "${BENCH_TRAIN_ROUNDS:-3}"

@@ -11,6 +11,8 @@ from .errors import (ClosedError, ComputeError, InputError, LandsymError, Landsy
                      OutOfMemory)
 from .landscape import Landscape
 from .net import Net
+from .paths import path
+from .sweep import classify_dir, sweep
 from .train import train, train_config
 
 __version__ = "0.1.0"
@@ -21,6 +23,6 @@ def kernel():
     return _ffi.string(_lib.ls_kernel_name()).decode()
 
 
-__all__ = ["Net", "Data", "Config", "Landscape", "train", "train_config", "count", "paths", "split", "sym", "weights",
+__all__ = ["Net", "Data", "Config", "Landscape", "train", "train_config", "sweep", "classify_dir", "path", "count", "paths", "split", "sym", "weights",
            "LandsymError", "InputError", "ComputeError", "LandsymIOError", "OutOfMemory",
            "ClosedError", "kernel"]
