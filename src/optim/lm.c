@@ -13,7 +13,9 @@
  * zero-residual set under a local error bound, with J rank-deficient. It is solved with
  * the thin SVD J = U S V^T: p = -V diag(s / (s^2 + mu)) U^T r, and the model's reduction
  * ||r||^2 - ||r + J p||^2 = sum_i (U^T r)_i^2 (1 - (mu / (s_i^2 + mu))^2) needs no
- * subtraction of nearly equal numbers. */
+ * subtraction of nearly equal numbers.
+ * The iteration is the shared loop of lm_loop.c; this file is its provider (model, SVD
+ * steps, damping). */
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>

@@ -15,7 +15,9 @@
  *
  * On the thesis problem this converges from an Adam point at gradient 1e-2 in 25-130
  * iterations of about 3-4 gradients' cost each (the closed-form matrices), where LBFGS
- * needs 200-800 iterations and Newton with the exact Hessian alone 60-170. */
+ * needs 200-800 iterations and Newton with the exact Hessian alone 60-170.
+ * The iteration is the shared loop of lm_loop.c; this file is its provider (closed-form
+ * matrices, Cholesky steps, damping and acceptance rules). */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
