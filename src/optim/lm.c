@@ -13,7 +13,9 @@
  * zero-residual set under a local error bound, with J rank-deficient. It is solved with
  * the thin SVD J = U S V^T: p = -V diag(s / (s^2 + mu)) U^T r, and the model's reduction
  * ||r||^2 - ||r + J p||^2 = sum_i (U^T r)_i^2 (1 - (mu / (s_i^2 + mu))^2) needs no
- * subtraction of nearly equal numbers. */
+ * subtraction of nearly equal numbers.
+ * The iteration is the shared loop of lm_loop.c; this file is its provider (model, SVD
+ * steps, damping). */
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lm_loop.h"
 #include "phase.h"
 
 #define LM_LAMBDA_MIN 1e-8 /* Fan & Yuan's lower bound m on lambda */
@@ -67,95 +70,122 @@ static double lm_step(lm_work *w, double mu) {
   return pred;
 }
 
+/* ---- the provider of the shared loop (lm_loop.h) ------------------------------------ */
+
+typedef struct {
+  lm_work w;
+  const ls_net *net;
+  const ls_data *d;
+  const ls_lm_opts *opts;
+  double noise, lambda;
+  ls_status st;
+  ls_error *err;
+} lm_ctx;
+
+static ls_stop_reason lm_start(void *ctx, double *theta, double *f) {
+  lm_ctx *c = ctx;
+  if (ls_loss(c->net, c->d, theta, f, c->w.wn) || !isfinite(*f)) return LS_STOP_NAN;
+  return LS_STOP_NONE;
+}
+
+/* Residuals r, Jacobian J and the gradient of ||r||^2, 2 J^T r (its inf-norm in *gi). */
+static ls_stop_reason lm_eval(void *ctx, const double *theta, double f, double *gi) {
+  lm_ctx *c = ctx;
+  lm_work *w = &c->w;
+  size_t M = w->M, P = w->P;
+  (void)f;
+  if ((c->st = ls_residual_jacobian(c->net, c->d, theta, w->r, w->J, c->err))) return LS_STOP_FAIL;
+  memset(w->g, 0, P * sizeof(double));
+  for (size_t m = 0; m < M; m++) {
+    const double *row = w->J + m * P;
+    for (size_t j = 0; j < P; j++) w->g[j] += 2 * w->r[m] * row[j];
+  }
+  *gi = 0;
+  for (size_t j = 0; j < P; j++) *gi = fmax(*gi, fabs(w->g[j]));
+  return isfinite(*gi) ? LS_STOP_NONE : LS_STOP_NAN;
+}
+
+static ls_stop_reason lm_user(void *observer, const double *theta, double f, double g) {
+  const ls_lm_opts *o = observer;
+  return o->observe(theta, f, g, o->user) ? LS_STOP_USER : LS_STOP_NONE;
+}
+
+/* Handover: the loss fell by less than LM_SLOW_FACTOR over the last LM_SLOW_WINDOW steps. */
+static ls_stop_reason lm_test(void *ctx, size_t it, const double *theta, double f) {
+  lm_ctx *c = ctx;
+  (void)theta;
+  c->w.hist[it % LM_SLOW_WINDOW] = f;
+  if (c->opts->handover && it >= LM_SLOW_WINDOW &&
+      c->w.hist[(it + 1) % LM_SLOW_WINDOW] < LM_SLOW_FACTOR * f)
+    return LS_STOP_SWITCH; /* linear or slower: not the zero-residual regime */
+  return LS_STOP_NONE;
+}
+
+/* Thin SVD J = U S V^T and c = U^T r; at the loss's rounding level: stalled. */
+static ls_stop_reason lm_model(void *ctx, const double *theta, double f) {
+  lm_ctx *c = ctx;
+  lm_work *w = &c->w;
+  size_t M = w->M, P = w->P, K = w->K;
+  (void)theta;
+  if (f <= c->noise) return LS_STOP_STALL; /* at the rounding level */
+  lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)M, (lapack_int)P, w->J,
+                                   (lapack_int)P, w->s, w->U, (lapack_int)K, w->VT, (lapack_int)P);
+  if (info != 0) return LS_STOP_FAIL;
+  for (size_t i = 0; i < K; i++) w->c[i] = 0;
+  for (size_t m = 0; m < M; m++) {
+    const double *u = w->U + m * K;
+    for (size_t i = 0; i < K; i++) w->c[i] += u[i] * w->r[m];
+  }
+  return LS_STOP_NONE;
+}
+
+static ls_stop_reason lm_limit(void *ctx, int rej) {
+  (void)ctx;
+  return rej < LM_MAX_REJECT ? LS_STOP_NONE : LS_STOP_STALL;
+}
+
+/* mu = lambda ||r|| (Fan & Yuan); no step when the predicted reduction is below noise. */
+static ls_lm_step lm_solve(void *ctx, double f, double *pred) {
+  lm_ctx *c = ctx;
+  *pred = lm_step(&c->w, c->lambda * sqrt(f));
+  return *pred > c->noise + 8 * DBL_EPSILON * f ? LS_LM_STEP_OK : LS_LM_STEP_NONE;
+}
+
+static int lm_trial(void *ctx, double *trial, double *ft) {
+  lm_ctx *c = ctx;
+  return ls_loss(c->net, c->d, trial, ft, c->w.wn) || !isfinite(*ft);
+}
+
+static void lm_raise(void *ctx) { ((lm_ctx *)ctx)->lambda *= 4; }
+
+/* lambda from the ratio rho of actual to predicted reduction; accept when rho > 1e-4. */
+static int lm_accept(void *ctx, double f, double ft, double pred) {
+  lm_ctx *c = ctx;
+  double rho = (f - ft) / pred;
+  if (rho < 0.25) c->lambda *= 4;
+  else if (rho > 0.75) c->lambda = fmax(c->lambda / 4, LM_LAMBDA_MIN);
+  return rho > 1e-4;
+}
+
 ls_status ls_lm_polish(const ls_net *net, const ls_data *d, double *theta,
                        const ls_lm_opts *opts, double *loss, ls_stop_reason *why,
                        ls_error *err) {
   *why = LS_STOP_NONE;
   if (net->loss != LS_LOSS_MSE)
     return ls_error_set(err, LS_ERR_INPUT, "Levenberg-Marquardt needs the MSE loss");
-  lm_work w;
-  if (lm_alloc(&w, net, d)) {
-    lm_free(&w);
+  lm_ctx c = {.net = net, .d = d, .opts = opts, .lambda = 1, .st = LS_OK, .err = err};
+  if (lm_alloc(&c.w, net, d)) {
+    lm_free(&c.w);
     return ls_error_set(err, LS_ERR_NOMEM, "Levenberg-Marquardt: out of memory");
   }
-  size_t M = w.M, P = w.P, K = w.K;
-  ls_status st = LS_OK;
-  double noise = ls_loss_noise(net, d), lambda = 1, f;
-  if (ls_loss(net, d, theta, &f, w.wn) || !isfinite(f)) {
-    *why = LS_STOP_NAN;
-    goto done;
-  }
-  for (size_t it = 0;; it++) {
-    if ((st = ls_residual_jacobian(net, d, theta, w.r, w.J, err))) goto done;
-    /* gradient of ||r||^2: 2 J^T r */
-    memset(w.g, 0, P * sizeof(double));
-    for (size_t m = 0; m < M; m++) {
-      const double *row = w.J + m * P;
-      for (size_t j = 0; j < P; j++) w.g[j] += 2 * w.r[m] * row[j];
-    }
-    double gi = 0;
-    for (size_t j = 0; j < P; j++) gi = fmax(gi, fabs(w.g[j]));
-    if (!isfinite(gi)) {
-      *why = LS_STOP_NAN;
-      break;
-    }
-    if (opts->observe && opts->observe(theta, f, gi, opts->user)) {
-      *why = LS_STOP_USER;
-      break;
-    }
-    w.hist[it % LM_SLOW_WINDOW] = f;
-    if (opts->handover && it >= LM_SLOW_WINDOW &&
-        w.hist[(it + 1) % LM_SLOW_WINDOW] < LM_SLOW_FACTOR * f) {
-      *why = LS_STOP_SWITCH; /* linear or slower: not the zero-residual regime */
-      break;
-    }
-    if (it >= opts->max_iter) {
-      *why = LS_STOP_ITERS;
-      break;
-    }
-    if (f <= noise) {
-      *why = LS_STOP_STALL; /* at the rounding level */
-      break;
-    }
-    lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)M, (lapack_int)P, w.J,
-                                     (lapack_int)P, w.s, w.U, (lapack_int)K, w.VT, (lapack_int)P);
-    if (info != 0) {
-      *why = LS_STOP_FAIL;
-      break;
-    }
-    for (size_t i = 0; i < K; i++) w.c[i] = 0;
-    for (size_t m = 0; m < M; m++) {
-      const double *u = w.U + m * K;
-      for (size_t i = 0; i < K; i++) w.c[i] += u[i] * w.r[m];
-    }
-    int accepted = 0;
-    for (int rej = 0; !accepted && rej < LM_MAX_REJECT; rej++) {
-      double pred = lm_step(&w, lambda * sqrt(f));
-      if (!(pred > noise + 8 * DBL_EPSILON * f)) break; /* nothing measurable left */
-      double ft;
-      for (size_t j = 0; j < P; j++) w.trial[j] = theta[j] + w.p[j];
-      if (ls_loss(net, d, w.trial, &ft, w.wn) || !isfinite(ft)) {
-        lambda *= 4;
-        continue;
-      }
-      double rho = (f - ft) / pred;
-      if (rho < 0.25) lambda *= 4;
-      else if (rho > 0.75) lambda = fmax(lambda / 4, LM_LAMBDA_MIN);
-      if (rho > 1e-4) {
-        accepted = 1;
-        memcpy(theta, w.trial, P * sizeof(double));
-        f = ft;
-      }
-    }
-    if (!accepted) {
-      *why = LS_STOP_STALL;
-      break;
-    }
-  }
-done:
-  *loss = f;
-  lm_free(&w);
-  return st;
+  c.noise = ls_loss_noise(net, d);
+  ls_lm_provider pv = {&c, c.w.P, opts->max_iter, c.w.p, c.w.trial, lm_start, lm_eval,
+                       lm_test, lm_model, lm_limit, lm_solve, lm_trial, lm_raise, lm_accept,
+                       opts->observe ? lm_user : NULL, (void *)opts};
+  ls_stop_reason s = ls_lm_loop(&pv, theta, loss);
+  *why = c.st ? LS_STOP_NONE : s;
+  lm_free(&c.w);
+  return c.st;
 }
 
 /* ---- the training phase ---------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include "landsym/optim.h"
 #include "landsym/paths.h"
 #include "landsym/sym.h"
+#include "optim/lm_loop.h"
 
 void ls_path_opts_default(ls_path_opts *o) {
   memset(o, 0, sizeof *o);
@@ -172,6 +173,146 @@ static double stat_ratio(const merge_ctx *c, const double *gz) {
   return b > 0 ? a / b : (a > 0 ? HUGE_VAL : 0);
 }
 
+/* ---- newton_refine: a provider of the shared Levenberg-Marquardt loop (optim/lm_loop.h) */
+
+typedef struct {
+  merge_ctx *c;
+  double *J, *H, *HJ, *A, *gz, *dz, *zt, *gt, *zbest;
+  double rbest, fbest, mu;
+} refine_ctx;
+
+static ls_stop_reason refine_start(void *ctx, double *z, double *f) {
+  refine_ctx *q = ctx;
+  gauge_v(q->c, z);
+  *f = merge_objective((unsigned)q->c->P, z, q->gz, q->c);
+  return LS_STOP_NONE;
+}
+
+static ls_stop_reason refine_eval(void *ctx, const double *z, double f, double *g) {
+  (void)ctx, (void)z, (void)f, (void)g;
+  return LS_STOP_NONE;
+}
+
+/* Keeps the iterate of smallest stationarity ratio; stops at LS_PATH_STAT_TOL, a vanishing
+ * gradient or a failed evaluation. */
+static ls_stop_reason refine_test(void *ctx, size_t it, const double *z, double f) {
+  refine_ctx *q = ctx;
+  merge_ctx *c = q->c;
+  size_t P = c->P;
+  (void)it;
+  double gmax = 0, r = stat_ratio(c, q->gz);
+  for (size_t i = 0; i < P; i++) gmax = fmax(gmax, fabs(q->gz[i]));
+  if (!c->failed && r < q->rbest) q->rbest = r, q->fbest = f, memcpy(q->zbest, z, P * sizeof *z);
+  if (gmax < 1e-15 || q->rbest <= LS_PATH_STAT_TOL) return LS_STOP_GRAD;
+  return c->failed ? LS_STOP_NAN : LS_STOP_NONE;
+}
+
+/* The chain-rule Jacobian J = d theta / d z at z (s = d / (2|v|)). */
+static void refine_jacobian(const merge_ctx *c, const double *z, double vn, double *J) {
+  size_t P = c->P;
+  int n = c->nin;
+  double s = 0.5 * c->d / vn;
+  memset(J, 0, P * P * sizeof *J);
+  for (size_t i = 0; i < P; i++) J[i * P + i] = 1;
+  for (int a = 0; a < n; a++) {
+    size_t la = c->il[a], ma = c->im[a];
+    J[la * P + la] = 1, J[ma * P + ma] = 0;
+    J[ma * P + la] = 1; /* theta_m depends on c with weight 1 */
+    for (int b = 0; b < n; b++) {
+      double D = s * ((a == b) - z[c->im[a]] * z[c->im[b]] / (vn * vn));
+      J[la * P + c->im[b]] = D;
+      J[ma * P + c->im[b]] = -D;
+    }
+  }
+}
+
+/* The z-Hessian A = J^T H J + the v-block term of the map (the formula above gauge_v). */
+static ls_stop_reason refine_model(void *ctx, const double *z, double f) {
+  refine_ctx *q = ctx;
+  merge_ctx *c = q->c;
+  size_t P = c->P;
+  int n = c->nin;
+  double *J = q->J, *H = q->H, *HJ = q->HJ, *A = q->A;
+  (void)f;
+  z_to_theta(c, z, c->theta);
+  if (ls_hessian(c->net, c->data, c->theta, H, c->work)) return LS_STOP_FAIL;
+  double vn = 0, wv = 0;
+  for (int j = 0; j < n; j++) vn += z[c->im[j]] * z[c->im[j]];
+  vn = sqrt(vn);
+  refine_jacobian(c, z, vn, J);
+  for (size_t i = 0; i < P; i++)
+    for (size_t j = 0; j < P; j++) {
+      double t = 0;
+      for (size_t k = 0; k < P; k++) t += H[i * P + k] * J[k * P + j];
+      HJ[i * P + j] = t;
+    }
+  for (size_t i = 0; i < P; i++)
+    for (size_t j = 0; j < P; j++) {
+      double t = 0;
+      for (size_t k = 0; k < P; k++) t += J[k * P + i] * HJ[k * P + j];
+      A[i * P + j] = t;
+    }
+  for (int j = 0; j < n; j++) wv += 0.5 * c->d * (c->g[c->il[j]] - c->g[c->im[j]]) * z[c->im[j]];
+  double v3 = vn * vn * vn, v5 = v3 * vn * vn;
+  for (int a = 0; a < n; a++)
+    for (int b = 0; b < n; b++) {
+      double wa = 0.5 * c->d * (c->g[c->il[a]] - c->g[c->im[a]]);
+      double wb = 0.5 * c->d * (c->g[c->il[b]] - c->g[c->im[b]]);
+      double va = z[c->im[a]], vb = z[c->im[b]];
+      A[c->im[a] * P + c->im[b]] += -(wa * vb + va * wb + (a == b) * wv) / v3 + 3 * wv * va * vb / v5;
+    }
+  return LS_STOP_NONE;
+}
+
+static ls_stop_reason refine_limit(void *ctx, int rej) {
+  (void)ctx;
+  return rej < 30 ? LS_STOP_NONE : LS_STOP_STALL;
+}
+
+/* dz = -(A + mu max|A_ii| I)^-1 gz by dposv; not positive definite: mu *= 10. */
+static ls_lm_step refine_solve(void *ctx, double f, double *pred) {
+  refine_ctx *q = ctx;
+  size_t P = q->c->P;
+  double *M = q->HJ, *A = q->A; /* HJ reused as the factorised matrix */
+  (void)f;
+  *pred = 0;
+  memcpy(M, A, P * P * sizeof *M);
+  double scale = 0;
+  for (size_t i = 0; i < P; i++) scale = fmax(scale, fabs(A[i * P + i]));
+  for (size_t i = 0; i < P; i++) M[i * P + i] += q->mu * fmax(scale, 1e-300), q->dz[i] = -q->gz[i];
+  if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)P, 1, M, (lapack_int)P, q->dz, 1) != 0) {
+    q->mu *= 10;
+    return LS_LM_STEP_RETRY;
+  }
+  return LS_LM_STEP_OK;
+}
+
+static int refine_trial(void *ctx, double *zt, double *ft) {
+  refine_ctx *q = ctx;
+  gauge_v(q->c, zt);
+  *ft = merge_objective((unsigned)q->c->P, zt, q->gt, q->c);
+  return q->c->failed;
+}
+
+static void refine_raise(void *ctx) {
+  refine_ctx *q = ctx;
+  q->c->failed = 0;
+  q->mu *= 10;
+}
+
+/* Accepts any step that does not raise f. */
+static int refine_accept(void *ctx, double f, double ft, double pred) {
+  refine_ctx *q = ctx;
+  (void)pred;
+  if (!(ft <= f)) {
+    refine_raise(q);
+    return 0;
+  }
+  memcpy(q->gz, q->gt, q->c->P * sizeof *q->gz);
+  q->mu = fmax(q->mu / 10, 1e-16);
+  return 1;
+}
+
 /* Returns the stationarity ratio reached (stat_ratio at the returned z).
  * On softplus paths the constrained infimum can lie at infinity: the loss keeps
  * decreasing along a valley whose weights grow without bound, so the iteration need not
@@ -180,93 +321,27 @@ static double stat_ratio(const merge_ctx *c, const double *gz) {
  * rather than wherever the iteration cap happens to stop. */
 static double newton_refine(merge_ctx *c, double *z, double *fz) {
   size_t P = c->P;
-  int n = c->nin;
-  double *J = calloc(P * P, sizeof *J), *H = malloc(P * P * sizeof *H);
-  double *HJ = malloc(P * P * sizeof *HJ), *A = malloc(P * P * sizeof *A);
-  double *gz = malloc(P * sizeof *gz), *dz = malloc(P * sizeof *dz), *zt = malloc(P * sizeof *zt);
-  double *zbest = malloc(P * sizeof *zbest), rbest = HUGE_VAL, fbest = *fz;
-  if (!J || !H || !HJ || !A || !gz || !dz || !zt || !zbest) goto out;
-  gauge_v(c, z);
-  double mu = 1e-8, f = merge_objective((unsigned)P, z, gz, c);
-  for (int it = 0; it < 200; it++) {
-    double gmax = 0, r = stat_ratio(c, gz);
-    for (size_t i = 0; i < P; i++) gmax = fmax(gmax, fabs(gz[i]));
-    if (!c->failed && r < rbest) rbest = r, fbest = f, memcpy(zbest, z, P * sizeof *z);
-    if (gmax < 1e-15 || rbest <= LS_PATH_STAT_TOL || c->failed) break;
-    z_to_theta(c, z, c->theta);
-    if (ls_hessian(c->net, c->data, c->theta, H, c->work)) break;
-    double vn = 0, wv = 0;
-    for (int j = 0; j < n; j++) vn += z[c->im[j]] * z[c->im[j]];
-    vn = sqrt(vn);
-    double s = 0.5 * c->d / vn;
-    memset(J, 0, P * P * sizeof *J);
-    for (size_t i = 0; i < P; i++) J[i * P + i] = 1;
-    for (int a = 0; a < n; a++) {
-      size_t la = c->il[a], ma = c->im[a];
-      J[la * P + la] = 1, J[ma * P + ma] = 0;
-      J[ma * P + la] = 1; /* theta_m depends on c with weight 1 */
-      for (int b = 0; b < n; b++) {
-        double D = s * ((a == b) - z[c->im[a]] * z[c->im[b]] / (vn * vn));
-        J[la * P + c->im[b]] = D;
-        J[ma * P + c->im[b]] = -D;
-      }
-    }
-    for (size_t i = 0; i < P; i++)
-      for (size_t j = 0; j < P; j++) {
-        double t = 0;
-        for (size_t k = 0; k < P; k++) t += H[i * P + k] * J[k * P + j];
-        HJ[i * P + j] = t;
-      }
-    for (size_t i = 0; i < P; i++)
-      for (size_t j = 0; j < P; j++) {
-        double t = 0;
-        for (size_t k = 0; k < P; k++) t += J[k * P + i] * HJ[k * P + j];
-        A[i * P + j] = t;
-      }
-    for (int j = 0; j < n; j++) wv += 0.5 * c->d * (c->g[c->il[j]] - c->g[c->im[j]]) * z[c->im[j]];
-    double v3 = vn * vn * vn, v5 = v3 * vn * vn;
-    for (int a = 0; a < n; a++)
-      for (int b = 0; b < n; b++) {
-        double wa = 0.5 * c->d * (c->g[c->il[a]] - c->g[c->im[a]]);
-        double wb = 0.5 * c->d * (c->g[c->il[b]] - c->g[c->im[b]]);
-        double va = z[c->im[a]], vb = z[c->im[b]];
-        A[c->im[a] * P + c->im[b]] +=
-            -(wa * vb + va * wb + (a == b) * wv) / v3 + 3 * wv * va * vb / v5;
-      }
-    int accepted = 0;
-    for (int tries = 0; tries < 30 && !accepted; tries++) {
-      double *M = HJ; /* reuse as the factorised matrix */
-      memcpy(M, A, P * P * sizeof *M);
-      double scale = 0;
-      for (size_t i = 0; i < P; i++) scale = fmax(scale, fabs(A[i * P + i]));
-      for (size_t i = 0; i < P; i++) M[i * P + i] += mu * fmax(scale, 1e-300), dz[i] = -gz[i];
-      if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)P, 1, M, (lapack_int)P, dz, 1) != 0) {
-        mu *= 10;
-        continue;
-      }
-      for (size_t i = 0; i < P; i++) zt[i] = z[i] + dz[i];
-      gauge_v(c, zt);
-      double *gt = J; /* reuse */
-      double ft = merge_objective((unsigned)P, zt, gt, c);
-      if (!c->failed && ft <= f) {
-        memcpy(z, zt, P * sizeof *z);
-        memcpy(gz, gt, P * sizeof *gz);
-        f = ft, accepted = 1, mu = fmax(mu / 10, 1e-16);
-      } else {
-        c->failed = 0;
-        mu *= 10;
-      }
-    }
-    if (!accepted) break;
+  refine_ctx q = {c, calloc(P * P, sizeof(double)), malloc(P * P * sizeof(double)),
+                  malloc(P * P * sizeof(double)), malloc(P * P * sizeof(double)),
+                  malloc(P * sizeof(double)), malloc(P * sizeof(double)),
+                  malloc(P * sizeof(double)), malloc(P * sizeof(double)),
+                  malloc(P * sizeof(double)), HUGE_VAL, *fz, 1e-8};
+  if (q.J && q.H && q.HJ && q.A && q.gz && q.dz && q.zt && q.gt && q.zbest) {
+    ls_lm_provider pv = {&q, P, 200, q.dz, q.zt, refine_start, refine_eval, refine_test,
+                         refine_model, refine_limit, refine_solve, refine_trial, refine_raise,
+                         refine_accept, NULL, NULL};
+    double f;
+    ls_lm_loop(&pv, z, &f);
+    f = merge_objective((unsigned)P, z, q.gz, c);
+    if (!c->failed && stat_ratio(c, q.gz) < q.rbest)
+      q.rbest = stat_ratio(c, q.gz), q.fbest = f, memcpy(q.zbest, z, P * sizeof *z);
+    if (q.rbest < HUGE_VAL) memcpy(z, q.zbest, P * sizeof *z), *fz = q.fbest;
+    c->failed = 0;
+    merge_objective((unsigned)P, z, NULL, c); /* leaves c->g at z */
   }
-  f = merge_objective((unsigned)P, z, gz, c);
-  if (!c->failed && stat_ratio(c, gz) < rbest) rbest = stat_ratio(c, gz), fbest = f, memcpy(zbest, z, P * sizeof *z);
-  if (rbest < HUGE_VAL) memcpy(z, zbest, P * sizeof *z), *fz = fbest;
-  c->failed = 0;
-  merge_objective((unsigned)P, z, NULL, c); /* leaves c->g at z */
-out:
-  free(J), free(H), free(HJ), free(A), free(gz), free(dz), free(zt), free(zbest);
-  return rbest;
+  free(q.J), free(q.H), free(q.HJ), free(q.A), free(q.gz), free(q.dz), free(q.zt), free(q.gt);
+  free(q.zbest);
+  return q.rbest;
 }
 
 static ls_status path_alloc(ls_path *p, int n, size_t P, ls_error *err) {
