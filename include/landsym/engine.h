@@ -46,6 +46,11 @@ ls_status ls_loss(const ls_net *net, const ls_data *d, const double *theta, doub
 /* Loss and gradient (grad has ls_net_nparams entries, overwritten). */
 ls_status ls_loss_grad(const ls_net *net, const ls_data *d, const double *theta, double *loss,
                        double *grad, ls_work *w);
+/* One loss and gradient without a workspace of the caller's (src/deriv/loss_grad_once.c):
+ * *grad is malloc'd (P entries; NULL after a failure), and a failure leaves a message that
+ * starts with `what` ("certify", "classify", ...). */
+ls_status ls_loss_grad_once(const ls_net *net, const ls_data *d, const double *theta,
+                            double *loss, double **grad, const char *what, ls_error *err);
 /* Exact dense Hessian, row-major P x P (overwritten), symmetric. */
 ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, double *H,
                      ls_work *w);

@@ -81,18 +81,12 @@ done:
 
 static ls_status loss_ginf(const ls_net *net, const ls_data *d, const double *th, double *L,
                            double *gi, ls_error *err) {
-  size_t P = ls_net_nparams(net);
-  double *g = malloc(P * sizeof *g);
-  ls_work *w = ls_work_alloc(net, d->n);
-  ls_status st = LS_OK;
-  if (!g || !w) st = ls_error_set(err, LS_ERR_NOMEM, "certify: out of memory");
-  else if ((st = ls_loss_grad(net, d, th, L, g, w)))
-    ls_error_set(err, st, "certify: loss and gradient could not be computed");
+  double *g;
+  ls_status st = ls_loss_grad_once(net, d, th, L, &g, "certify", err);
   *gi = 0;
-  for (size_t p = 0; !st && p < P; p++) *gi = fmax(*gi, fabs(g[p]));
+  for (size_t p = 0, P = ls_net_nparams(net); !st && p < P; p++) *gi = fmax(*gi, fabs(g[p]));
   if (!st && !isfinite(*gi)) *gi = INFINITY;
   free(g);
-  ls_work_free(w);
   return st;
 }
 

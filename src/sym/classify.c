@@ -59,19 +59,13 @@ void ls_classify_result_free(ls_classify_result *r) {
  * parameters: a virtual bias that stayed is a fixed constant, not a parameter. */
 static ls_status reduced_grad(const ls_net *net, const ls_net *rn, const double *th,
                               const ls_data *d, double *loss, double *ginf, ls_error *err) {
-  size_t P = ls_net_nparams(rn);
-  double *g = malloc(P * sizeof *g);
-  ls_work *w = ls_work_alloc(rn, d->n);
-  ls_status st = LS_OK;
-  if (!g || !w) st = ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
-  else if ((st = ls_loss_grad(rn, d, th, loss, g, w)))
-    ls_error_set(err, st, "classify: loss and gradient could not be computed");
+  double *g;
+  ls_status st = ls_loss_grad_once(rn, d, th, loss, &g, "classify", err);
   for (int l = 1; !st && l <= rn->n_layers; l++)
     if (rn->bias[l] && !net->bias[l])
       for (int i = 0; i < rn->width[l]; i++) g[ls_net_b_offset(rn, l) + i] = 0;
-  *ginf = st ? NAN : max_abs(P, g);
+  *ginf = st ? NAN : max_abs(ls_net_nparams(rn), g);
   free(g);
-  ls_work_free(w);
   return st;
 }
 
