@@ -50,6 +50,9 @@ ls_status ls_exp_invariance_print(FILE *f, const ls_sym_invariance_opts *o,
  * training ended in NaN or failed, else 0. */
 int ls_exp_train_print(FILE *f, FILE *log, const ls_config *cfg, const ls_train_run *run,
                        int plot);
+/* A progress callback (ls_progress_fn) for a terminal: rewrites one line on the FILE *user
+ * (phase, iteration, loss, gradient, best loss, time). */
+int ls_exp_train_progress_line(const ls_train_progress *p, void *user);
 /* locus: the records one per line, then the summary line (certify) or the theorems' counts
  * (wide: n seeds; attract: n flows from N(0, scale^2) to t = tmax). */
 ls_status ls_exp_locus_print(FILE *f, const ls_exp_locus_result *r, ls_error *err);

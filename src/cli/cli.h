@@ -58,7 +58,6 @@ typedef struct {
   int layer;
 } cli_point;
 
-
 typedef enum {
   CLI_KEND,    /* end of a table */
   CLI_KFLAG,   /* no value: *(int *)dest = 1 */

@@ -76,15 +76,6 @@ static int parse_args(int argc, char **argv, train_cli *c) {
   return rc;
 }
 
-/* Progress line on a terminal: phase, iteration, loss, gradient, best loss, time. */
-static int progress_line(const ls_train_progress *p, void *user) {
-  (void)user;
-  fprintf(stderr, "\r\033[K[%s] iter %zu  loss %.3e  grad %.3e  best %.3e  %.1f s", p->phase,
-          p->iter, p->loss, p->grad_norm, p->best_loss, p->wall);
-  fflush(stderr);
-  return 0;
-}
-
 int cmd_train(int argc, char **argv) {
   train_cli c = {0};
   ls_train_run_opts_default(&c.o);
@@ -101,7 +92,7 @@ int cmd_train(int argc, char **argv) {
     return rc;
   }
   int tty = isatty(2) && !c.quiet;
-  if (tty) c.o.progress = progress_line;
+  if (tty) c.o.progress = ls_exp_train_progress_line, c.o.progress_user = stderr;
   ls_status st = ls_exp_train(&cfg, &c.o, &run, &err);
   if (tty && run.res.n_phases) fprintf(stderr, "\r\033[K");
   rc = st != LS_OK ? cli_fail("train", &err) : ls_exp_train_print(stdout, stderr, &cfg, &run, c.o.plot);

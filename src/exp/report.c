@@ -232,3 +232,11 @@ int ls_exp_train_print(FILE *f, FILE *log, const ls_config *cfg, const ls_train_
           res->message[0] ? "; " : "", res->message);
   return (res->stop == LS_STOP_NAN || res->stop == LS_STOP_FAIL) ? 1 : 0;
 }
+
+int ls_exp_train_progress_line(const ls_train_progress *p, void *user) {
+  FILE *f = user;
+  fprintf(f, "\r\033[K[%s] iter %zu  loss %.3e  grad %.3e  best %.3e  %.1f s", p->phase, p->iter,
+          p->loss, p->grad_norm, p->best_loss, p->wall);
+  fflush(f);
+  return 0;
+}
