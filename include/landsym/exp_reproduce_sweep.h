@@ -86,6 +86,8 @@ void ls_fig69_result_free(ls_fig69_result *r); /* accepts a zeroed one */
  * count in n_err; the status is that of the sweep and the files. */
 ls_status ls_exp_reproduce_fig69(const ls_reproduce_opts *opts, ls_fig69_result *r,
                                  ls_error *err);
+/* The distances and the theorems' shares (and figure 6.12's example) as text on f. */
+void ls_exp_fig69_print(FILE *f, const ls_fig69_result *r);
 
 /* ---- Simsek et al. 2021 figure 2 ----------------------------------------------------------- */
 
@@ -109,6 +111,8 @@ typedef struct {
 /* Draw fig2.{dat,gp,png,svg} into opts->out_dir (no config, no seeds). */
 ls_status ls_exp_reproduce_simsek_fig2(const ls_reproduce_opts *opts,
                                        ls_simsek_fig2_result *r, ls_error *err);
+/* The critical points and Lemma 2.1's distances as text on f. */
+void ls_exp_simsek_fig2_print(FILE *f, const ls_simsek_fig2_result *r);
 
 #ifdef __cplusplus
 }

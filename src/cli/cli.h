@@ -1,27 +1,15 @@
-/* Command-line front end: one file per subcommand, each `int cmd_NAME(argc, argv)`
- * returning the process exit code (0 ok, 1 computation failed, 2 bad usage/input).
- *
- * A command's options are a table (src/cli/cli_opts.c): one cli_opt per option, each
- * naming its destination, usually a field of the library call's options struct:
+/* Command-line front end: one file per subcommand, `int cmd_NAME(argc, argv)` returning the
+ * exit code (0 ok, 1 computation failed, 2 bad usage/input): parse a table of options into
+ * the library call's options struct, make the call, print with the library's print function.
  *
  *   ls_exp_split_opts o = ls_exp_split_opts_default();
- *   cli_point pt = {0};
- *   cli_opt opts[] = {CLI_POINT_OPTS(&pt, 1, 1),
- *                     CLI_INT("nsmall", &o.nsmall, 1, 1000, "K", "smallest eigenvalues (12)"),
- *                     CLI_CHOICE("spectrum", &o.spectrum, "auto|dense|lanczos", "S", "..."),
- *                     CLI_END};
- *   cli_spec spec = {.cmd = "split", .header = HEADER, .footer = FOOTER, .opts = opts};
+ *   cli_opt opts[] = {CLI_INT("nsmall", &o.nsmall, 1, 1000, "K", "smallest eigenvalues"), CLI_END};
+ *   cli_spec spec = {.cmd = "split", .header = HEADER, .opts = opts};
  *   int rc = cli_parse(&spec, argc, argv);   // CLI_GO_ON, 0 after --help, 2 after a usage error
- *   if (rc != CLI_GO_ON) return rc;
  *
- * A destination keeps its value when the option is not given, so defaults are whatever the
- * options struct held before (its _default function). A help string may hold '\n' for more
- * lines; cli_opt_find(opts, name)->seen tells whether an option was given. Positional
- * arguments: .pos, .max_pos (and .numbers when "-3" is a value, as in `landsym count`).
- *
- * cli_parse checks each value's syntax and range (the library's options check owns what the
- * values mean), required options and positional arguments, and prints --help from the header
- * and the table. List options allocate; cli_opts_free(opts) releases them. */
+ * An option not given keeps the destination's value (the default); cli_opt_find(opts,
+ * name)->seen tells whether it was given. Positional arguments: .pos, .max_pos (.numbers:
+ * "-3" is a value). List options allocate; cli_opts_free releases them. */
 #ifndef LANDSYM_CLI_H
 #define LANDSYM_CLI_H
 
@@ -31,12 +19,6 @@
 #include <stdio.h>
 
 #include "landsym/status.h"
-
-typedef struct {
-  const char *name;
-  int (*run)(int argc, char **argv);
-  const char *summary;
-} cli_command;
 
 #define CLI_COMMANDS(X)                                                                \
   X(eval, "loss, gradient and Hessian spectrum of a network on a data set")            \
@@ -58,28 +40,24 @@ typedef struct {
 CLI_COMMANDS(CLI_DECLARE)
 #undef CLI_DECLARE
 
-/* Print "landsym CMD: message" to stderr and return the exit code for err. */
+/* "landsym CMD: message" on stderr; the exit code of err. */
 int cli_fail(const char *cmd, const ls_error *err);
-/* Print a usage error to stderr and return 2. */
+/* A usage error on stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* At exit: flushes and closes standard output; a write error (full disk, /dev/full, a
- * closed pipe) is reported on stderr and turns exit status 0 into 1. Returns the status. */
+/* Flush and close stdout; a write error turns status 0 into 1. Returns the status. */
 int cli_stdout_close(int status);
-/* Parse a whole string as an integer / double; 0 on success. */
+/* A whole string as an integer / finite double; 0 on success. */
 int cli_parse_long(const char *s, long *out);
 int cli_parse_double(const char *s, double *out);
+/* ARG as an integer in [lo, hi]: 0, or 2 after a usage error naming --NAME. */
+int cli_opt_long(const char *cmd, const char *name, const char *arg, long lo, long hi, long *out);
 
-/* --config FILE, --params P and --layer L: the options of every command that works on one point
- * of one network. */
+/* --config FILE, --params P, --layer L: the point of one network (CLI_POINT_OPTS). */
 typedef struct {
   const char *config, *params;
   int layer;
 } cli_point;
-/* ARG as an integer in [lo, hi] into *out: 0, or 2 after a usage error naming --NAME. */
-int cli_opt_long(const char *cmd, const char *name, const char *arg, long lo, long hi, long *out);
 
-
-/* ---- declarative options (cli_opts.c) ---- */
 typedef enum {
   CLI_KEND,    /* end of a table */
   CLI_KFLAG,   /* no value: *(int *)dest = 1 */
@@ -94,8 +72,7 @@ typedef enum {
   CLI_KDOUBLES /* comma-separated numbers into a cli_list */
 } cli_kind;
 
-/* A list option's values (allocated by cli_parse; cli_opts_free releases them). word: the index
- * of the word of choices given instead of a list, else -1; n: the values, 0 when not given. */
+/* A list option's values; word: index of the word of choices given instead, else -1. */
 typedef struct {
   int n, word;
   int *i;
@@ -146,8 +123,7 @@ typedef struct {
   {.name = n, .kind = CLI_KDOUBLES, .dest = (d), .nmin = 1, .metavar = m, .help = h}
 #define CLI_END {.kind = CLI_KEND}
 
-/* The table fragment of a cli_point: --config FILE (required when req_config), --params P
- * (required when req_params), --layer K (>= 1). */
+/* The options of a cli_point; req_*: the option is required. */
 #define CLI_POINT_OPTS(pt, req_config, req_params)                                               \
   {.name = "config", .kind = CLI_KSTR, .dest = &(pt)->config, .required = req_config,           \
    .metavar = "FILE", .help = "experiment config (JSON) or builtin:NAME"},                      \
@@ -155,10 +131,8 @@ typedef struct {
    .metavar = "P", .help = "the point (.npy/.json) of the student network"},                    \
   CLI_INT("layer", &(pt)->layer, 1, INT_MAX, "K", "hidden layer (default 1)")
 
-/* A command: its name in messages ("split", "count G"), the --help text printed before the
- * option lines (usage lines and a paragraph) and after them (NULL: none), the table, and room
- * for positional arguments (max_pos 0: none accepted); numbers: arguments that look like
- * negative numbers ("-3", "-.5") are values, not options. */
+/* A command: name in messages, --help text before and after the options (footer may be
+ * NULL), the table, room for positional arguments (max_pos 0: none). */
 typedef struct {
   const char *cmd, *header, *footer;
   cli_opt *opts;
@@ -167,14 +141,10 @@ typedef struct {
 } cli_spec;
 
 #define CLI_GO_ON (-1)
-/* Parse argv[1..] against spec->opts: CLI_GO_ON, 0 after printing --help, 2 after a usage
- * error (unknown option, missing or bad value, missing required option, unexpected argument). */
+/* Parse argv[1..]: CLI_GO_ON, 0 after --help, 2 after a usage error. */
 int cli_parse(cli_spec *spec, int argc, char **argv);
-/* Print the --help text of spec to f. */
 void cli_help(const cli_spec *spec, FILE *f);
-/* The entry named name (NULL when none): for ->seen. */
-const cli_opt *cli_opt_find(const cli_opt *opts, const char *name);
-/* Release the lists that cli_parse allocated. */
+const cli_opt *cli_opt_find(const cli_opt *opts, const char *name); /* NULL when none */
 void cli_opts_free(cli_opt *opts);
 
 #endif

@@ -183,7 +183,7 @@ int cli_parse(cli_spec *s, int argc, char **orig) {
     int i = opt_index(s->opts, n, c);
     if (i == -1) return cli_help(s, stdout), 0;
     if (c == ':')
-      return cli_usage_error(s->cmd, "option '%s' needs a value", argv[optind - 1]);
+      return cli_usage_error(s->cmd, "%s needs a value", argv[optind - 1]);
     if (i == -2) {
       const char *a = optopt && optopt < 256 ? (char[3]){'-', (char)optopt, 0} : argv[optind - 1];
       return cli_usage_error(s->cmd, "unknown option '%s'", a);

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "landsym/exp_channel.h"
-#include "landsym/out.h"
+#include "landsym/exp_print.h"
 
 static const char header[] =
     "usage: landsym channel --config FILE --params P --out DIR [--no-flow] [--no-plot]\n"
@@ -42,30 +42,6 @@ static int parse(int argc, char **argv, const char **config, ls_exp_channel_opts
   return rc;
 }
 
-static int print(const ls_exp_channel_result *res, const char *out, int json) {
-  ls_error err = {0};
-  if (json) return ls_json_print(res->summary, stdout, &err) ? cli_fail("channel", &err) : 0;
-  const ls_channel_report *r = &res->report;
-  char g[512];
-  ls_exp_channel_groups_string(r, g, sizeof g);
-  printf("channel:      %s\n", r->reason);
-  if (r->n_groups) {
-    printf("groups:       %s (units 0-based, - = flipped)\n", g);
-    printf("run loss:     %.17g\n", r->loss);
-    printf("limit loss:   %.17g (at the run's parameters %.17g)\n", r->limit_loss, r->limit_loss0);
-    printf("limit grad:   %.3g (inf-norm)   inertia +%d 0:%d -%d\n", r->limit_grad_inf, r->n_pos,
-           r->n_zero, r->n_neg);
-    printf("fn distance:  %.3g (RMS run vs polished limit; %.3g at the run's parameters)\n",
-           r->fn_dist, r->fn_dist0);
-  }
-  if (r->n_flow)
-    printf("continuation: %zu samples, loss %s, end loss %.17g, s %.3g (%s)\n", r->n_flow,
-           r->flow_monotone ? "monotone" : "NOT monotone", r->flow_loss_end, r->flow_s_end,
-           r->flow_stop);
-  printf("written to:   %s\n", out);
-  return 0;
-}
-
 int cmd_channel(int argc, char **argv) {
   const char *config = NULL;
   ls_exp_channel_opts co;
@@ -78,8 +54,7 @@ int cmd_channel(int argc, char **argv) {
   ls_exp_channel_result r;
   ls_status st = ls_exp_channel_run(&cfg, &co, &r, &err);
   ls_config_free(&cfg);
-  if (st) return cli_fail("channel", &err);
-  rc = print(&r, co.out_dir, json);
+  if (!st) st = ls_exp_channel_print(stdout, &r, co.out_dir, json, &err);
   ls_exp_channel_result_free(&r);
-  return rc;
+  return st ? cli_fail("channel", &err) : 0;
 }

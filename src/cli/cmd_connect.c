@@ -51,18 +51,6 @@ static int parse(int argc, char **argv, cli_point *pt, ls_exp_connect_opts *co, 
   return rc;
 }
 
-static void print(const ls_exp_connect_result *r, int no_plot) {
-  printf("start:          %s\n", r->start);
-  printf("layer:          %d, permutation", r->layer);
-  for (int i = 0; i < r->m; i++) printf(" %d", r->perm[i]);
-  printf("\nsegments:       %d (free %d, shift %d, transfer %d, restore %d)\n", r->n_segments,
-         r->moves[1], r->moves[2], r->moves[3], r->moves[4]);
-  printf("samples:        %zu\n", r->n);
-  printf("loss at start:  %.17g\n", r->loss0);
-  printf("max |L - L0|:   %.3e\n", r->max_dev);
-  printf("files:          %s, %s%s\n", r->csv, r->npy, no_plot ? "" : ", connect_loss.{png,svg,dat,gp}");
-}
-
 int cmd_connect(int argc, char **argv) {
   cli_point pt = {0};
   cli_list perm = {0, -1, NULL, NULL};
@@ -78,8 +66,7 @@ int cmd_connect(int argc, char **argv) {
   ls_config_free(&cfg);
   free(perm.i);
   if (st) return cli_fail("connect", &err);
-  if (json) st = ls_exp_json_line(r.summary, stdout, &err);
-  else print(&r, !co.plot);
+  st = ls_exp_connect_print(stdout, &r, co.plot, json, &err);
   ls_exp_connect_result_free(&r);
   return st ? cli_fail("connect", &err) : 0;
 }

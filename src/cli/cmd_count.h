@@ -28,24 +28,20 @@ typedef struct {
   CLI_LONG("max-mem", &(o)->max_mib, 1, LONG_MAX, "MIB",            \
            "refuse sizes whose numbers would need more memory (default 4096)")
 
-/* Parse argv[1..] (argv[0] is the subcommand name) against opts into o, the positional
- * arguments (negative numbers among them) into o->pos; --help prints header, the options and
- * footer. Returns CLI_GO_ON, 0 after --help, 2 after a usage error. */
+/* argv[1..] into o (positional arguments, negative numbers too, into o->pos): CLI_GO_ON, 0
+ * after --help, 2 after a usage error. */
 int count_begin(const char *sub, int argc, char **argv, count_opts *o, cli_opt *opts,
                 const char *header, const char *footer);
-/* Exactly n positional arguments, named `names` ("R M") in the message (n = 0: none); 0 ok, 2
- * after a message. */
+/* Exactly n positional arguments (named `names` in the message); 0, or 2 after a message. */
 int count_check_npos(const char *sub, const count_opts *o, int n, const char *names);
-/* Strict integer parsing of a positional argument named `what`; 0 ok, 2 after a message. */
+/* An integer / "A:B[:STEP]" (or one number) / a comma-separated list (returns the count, -1
+ * after a message) of the argument `what`; 0 ok, 2 after a message. */
 int count_parse_int(const char *sub, const char *what, const char *s, long *out);
-/* "A:B" or "A:B:STEP" (or a single number, then lo = hi); 0 ok, 2 after a message. */
 int count_parse_range(const char *sub, const char *what, const char *s, long *lo, long *hi,
                       long *step);
-/* Comma-separated integers; returns the count (>= 1) or -1 after a message. */
 int count_parse_list(const char *sub, const char *what, const char *s, long *out, int max);
-/* The output options of the library calls (format, asymptotics, digits, memory cap). */
+/* The output options of the library calls; a failed call's message and exit code. */
 ls_exp_count_opts count_lib_opts(const count_opts *o);
-/* Error message for a failed library call; returns its exit code. */
 int count_fail(const char *sub, const ls_error *err);
 
 int count_cmd_G(int argc, char **argv);

@@ -83,38 +83,6 @@ static int parse(int argc, char **argv, expand_cli *c, cli_opt *opts, ls_exp_exp
   return rc == CLI_GO_ON && ls_exp_expand_opts_check(eo, &err) ? cli_fail("expand", &err) : rc;
 }
 
-static void print_critical(const ls_sym_critical_cert *cc) {
-  printf("gradient norm:    %.3e -> %.3e\n", cc->grad_norm_r, cc->grad_norm_m);
-  printf("zero eigenvalues: %d -> %d, predicted %d (tol %.1e; largest zero %.2e, "
-         "smallest nonzero %.2e)\n",
-         cc->zero_r, cc->zero_m, cc->zero_predicted, cc->tol, cc->gap_zero, cc->gap_nonzero);
-  printf("index:            %d -> %d (lower bounds: isotropic plateau %d, predicted %d)\n",
-         cc->neg_r, cc->neg_m, cc->index_bound, cc->index_predicted_min);
-  printf("Brea plateau:     dim %d, loss change %.2e, gradient norm there %.2e\n",
-         cc->plateau_dim, cc->plateau_loss_diff, cc->plateau_grad_norm);
-}
-
-static void print(const ls_exp_expand_result *r, long seed) {
-  char d0[128], d1[128];
-  ls_net_describe(&r->net, d0, sizeof d0);
-  ls_net_describe(&r->big, d1, sizeof d1);
-  printf("point:            %s, %s\n", r->point, d0);
-  printf("irreducible form: ");
-  for (int l = 0; l <= r->red.net.n_layers; l++) printf("%s%d", l ? "-" : "", r->red.net.width[l]);
-  printf("\n");
-  printf("expanded:         %s (seed %ld)\n", d1, seed);
-  if (r->group_of) {
-    printf("unit origin:     ");
-    for (int i = 0; i < r->m; i++)
-      r->group_of[i] >= 0 ? printf(" %d", r->group_of[i]) : printf(" z%d", -1 - r->group_of[i]);
-    printf("   (original unit, or zN: zero-type group N)\n");
-  }
-  const ls_sym_equiv_cert *ec = &r->equiv;
-  printf("max output diff:  %.3e (relative %.3e)\n", ec->max_out_diff, ec->max_out_rel);
-  printf("loss:             %.17g -> %.17g (diff %.3e)\n", ec->loss_a, ec->loss_b, ec->loss_diff);
-  if (r->critical) print_critical(&r->crit);
-}
-
 int cmd_expand(int argc, char **argv) {
   expand_cli c = {.pt = {NULL, NULL, 0}, .k = {0, -1}, .zero = {0, -1}, .beta = {0, -1}, .perm = {0, -1}, .split = -1};
   cli_opt opts[24];
@@ -130,8 +98,7 @@ int cmd_expand(int argc, char **argv) {
   ls_config_free(&cfg);
   cli_opts_free(opts);
   if (st) return cli_fail("expand", &err);
-  if (c.json) st = ls_exp_json_line(r.summary, stdout, &err);
-  else print(&r, (long)eo.seed);
+  st = ls_exp_expand_print(stdout, &r, (long)eo.seed, c.json, &err);
   if (r.critical && r.crit.grad_norm_r > 1e-8)
     fprintf(stderr, "landsym expand: warning: the point is not critical (gradient norm %.2e)\n",
             r.crit.grad_norm_r);

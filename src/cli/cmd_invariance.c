@@ -7,7 +7,6 @@
 #include "cli/cli.h"
 #include "landsym/exp_invariance.h"
 #include "landsym/exp_print.h"
-#include "landsym/optim.h"
 
 static const char header[] =
     "usage: landsym invariance --config FILE [--params P] [--layer L] [--units I,J]\n"
@@ -19,23 +18,6 @@ static const char header[] =
     "minimum distance over the flow must stay positive (no finite-time arrival).\n\n";
 static const char footer[] = "Exit 0 when both checks hold, 1 when one fails, 2 bad usage or input.\n";
 
-static void print_leg(const char *name, const ls_sym_invariance_leg *g) {
-  printf("%-4s start %.3e  max %.3e  min %.3e  end %.3e  (%zu steps to t = %.4g, loss %.6e -> "
-         "%.6e, stop %s)\n",
-         name, g->dist_start, g->dist_max, g->dist_min, g->dist_end, g->n_samples, g->flow_t,
-         g->loss_start, g->loss_end, ls_stop_name(g->stop));
-}
-
-static void print(const ls_sym_invariance_opts *o, const ls_exp_invariance_result *r) {
-  printf("Lemma 2.1, layer %d, H_{%d,%d}: distance to the subspace along the gradient flow\n",
-         o->layer, o->i, o->j);
-  print_leg("on", &r->res.on);
-  print_leg("off", &r->res.off);
-  printf("on:  max distance %.3e <= %.3e (rounding level): %s\n", r->res.on.dist_max, r->on_tol,
-         r->stays_on ? "holds" : "FAILS");
-  printf("off: min distance %.3e > 0: %s\n", r->res.off.dist_min, r->stays_off ? "holds" : "FAILS");
-}
-
 /* The check on the parsed options; the exit code. */
 static int run(const cli_point *pt, ls_exp_invariance_opts *eo, int json) {
   ls_error err = {0};
@@ -46,8 +28,7 @@ static int run(const cli_point *pt, ls_exp_invariance_opts *eo, int json) {
   ls_status st = ls_exp_invariance_run(&cfg, eo, &r, &err);
   ls_config_free(&cfg);
   if (st) return cli_fail("invariance", &err);
-  if (json) st = ls_exp_json_line(r.summary, stdout, &err);
-  else print(&eo->sym, &r);
+  st = ls_exp_invariance_print(stdout, &eo->sym, &r, json, &err);
   int rc = st ? cli_fail("invariance", &err) : r.stays_on && r.stays_off ? 0 : 1;
   if (!st && rc) fprintf(stderr, "landsym invariance: Lemma 2.1 check failed\n");
   ls_exp_invariance_result_free(&r);

@@ -69,8 +69,7 @@ static int run_certify(const ls_config *cfg, const ls_exp_locus_opts *lo) {
   ls_error err = {0};
   ls_exp_locus_result r;
   if (ls_exp_locus_certify(cfg, lo, &r, &err)) return cli_fail("locus", &err);
-  ls_status st = ls_exp_json_lines(r.records, stdout, &err);
-  if (!st) st = ls_exp_json_line(r.summary, stdout, &err);
+  ls_status st = ls_exp_locus_print(stdout, &r, &err);
   int rc = st ? cli_fail("locus", &err) : r.certified == r.total ? 0 : 1;
   if (!st && rc)
     fprintf(stderr, "landsym locus: %d of %d components failed their certificate\n",
@@ -87,14 +86,8 @@ static int run_wide(const ls_config *cfg, long n, long seed) {
     fprintf(stderr, "landsym locus: last hidden width %d < %zu samples: not Cooper's wide regime "
                     "(Theorem 5.11 needs width >= n); running anyway\n",
             net->width[net->n_layers - 1], cfg->data.n);
-  if (ls_exp_locus_wide(cfg, n, seed, &r, &err) || ls_exp_json_lines(r.records, stdout, &err))
+  if (ls_exp_locus_wide(cfg, n, seed, &r, &err) || ls_exp_locus_wide_print(stdout, &r, n, &err))
     return cli_fail("locus", &err);
-  printf("Theorem 5.11: %d of %ld initial points have rank F = n and a certified strictly "
-         "decreasing line to a global minimum (max deviation from (1-t)^2 L(p): %.1e; end loss "
-         "up to %.1e)\n", r.lines_ok, n, r.worst_dev, r.worst_end);
-  printf("Proposition 5.13: %d minima found (%d global, %d non-global with a flat certificate, "
-         "%d without); %d saddles, %d not converged\n", r.n_min, r.n_global, r.n_flat, r.n_bad,
-         r.n_saddle, r.n_unconv);
   int rc = r.lines_ok == n && r.n_bad == 0 ? 0 : 1;
   ls_exp_locus_wide_result_free(&r);
   return rc;
@@ -103,15 +96,9 @@ static int run_wide(const ls_config *cfg, long n, long seed) {
 static int run_attract(const ls_config *cfg, long n, long seed, double scale, double tmax) {
   ls_error err = {0};
   ls_exp_locus_attract_result r;
-  if (ls_exp_locus_attract(cfg, n, seed, scale, tmax, &r, &err) || ls_exp_json_lines(r.records, stdout, &err))
+  if (ls_exp_locus_attract(cfg, n, seed, scale, tmax, &r, &err) ||
+      ls_exp_locus_attract_print(stdout, &r, n, scale, tmax, &err))
     return cli_fail("locus", &err);
-  printf("Definition 3.4, %ld flows from N(0, %g^2) to t = %g: global %.3f", n, scale, tmax,
-         (double)r.n_global / n);
-  for (int c = 0; c < r.n_comp; c++) {
-    if (r.comp_n[c] == 1) printf(", S%d %.3f", r.comp[c][0], (double)r.count[c] / n);
-    else printf(", C%d_%d %.3f", r.comp[c][0], r.comp[c][1], (double)r.count[c] / n);
-  }
-  printf(", other critical %.3f, not converged %.3f\n", (double)r.n_other / n, (double)r.n_unconv / n);
   ls_exp_locus_attract_result_free(&r);
   return 0;
 }

@@ -4,9 +4,8 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "cli/path_fig2.h"
 #include "landsym/exp_path.h"
-#include "landsym/out.h"
+#include "landsym/exp_print.h"
 
 static const char header[] =
     "usage: landsym path --config FILE [--params P.npy|teacher] [--layer K]\n"
@@ -85,33 +84,6 @@ static int parse(int argc, char **argv, path_cli *c, ls_exp_path_opts *po) {
   return rc;
 }
 
-static void print_pair(const ls_exp_path_pair *q) {
-  const ls_path *p = &q->p;
-  printf("%d,%d    %-9.4g %-9.3g %-14.8g %-14.8g %-6s %-9.2g %-12.6g %-11.3g %-9.3g %-9.2g %.2f\n",
-         q->l, q->m, p->d0, p->d[p->n - 1] / p->d0, p->loss[p->n - 1], p->apex_loss,
-         ls_exp_path_end_matches(p) ? "yes" : "no", p->apex_move, p->barrier,
-         ls_exp_path_max_at_d(p), p->beta_end, q->dipole, q->seconds);
-  if (p->has_apex)
-    printf("       permutation point certificate: %s, |grad|_inf %.2e (rounding bound %.2e), "
-           "%.2e from the apex%s%s\n", ls_cert_kind_name(q->cert.kind), q->cert.grad_inf,
-           q->cert.bound, q->cert.dist, q->cert.kind == LS_CERT_NONE ? ": " : "", q->cert.reason);
-  if (q->pp_done)
-    printf("       permutation point: |grad|_inf %.2e, Hessian inertia (neg %d, zero %d, pos %d)\n",
-           q->pp_grad, q->pp_inertia.neg, q->pp_inertia.zero, q->pp_inertia.pos);
-}
-
-int cli_path_print(const ls_exp_path_result *r, const char *out, int json) {
-  ls_error err = {0};
-  if (json) return ls_json_print(r->summary, stdout, &err) ? cli_fail("path", &err) : 0;
-  printf("pair   d0        d_end/d0  loss(dmin)     loss(d=0)      match  move      barrier      "
-         "max at d    out_diff  dipole    seconds\n");
-  for (int i = 0; i < r->n; i++) print_pair(&r->pairs[i]);
-  const ls_exp_path_pair *b = &r->pairs[r->best];
-  printf("lowest barrier: pair %d,%d, %.8g; total %.2f s; files in %s\n", b->l, b->m,
-         b->p.barrier, r->seconds, out);
-  return 0;
-}
-
 int cmd_path(int argc, char **argv) {
   path_cli c = {.pt = {NULL, NULL, 1}, .pair = {0, -1}, .pairs = -1};
   ls_exp_path_opts po;
@@ -130,7 +102,7 @@ int cmd_path(int argc, char **argv) {
     if (!st) st = ls_exp_path_run(&cfg, &po, &r, &err), ls_config_free(&cfg);
   }
   if (st) return cli_fail("path", &err);
-  rc = cli_path_print(&r, po.out_dir, c.json);
+  st = ls_exp_path_print(stdout, &r, po.out_dir, c.json, &err);
   ls_exp_path_result_free(&r);
-  return rc;
+  return st ? cli_fail("path", &err) : 0;
 }

@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "landsym/exp_saddle.h"
-#include "landsym/out.h"
+#include "landsym/exp_print.h"
 
 static const char header[] =
     "usage: landsym saddle --config FILE --params P.npy --out DIR [--layer K] [--mu X]\n"
@@ -52,39 +52,6 @@ static int parse(int argc, char **argv, cli_point *pt, ls_exp_saddle_opts *so, i
   return rc;
 }
 
-static void print_saddle(const ls_exp_saddle_result *r) {
-  const ls_saddle_result *sr = &r->saddle;
-  const ls_crit_cert *sc = &r->cert;
-  printf("pair:            %d,%d of layer %d (distance %.6g)\n", sr->l, sr->m, sr->layer, sr->pair_distance);
-  printf("start loss:      %.12g\n", sr->start_loss);
-  printf("reduced:         loss %.12g, |grad|_inf %.2e\n", sr->reduced_loss, sr->reduced_grad);
-  printf("saddle line:     mu %.6g, loss %.12g, |grad|_inf %.2e\n", sr->mu, sr->saddle_loss, sr->saddle_grad);
-  printf("distance:        %.6g (start -> saddle)\n", sr->distance);
-  printf("certificate:     %s, |grad|_inf %.2e (rounding bound %.2e), %.2e from the "
-         "saddle-line point%s%s\n", ls_cert_kind_name(sc->kind), sc->grad_inf, sc->bound,
-         sc->dist, sc->kind == LS_CERT_NONE ? ": " : "", sc->reason);
-  printf("inertia:         saddle (neg %d, zero %d, pos %d), split test (neg %d, zero %d, pos %d)\n",
-         sr->inertia.neg, sr->inertia.zero, sr->inertia.pos, sr->predicted.neg, sr->predicted.zero,
-         sr->predicted.pos);
-  if (r->retrain)
-    printf("retrain:         %d of %d perturbed restarts end below the start's loss\n",
-           r->retrain_below_start, r->n_retrain);
-  printf("classification:  %s\n", sr->start_degenerate ? "degenerate local minimum near a saddle"
-                                                       : "not a degenerate minimum of the split test");
-}
-
-static int print(const ls_exp_saddle_result *r, int json) {
-  ls_error err = {0};
-  if (json) return ls_json_print(r->summary, stdout, &err) ? cli_fail("saddle", &err) : 0;
-  const ls_escape_result *er = &r->escape;
-  if (r->have_escape)
-    printf("escape: %d directions (%d negative, %d near zero), lower point %s (best loss %.10g vs %.10g%s)\n",
-           er->n_dirs, er->n_negative, er->n_near_zero, er->found_lower ? "FOUND" : "not found",
-           er->best_loss, er->loss0, er->found_by_bfs ? ", by the BFS" : "");
-  if (r->have_saddle) print_saddle(r);
-  return 0;
-}
-
 int cmd_saddle(int argc, char **argv) {
   cli_point pt = {0};
   ls_exp_saddle_opts so;
@@ -97,8 +64,7 @@ int cmd_saddle(int argc, char **argv) {
   ls_exp_saddle_result r;
   ls_status st = ls_exp_saddle_run(&cfg, &so, &r, &err);
   ls_config_free(&cfg);
-  if (st) return cli_fail("saddle", &err);
-  rc = print(&r, json);
+  if (!st) st = ls_exp_saddle_print(stdout, &r, json, &err);
   ls_exp_saddle_result_free(&r);
-  return rc;
+  return st ? cli_fail("saddle", &err) : 0;
 }

@@ -6,13 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cli/cli.h"
-#include "landsym/config.h"
-#include "landsym/exp_split.h"
+#include "landsym/exp_print.h"
 #include "landsym/io.h"
-#include "landsym/out.h"
 
 static const char header[] =
     "usage: landsym split --config FILE --params P.npy --layer L --neuron I\n"
@@ -67,24 +63,6 @@ static int parse(int argc, char **argv, cli_point *pt, ls_exp_split_opts *o) {
   return parse_range(range, o) ? 2 : CLI_GO_ON;
 }
 
-/* The warnings of a finished sweep, on stderr. */
-static void warn(const ls_exp_split_result *r, int lanczos_k, const ls_error *fig) {
-  if (r->grad_norm > 1e-8)
-    fprintf(stderr, "landsym split: warning: |grad| = %.3e at the given point; Theorem 3 holds at critical points\n",
-            r->grad_norm);
-  if (!r->narrow_complete)
-    fprintf(stderr, "landsym split: warning: the %d smallest eigenvalues of the narrow Hessian are not all "
-                    "positive; its inertia is incomplete (raise --lanczos-k)\n", lanczos_k);
-  if (fig->code) fprintf(stderr, "landsym split: %s\n", fig->msg);
-  fprintf(stderr, "landsym split: spectra by %s (narrow, P = %zu) and %s (lifted, P = %zu)%s\n",
-          ls_spectrum_method_name(r->method_narrow), r->p_narrow,
-          ls_spectrum_method_name(r->method_lifted), r->p_lifted,
-          r->incomplete ? "; some inertias incomplete (raise --lanczos-k)" : "");
-  if (r->mismatches)
-    fprintf(stderr, "landsym split: %d of %ld values of mu differ from the prediction (see split_sweep.csv)\n",
-            r->mismatches, r->n_mu);
-}
-
 int cmd_split(int argc, char **argv) {
   cli_point pt = {0};
   ls_exp_split_opts o = ls_exp_split_opts_default();
@@ -97,12 +75,9 @@ int cmd_split(int argc, char **argv) {
   ls_exp_split_result r = {0};
   ls_status st = ls_params_read_net(pt.params, &cfg.student, &th, &err);
   if (!st) st = ls_exp_split_run(&cfg.student, &cfg.data, th, &o, &r, &fig, &err);
-  if (!st) {
-    json_t *j = ls_exp_split_summary(&r);
-    st = ls_json_print(j, stdout, &err);
-    json_decref(j);
-    warn(&r, o.lanczos_k ? o.lanczos_k : 2 * o.nsmall + r.nin + r.nout, &fig);
-  }
+  if (!st)
+    st = ls_exp_split_print(stdout, stderr, &r, o.lanczos_k ? o.lanczos_k : 2 * o.nsmall + r.nin + r.nout,
+                            &fig, &err);
   rc = st ? cli_fail("split", &err) : 0;
   ls_exp_split_result_free(&r);
   free(th);

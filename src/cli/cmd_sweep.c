@@ -4,34 +4,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/sweep_mpi.h"
+#include "landsym/core.h"
 #include "landsym/exp_sweep.h"
 
-static void usage(FILE *f) {
-  fprintf(f,
-          "usage: landsym sweep --config FILE --out DIR [--seeds N] [--resume]\n"
-          "                     [--threads T] [--device cpu|cuda] [--quiet]\n"
-          "\n"
-          "Train the student of FILE from seeds first_seed .. first_seed+N-1 for every\n"
-          "student width of the config's \"sweep\" section, in parallel over T threads\n"
-          "(and over MPI ranks when started by mpirun), and write DIR/summary.csv.\n"
-          "\n"
-          "  --config FILE  experiment config (JSON, docs/config.md) or builtin:NAME\n"
-          "  --out DIR      output directory (created); see docs/sweep.md for its layout\n"
-          "  --seeds N      number of seeds (default: sweep.seeds of the config)\n"
-          "  --resume       continue the sweep in DIR: finished runs are kept, the others run;\n"
-          "                 refused when the config, seeds or widths differ from DIR/sweep.json\n"
-          "  --threads T    OpenMP threads per process (default: OMP_NUM_THREADS or all cores)\n"
-          "  --device D     cpu (default) or cuda: train batches of seeds on the GPU\n"
-          "                 (one-hidden-layer MSE students, flow/newton; docs/gpu.md)\n"
-          "  --quiet        no progress on stderr\n"
-          "\n"
-          "Prints the path of summary.csv on stdout. Exit 0 when every run is recorded,\n"
-          "1 when runs could not be finished (rerun with --resume), 2 on bad usage/input.\n");
-}
+static const char header[] =
+    "usage: landsym sweep --config FILE --out DIR [--seeds N] [--resume]\n"
+    "                     [--threads T] [--device cpu|cuda] [--quiet]\n"
+    "\n"
+    "Train the student of FILE from seeds first_seed .. first_seed+N-1 for every\n"
+    "student width of the config's \"sweep\" section, in parallel over T threads\n"
+    "(and over MPI ranks when started by mpirun), and write DIR/summary.csv.\n"
+    "\n";
+static const char footer[] =
+    "\n"
+    "Prints the path of summary.csv on stdout. Exit 0 when every run is recorded,\n"
+    "1 when runs could not be finished (rerun with --resume), 2 on bad usage/input.\n";
 
 typedef struct {
   const char *config, *out;
@@ -40,55 +30,25 @@ typedef struct {
   int cuda; /* --device cuda */
 } sweep_args;
 
-/* The options a value follows; 1 when o is one of them. */
-static int takes_value(const char *o) {
-  return !strcmp(o, "--config") || !strcmp(o, "--out") || !strcmp(o, "--seeds") ||
-         !strcmp(o, "--threads") || !strcmp(o, "--device");
-}
-
-/* Store option o's value v: 0, or 2 after a usage error. */
-static int set_value(sweep_args *a, const char *o, const char *v) {
-  if (!strcmp(o, "--config"))
-    a->config = v;
-  else if (!strcmp(o, "--out"))
-    a->out = v;
-  else if (!strcmp(o, "--device")) {
-    if (strcmp(v, "cpu") && strcmp(v, "cuda"))
-      return cli_usage_error("sweep", "--device must be cpu or cuda (got '%s')", v);
-    a->cuda = !strcmp(v, "cuda");
-  } else if (!strcmp(o, "--seeds")) {
-    if (cli_parse_long(v, &a->seeds) || a->seeds < 1)
-      return cli_usage_error("sweep", "--seeds must be a positive integer (got '%s')", v);
-  } else if (cli_parse_long(v, &a->threads) || a->threads < 1 || a->threads > 4096)
-    return cli_usage_error("sweep", "--threads must be a positive integer (got '%s')", v);
-  return 0;
-}
-
-/* 0 ok, 1 --help printed, 2 usage error (reported). */
+/* argv into a: CLI_GO_ON, 0 after --help, 2 after a usage error. */
 static int parse_args(int argc, char **argv, sweep_args *a) {
   memset(a, 0, sizeof *a);
-  for (int i = 1; i < argc; i++) {
-    const char *o = argv[i];
-    if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-      usage(stdout);
-      return 1;
-    }
-    if (!strcmp(o, "--resume")) {
-      a->resume = 1;
-      continue;
-    }
-    if (!strcmp(o, "--quiet") || !strcmp(o, "-q")) {
-      a->quiet = 1;
-      continue;
-    }
-    if (!takes_value(o)) return cli_usage_error("sweep", "unknown option '%s'", o);
-    if (i + 1 >= argc) return cli_usage_error("sweep", "%s needs a value", o);
-    int rc = set_value(a, o, argv[++i]);
-    if (rc) return rc;
-  }
-  if (!a->config) return cli_usage_error("sweep", "--config FILE is required");
-  if (!a->out) return cli_usage_error("sweep", "--out DIR is required");
-  return 0;
+  cli_opt opts[] = {
+      CLI_STR_REQ("config", &a->config, "FILE", "experiment config (JSON, docs/config.md) or builtin:NAME"),
+      CLI_STR_REQ("out", &a->out, "DIR", "output directory (created); see docs/sweep.md for its layout"),
+      CLI_LONG("seeds", &a->seeds, 1, LONG_MAX, "N", "number of seeds (default: sweep.seeds of the config)"),
+      CLI_FLAG("resume", &a->resume,
+               "continue the sweep in DIR: finished runs are kept, the others run;\n"
+               "refused when the config, seeds or widths differ from DIR/sweep.json"),
+      CLI_LONG("threads", &a->threads, 1, 4096, "T",
+               "OpenMP threads per process (default: OMP_NUM_THREADS or all cores)"),
+      CLI_CHOICE("device", &a->cuda, "cpu|cuda", "D",
+                 "cpu (default) or cuda: train batches of seeds on the GPU\n"
+                 "(one-hidden-layer MSE students, flow/newton; docs/gpu.md)"),
+      {.name = "quiet", .letter = 'q', .kind = CLI_KFLAG, .dest = &a->quiet, .help = "no progress on stderr"},
+      CLI_END};
+  cli_spec spec = {.cmd = "sweep", .header = header, .footer = footer, .opts = opts};
+  return cli_parse(&spec, argc, argv);
 }
 
 /* Run this rank's share; returns the exit code of this rank. */
@@ -106,12 +66,6 @@ static int run_share(ls_exp_sweep *x, const ls_sweep_opts *o, const cli_mpi *mpi
             st->unfinished);
   }
   return ls_status_exit_code(s);
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Rank 0 alone creates or checks the directory, before anyone runs a job; the exit code
@@ -133,10 +87,10 @@ static int run_all(ls_exp_sweep *x, ls_sweep_opts *o, const cli_mpi *mpi, const 
   o->progress_ctx = &prog;
   if (mpi->rank == 0) ls_sweep_printer_start(&prog, x, o, mpi->size, a->cuda);
   ls_sweep_stats st, all;
-  double t0 = now_s();
+  double t0 = ls_clock_seconds();
   int rc = run_share(x, o, mpi, &st, a->cuda);
   rc = cli_mpi_max_int(mpi, rc); /* also waits for the slowest rank */
-  double wall = now_s() - t0;
+  double wall = ls_clock_seconds() - t0;
   all = st;
   all.ran = cli_mpi_sum_long(mpi, st.ran), all.converged = cli_mpi_sum_long(mpi, st.converged);
   all.failed = cli_mpi_sum_long(mpi, st.failed), all.skipped = cli_mpi_sum_long(mpi, st.skipped);
@@ -155,7 +109,7 @@ static int run_all(ls_exp_sweep *x, ls_sweep_opts *o, const cli_mpi *mpi, const 
 int cmd_sweep(int argc, char **argv) {
   sweep_args a;
   int rc = parse_args(argc, argv, &a);
-  if (rc) return rc == 1 ? 0 : rc;
+  if (rc != CLI_GO_ON) return rc;
   ls_error err = {LS_OK, ""};
   ls_exp_sweep *x = NULL;
   if (ls_exp_sweep_load(a.config, &x, &err)) return cli_fail("sweep", &err);

@@ -6,7 +6,11 @@
 #include "landsym/engine.h"
 
 #define CLI_ENTRY(n, s) {#n, cmd_##n, s},
-static const cli_command commands[] = {CLI_COMMANDS(CLI_ENTRY)};
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} commands[] = {CLI_COMMANDS(CLI_ENTRY)};
 #undef CLI_ENTRY
 
 static void usage(FILE *out) {
