@@ -1,8 +1,12 @@
-/* landsym: command dispatch, --help and --version. */
+/* landsym: command dispatch, --help and --version. Every command starts with OpenBLAS on
+ * one thread (the default execution context): OpenBLAS's threaded products sum in an
+ * order that depends on its thread count, so without this a command's last digits would
+ * depend on the machine's core count; commands that want BLAS threads set them. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "landsym/ctx.h"
 #include "landsym/engine.h"
 
 #define CLI_ENTRY(n, s) {#n, cmd_##n, s},
@@ -35,6 +39,8 @@ int main(int argc, char **argv) {
     usage(stdout);
     return cli_stdout_close(0);
   }
+  ls_ctx ctx = ls_ctx_default();
+  ls_ctx_apply_blas(&ctx);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name))
       return cli_stdout_close(commands[i].run(argc - 1, argv + 1));
