@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "landsym/ctx.h"
 #include "landsym/config_path.h"
 #include "landsym/exp_path.h"
 #include "landsym/exp_saddle.h"
@@ -134,6 +135,8 @@ static void check_saddle(const ls_config *cfg) {
 
 int main(int argc, char **argv) {
   (void)argc;
+  ls_ctx ctx = ls_ctx_default(); /* one BLAS thread, as the command (src/cli/main.c) */
+  ls_ctx_apply_blas(&ctx);
   char *self = strdup(argv[0]);
   snprintf(bin, sizeof bin, "%s/landsym", dirname(self));
   free(self);

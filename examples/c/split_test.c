@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include <landsym/config.h>
+#include <landsym/ctx.h>
 #include <landsym/exp_split.h>
 #include <landsym/io.h>
 
@@ -23,6 +24,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s CONFIG PARAMS LAYER NEURON A:B:N OUTDIR\n", argv[0]);
     return 2;
   }
+  /* OpenBLAS on one thread, as the landsym command runs: its threaded products sum in an
+   * order that depends on the thread count, and the last digits would follow it. */
+  ls_ctx ctx = ls_ctx_default();
+  ls_ctx_apply_blas(&ctx);
   ls_exp_split_opts o = ls_exp_split_opts_default();
   o.layer = atoi(argv[3]), o.neuron = atoi(argv[4]), o.out_dir = argv[6];
   if (sscanf(argv[5], "%lf:%lf:%ld", &o.mu_lo, &o.mu_hi, &o.n_mu) != 3) {
