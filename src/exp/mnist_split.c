@@ -71,6 +71,23 @@ static ls_status split_stages(mnist_run *r, const ls_config *cfg, const double *
   return st;
 }
 
+/* Section 6.3.2's retraining: perturb (std 0.01) the saddle line of layer 3 at mu = 0.5
+ * and 1.5, `retrain_trials` times each (5), and retrain (Adam lr 1e-3, `retrain_adam_steps`
+ * full-batch steps (5000), then `retrain_newton_iters` Newton iterations (50)); the budget
+ * comes from the config's optional "reproduce" section. */
+static ls_status retrain_opts(const ls_config *cfg, ls_exp_mnist_retrain_opts *ro, ls_error *err) {
+  static const char *const keys[] = {"retrain_trials", "retrain_adam_steps", "retrain_newton_iters", NULL};
+  static const double mus[2] = {0.5, 1.5};
+  *ro = (ls_exp_mnist_retrain_opts){3, 0, mus, 2, 5, 0.01, 1e-3, 5000, 50, 1};
+  json_t *sec = ls_config_section(cfg, "reproduce");
+  long v[3] = {5, 5000, 50};
+  ls_status st = sec ? ls_config_check_keys(cfg, sec, "reproduce", keys, err) : LS_OK;
+  for (int i = 0; i < 3 && sec && !st; i++)
+    st = ls_config_get_int(cfg, sec, "reproduce", keys[i], i ? 0 : 1, 100000000, v[i], &v[i], err);
+  ro->trials = (int)v[0], ro->adam_steps = (size_t)v[1], ro->newton_iters = (size_t)v[2];
+  return st;
+}
+
 /* Split stages and retraining on the critical point DIR/critical/params.npy. */
 static ls_status after_training(mnist_run *r, const char *config, ls_exp_mnist_result *res,
                                 ls_error *err) {
@@ -82,16 +99,16 @@ static ls_status after_training(mnist_run *r, const char *config, ls_exp_mnist_r
   st = ls_params_read_net(p, &cfg.student, &theta, err);
   if (!st) st = split_stages(r, &cfg, theta, res, err);
   if (!st) {
-    /* section 6.3.2: perturb (std 0.01) the saddle line of layer 3 at mu = 0.5 and 1.5, 5
-     * times each, and retrain (Adam lr 1e-3, 5000 steps, then 50 Newton iterations) */
-    static const double mus[2] = {0.5, 1.5};
-    ls_exp_mnist_retrain_opts ro = {3, 0, mus, 2, 5, 0.01, 1e-3, 5000, 50, 1};
+    ls_exp_mnist_retrain_opts ro;
+    st = retrain_opts(&cfg, &ro, err);
     double t = ls_clock_seconds();
     if (r->log) fprintf(r->log, "landsym reproduce mnist-split: perturb and retrain\n");
-    st = ls_exp_mnist_retrain(&cfg, theta, &ro, rt, &res->retrain, r->log, err);
+    if (!st) st = ls_exp_mnist_retrain(&cfg, theta, &ro, rt, &res->retrain, r->log, err);
     if (!st) res->retrain_rows = ro.n_mu * ro.trials;
     if (!st) print_summary(r->out, ls_exp_mnist_retrain_summary(&ro, res->retrain));
-    timing_line(r, "perturb and retrain (2 x 5 runs)", ls_clock_seconds() - t, st);
+    char what[64];
+    snprintf(what, sizeof what, "perturb and retrain (2 x %d runs)", ro.trials);
+    timing_line(r, what, ls_clock_seconds() - t, st);
   }
   free(theta), free(p), free(rt);
   ls_config_free(&cfg);
@@ -120,6 +137,8 @@ static ls_status check_config(const char *config, ls_error *err) {
   ls_status st = ls_config_load(config, &cfg, err);
   if (st) return st;
   st = ls_config_split_read(&cfg, &s, err);
+  ls_exp_mnist_retrain_opts ro;
+  if (!st) st = retrain_opts(&cfg, &ro, err);
   ls_config_free(&cfg);
   return st;
 }
