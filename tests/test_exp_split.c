@@ -96,7 +96,9 @@ static void test_config_section(void) {
   json_t *root = json_deep_copy(cfg.root);
   json_object_set_new(root, "split", json_pack("{s:s, s:i}", "spectrum", "lanczos", "lanczos_k", 7));
   ls_config c2;
-  if (ls_config_load_json(root, "s.json", NULL, &c2, &err)) {
+  ls_status loaded = ls_config_load_json(root, "s.json", NULL, &c2, &err);
+  json_decref(root); /* the config took its own reference */
+  if (loaded) {
     CHECK(0, "config with a split section loads: %s", err.msg);
     return;
   }
