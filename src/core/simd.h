@@ -150,8 +150,9 @@ static inline __attribute__((always_inline)) ls_v8 ls_v8_exp_neg(ls_v8 x) {
   return scale * p;
 }
 
-/* glibc only declares the vector variants of exp/expm1 under -ffast-math; declare them here
- * (libmvec provides SSE2, AVX, AVX2 and AVX-512 versions of both; expm1 since 2.35). */
+/* glibc only declares the vector variants of exp/expm1/log1p under -ffast-math; declare
+ * them here (libmvec provides SSE2, AVX, AVX2 and AVX-512 versions of each; expm1 and
+ * log1p since 2.35, both within 4 ulp by glibc's manual). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
     !defined(__FAST_MATH__) && defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
@@ -159,6 +160,8 @@ static inline __attribute__((always_inline)) ls_v8 ls_v8_exp_neg(ls_v8 x) {
 double exp(double);
 #pragma omp declare simd notinbranch
 double expm1(double);
+#pragma omp declare simd notinbranch
+double log1p(double);
 #endif
 
 #endif
