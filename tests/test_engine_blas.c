@@ -1,10 +1,10 @@
-/* The BLAS engine (src/deriv/gemm.c, gemm_hvp.c) against the generic path and against
+/* The BLAS engine (src/deriv/gemm.c, gemm_hvp.c, gemm_hessian.c) against the generic path and against
  * central finite differences: networks of several depths and widths (not multiples of the
  * micro-kernel sizes), with and without biases, sigmoid, tanh, softplus and gelu hidden
  * layers, MSE and NLL, per-sample weights, sample counts below one block, one more than a
  * block, and several blocks plus a remainder.
  * Agreement bound with the generic path: 1e-12, relative to |L| for the loss and to the
- * largest entry of the generic gradient or H v for each vector (the two differ only in
+ * largest entry of the generic gradient, H v or Hessian (the two differ only in
  * the order of the sums).  Finite differences (step 1e-5, central): 1e-6, same norms.
  * The BLAS path on 1 and 2 threads must agree bit for bit, and AUTO must keep the toy
  * network on the fused kernel. */
@@ -57,6 +57,33 @@ static void vs_generic(const ls_net *net, const ls_data *d, const double *th, co
   free(g1), free(g2), free(h1), free(h2);
 }
 
+/* BLAS dense Hessian (gemm_hessian.c) against generic (hessian.c), and its column q
+ * against the BLAS H e_q for a few q (first and last of each layer). */
+static void vs_generic_hessian(const ls_net *net, const ls_data *d, const double *th,
+                               const char *name) {
+  size_t P = ls_net_nparams(net);
+  double *H1 = malloc(P * P * sizeof *H1), *H2 = malloc(P * P * sizeof *H2);
+  double *e = calloc(P, sizeof *e), *hv = malloc(P * sizeof *hv), *col = malloc(P * sizeof *col);
+  ls_work *wb = work(net, d->n, LS_ENGINE_BLAS, 2), *wg = work(net, d->n, LS_ENGINE_GENERIC, 2);
+  int ok = !ls_hessian(net, d, th, H1, wb) && !ls_hessian(net, d, th, H2, wg);
+  double eH = max_rel(H1, H2, P * P), ec = 0;
+  for (int l = 1; l <= net->n_layers && ok; l++) {
+    size_t qs[2] = {ls_net_w_offset(net, l), ls_net_w_offset(net, l + 1) - 1};
+    for (int k = 0; k < 2; k++) {
+      e[qs[k]] = 1;
+      ok &= !ls_hvp(net, d, th, e, hv, wb);
+      e[qs[k]] = 0;
+      for (size_t r = 0; r < P; r++) col[r] = H1[r * P + qs[k]];
+      ec = fmax(ec, max_rel(col, hv, P));
+    }
+  }
+  CHECK(ok && eH < TOL_PATH && ec < TOL_PATH,
+        "%s n=%zu: blas dense Hessian vs generic %.1e, columns vs blas H e_q %.1e", name, d->n,
+        eH, ec);
+  ls_work_free(wb), ls_work_free(wg);
+  free(H1), free(H2), free(e), free(hv), free(col);
+}
+
 /* BLAS gradient and H v against central differences along v (of L and of grad). */
 static void vs_fd(const ls_net *net, const ls_data *d, const double *th, const double *v,
                   const char *name) {
@@ -84,18 +111,20 @@ static void vs_fd(const ls_net *net, const ls_data *d, const double *th, const d
 static void threads_same(const ls_net *net, const ls_data *d, const double *th,
                          const double *v, const char *name) {
   size_t P = ls_net_nparams(net);
-  double *g[2], *hv[2], L[2];
+  double *g[2], *hv[2], *H[2], L[2];
   for (int t = 0; t < 2; t++) {
     g[t] = malloc(P * sizeof(double)), hv[t] = malloc(P * sizeof(double));
+    H[t] = malloc(P * P * sizeof(double));
     ls_work *w = work(net, d->n, LS_ENGINE_BLAS, t + 1);
     ls_loss_grad(net, d, th, &L[t], g[t], w);
     ls_hvp(net, d, th, v, hv[t], w);
+    ls_hessian(net, d, th, H[t], w);
     ls_work_free(w);
   }
   CHECK(L[0] == L[1] && !memcmp(g[0], g[1], P * sizeof(double)) &&
-            !memcmp(hv[0], hv[1], P * sizeof(double)),
-        "%s n=%zu: 1 and 2 threads bitwise identical", name, d->n);
-  for (int t = 0; t < 2; t++) free(g[t]), free(hv[t]);
+            !memcmp(hv[0], hv[1], P * sizeof(double)) && !memcmp(H[0], H[1], P * P * sizeof(double)),
+        "%s n=%zu: 1 and 2 threads bitwise identical (loss, gradient, H v, Hessian)", name, d->n);
+  for (int t = 0; t < 2; t++) free(g[t]), free(hv[t]), free(H[t]);
 }
 
 /* BLAS against the fused kernel on a network the fused kernel takes (and on the thesis
@@ -137,7 +166,7 @@ static void run_shape(const shape *s, unsigned *seed) {
     double *v = malloc(P * sizeof *v);
     for (size_t j = 0; j < P; j++) th[j] *= 0.5, v[j] = 2 * urand(seed) - 1;
     vs_generic(&net, &d, th, v, name);
-    if (i == 1 || i == 3) vs_fd(&net, &d, th, v, name);
+    if (i == 1 || i == 3) vs_fd(&net, &d, th, v, name), vs_generic_hessian(&net, &d, th, name);
     if (i == 3) threads_same(&net, &d, th, v, name);
     ls_data_free(&d);
     free(th), free(v);

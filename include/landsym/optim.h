@@ -113,6 +113,10 @@ typedef struct {
 } ls_phase_list;
 
 typedef enum { LS_LINSOL_AUTO = 0, LS_LINSOL_DENSE, LS_LINSOL_SPGMR } ls_linsol_kind;
+/* How Newton uses the Hessian: formed and diagonalised (dense: 4 P^2 doubles at its peak)
+ * or through Hessian-vector products only (hvp: trust-region Newton-CG, O(P) memory);
+ * auto: dense for P <= dense_max_params. */
+typedef enum { LS_HESSIAN_AUTO = 0, LS_HESSIAN_DENSE, LS_HESSIAN_HVP } ls_hessian_kind;
 
 typedef enum {
   LS_STOP_NONE = 0,
@@ -158,10 +162,11 @@ typedef struct {
   double flow_rtol, flow_atol; /* 1e-8, 1e-10 */
   double flow_tmax;            /* 1e12 */
   ls_linsol_kind flow_linsol;  /* auto: dense for P <= dense_max_params, else SPGMR + HVP */
-  size_t dense_max_params;     /* 2000 */
+  size_t dense_max_params;     /* 2000: above it flow and Newton (auto) use products only */
 
   /* polishing */
   int newton_critical;         /* 1: converge to the nearest critical point (saddles too) */
+  ls_hessian_kind newton_hessian; /* auto: dense for P <= dense_max_params, else hvp */
   size_t polish_maxiter;       /* 1000: Newton iterations; NLopt gets 100x as many evaluations,
                                   2x before Newton in slsqp+newton */
   size_t auto_newton_max;      /* auto uses lbfgs+newton for P <= this (1500) */
@@ -203,6 +208,16 @@ ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_e
 ls_status ls_first_parse(const char *s, ls_first_kind *out, ls_error *err);
 ls_status ls_polish_parse(const char *s, ls_polish_kind *out, ls_error *err);
 ls_status ls_linsol_parse(const char *s, ls_linsol_kind *out, ls_error *err);
+ls_status ls_hessian_kind_parse(const char *s, ls_hessian_kind *out, ls_error *err);
+const char *ls_hessian_kind_name(ls_hessian_kind k);
+/* Bytes a training run of net on n samples under o needs at its peak (memory.c): the
+ * engine's workspace, the run's vectors and its largest phase (dense Newton 4 P^2 doubles,
+ * SLSQP about 4.5 P^2, lm the n m x P Jacobian and its SVD, Newton-CG and LBFGS O(P)).
+ * *peak (if not NULL) names that phase. ls_train refuses (LS_ERR_INPUT) a run that needs
+ * more than ls_mem_available(). */
+double ls_train_bytes(const ls_train_opts *o, const ls_net *net, size_t n, const char **peak);
+/* 1 when Newton runs on Hessian-vector products for P parameters under o (newton.c). */
+int ls_newton_uses_hvp(const ls_train_opts *o, size_t P);
 const char *ls_first_name(ls_first_kind k);
 const char *ls_polish_name(ls_polish_kind k);
 const char *ls_linsol_name(ls_linsol_kind k);

@@ -22,6 +22,7 @@ static const ls_train_key train_keys[] = {
     {"atol", LS_TRAIN_KEY_DOUBLE, "gradient flow absolute tolerance (1e-10)"},
     {"tmax", LS_TRAIN_KEY_DOUBLE, "gradient flow final time (1e12)"},
     {"linsol", LS_TRAIN_KEY_STRING, "gradient flow linear solver: auto, dense, spgmr (auto)"},
+    {"newton_hessian", LS_TRAIN_KEY_STRING, "Newton's Hessian: auto, dense (4 P^2 doubles), hvp (trust-region Newton-CG, O(P) memory) (auto: dense up to 2000 parameters)"},
     {"polish_max_iter", LS_TRAIN_KEY_COUNT, "Newton iterations / 100x NLopt evaluations (1000)"},
     {"newton_max_params", LS_TRAIN_KEY_COUNT, "auto polish is lbfgs+newton up to this many parameters (1500)"},
     {"newton_switch_tol", LS_TRAIN_KEY_DOUBLE, "slsqp/lbfgs+newton hand over to Newton below this gradient (1e-9)"},
@@ -121,7 +122,7 @@ static ls_status named(const ls_config *cfg, const char *key, ls_status s, ls_er
   return s;
 }
 
-/* preset, method, polish, linsol, critical. preset thesis: thesis section 6.2.1. */
+/* preset, method, polish, linsol, newton_hessian, critical. preset thesis: thesis section 6.2.1. */
 static ls_status read_kinds(const ls_config *cfg, const json_t *sec, ls_train_opts *o,
                             ls_error *err) {
   const char *s;
@@ -138,6 +139,8 @@ static ls_status read_kinds(const ls_config *cfg, const json_t *sec, ls_train_op
   TRY(named(cfg, "polish", ls_polish_parse(s, &o->polish, err), err));
   TRY(ls_config_get_string(cfg, sec, "train", "linsol", "auto", &s, err));
   TRY(named(cfg, "linsol", ls_linsol_parse(s, &o->flow_linsol, err), err));
+  TRY(ls_config_get_string(cfg, sec, "train", "newton_hessian", "auto", &s, err));
+  TRY(named(cfg, "newton_hessian", ls_hessian_kind_parse(s, &o->newton_hessian, err), err));
   return get_bool(cfg, sec, "critical", &o->newton_critical, err);
 }
 

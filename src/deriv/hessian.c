@@ -264,6 +264,10 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
   if (ls_net_n_glu(net)) /* networks with GLU units: glu.c */
     return ls_work_verify_data(net, d, w) ? LS_ERR_INPUT
                                           : ls_work_result(w, ls_glu_hessian(net, d, theta, H), "Hessian");
+  if (w->engine == LS_ENGINE_BLAS) { /* gemm_hessian.c */
+    if (ls_work_verify_data(net, d, w)) return LS_ERR_INPUT;
+    return ls_hessian_result(w, ls_gemm_hessian(net, d, theta, H, w));
+  }
   ls_status st = check_args(net, d, w);
   if (st != LS_OK) return st;
   size_t P = w->nparams, n = d->n, nb = w->h_nb;
@@ -296,10 +300,20 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
     }
   }
   free(ch);
+  return ls_hessian_result(w, ls_hessian_finish(net, H, P));
+}
+
+ls_status ls_hessian_result(ls_work *w, ls_status st) {
+  return st == LS_ERR_COMPUTE ? ls_work_fail(w, st, "engine: the Hessian is not finite")
+                              : ls_work_result(w, st, "Hessian");
+}
+
+ls_status ls_hessian_finish(const ls_net *net, double *H, size_t P) {
   /* Rows of layer < m in the columns of layer m come from symmetry; diagonal
    * blocks were computed in full and are averaged with their transpose. */
+  int L = net->n_layers;
   int *layer = malloc(P * sizeof *layer);
-  if (!layer) return ls_work_result(w, LS_ERR_NOMEM, "Hessian");
+  if (!layer) return LS_ERR_NOMEM;
   for (int l = 1; l <= L; l++)
     for (size_t i = ls_net_w_offset(net, l); i < ls_net_w_offset(net, l + 1); i++) layer[i] = l;
   int finite = 1;
@@ -315,7 +329,7 @@ ls_status ls_hessian(const ls_net *net, const ls_data *d, const double *theta, d
     finite &= isfinite(H[r * P + r]);
   }
   free(layer);
-  return finite ? LS_OK : ls_work_fail(w, LS_ERR_COMPUTE, "engine: the Hessian is not finite");
+  return finite ? LS_OK : LS_ERR_COMPUTE;
 }
 
 ls_status ls_hvp(const ls_net *net, const ls_data *d, const double *theta, const double *v,

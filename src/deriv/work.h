@@ -102,10 +102,19 @@ ls_status ls_work_verify(const ls_net *net, size_t n, ls_work *w);
 ls_status ls_work_verify_data(const ls_net *net, const ls_data *d, ls_work *w);
 ls_status ls_work_result(ls_work *w, ls_status st, const char *what);
 
-/* The BLAS engine (gemm.c, gemm_hvp.c) and the automatic choice (gemm_choice.c). */
+/* The BLAS engine (gemm.c, gemm_hvp.c, gemm_hessian.c) and the automatic choice
+ * (gemm_choice.c). */
 ls_engine_kind ls_engine_choose(const ls_net *net, size_t n, ls_engine_kind requested);
 ls_status ls_gemm_loss_grad(const ls_net *net, const ls_data *d, const double *theta,
                             double *loss, double *grad, ls_work *w);
+ls_status ls_gemm_hessian(const ls_net *net, const ls_data *d, const double *theta, double *H,
+                          ls_work *w);
+/* The dense Hessian's last step (hessian.c), shared by both engines: the rows of layers
+ * below a column's layer from symmetry, diagonal blocks averaged with their transpose;
+ * LS_ERR_COMPUTE when a diagonal entry is not finite. */
+ls_status ls_hessian_finish(const ls_net *net, double *H, size_t P);
+/* st recorded in w for ls_work_error: LS_ERR_COMPUTE as "the Hessian is not finite". */
+ls_status ls_hessian_result(ls_work *w, ls_status st);
 ls_status ls_gemm_hvp(const ls_net *net, const ls_data *d, const double *theta,
                       const double *v, double *Hv, ls_work *w);
 void ls_gemm_free(struct ls_gemm *g);

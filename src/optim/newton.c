@@ -9,7 +9,10 @@
  *
  * Critical-point mode: Levenberg-Marquardt on the gradient equation g(theta) = 0 with
  * Jacobian H, i.e. p = -sum_i (lambda_i g_i / (lambda_i^2 + mu)) v_i, accepted when
- * ||g||^2 decreases. It converges to the nearest critical point, saddles included. */
+ * ||g||^2 decreases. It converges to the nearest critical point, saddles included.
+ *
+ * Networks above dense_max_params (or with newton_hessian "hvp") take the same two
+ * methods on Hessian-vector products instead (newton_cg.c). */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -146,8 +149,33 @@ static void nt_accept(nt_work *w, double *theta) {
 
 #define NT_MAX_REJECT 40
 
+int ls_newton_judge(const ls_run *r, double f, double ft, double gn, double gnt, double pred,
+                    double pn, double *delta) {
+  double ared = f - ft;
+  double noise = r->obj.loss_noise + 8 * DBL_EPSILON * (fabs(f) + fabs(ft));
+  double rho = ared / fmax(pred, 1e-300);
+  if (fabs(ared) <= noise) { /* the loss cannot tell: judge by the gradient */
+    if (gnt < gn) return 1;
+    *delta = 0.25 * pn;
+    return 0;
+  }
+  /* a loss increase at the level of cancellation in the outputs (large weights make the
+   * loss's rounding error far above eps |f|) while the gradient halves: the step is
+   * right, the loss cannot measure it */
+  if (ared < 0 && -ared <= 1e-9 * fabs(f) && gnt < 0.5 * gn) return 1;
+  if (rho < 0.25) *delta = 0.25 * pn;
+  else if (rho > 0.75 && pn > 0.99 * *delta) *delta = fmin(2 * *delta, 1e10);
+  return rho > 1e-4;
+}
+
+int ls_newton_uses_hvp(const ls_train_opts *o, size_t P) {
+  return o->newton_hessian == LS_HESSIAN_HVP ||
+         (o->newton_hessian == LS_HESSIAN_AUTO && P > o->dense_max_params);
+}
+
 ls_stop_reason ls_newton_run(ls_run *r, double *theta) {
   const ls_train_opts *o = r->opt;
+  if (ls_newton_uses_hvp(o, r->P)) return ls_newton_cg_run(r, theta);
   int critical = o->newton_critical;
   nt_work w;
   if (nt_alloc(&w, r->P)) {
@@ -215,23 +243,7 @@ ls_stop_reason ls_newton_run(ls_run *r, double *theta) {
           delta = 0.25 * pn;
           continue;
         }
-        double ared = f - ft;
-        double noise = r->obj.loss_noise + 8 * DBL_EPSILON * (fabs(f) + fabs(ft));
-        double rho = ared / fmax(pred, 1e-300);
-        if (fabs(ared) <= noise) {
-          /* the loss cannot tell: judge by the gradient */
-          accepted = gnt < gn;
-          if (!accepted) delta = 0.25 * pn;
-        } else if (ared < 0 && -ared <= 1e-9 * fabs(f) && gnt < 0.5 * gn) {
-          /* a loss increase at the level of cancellation in the outputs (large weights make
-           * the loss's rounding error far above eps |f|) while the gradient halves: the
-           * step is right, the loss cannot measure it */
-          accepted = 1;
-        } else {
-          accepted = rho > 1e-4;
-          if (rho < 0.25) delta = 0.25 * pn;
-          else if (rho > 0.75 && pn > 0.99 * delta) delta = fmin(2 * delta, 1e10);
-        }
+        accepted = ls_newton_judge(r, f, ft, gn, gnt, pred, pn, &delta);
       }
       if (accepted) {
         nt_accept(&w, theta);

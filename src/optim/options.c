@@ -63,6 +63,7 @@ ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_e
   if ((unsigned)o->first > LS_FIRST_FLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown first-phase method");
   if ((unsigned)o->polish > LS_POLISH_LM_SHALLOW) return ls_error_set(err, LS_ERR_INPUT, "unknown polishing method");
   if ((unsigned)o->flow_linsol > LS_LINSOL_SPGMR) return ls_error_set(err, LS_ERR_INPUT, "unknown linear solver");
+  if ((unsigned)o->newton_hessian > LS_HESSIAN_HVP) return ls_error_set(err, LS_ERR_INPUT, "unknown newton_hessian");
   if (list_validate(&o->polish_list, err) != LS_OK) return LS_ERR_INPUT;
   if (o->first == LS_FIRST_NONE && o->polish == LS_POLISH_NONE && o->polish_list.n == 0)
     return ls_error_set(err, LS_ERR_INPUT, "method 'none' with polish 'none': nothing to do");
@@ -118,6 +119,7 @@ static const char *polish_names[] = {"none",  "auto",         "newton",       "s
                                      "slsqp+newton", "lbfgs+newton", "lm",    "lm+newton",    "newton+lm",
                                      "lm-shallow"};
 static const char *linsol_names[] = {"auto", "dense", "spgmr"};
+static const char *hessian_names[] = {"auto", "dense", "hvp"};
 static const char *stop_names[] = {"none",     "grad_tol", "loss_tol", "switch",
                                    "max_iter", "time_limit", "flow_tmax", "patience",
                                    "stalled",  "nan",      "user",     "solver_failed"};
@@ -152,7 +154,15 @@ ls_status ls_linsol_parse(const char *s, ls_linsol_kind *out, ls_error *err) {
   return LS_OK;
 }
 
+ls_status ls_hessian_kind_parse(const char *s, ls_hessian_kind *out, ls_error *err) {
+  int i = lookup(s, hessian_names, 3);
+  if (i < 0) return ls_error_set(err, LS_ERR_INPUT, "unknown newton_hessian '%s' (auto, dense, hvp)", s);
+  *out = (ls_hessian_kind)i;
+  return LS_OK;
+}
+
 const char *ls_first_name(ls_first_kind k) { return (unsigned)k <= LS_FIRST_FLOW ? first_names[k] : "?"; }
 const char *ls_polish_name(ls_polish_kind k) { return (unsigned)k <= LS_POLISH_LM_SHALLOW ? polish_names[k] : "?"; }
 const char *ls_linsol_name(ls_linsol_kind k) { return (unsigned)k <= LS_LINSOL_SPGMR ? linsol_names[k] : "?"; }
+const char *ls_hessian_kind_name(ls_hessian_kind k) { return (unsigned)k <= LS_HESSIAN_HVP ? hessian_names[k] : "?"; }
 const char *ls_stop_name(ls_stop_reason r) { return (unsigned)r <= LS_STOP_FAIL ? stop_names[r] : "?"; }

@@ -24,6 +24,13 @@ const ls_phase_desc *ls_phase_get(ls_phase_kind k);
 ls_stop_reason ls_first_order_run(ls_run *r, double *theta, int adam);
 ls_stop_reason ls_flow_run(ls_run *r, double *theta);
 ls_stop_reason ls_newton_run(ls_run *r, double *theta);
+/* Newton on Hessian-vector products (newton_cg.c), what ls_newton_run runs when
+ * ls_newton_uses_hvp. */
+ls_stop_reason ls_newton_cg_run(ls_run *r, double *theta);
+/* Trust-region acceptance of a Newton step p (norm pn) from (f, gn) to (ft, gnt) with model
+ * decrease pred; shrinks or grows *delta. Returns 1 to accept (newton.c). */
+int ls_newton_judge(const ls_run *r, double f, double ft, double gn, double gnt, double pred,
+                    double pn, double *delta);
 /* Levenberg-Marquardt (lm.c); handover: stop (LS_STOP_SWITCH) when the loss falls linearly. */
 ls_stop_reason ls_lm_run(ls_run *r, double *theta, int handover);
 /* Levenberg-Marquardt / exact-Hessian hybrid (lm_shallow.c) for one-hidden-layer MSE

@@ -144,11 +144,25 @@ static void run_finish(ls_run *r, double *theta, ls_stop_reason s, double cpu0) 
   ls_objective_free(&r->obj);
 }
 
+/* Refuses, before any work, a run whose peak memory (ls_train_bytes) is more than the
+ * machine has available. */
+static ls_status fits_memory(const ls_train_opts *o, const ls_net *net, size_t n, ls_error *err) {
+  const char *peak;
+  double need = ls_train_bytes(o, net, n, &peak), avail = ls_mem_available();
+  if (need <= avail) return LS_OK;
+  return ls_error_set(err, LS_ERR_INPUT,
+                      "training %zu parameters on %zu samples needs %.1f GiB at its peak (phase "
+                      "%s), more than the %.1f GiB this machine has available; Newton on "
+                      "Hessian-vector products (newton_hessian \"hvp\") and lbfgs need O(P)",
+                      ls_net_nparams(net), n, need / 1073741824.0, peak, avail / 1073741824.0);
+}
+
 ls_status ls_train(const ls_net *net, const ls_data *data, double *theta,
                    const ls_train_opts *opts, ls_train_result *res, ls_error *err) {
   memset(res, 0, sizeof *res);
   ls_status st = ls_train_opts_validate(opts, net, err);
   if (st != LS_OK) return st;
+  if ((st = fits_memory(opts, net, data->n, err)) != LS_OK) return st;
   ls_run r;
   if ((st = run_init(&r, net, data, theta, opts, res, err)) != LS_OK) return st;
   double cpu0 = ls_clock_cpu_seconds();
