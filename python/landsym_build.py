@@ -110,6 +110,7 @@ ls_status ls_safetensors_params_read_net(const char *path, const ls_net *net, do
 typedef enum { LS_FIRST_NONE, LS_FIRST_GD, LS_FIRST_ADAM, LS_FIRST_FLOW } ls_first_kind;
 typedef int... ls_polish_kind;
 typedef int... ls_linsol_kind;
+typedef int... ls_hessian_kind;
 typedef enum { LS_STOP_NONE, LS_STOP_GRAD, LS_STOP_LOSS, LS_STOP_SWITCH, LS_STOP_ITERS,
                LS_STOP_TIME, LS_STOP_FLOWTIME, LS_STOP_PATIENCE, LS_STOP_STALL, LS_STOP_NAN,
                LS_STOP_USER, LS_STOP_FAIL } ls_stop_reason;
@@ -126,7 +127,7 @@ typedef struct {
   double switch_grad_tol;
   double flow_rtol, flow_atol; double flow_tmax; ls_linsol_kind flow_linsol;
   size_t dense_max_params;
-  int newton_critical; size_t polish_maxiter; size_t auto_newton_max;
+  int newton_critical; ls_hessian_kind newton_hessian; size_t polish_maxiter; size_t auto_newton_max;
   double newton_switch_tol; size_t auto_slsqp_max;
   double lm_switch_tol; size_t lm_max_iter; double lm_drift;
   double grad_tol; double loss_tol; double time_limit; size_t patience;
@@ -140,6 +141,7 @@ ls_status ls_train_opts_validate(const ls_train_opts *o, const ls_net *net, ls_e
 ls_status ls_first_parse(const char *s, ls_first_kind *out, ls_error *err);
 ls_status ls_polish_parse(const char *s, ls_polish_kind *out, ls_error *err);
 ls_status ls_linsol_parse(const char *s, ls_linsol_kind *out, ls_error *err);
+ls_status ls_hessian_kind_parse(const char *s, ls_hessian_kind *out, ls_error *err);
 const char *ls_first_name(ls_first_kind k);
 const char *ls_polish_name(ls_polish_kind k);
 const char *ls_stop_name(ls_stop_reason r);

@@ -28,6 +28,15 @@ g = o['grad']
 print(1 if abs(math.sqrt(sum(v*v for v in g)) - o['grad_norm']) <= 1e-15 * o['grad_norm']
       and max(abs(v) for v in g) == o['grad_norm_inf'] and o['loss'] > 0 else 0)") "grad_norm = |grad|_2, grad_norm_inf = |grad|_inf"
 
+# the memory statement: data n (din + dout) doubles, --hessian 3 P^2 doubles and the index
+# arrays (24 P^2 + 68 P bytes), train at least the workspace
+flag $(python3 -c "
+import json
+m = json.load(open('$T/a.json'))['memory']; P = 15; n = 1681
+print(1 if m['data_bytes'] == n * 3 * 8 and m['hessian_bytes'] == 24 * P * P + 68 * P
+      and m['train_bytes'] > m['workspace_bytes'] > 0 and m['train_peak_phase'] else 0)") \
+   "eval states the memory of data, workspace, --hessian and train"
+
 # --params with a .json file holding the teacher reproduces loss 0
 echo '{"params": [0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1]}' > "$T/p.json"
 "$BIN" eval --config "$SRC/examples/thesis_teacher_self.json" --params "$T/p.json" --json > "$T/p.out"

@@ -79,6 +79,12 @@ typedef struct {
   double loss, grad_norm, grad_norm_inf;
   double *theta, *grad;         /* P each */
   double *hessian_eigenvalues;  /* P, ascending; NULL without hessian */
+  /* memory (bytes) this network on these data needs: the engine's workspace
+   * (ls_work_bytes), eval --hessian (ls_hessian_bytes + the eigen-solver's two P x P
+   * copies), and `landsym train` with the config's train options at its peak
+   * (ls_train_bytes; train_peak names the phase); the data set itself comes on top */
+  double mem_work, mem_hessian, mem_train, mem_data;
+  const char *train_peak;
 } ls_eval_result;
 
 /* Loss, gradient (2-norm and inf-norm) and optionally the Hessian spectrum of cfg's

@@ -27,7 +27,8 @@ _COUNT = {"batch": "batch", "max_iter": "first_maxiter", "polish_max_iter": "pol
 _PENALTY = {"max_norm": "max_norm", "barrier": "barrier", "merge_lambda": "merge_lambda",
             "merge_layer": "merge_layer", "merge_i": "merge_i", "merge_j": "merge_j"}
 OPTIONS = sorted(set(_DOUBLE) | set(_COUNT) | set(_PENALTY) |
-                 {"preset", "method", "polish", "linsol", "critical", "init", "init_scale"})
+                 {"preset", "method", "polish", "linsol", "newton_hessian", "critical", "init",
+                  "init_scale"})
 
 # minibatch stream seed, apart from the initialisation's (as `landsym train` does)
 _BATCH_SALT = 0x6d696e6962617463
@@ -79,6 +80,9 @@ def _options(net, opts):
     if "linsol" in opts:
         o.flow_linsol = _parse((lib.ls_linsol_parse, "ls_linsol_kind *"), "linsol",
                                opts["linsol"])
+    if "newton_hessian" in opts:
+        o.newton_hessian = _parse((lib.ls_hessian_kind_parse, "ls_hessian_kind *"),
+                                  "newton_hessian", opts["newton_hessian"])
     o.newton_critical = 1 if opts.get("critical", False) else 0
     for k, f in _DOUBLE.items():
         if k in opts:

@@ -86,6 +86,9 @@ static void print_human(const ls_config *cfg, const ls_eval_result *r) {
   printf("loss:        %.17g\n", r->loss);
   printf("grad_norm:   %.17g\n", r->grad_norm);
   printf("grad_inf:    %.17g\n", r->grad_norm_inf);
+  printf("memory:      data %.1f MiB, workspace %.1f MiB, --hessian %.1f MiB, train %.1f MiB "
+         "(peak: %s)\n", r->mem_data / 1048576, r->mem_work / 1048576, r->mem_hessian / 1048576,
+         r->mem_train / 1048576, r->train_peak);
   printf("grad:       ");
   for (size_t i = 0; i < r->P; i++) printf(" %.17g", r->grad[i]);
   printf("\n");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/config_train.h"
 #include "landsym/core.h"
 #include "landsym/engine.h"
 #include "landsym/exp_train.h"
@@ -78,9 +79,29 @@ static ls_status loss_grad(const ls_config *cfg, ls_eval_result *r, ls_work *w, 
 /* The dense Hessian needs P x P doubles (ls_hessian_bytes) and the eigen-solver two more
  * (ls_eig_sym's copy and LAPACKE's row-major transpose): refuse as bad input rather than
  * exhaust the machine. */
+static double hessian_need(const ls_net *net) {
+  size_t P = ls_net_nparams(net);
+  return (double)ls_hessian_bytes(net) + 2.0 * (double)P * (double)P * sizeof(double);
+}
+
+/* The memory estimates of the result (see ls_eval_result). */
+static ls_status memory(const ls_config *cfg, const ls_eval_opts *o, ls_eval_result *r,
+                        ls_error *err) {
+  ls_train_opts t;
+  ls_status st = ls_config_train_opts(cfg, &t, err);
+  if (st) return st;
+  const ls_net *net = &cfg->student;
+  size_t n = cfg->data.n;
+  r->mem_work = (double)ls_work_bytes(&o->ctx, net, n);
+  r->mem_hessian = hessian_need(net);
+  r->mem_train = ls_train_bytes(&t, net, n, &r->train_peak);
+  r->mem_data = (double)n * (cfg->data.din + cfg->data.dout + (cfg->data.w ? 1 : 0)) * sizeof(double);
+  return LS_OK;
+}
+
 static ls_status hessian_fits(const ls_net *net, ls_error *err) {
   size_t P = ls_net_nparams(net);
-  double need = (double)ls_hessian_bytes(net) + 2.0 * (double)P * (double)P * sizeof(double);
+  double need = hessian_need(net);
   double avail = ls_mem_available();
   if (need <= avail) return LS_OK;
   return ls_error_set(err, LS_ERR_INPUT,
@@ -116,6 +137,7 @@ ls_status ls_exp_eval(const ls_config *cfg, const ls_eval_opts *o, ls_eval_resul
   if (!st) r->engine = ls_engine_name(ls_work_engine(w));
   if (!st) st = student_params(cfg, o, r, err);
   if (!st) st = loss_grad(cfg, r, w, err);
+  if (!st) st = memory(cfg, o, r, err);
   if (!st && o->hessian) st = hessian_fits(&cfg->student, err);
   if (!st && o->hessian) st = hessian_spectrum(cfg, r, w, err);
   ls_work_free(w);
@@ -141,6 +163,13 @@ json_t *ls_exp_eval_json(const ls_config *cfg, const ls_eval_result *r) {
   json_object_set_new(o, "grad_norm", json_real(r->grad_norm));
   json_object_set_new(o, "grad_norm_inf", json_real(r->grad_norm_inf));
   json_object_set_new(o, "grad", json_vec(r->grad, r->P));
+  json_t *m = json_object();
+  json_object_set_new(m, "data_bytes", json_real(r->mem_data));
+  json_object_set_new(m, "workspace_bytes", json_real(r->mem_work));
+  json_object_set_new(m, "hessian_bytes", json_real(r->mem_hessian));
+  json_object_set_new(m, "train_bytes", json_real(r->mem_train));
+  json_object_set_new(m, "train_peak_phase", json_string(r->train_peak ? r->train_peak : ""));
+  json_object_set_new(o, "memory", m);
   if (r->hessian_eigenvalues)
     json_object_set_new(o, "hessian_eigenvalues", json_vec(r->hessian_eigenvalues, r->P));
   return o;
