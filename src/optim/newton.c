@@ -168,6 +168,13 @@ int ls_newton_judge(const ls_run *r, double f, double ft, double gn, double gnt,
   return rho > 1e-4;
 }
 
+ls_stop_reason ls_newton_start(ls_run *r, const double *theta, double *g, double *f,
+                               double *gn) {
+  if (ls_objective_grad(&r->obj, theta, f, g) != LS_OK) return ls_run_observe(r, theta, NAN, NAN);
+  *gn = ls_inf_norm(r->P, g);
+  return ls_run_observe(r, theta, *f, *gn);
+}
+
 int ls_newton_uses_hvp(const ls_train_opts *o, size_t P) {
   return o->newton_hessian == LS_HESSIAN_HVP ||
          (o->newton_hessian == LS_HESSIAN_AUTO && P > o->dense_max_params);
@@ -185,12 +192,7 @@ ls_stop_reason ls_newton_run(ls_run *r, double *theta) {
   size_t P = r->P;
   double f, gn;
   ls_stop_reason s;
-  if (ls_objective_grad(&r->obj, theta, &f, w.g) != LS_OK) {
-    s = ls_run_observe(r, theta, NAN, NAN);
-    goto done;
-  }
-  gn = ls_inf_norm(P, w.g);
-  s = ls_run_observe(r, theta, f, gn);
+  s = ls_newton_start(r, theta, w.g, &f, &gn);
   double delta = 1.0, mu = -1;
   for (size_t it = 0; s == LS_STOP_NONE; it++) {
     if (it >= o->polish_maxiter) {
@@ -252,7 +254,6 @@ ls_stop_reason ls_newton_run(ls_run *r, double *theta) {
       }
     }
   }
-done:
   nt_free(&w);
   return s;
 }

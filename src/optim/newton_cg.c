@@ -193,12 +193,7 @@ ls_stop_reason ls_newton_cg_run(ls_run *r, double *theta) {
   size_t P = r->P;
   double f, gn, delta = 1.0, mu = -1;
   ls_stop_reason s;
-  if (ls_objective_grad(&r->obj, theta, &f, w.g) != LS_OK) {
-    s = ls_run_observe(r, theta, NAN, NAN);
-    goto done;
-  }
-  gn = ls_inf_norm(P, w.g);
-  s = ls_run_observe(r, theta, f, gn);
+  s = ls_newton_start(r, theta, w.g, &f, &gn);
   for (size_t it = 0; s == LS_STOP_NONE; it++) {
     if (it >= o->polish_maxiter) {
       s = LS_STOP_ITERS;
@@ -255,7 +250,6 @@ ls_stop_reason ls_newton_cg_run(ls_run *r, double *theta) {
       }
     }
   }
-done:
   cg_free(&w);
   return s;
 }

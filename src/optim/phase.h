@@ -27,6 +27,10 @@ ls_stop_reason ls_newton_run(ls_run *r, double *theta);
 /* Newton on Hessian-vector products (newton_cg.c), what ls_newton_run runs when
  * ls_newton_uses_hvp. */
 ls_stop_reason ls_newton_cg_run(ls_run *r, double *theta);
+/* A Newton phase's first point: objective f and gradient g at theta, *gn its inf-norm,
+ * observed (newton.c); returns the run's stop reason. */
+ls_stop_reason ls_newton_start(ls_run *r, const double *theta, double *g, double *f,
+                               double *gn);
 /* Trust-region acceptance of a Newton step p (norm pn) from (f, gn) to (ft, gnt) with model
  * decrease pred; shrinks or grows *delta. Returns 1 to accept (newton.c). */
 int ls_newton_judge(const ls_run *r, double f, double ft, double gn, double gnt, double pred,
