@@ -60,6 +60,19 @@ cat > "$T/huge.json" <<JSON
  "student": {"widths": [1000, 300, 1], "activation": "erf", "bias": true}}
 JSON
 expect "Hessian too large for memory" 2 "--hessian: the dense Hessian of 300601 parameters needs" "GiB" -- eval --config "$T/huge.json" --hessian
+# training the same network: Newton with the dense Hessian would need 4 P^2 doubles (2.6 TiB):
+# refused before any work, no folder written; the automatic choice runs it on products
+cat > "$T/huge_train.json" <<JSON
+{"data": {"kind": "gaussian", "n": 4, "seed": 1},
+ "teacher": {"widths": [1000, 2, 1], "activation": "erf", "bias": false, "seed": 7, "init": "normal"},
+ "student": {"widths": [1000, 300, 1], "activation": "erf", "bias": true},
+ "train": {"method": "none", "polish": "newton", "polish_max_iter": 2, "newton_hessian": "dense"}}
+JSON
+expect "dense Newton too large for memory" 2 "needs" "GiB at its peak (phase newton)" -- train --config "$T/huge_train.json" --out "$T/huge_run"
+flag $([ ! -e "$T/huge_run" ] && echo 1) "the refused run wrote no folder"
+sed 's/"newton_hessian": "dense"/"newton_hessian": "auto"/' "$T/huge_train.json" > "$T/huge_auto.json"
+"$BIN" train --config "$T/huge_auto.json" --out "$T/huge_auto" >/dev/null 2>&1
+flag $([ $? = 0 ] && [ -s "$T/huge_auto/result.json" ] && echo 1) "newton_hessian auto trains 300,601 parameters on Hessian-vector products"
 expect "unknown engine" 2 "--engine must be" -- eval --config builtin:thesis --engine fast
 
 # bad usage
