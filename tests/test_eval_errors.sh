@@ -73,6 +73,8 @@ flag $([ ! -e "$T/huge_run" ] && echo 1) "the refused run wrote no folder"
 sed 's/"newton_hessian": "dense"/"newton_hessian": "auto"/' "$T/huge_train.json" > "$T/huge_auto.json"
 "$BIN" train --config "$T/huge_auto.json" --out "$T/huge_auto" >/dev/null 2>&1
 flag $([ $? = 0 ] && [ -s "$T/huge_auto/result.json" ] && echo 1) "newton_hessian auto trains 300,601 parameters on Hessian-vector products"
+expect "saddle's dense Hessian too large for memory" 2 "needs" "GiB" -- saddle --config "$T/huge.json" --params "$T/huge_auto/params.npy" --out "$T/huge_saddle"
+flag $([ ! -e "$T/huge_saddle/summary.json" ] && echo 1) "the refused saddle search wrote no summary"
 expect "unknown engine" 2 "--engine must be" -- eval --config builtin:thesis --engine fast
 
 # bad usage

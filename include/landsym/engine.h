@@ -36,6 +36,11 @@ ls_engine_kind ls_work_engine(const ls_work *w);
  * Only the latter grows with P^2. */
 size_t ls_work_bytes(const ls_ctx *ctx, const ls_net *net, size_t n_samples);
 size_t ls_hessian_bytes(const ls_net *net);
+/* LS_OK when `copies` P x P arrays of doubles fit in the memory the machine has available
+ * now (ls_mem_available), else LS_ERR_INPUT with a message naming `what` (e.g. "the dense
+ * Hessian"), the bytes needed and the bytes available: the dense-Hessian analyses refuse
+ * as bad input rather than exhaust the machine. */
+ls_status ls_dense_fits(size_t P, double copies, const char *what, ls_error *err);
 
 /* Network output (before any softmax) for n inputs x (n x width[0]) into out (n x width[L]). */
 ls_status ls_forward(const ls_net *net, const double *theta, size_t n, const double *x,

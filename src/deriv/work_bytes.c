@@ -3,6 +3,7 @@
  * dense Hessian itself.  Upper bounds, counted from the allocations in engine.c,
  * hessian.c and gemm.c; none of them grows with P^2 except ls_hessian_bytes. */
 #include "gemm.h"
+#include "landsym/core.h"
 
 /* Sizes of hessian.c's per-thread scratch (see its ensure_scratch): blocks of at most
  * LS_GRAD_BLOCK samples and about HB_BUDGET doubles of tangents, at least 32 samples. */
@@ -36,4 +37,13 @@ size_t ls_hessian_bytes(const ls_net *net) {
   size_t P = ls_net_nparams(net);
   /* the P x P result, the layer index of each parameter, the chunk list */
   return P * P * sizeof(double) + P * (sizeof(int) + 64);
+}
+
+ls_status ls_dense_fits(size_t P, double copies, const char *what, ls_error *err) {
+  double need = copies * (double)P * (double)P * sizeof(double), avail = ls_mem_available();
+  if (need <= avail) return LS_OK;
+  return ls_error_set(err, LS_ERR_INPUT,
+                      "%s of %zu parameters needs %.1f GiB (%.3g x %zu x %zu doubles), more than "
+                      "the %.1f GiB this machine has available", what, P, need / 1073741824.0,
+                      copies, P, P, avail / 1073741824.0);
 }

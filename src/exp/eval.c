@@ -101,14 +101,8 @@ static ls_status memory(const ls_config *cfg, const ls_eval_opts *o, ls_eval_res
 
 static ls_status hessian_fits(const ls_net *net, ls_error *err) {
   size_t P = ls_net_nparams(net);
-  double need = hessian_need(net);
-  double avail = ls_mem_available();
-  if (need <= avail) return LS_OK;
-  return ls_error_set(err, LS_ERR_INPUT,
-                      "--hessian: the dense Hessian of %zu parameters needs %.1f GiB (%zu x %zu "
-                      "doubles, three copies with the eigen-solver), more than the %.1f GiB "
-                      "this machine has available", P, need / 1073741824.0, P, P,
-                      avail / 1073741824.0);
+  return ls_dense_fits(P, hessian_need(net) / ((double)P * (double)P * sizeof(double)),
+                       "--hessian: the dense Hessian", err);
 }
 
 static ls_status hessian_spectrum(const ls_config *cfg, ls_eval_result *r, ls_work *w,

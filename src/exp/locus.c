@@ -62,6 +62,7 @@ static ls_status compute(const ls_config *cfg, const int *k, int nk, uint64_t se
   const ls_data *d = &cfg->data;
   int L = net->n_layers, b = net->width[L], m = net->width[L - 1];
   size_t P = ls_net_nparams(net), n = d->n;
+  if (ls_dense_fits(P, 2, "locus: the Hessian and its spectrum", err)) return LS_ERR_INPUT;
   c->th = malloc(P * sizeof *c->th), c->g = malloc(P * sizeof *c->g), c->H = malloc(P * P * sizeof *c->H);
   c->eig = malloc(P * sizeof *c->eig), c->pred = malloc(P * sizeof *c->pred), c->mask = malloc(P);
   ls_work *w = ls_work_alloc(net, n);

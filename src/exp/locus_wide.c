@@ -46,6 +46,7 @@ static double target_power(const ls_data *d) {
 static ls_status hessian_min(const ls_net *net, const ls_data *d, const double *th, double *lmin,
                              double *lmax, ls_error *err) {
   size_t P = ls_net_nparams(net);
+  if (ls_dense_fits(P, 2, "locus --wide: the Hessian spectrum", err)) return LS_ERR_INPUT;
   double *H = malloc(P * P * sizeof *H), *e = malloc(P * sizeof *e);
   ls_work *w = ls_work_alloc(net, d->n);
   ls_status st = LS_OK;

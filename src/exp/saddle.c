@@ -43,6 +43,7 @@ static ls_status write_eigs(const char *dir, const char *name, const double *e, 
 static ls_status smallest_direction(const ls_net *net, const ls_data *d, const double *saddle,
                                     const double *e1, double *e2, ls_error *err) {
   size_t P = ls_net_nparams(net);
+  if (ls_dense_fits(P, 3, "saddle: the Hessian's eigenvectors", err)) return LS_ERR_INPUT;
   double *H = malloc(P * P * sizeof *H), *ev = malloc(P * P * sizeof *ev), *w = malloc(P * sizeof *w);
   ls_status st = !H || !ev || !w ? ls_error_set(err, LS_ERR_NOMEM, "out of memory") : LS_OK;
   ls_work *wk = st ? NULL : ls_work_alloc(net, d->n);

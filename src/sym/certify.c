@@ -38,6 +38,10 @@ ls_status ls_cert_grad_bound(const ls_net *net, const ls_data *d, const double *
                              double kappa, double *bound, ls_error *err) {
   size_t P = ls_net_nparams(net), O = (size_t)net->width[net->n_layers], nr = d->n * O;
   int mse = net->loss == LS_LOSS_MSE;
+  /* the Hessian and, for MSE, the (n m) x P Jacobian of the residuals */
+  if (ls_dense_fits(P, 1 + (mse ? (double)nr / (double)P : 0), "certify: the gradient's rounding bound",
+                    err))
+    return LS_ERR_INPUT;
   double *H = malloc(P * P * sizeof *H), *t = calloc(P, sizeof *t);
   double *J = mse ? malloc(nr * P * sizeof *J) : NULL, *r = mse ? malloc(nr * sizeof *r) : NULL;
   double *f = mse ? malloc(nr * sizeof *f) : NULL;

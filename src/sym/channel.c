@@ -387,6 +387,7 @@ static ls_status limit_measure(const ls_data *d, const ls_channel_opts *o, ls_ch
                                ls_error *err) {
   const ls_net *nl = &rep->limit_net;
   size_t P = ls_net_nparams(nl);
+  if (ls_dense_fits(P, 2, "channel: the limit's Hessian inertia", err)) return LS_ERR_INPUT;
   double *g = malloc(P * sizeof *g), *H = malloc(P * P * sizeof *H), *ev = malloc(P * sizeof *ev);
   ls_work *w = ls_work_alloc(nl, d->n);
   ls_status st = (!g || !H || !ev || !w) ? ls_error_set(err, LS_ERR_NOMEM, "channel: out of memory")

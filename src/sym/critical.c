@@ -13,6 +13,7 @@
 ls_status ls_sym_hessian_eigs(const ls_net *net, const ls_data *d, const double *theta,
                               double *eig, ls_error *err) {
   size_t P = ls_net_nparams(net);
+  if (ls_dense_fits(P, 1, "the Hessian spectrum", err)) return LS_ERR_INPUT;
   double *H = malloc(P * P * sizeof *H);
   ls_work *w = ls_work_alloc(net, d->n);
   ls_status st = LS_OK;
