@@ -38,6 +38,8 @@ typedef struct {
                              evaluations; 0 = none) [0] */
   int merged_maxeval;     /* LBFGS evaluations for the merged (narrower) network that
                              checks the end of the path; 0 = skip [3000] */
+  FILE *log;              /* progress (teacher trained, each path step) or NULL; set by the
+                             caller, not read from the config */
 } ls_exp_fig3_opts;
 
 /* One teacher and its path. */

@@ -86,6 +86,10 @@ typedef struct {
                            permutation point, see docs/path.md) */
   int apex;             /* 1: also compute the exact end d = 0 (ls_path_apex) and count it in
                            the barrier (default 1) */
+  /* progress of long paths: called after every step s (1..steps) with the distance d, the
+   * loss there and the evaluations so far; NULL (default) for none */
+  void (*progress)(void *user, int s, int steps, double d, double loss, size_t evals);
+  void *progress_user;
 } ls_path_opts;
 
 void ls_path_opts_default(ls_path_opts *o);

@@ -186,6 +186,11 @@ static ls_status teacher(const ls_config *cfg, const ls_exp_fig3_opts *o, fig3_s
   double t0 = ls_clock_seconds();
   ls_status st = train_teacher(cfg, o, &w->net, r->seed, w->theta, &r->teacher_nll, err);
   r->train_s = ls_clock_seconds() - t0;
+  if (o->log && !st) {
+    fprintf(o->log, "    H %d seed %d: teacher trained (%d Adam steps, NLL %.4g) in %.1f s\n", r->H,
+            r->seed, o->train_iters, r->teacher_nll, r->train_s);
+    fflush(o->log);
+  }
   if (st) return st;
   if ((st = ls_forward(&w->net, w->theta, n, data->x, w->y, w->work)))
     return ls_error_set(err, st, "teacher forward pass failed (H = %d, seed %d)", r->H, r->seed);
@@ -222,6 +227,24 @@ static ls_status sample_path(const ls_config *cfg, fig3_scratch *w, const ls_pat
   return LS_OK;
 }
 
+/* Progress of a path in the log: every tenth step, the last, and any step that ends more
+ * than a minute after the previous line (full-scale paths take hours). */
+typedef struct {
+  FILE *log;
+  int H, seed;
+  double t0, last;
+} step_log;
+
+static void log_step(void *user, int s, int steps, double d, double loss, size_t evals) {
+  step_log *q = user;
+  double now = ls_clock_seconds();
+  if (s % 10 && s != steps && now - q->last < 60) return;
+  q->last = now;
+  fprintf(q->log, "    H %d seed %d: step %d/%d, d %.4g, loss %.6g, %zu evaluations, %.1f s\n",
+          q->H, q->seed, s, steps, d, loss, evals, ls_clock_seconds() - q->t0);
+  fflush(q->log);
+}
+
 /* The path from the teacher (student = teacher on the regression loss), the most similar
  * pair of `layer` merged, and the merged reference at its end. */
 static ls_status merge_path(const ls_config *cfg, const ls_exp_fig3_opts *o, fig3_scratch *w,
@@ -242,6 +265,8 @@ static ls_status merge_path(const ls_config *cfg, const ls_exp_fig3_opts *o, fig
   po.apex = 0;
   ls_path path = {0};
   double t0 = ls_clock_seconds();
+  step_log sl = {o->log, r->H, r->seed, t0, t0};
+  if (o->log) po.progress = log_step, po.progress_user = &sl;
   st = ls_path_build(&student, &reg, w->theta, &po, &path, err);
   r->path_s = ls_clock_seconds() - t0;
   if (st) ls_error_prefix(err, "path H = %d, seed %d", r->H, r->seed);
@@ -346,6 +371,7 @@ ls_status ls_exp_reproduce_fig3(const ls_reproduce_opts *ro, ls_exp_fig3_result 
   if (st) return st;
   if (!(st = ls_exp_fig3_opts_read(&cfg, &res->opts, err))) {
     if (ro->seeds) res->opts.seeds = (int)ro->seeds;
+    res->opts.log = log;
     /* the engine splits samples over threads; results do not change */
     omp_set_num_threads(ro->ctx.threads > 0 ? ro->ctx.threads : 1);
     ls_ctx_apply_blas(&ro->ctx);

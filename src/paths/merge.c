@@ -506,6 +506,7 @@ static ls_status build_constrained(const ls_net *net, const ls_data *data, const
       ls_error_set(err, st, "loss evaluation failed at step %d", s);
       goto done;
     }
+    if (o->progress) o->progress(o->progress_user, s, o->steps, d, p->loss[s], p->evals + c.evals);
     prev = cur;
   }
   if (o->apex && o->steps >= 1 && refine_last(net, data, o, &mo, &c, z, p->params + (size_t)o->steps * P)) {
@@ -550,6 +551,7 @@ static ls_status build_lagrangian(const ls_net *net, const ls_data *data, const 
       ls_error_set(err, st, "loss evaluation failed at step %d", s);
       break;
     }
+    if (o->progress) o->progress(o->progress_user, s, o->steps, p->d[s], p->loss[s], p->evals);
     if (p->d[s] <= dend) {
       s++;
       break;
