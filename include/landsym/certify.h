@@ -46,7 +46,19 @@
  *     B = min T; certified when r is small (radius_max) and the
  *     thesis's escape checks (section 6.2.4, Algorithms 1 and 2, ls_escape_check at the
  *     thesis's settings: scan +/-8 in steps of 0.01, BFS step 0.01, gradient threshold
- *     1e-9) must find no lower point. */
+ *     1e-9) must find no lower point.
+ *   - Valley (src/sym/certify_valley.c), where Theorem 2 says nothing and no escape is
+ *     found, with at most 6 extra zero directions and 400 parameters: the stiff
+ *     directions (eigenvalues above the zero level) are eliminated by Newton's method, so
+ *     that the loss along the extra kernel is the loss of the valley y(t) of lowest loss
+ *     (a curve where straight lines leave it at third order); Newton's method on that
+ *     valley loss (exact gradient, Hessian C by second differences of the loss) moves to
+ *     its stationary point, a critical point of the loss, where C must be positive
+ *     definite with the same smallest eigenvalue (within 10%) at the steps h, h/2, h/4
+ *     (h = 1e-2 max(1, |theta|_inf)). Then the Hessian is positive definite (C is its Schur
+ *     complement on the kernel): a strict minimum whose smallest curvature lies below
+ *     the eigenvalue solver's resolution and is resolved on the loss. The minimum must lie
+ *     within 0.1 max(1, |theta|_inf) of the point. */
 #ifndef LANDSYM_CERTIFY_H
 #define LANDSYM_CERTIFY_H
 
@@ -110,8 +122,10 @@ typedef enum {
   LS_MINCERT_SADDLE,    /* index >= 1 (negative eigenvalues) */
   LS_MINCERT_MORSE_BOTT,/* zero count = prediction, the rest positive */
   LS_MINCERT_HIGHER,    /* extra kernel: Q > 0, Theorem 2's radius small, no escape */
-  LS_MINCERT_ESCAPE     /* extra kernel: the escape checks (Algorithms 1/2) found a lower
+  LS_MINCERT_ESCAPE,    /* extra kernel: the escape checks (Algorithms 1/2) found a lower
                            point: not a minimum */
+  LS_MINCERT_VALLEY     /* extra kernel: the valley test resolved its curvature on the loss:
+                           a strict minimum (see "Valley" above) */
 } ls_mincert_kind;
 const char *ls_mincert_kind_name(ls_mincert_kind k);
 
@@ -140,7 +154,10 @@ typedef struct {
                           has none lower; NaN: not tested) */
   int escape_found;    /* Algorithms 1/2 found a lower point */
   double escape_loss;  /* lowest loss they found */
-  char reason[200];
+  double valley_curv;  /* valley test: smallest curvature of the valley / max|lambda| */
+  double valley_dist;  /* ... its minimum's max-norm distance from the critical point */
+  double valley_loss;  /* ... and its loss (NaN: no valley test) */
+  char reason[200];    /* why not certified; for the valley certificate, its numbers */
 } ls_min_cert;
 
 /* Certificate of the kind of the certified critical point cc->theta on net. */

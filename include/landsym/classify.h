@@ -86,7 +86,7 @@ typedef struct {
   double cert_seconds;      /* wall time spent on the two certificates (ls_cert_critical,
                                ls_cert_minimum) */
   char certificate[48];     /* the certificate that holds: "global", "morse_bott",
-                               "higher_order", "saddle", "escape", or "none" (see
+                               "higher_order", "valley", "saddle", "escape", or "none" (see
                                crit.reason / mincert.reason) */
   int teacher_match;        /* 1: reduced network = teacher (needs a teacher) */
   double loss, grad_inf;    /* at the point */

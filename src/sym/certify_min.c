@@ -13,6 +13,7 @@
 #include "landsym/paths.h"
 #include "landsym/sym.h"
 #include "sym/unit.h"
+#include "sym/valley.h"
 
 void ls_mincert_opts_default(ls_mincert_opts *o) {
   o->eig_tol = 1e-7;
@@ -22,8 +23,8 @@ void ls_mincert_opts_default(ls_mincert_opts *o) {
 }
 
 const char *ls_mincert_kind_name(ls_mincert_kind k) {
-  static const char *const n[] = {"none", "saddle", "morse_bott", "higher_order", "escape"};
-  return (k >= 0 && k <= LS_MINCERT_ESCAPE) ? n[k] : "?";
+  static const char *const n[] = {"none", "saddle", "morse_bott", "higher_order", "escape", "valley"};
+  return (k >= 0 && k <= LS_MINCERT_VALLEY) ? n[k] : "?";
 }
 
 /* Orthonormalise v (n) against the k orthonormal rows of B; returns its remaining norm
@@ -191,6 +192,7 @@ ls_status ls_cert_minimum(const ls_net *net, const ls_data *d, const ls_crit_cer
   else ls_mincert_opts_default(&o);
   memset(m, 0, sizeof *m);
   m->third_max = m->fourth_min = m->escape_loss = m->radius = NAN;
+  m->valley_curv = m->valley_dist = m->valley_loss = NAN;
   if (!cc->theta) {
     snprintf(m->reason, sizeof m->reason, "no certified critical point");
     return LS_OK;
@@ -296,6 +298,8 @@ ls_status ls_cert_minimum(const ls_net *net, const ls_data *d, const ls_crit_cer
              "%d extra zero directions: third derivative %.2e, fourth %.2e relative: Theorem 2 "
              "places a minimum within %.2e (more than %.0e x |theta|), no escape found",
              nE, m->third_max, m->fourth_min, m->radius, o.radius_max);
+    /* the valley test (certify_valley.c) replaces the reason when it runs */
+    st = ls_valley_test(net, d, x, lam, V, thr, E, nE, m, err);
   }
 done:
   ls_escape_result_free(&er);

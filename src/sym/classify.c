@@ -569,6 +569,7 @@ static ls_status decide_class(const ls_net *net, const ls_data *d, int zero_loss
     break;
   case LS_MINCERT_MORSE_BOTT:
   case LS_MINCERT_HIGHER:
+  case LS_MINCERT_VALLEY:
     r->cls = reduced ? LS_CLASS_SYMMETRY : LS_CLASS_LOCAL;
     break;
   default:
