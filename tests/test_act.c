@@ -1,20 +1,23 @@
-/* Activations: each derivative (1st, 2nd, 3rd) against 4th-order central differences of
+/* Activations: each derivative (1st, 2nd, 3rd, and ls_act_d4's 4th) against 4th-order central differences of
  * the one below it, the vectorised ls_act_apply against the scalar ls_act_eval, and
  * finiteness and the right limits far out on both tails (|x| = 800). */
 #include "check.h"
 #include "landsym/net.h"
 
-static void eval(const ls_act *a, double x, double d[4]) { ls_act_eval(a, x, d); }
+static void eval(const ls_act *a, double x, double d[5]) {
+  ls_act_eval(a, x, d);
+  d[4] = ls_act_d4(a, x);
+}
 
 int main(void) {
   const double xs[] = {-3.7, -1.3, -0.41, -0.05, 0.02, 0.33, 0.9, 2.2, 4.5};
   const int nx = (int)(sizeof xs / sizeof xs[0]);
   for (int kind = 0; kind < LS_ACT_COUNT; kind++) {
     ls_act a = {(ls_act_kind)kind, 0.7, 2.5};
-    for (int order = 1; order <= 3; order++) {
+    for (int order = 1; order <= 4; order++) {
       double maxerr = 0, h = 2e-4;
       for (int i = 0; i < nx; i++) {
-        double x = xs[i], d[4], p1[4], m1[4], p2[4], m2[4];
+        double x = xs[i], d[5], p1[5], m1[5], p2[5], m2[5];
         eval(&a, x, d), eval(&a, x + h, p1), eval(&a, x - h, m1);
         eval(&a, x + 2 * h, p2), eval(&a, x - 2 * h, m2);
         int o = order - 1;

@@ -4,7 +4,11 @@
  * NLL); and the GLU unit as the limit of a pair of ordinary units with outgoing weights
  * c/2 +- 1/eps and incoming weights w +- eps V/2 (Martinelli et al. 2025, arXiv
  * 2506.14951): outputs, loss and gradient (through the chain rule of that map) agree to
- * O(eps^2). */
+ * O(eps^2). Second-order units (net.h glu2): the same derivative checks with one of the
+ * GLU units of every hidden layer second order, and the unit as the limit of three ordinary
+ * units at w + eps s_k D (s = -1, 0, 1) with outgoing weights B/(2 eps^2) (1, -2, 1) +
+ * V'/eps (-1/2, 0, 1/2) + (0, c, 0): c f + V' (D.x) f' + B/2 (D.x)^2 f'' up to O(eps^2)
+ * (the third-order terms cancel by the symmetry of s). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +29,11 @@ static void derivative_checks(void) {
   for (size_t ia = 0; ia < sizeof acts / sizeof *acts; ia++)
     for (int depth = 2; depth <= 3; depth++)
       for (int bias = 0; bias <= 1; bias++)
-        for (int loss = 0; loss <= 1; loss++) {
+        for (int lo = 0; lo <= 3; lo++) {
+          int loss = lo & 1, order2 = lo >> 1;
           ls_net net;
           random_net_init(&net, acts[ia], depth, bias, (ls_loss_kind)loss);
-          for (int l = 1; l < depth; l++) net.glu[l] = 1 + (l + (int)ia) % 2;
+          for (int l = 1; l < depth; l++) net.glu[l] = 1 + (l + (int)ia) % 2, net.glu2[l] = order2;
           if (depth == 3) net.act[depth] = (ls_act){LS_ACT_TANH, 1, 1}; /* output act too */
           char desc[160];
           ls_net_describe(&net, desc, sizeof desc);
@@ -170,9 +175,82 @@ static void limit_checks(void) {
   ls_data_free(&d);
 }
 
+/* Three-unit network 2-4-1 (unit 0 ordinary, units 1-3 the group) and the network 2-2-1
+ * with one second-order GLU unit, sigmoid, biases. */
+static void limit2_checks(void) {
+  unsigned seed = 77;
+  ls_net pn, gn;
+  int wp[3] = {2, 4, 1}, wg[3] = {2, 2, 1};
+  ls_act sig = {LS_ACT_SIGMOID, 1, 1};
+  ls_net_init(&pn, 2, wp, sig, 1, NULL);
+  ls_net_init(&gn, 2, wg, sig, 1, NULL);
+  gn.glu[1] = 1, gn.glu2[1] = 1;
+  ls_error err;
+  CHECK(ls_net_validate(&gn, &err) == LS_OK, "second-order GLU network valid");
+  ls_data d;
+  double *tp = random_problem(&pn, 40, &seed, &d);
+  size_t Pg = ls_net_nparams(&gn);
+  size_t W1 = ls_net_w_offset(&gn, 1), B1 = ls_net_b_offset(&gn, 1), V1 = ls_net_v_offset(&gn, 1),
+         C1 = ls_net_c_offset(&gn, 1), M1 = ls_net_m_offset(&gn, 1), W2 = ls_net_w_offset(&gn, 2),
+         B2 = ls_net_b_offset(&gn, 2);
+  CHECK(Pg == 18 && W1 == 0 && B1 == 4 && V1 == 6 && C1 == 8 && M1 == 9 && W2 == 15 && B2 == 17,
+        "second-order layout: W1 0, b1 4, V1 6, c1 8, M1 9 (6 = 3*4/2 entries), W2 15, b2 17, "
+        "P 18 (got %zu %zu %zu %zu %zu %zu %zu, P %zu)", W1, B1, V1, C1, M1, W2, B2, Pg);
+  double u0[3] = {0.7, -1.1, 0.3}, w[3] = {-0.4, 0.9, 0.2}, D[3] = {0.5, -0.8, 0.6};
+  double a0 = 0.8, c = -0.6, Vp = 0.9, B = 0.7, bo = 0.1;
+  double *tg = calloc(Pg, sizeof *tg);
+  for (int j = 0; j < 2; j++)
+    tg[W1 + j] = u0[j], tg[W1 + 2 + j] = w[j], tg[V1 + j] = Vp * D[j] / c;
+  tg[B1] = u0[2], tg[B1 + 1] = w[2], tg[C1] = Vp * D[2] / c;
+  for (int i = 0, k = 0; i < 3; i++) /* M = B D D^T / c, upper triangle */
+    for (int j = i; j < 3; j++, k++) tg[M1 + k] = B * D[i] * D[j] / c;
+  tg[W2] = a0, tg[W2 + 1] = c, tg[B2] = bo;
+  ls_work *wg_ = ls_work_alloc(&gn, d.n), *wp_ = ls_work_alloc(&pn, d.n);
+  double *fg = malloc(d.n * sizeof *fg), *fp = malloc(d.n * sizeof *fp), Lg, Lp, prev = 0;
+  ls_forward(&gn, tg, d.n, d.x, fg, wg_);
+  ls_loss(&gn, &d, tg, &Lg, wg_);
+  size_t pw = ls_net_w_offset(&pn, 1), pb = ls_net_b_offset(&pn, 1), po = ls_net_w_offset(&pn, 2),
+         pbo = ls_net_b_offset(&pn, 2);
+  for (int k = 0; k < 3; k++) {
+    double eps = 1e-2 * pow(10, -0.5 * k), s[3] = {-1, 0, 1};
+    for (int j = 0; j < 2; j++) tp[pw + j] = u0[j];
+    tp[pb] = u0[2], tp[po] = a0, tp[pbo] = bo;
+    for (int m = 0; m < 3; m++) {
+      for (int j = 0; j < 2; j++) tp[pw + 2 * (m + 1) + j] = w[j] + eps * s[m] * D[j];
+      tp[pb + m + 1] = w[2] + eps * s[m] * D[2];
+      tp[po + m + 1] = B / (2 * eps * eps) * (m == 1 ? -2 : 1) + Vp / eps * s[m] / 2 + (m == 1 ? c : 0);
+    }
+    ls_forward(&pn, tp, d.n, d.x, fp, wp_);
+    ls_loss(&pn, &d, tp, &Lp, wp_);
+    double ef = 0;
+    for (size_t i = 0; i < d.n; i++) ef = fmax(ef, fabs(fp[i] - fg[i]));
+    CHECK(ef < 2 * eps * eps && fabs(Lp - Lg) < 2 * eps * eps,
+          "eps %.1e: three units (outgoing weights ~ %.0e) vs the second-order unit: outputs %.2e, "
+          "loss %.2e apart (< 2 eps^2)", eps, B / (eps * eps), ef, fabs(Lp - Lg));
+    if (k > 0)
+      CHECK(prev / ef > 7 && prev / ef < 13, "eps / sqrt(10): output error / %.2f (second "
+            "order: 10)", prev / ef);
+    prev = ef;
+  }
+  /* M = 0: the first-order GLU exactly */
+  ls_net g1 = gn;
+  g1.glu2[1] = 0;
+  double *t1 = calloc(ls_net_nparams(&g1), sizeof *t1), L1, L2, *f1 = malloc(d.n * sizeof *f1);
+  memcpy(t1, tg, M1 * sizeof *t1);
+  t1[M1] = tg[W2], t1[M1 + 1] = tg[W2 + 1], t1[M1 + 2] = tg[B2];
+  for (int k = 0; k < 6; k++) tg[M1 + k] = 0;
+  ls_work *w1 = ls_work_alloc(&g1, d.n);
+  ls_loss(&gn, &d, tg, &L2, wg_), ls_loss(&g1, &d, t1, &L1, w1);
+  CHECK(L1 == L2, "M = 0: the first-order GLU's loss bit for bit (%.17g, %.17g)", L1, L2);
+  ls_work_free(wg_), ls_work_free(wp_), ls_work_free(w1);
+  free(tp), free(tg), free(fg), free(fp), free(t1), free(f1);
+  ls_data_free(&d);
+}
+
 int main(void) {
   derivative_checks();
   limit_checks();
+  limit2_checks();
   ls_net bad;
   int wb[3] = {2, 3, 1};
   ls_net_init(&bad, 2, wb, (ls_act){LS_ACT_SIGMOID, 1, 1}, 0, NULL);
@@ -182,5 +260,8 @@ int main(void) {
         err.msg);
   bad.glu[2] = 0, bad.glu[1] = 4;
   CHECK(ls_net_validate(&bad, &err) == LS_ERR_INPUT, "more GLU units than the width rejected");
+  bad.glu[1] = 1, bad.glu2[1] = 2;
+  CHECK(ls_net_validate(&bad, &err) == LS_ERR_INPUT, "more second-order than GLU units rejected: %s",
+        err.msg);
   return check_done();
 }

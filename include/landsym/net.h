@@ -9,7 +9,13 @@
  * act(z) + u act'(z) with z = W_l[i] x + b_l[i] and u = V_l[g] x + c_l[g] (g = the unit's
  * index among the GLU units). Their extra parameters follow b_l in the layer's block:
  * V_l row-major (glu[l] x width[l-1]), then c_l (glu[l]) if bias[l]. A network without
- * GLU units (every glu[l] = 0) has exactly the layout above. */
+ * GLU units (every glu[l] = 0) has exactly the layout above.
+ *
+ * Second-order gated units (the limit of a channel of three or more units whose outgoing
+ * weights grow like 1/eps^2, src/sym/channel.c): the last glu2[l] of the GLU units of layer
+ * l compute act(z) + u act'(z) + 1/2 q act''(z) with q = x~^T M x~, x~ = (x, 1 if bias[l])
+ * of length n~ = width[l-1] + bias[l] and M symmetric, stored as its upper triangle row by
+ * row (n~ (n~ + 1) / 2 entries per unit): after c_l, M_l (glu2[l] x n~ (n~ + 1) / 2). */
 #ifndef LANDSYM_NET_H
 #define LANDSYM_NET_H
 
@@ -52,6 +58,7 @@ typedef struct {
   ls_act act[LS_MAX_LAYERS + 1];
   int bias[LS_MAX_LAYERS + 1];
   int glu[LS_MAX_LAYERS + 1]; /* GLU units at the end of hidden layer l (0: none) */
+  int glu2[LS_MAX_LAYERS + 1]; /* of these, second-order units at the end (0: none) */
   ls_loss_kind loss; /* MSE: mean over samples of squared error summed over outputs (no 1/2);
                         NLL: softmax of the last layer's output + negative log-likelihood */
 } ls_net;
@@ -62,6 +69,8 @@ ls_status ls_act_parse(const char *name, ls_act *out, ls_error *err);
 const char *ls_act_name(ls_act_kind kind);
 /* d[0] = f(x), d[1] = f'(x), d[2] = f''(x), d[3] = f'''(x). */
 void ls_act_eval(const ls_act *a, double x, double d[4]);
+/* f''''(x): the second-order gated units' Hessian needs it (src/deriv/glu.c). */
+double ls_act_d4(const ls_act *a, double x);
 /* Vectorised: y[i] = f(x[i]); d1, d2 may be NULL (then not computed). */
 void ls_act_apply(const ls_act *a, size_t n, const double *x, double *y, double *d1, double *d2);
 /* 1 if f is odd up to a constant: f(-x) = c - f(x) (sigmoid c=1, tanh/erf c=0). */
@@ -80,7 +89,10 @@ size_t ls_net_w_offset(const ls_net *net, int l); /* start of W_l, l = 1..L */
 size_t ls_net_b_offset(const ls_net *net, int l); /* start of b_l (valid if bias[l]) */
 size_t ls_net_v_offset(const ls_net *net, int l); /* start of V_l (GLU directions) */
 size_t ls_net_c_offset(const ls_net *net, int l); /* start of c_l (valid if bias[l]) */
+size_t ls_net_m_offset(const ls_net *net, int l); /* start of M_l (second-order units) */
+int ls_net_m_len(const ls_net *net, int l);       /* entries of one unit's M: n~(n~+1)/2 */
 int ls_net_n_glu(const ls_net *net);              /* GLU units in all layers */
+int ls_net_n_glu2(const ls_net *net);             /* second-order GLU units in all layers */
 /* LS_OK when net has no GLU unit, else an LS_ERR_INPUT naming what (e.g. "reduce") does
  * not take GLU units yet. */
 ls_status ls_net_require_plain(const ls_net *net, const char *what, ls_error *err);

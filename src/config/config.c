@@ -96,7 +96,7 @@ static ls_status load_teacher_params(ls_config *cfg, const json_t *t, ls_error *
 
 static ls_status parse_teacher(ls_config *cfg, const json_t *t, ls_error *err) {
   static const char *const keys[] = {"widths", "activation", "output_activation", "bias", "loss",
-                                     "glu", "params", "params_file", "seed", "init", "scale", "labels",
+                                     "glu", "glu2", "params", "params_file", "seed", "init", "scale", "labels",
                                      "comment", NULL};
   const char *file = cfg->path;
   ls_status st = ls_config_check_keys(cfg, t, "teacher", keys, err);
@@ -275,7 +275,7 @@ static ls_status config_build(ls_config *cfg, ls_error *err) {
   if (!json_is_object(sv))
     return ls_error_set(err, LS_ERR_INPUT, "%s: student: required, an object with \"widths\"", file);
   static const char *const skeys[] = {"widths", "activation", "output_activation", "bias", "loss",
-                                      "glu", "comment", NULL};
+                                      "glu", "glu2", "comment", NULL};
   st = ls_config_check_keys(cfg, sv, "student", skeys, err);
   if (!st) st = ls_config_parse_net(cfg, sv, "student", &cfg->student, err);
   if (!st && tv) st = parse_teacher(cfg, tv, err);

@@ -103,22 +103,27 @@ ls_status ls_config_parse_net(const ls_config *cfg, const json_t *obj, const cha
                         "%s: %s.bias: expected true/false or a list of %d booleans (one per layer)",
                         file, where, L);
   /* gated linear units (docs/engine.md): "glu": n (the last n units of the only hidden
-   * layer) or a list with one count per hidden layer */
-  const json_t *gv = json_object_get(obj, "glu");
-  if (gv) {
+   * layer) or a list with one count per hidden layer; "glu2" the same for the second-order
+   * units among them (net.h) */
+  static const char *const gkey[2] = {"glu", "glu2"};
+  for (int k = 0; k < 2; k++) {
+    int *cnt = k ? net->glu2 : net->glu;
+    const json_t *gv = json_object_get(obj, gkey[k]);
+    if (!gv) continue;
     int ok = json_is_integer(gv) ? L == 2 : json_is_array(gv) && (int)json_array_size(gv) == L - 1;
     for (int l = 1; ok && l < L; l++) {
       const json_t *e = json_is_integer(gv) ? gv : json_array_get(gv, (size_t)l - 1);
       json_int_t v = json_is_integer(e) ? json_integer_value(e) : -1;
-      if (v < 0 || v > net->width[l])
-        return ls_error_set(err, LS_ERR_INPUT, "%s: %s.glu: layer %d: expected an integer in 0..%d",
-                            file, where, l, net->width[l]);
-      net->glu[l] = (int)v;
+      int hi = k ? net->glu[l] : net->width[l];
+      if (v < 0 || v > hi)
+        return ls_error_set(err, LS_ERR_INPUT, "%s: %s.%s: layer %d: expected an integer in 0..%d",
+                            file, where, gkey[k], l, hi);
+      cnt[l] = (int)v;
     }
     if (!ok)
       return ls_error_set(err, LS_ERR_INPUT,
-                          "%s: %s.glu: expected an integer (one hidden layer) or a list of %d integers",
-                          file, where, L - 1);
+                          "%s: %s.%s: expected an integer (one hidden layer) or a list of %d integers",
+                          file, where, gkey[k], L - 1);
   }
   const char *loss;
   ls_status st = ls_config_get_string(cfg, obj, where, "loss", "mse", &loss, err);

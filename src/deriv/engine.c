@@ -107,7 +107,7 @@ ls_status ls_work_check(const ls_net *net, size_t n, const ls_work *w) {
   if (!w || n > w->n || w->net.n_layers != net->n_layers) return LS_ERR_INPUT;
   for (int l = 0; l <= net->n_layers; l++)
     if (w->net.width[l] != net->width[l] || w->net.bias[l] != net->bias[l] ||
-        w->net.glu[l] != net->glu[l])
+        w->net.glu[l] != net->glu[l] || w->net.glu2[l] != net->glu2[l])
       return LS_ERR_INPUT;
   return LS_OK;
 }

@@ -21,6 +21,16 @@
  * At the output (identity or any activation f_L, then the loss): e_L = dloss/da_L (sample
  * weight included), R e_L = (d^2 loss / da_L^2) R a_L: MSE 2 w_k R a_L; NLL
  * w_k sum(y) (p * R a - p (p . R a)) with p = softmax(a_L).
+ * Second-order units (net.h glu2): h = f(z) + u f'(z) + 1/2 q f''(z), q = x~^T M x~ with
+ * x~ = (a, 1 if bias) and M symmetric (the limit of a channel of three or more units,
+ * src/sym/channel.c). Then s1 = f' + u f'' + 1/2 q f3, dh/dq = f''/2, and with
+ * dq/dM_ij = x~_i x~_j (twice off the diagonal: M is stored as its upper triangle),
+ * dq/da = 2 (M x~) (the input part):
+ *   dq_ = e f''/2,  grad M_ij += dq_ dq/dM_ij,  e_{l-1} += 2 dq_ (M x~),
+ *   R q = 2 x~^T M R x~ + x~^T VM x~,   R h += f''/2 R q,
+ *   R s1 += f3/2 R q + q/2 f4 R z,  R dq_ = (R e f'' + e f3 R z) / 2,
+ *   R grad M_ij += R dq_ dq/dM_ij + dq_ (R x~_i x~_j + x~_i R x~_j) (twice off the diagonal),
+ *   R e_{l-1} += 2 R dq_ (M x~) + 2 dq_ (VM x~ + M R x~).
  * The dense Hessian is the P products with the unit vectors (one primal pass per sample,
  * then the R pass along each e_j), symmetrised by averaging H and H^T (exact up to
  * rounding; the two triangles agree to rounding).
@@ -37,6 +47,7 @@
 typedef struct {
   double *a[LS_MAX_LAYERS + 1], *z[LS_MAX_LAYERS + 1], *u[LS_MAX_LAYERS + 1];
   double *f1[LS_MAX_LAYERS + 1], *f2[LS_MAX_LAYERS + 1], *f3[LS_MAX_LAYERS + 1];
+  double *f4[LS_MAX_LAYERS + 1], *q[LS_MAX_LAYERS + 1], *rq[LS_MAX_LAYERS + 1]; /* glu2 */
   double *e[LS_MAX_LAYERS + 1];                          /* dloss/da */
   double *ra[LS_MAX_LAYERS + 1], *rz[LS_MAX_LAYERS + 1], *ru[LS_MAX_LAYERS + 1];
   double *re[LS_MAX_LAYERS + 1];                         /* R dloss/da */
@@ -45,15 +56,16 @@ typedef struct {
 
 static int state_alloc(glu_state *s, const ls_net *net) {
   size_t tot = 0;
-  for (int l = 0; l <= net->n_layers; l++) tot += 11 * (size_t)net->width[l];
+  for (int l = 0; l <= net->n_layers; l++) tot += 14 * (size_t)net->width[l];
   s->buf = calloc(tot ? tot : 1, sizeof(double));
   if (!s->buf) return -1;
   double *p = s->buf;
   for (int l = 0; l <= net->n_layers; l++) {
     size_t w = (size_t)net->width[l];
     double **arr[] = {&s->a[l], &s->z[l], &s->u[l], &s->f1[l], &s->f2[l], &s->f3[l],
-                      &s->e[l], &s->ra[l], &s->rz[l], &s->ru[l], &s->re[l]};
-    for (int k = 0; k < 11; k++) *arr[k] = p, p += w;
+                      &s->e[l], &s->ra[l], &s->rz[l], &s->ru[l], &s->re[l], &s->f4[l],
+                      &s->q[l], &s->rq[l]};
+    for (int k = 0; k < 14; k++) *arr[k] = p, p += w;
   }
   return 0;
 }
@@ -61,19 +73,21 @@ static int state_alloc(glu_state *s, const ls_net *net) {
 /* Parameter offsets of every layer, computed once per pass. */
 typedef struct {
   size_t w[LS_MAX_LAYERS + 2], b[LS_MAX_LAYERS + 2], v[LS_MAX_LAYERS + 2], c[LS_MAX_LAYERS + 2];
+  size_t m[LS_MAX_LAYERS + 2];
 } offsets;
 
 static void offsets_init(const ls_net *net, offsets *o) {
   for (int l = 1; l <= net->n_layers; l++) {
     o->w[l] = ls_net_w_offset(net, l), o->b[l] = ls_net_b_offset(net, l);
     o->v[l] = ls_net_v_offset(net, l), o->c[l] = ls_net_c_offset(net, l);
+    o->m[l] = ls_net_m_offset(net, l);
   }
 }
 
 /* Parameters of unit i of layer l: w (row), b (or NULL), v and c (GLU units, else NULL),
  * inside th (theta, a direction or the gradient). */
 typedef struct {
-  double *w, *b, *v, *c;
+  double *w, *b, *v, *c, *m; /* m: upper triangle of M (second-order units), else NULL */
 } unit_par;
 
 static inline unit_par unit_at(const ls_net *net, const offsets *o, const double *th, int l, int i) {
@@ -84,6 +98,8 @@ static inline unit_par unit_at(const ls_net *net, const offsets *o, const double
   p.b = net->bias[l] ? t + o->b[l] + i : NULL;
   p.v = g >= 0 ? t + o->v[l] + (size_t)g * wi : NULL;
   p.c = g >= 0 && net->bias[l] ? t + o->c[l] + g : NULL;
+  int g2 = g - (net->glu[l] - net->glu2[l]);
+  p.m = g2 >= 0 ? t + o->m[l] + (size_t)g2 * ls_net_m_len(net, l) : NULL;
   return p;
 }
 
@@ -91,6 +107,59 @@ static inline double dot(int n, const double *a, const double *b) {
   double s = 0;
   for (int j = 0; j < n; j++) s += a[j] * b[j];
   return s;
+}
+
+/* x~ = (a, 1 if bias): its entry k of n~ = wi + bias */
+static inline double xt(const double *a, int wi, int k) { return k < wi ? a[k] : 1; }
+
+/* q = x~^T M x~ (M: upper triangle, row by row), and with y != NULL also
+ * y[j] += alpha * 2 (M x~)_j for the input entries j < wi. */
+static double quad(int wi, int bias, const double *m, const double *a, double *y, double alpha) {
+  int n = wi + bias;
+  double q = 0;
+  for (int i = 0, k = 0; i < n; i++)
+    for (int j = i; j < n; j++, k++) {
+      double xi = xt(a, wi, i), xj = xt(a, wi, j);
+      q += (i == j ? 1 : 2) * m[k] * xi * xj;
+      if (!y) continue;
+      if (i < wi) y[i] += alpha * 2 * m[k] * xj;
+      if (j < wi && i != j) y[j] += alpha * 2 * m[k] * xi;
+    }
+  return q;
+}
+
+/* x~^T M r~ with r~ = (r, 0): the bilinear form of M between the input and a tangent */
+static double bilin(int wi, int bias, const double *m, const double *a, const double *r) {
+  int n = wi + bias;
+  double s = 0;
+  for (int i = 0, k = 0; i < n; i++)
+    for (int j = i; j < n; j++, k++) {
+      double ri = i < wi ? r[i] : 0, rj = j < wi ? r[j] : 0;
+      s += m[k] * (i == j ? xt(a, wi, i) * ri : xt(a, wi, i) * rj + ri * xt(a, wi, j));
+    }
+  return s;
+}
+
+/* y[p] += alpha 2 (M r~)_p for the input entries p < wi, r~ = (r, 0) */
+static void mvr(int wi, int bias, const double *m, const double *r, double *y, double alpha) {
+  int n = wi + bias;
+  for (int i = 0, k = 0; i < n; i++)
+    for (int j = i; j < n; j++, k++) {
+      if (i < wi && j < wi) y[i] += alpha * 2 * m[k] * r[j];
+      if (i != j && j < wi && i < wi) y[j] += alpha * 2 * m[k] * r[i];
+    }
+}
+
+/* g[k] += alpha dq/dM_k (x~_i x~_j, twice off the diagonal) + beta d(dq/dM_k)/da . r */
+static void quad_grad(int wi, int bias, const double *a, const double *r, double alpha, double beta,
+                      double *g) {
+  int n = wi + bias;
+  for (int i = 0, k = 0; i < n; i++)
+    for (int j = i; j < n; j++, k++) {
+      double f = i == j ? 1 : 2, xi = xt(a, wi, i), xj = xt(a, wi, j);
+      g[k] += alpha * f * xi * xj;
+      if (r) g[k] += beta * f * ((i < wi ? r[i] : 0) * xj + xi * (j < wi ? r[j] : 0));
+    }
 }
 
 /* Forward pass of one sample: the primal values (primal) and/or the R pass along V (V != NULL;
@@ -108,17 +177,21 @@ static void forward(const ls_net *net, const offsets *of, const double *th, cons
         double z = dot(wi, p.w, a) + (p.b ? *p.b : 0), d[4];
         ls_act_eval(&net->act[l], z, d);
         double u = p.v ? dot(wi, p.v, a) + (p.c ? *p.c : 0) : 0;
-        s->z[l][i] = z, s->u[l][i] = u;
+        double q = p.m ? quad(wi, net->bias[l], p.m, a, NULL, 0) : 0;
+        s->z[l][i] = z, s->u[l][i] = u, s->q[l][i] = q;
         s->f1[l][i] = d[1], s->f2[l][i] = d[2], s->f3[l][i] = d[3];
-        s->a[l][i] = p.v ? d[0] + u * d[1] : d[0];
+        s->f4[l][i] = p.m ? ls_act_d4(&net->act[l], z) : 0;
+        s->a[l][i] = p.v ? d[0] + u * d[1] + 0.5 * q * d[2] : d[0];
       }
       if (!V) continue;
       unit_par q = unit_at(net, of, V, l, i);
       double f1 = s->f1[l][i], f2 = s->f2[l][i], u = s->u[l][i];
       double rz = dot(wi, p.w, ra) + dot(wi, q.w, a) + (q.b ? *q.b : 0);
       double ru = p.v ? dot(wi, p.v, ra) + dot(wi, q.v, a) + (q.c ? *q.c : 0) : 0;
-      s->rz[l][i] = rz, s->ru[l][i] = ru;
-      s->ra[l][i] = p.v ? (f1 + u * f2) * rz + f1 * ru : f1 * rz;
+      double rq = p.m ? 2 * bilin(wi, net->bias[l], p.m, a, ra) + quad(wi, net->bias[l], q.m, a, NULL, 0) : 0;
+      double s1 = p.v ? f1 + u * f2 + 0.5 * s->q[l][i] * s->f3[l][i] : f1;
+      s->rz[l][i] = rz, s->ru[l][i] = ru, s->rq[l][i] = rq;
+      s->ra[l][i] = p.v ? s1 * rz + f1 * ru + 0.5 * f2 * rq : f1 * rz;
     }
   }
 }
@@ -167,10 +240,13 @@ static void backward(const ls_net *net, const offsets *of, const double *th, con
     for (int i = 0; i < net->width[l]; i++) {
       unit_par p = unit_at(net, of, th, l, i);
       double e = s->e[l][i], f1 = s->f1[l][i], f2 = s->f2[l][i], u = s->u[l][i];
-      double s1 = p.v ? f1 + u * f2 : f1;
-      double dz = e * s1, du = p.v ? e * f1 : 0;
+      double qv = s->q[l][i], f3p = s->f3[l][i];
+      double s1 = p.v ? f1 + u * f2 + 0.5 * qv * f3p : f1;
+      double dz = e * s1, du = p.v ? e * f1 : 0, dq = p.m ? 0.5 * e * f2 : 0;
+      int bl = net->bias[l];
       if (!V) {
         for (int j = 0; j < wi; j++) ep[j] += p.w[j] * dz + (p.v ? p.v[j] * du : 0);
+        if (p.m) quad(wi, bl, p.m, a, ep, dq);
         if (!g) continue;
         unit_par gp = unit_at(net, of, g, l, i);
         for (int j = 0; j < wi; j++) gp.w[j] += dz * a[j];
@@ -179,12 +255,22 @@ static void backward(const ls_net *net, const offsets *of, const double *th, con
           for (int j = 0; j < wi; j++) gp.v[j] += du * a[j];
           if (gp.c) *gp.c += du;
         }
+        if (p.m) quad_grad(wi, bl, a, NULL, dq, 0, gp.m);
         continue;
       }
       unit_par q = unit_at(net, of, V, l, i), gp = unit_at(net, of, g, l, i);
       double re = s->re[l][i], rz = s->rz[l][i], ru = s->ru[l][i], f3 = s->f3[l][i];
-      double rs1 = p.v ? f2 * rz + f2 * ru + u * f3 * rz : f2 * rz;
+      double rq = s->rq[l][i];
+      double rs1 = p.v ? f2 * rz + f2 * ru + u * f3 * rz + 0.5 * f3 * rq + 0.5 * qv * s->f4[l][i] * rz
+                       : f2 * rz;
       double rdz = re * s1 + e * rs1, rdu = p.v ? re * f1 + e * f2 * rz : 0;
+      double rdq = p.m ? 0.5 * (re * f2 + e * f3 * rz) : 0;
+      if (p.m) {
+        quad_grad(wi, bl, a, ra, rdq, dq, gp.m);
+        quad(wi, bl, p.m, a, rep, rdq);   /* 2 R dq (M x~) */
+        quad(wi, bl, q.m, a, rep, dq);    /* 2 dq (VM x~) */
+        mvr(wi, bl, p.m, ra, rep, dq);    /* 2 dq (M R x~) */
+      }
       for (int j = 0; j < wi; j++) {
         gp.w[j] += rdz * a[j] + dz * ra[j];
         rep[j] += p.w[j] * rdz + q.w[j] * dz;

@@ -145,6 +145,9 @@ static void glu_sample(const ls_net *net, const double *theta, ls_layers *y, siz
 
 ls_status ls_layers_forward(const ls_net *net, const double *theta, size_t n, const double *x,
                             ls_layers *y, ls_error *err) {
+  if (ls_net_n_glu2(net))
+    return ls_error_set(err, LS_ERR_INPUT, "per-layer values (Jacobian, Levenberg-Marquardt): "
+                        "second-order GLU units are not supported (use Newton)");
   ls_status st = ls_layers_fits(net, n, y, err);
   if (st) return st;
   y->n = n;

@@ -1,4 +1,5 @@
-/* Activation functions with exact first, second and third derivatives. */
+/* Activation functions with exact first, second and third derivatives (and the fourth, for
+ * second-order gated units). */
 #include <math.h>
 #include <string.h>
 
@@ -104,6 +105,46 @@ void ls_act_eval(const ls_act *a, double x, double d[4]) {
     default:
       d[0] = NAN;
       break;
+  }
+}
+
+/* Fourth derivative of sigmoid(c x), times c^4: sigma'''' = s1 (1 - 2 s) (1 - 12 s1),
+ * s1 = s (1 - s) (the derivative of sigma''' = s1 (1 - 6 s1)). */
+static double d4_sigmoid(double x, double c) {
+  double t = c * x, e = exp(-fabs(t)), sp = 1 / (1 + e), sm = e * sp;
+  double s = t >= 0 ? sp : sm, om = t >= 0 ? sm : sp, s1 = sp * sm;
+  return c * c * c * c * s1 * (om - s) * (1 - 12 * s1);
+}
+
+/* softplus'''' = sigma''' = s1 (1 - 6 s1) */
+static double d4_softplus(double x) {
+  double e = exp(-fabs(x)), s1 = e / ((1 + e) * (1 + e));
+  return s1 * (1 - 6 * s1);
+}
+
+double ls_act_d4(const ls_act *a, double x) {
+  switch (a->kind) {
+    case LS_ACT_IDENTITY:
+    case LS_ACT_RELU:
+      return 0;
+    case LS_ACT_SIGMOID:
+      return d4_sigmoid(x, 1);
+    case LS_ACT_SOFTPLUS:
+      return d4_softplus(x);
+    case LS_ACT_G:
+      return d4_softplus(x) + d4_sigmoid(x, 4);
+    case LS_ACT_SOFTPLUS_SIG:
+      return d4_softplus(x) + a->alpha * d4_sigmoid(x, a->gamma);
+    case LS_ACT_TANH: { /* tanh'''' = t u (16 - 24 t^2), u = 1 - t^2 */
+      double e = exp(-2 * fabs(x)), t = copysign((1 - e) / (1 + e), x), u = 4 * e / ((1 + e) * (1 + e));
+      return t * u * (16 - 24 * t * t);
+    }
+    case LS_ACT_ERF: /* (3 x - x^3) f' */
+      return (3 * x - x * x * x) * sqrt(2.0 / M_PI) * exp(-0.5 * x * x);
+    case LS_ACT_GELU: /* (-x^4 + 7 x^2 - 4) phi */
+      return (-x * x * x * x + 7 * x * x - 4) * exp(-0.5 * x * x) / sqrt(2 * M_PI);
+    default:
+      return NAN;
   }
 }
 

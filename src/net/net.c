@@ -1,4 +1,5 @@
 /* Network specification: validation, parameter layout, descriptions. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,13 @@ ls_status ls_net_validate(const ls_net *net, ls_error *err) {
       return ls_error_set(err, LS_ERR_INPUT,
                           "layer %d: %d GLU units (allowed: 0..width in hidden layers, 0 elsewhere)",
                           l, net->glu[l]);
+    if (net->glu2[l] < 0 || net->glu2[l] > net->glu[l])
+      return ls_error_set(err, LS_ERR_INPUT,
+                          "layer %d: %d second-order GLU units (allowed: 0..the %d GLU units)",
+                          l, net->glu2[l], net->glu[l]);
+    if (net->glu2[l] && isnan(ls_act_d4(&net->act[l], 0.5)))
+      return ls_error_set(err, LS_ERR_INPUT, "layer %d: second-order GLU units need the "
+                          "activation's fourth derivative", l);
   }
   return LS_OK;
 }
@@ -59,6 +67,12 @@ ls_status ls_net_validate(const ls_net *net, ls_error *err) {
 int ls_net_n_glu(const ls_net *net) {
   int s = 0;
   for (int l = 1; l < net->n_layers; l++) s += net->glu[l];
+  return s;
+}
+
+int ls_net_n_glu2(const ls_net *net) {
+  int s = 0;
+  for (int l = 1; l < net->n_layers; l++) s += net->glu2[l];
   return s;
 }
 
@@ -71,7 +85,8 @@ size_t ls_net_w_offset(const ls_net *net, int l) {
   size_t off = 0;
   for (int k = 1; k < l; k++)
     off += (size_t)(net->width[k] + net->glu[k]) *
-           (size_t)(net->width[k - 1] + (net->bias[k] ? 1 : 0));
+               (size_t)(net->width[k - 1] + (net->bias[k] ? 1 : 0)) +
+           (size_t)net->glu2[k] * (size_t)ls_net_m_len(net, k);
   return off;
 }
 
@@ -85,6 +100,15 @@ size_t ls_net_v_offset(const ls_net *net, int l) {
 
 size_t ls_net_c_offset(const ls_net *net, int l) {
   return ls_net_v_offset(net, l) + (size_t)net->glu[l] * (size_t)net->width[l - 1];
+}
+
+size_t ls_net_m_offset(const ls_net *net, int l) {
+  return ls_net_c_offset(net, l) + (net->bias[l] ? (size_t)net->glu[l] : 0);
+}
+
+int ls_net_m_len(const ls_net *net, int l) {
+  int n = net->width[l - 1] + (net->bias[l] ? 1 : 0);
+  return n * (n + 1) / 2;
 }
 
 size_t ls_net_nparams(const ls_net *net) { return ls_net_w_offset(net, net->n_layers + 1); }
@@ -106,5 +130,7 @@ void ls_net_describe(const ls_net *net, char *buf, size_t len) {
                              ls_act_name(net->act[l].kind), net->bias[l] ? "+b" : "");
   for (int l = 1; l < net->n_layers && used < len; l++)
     if (net->glu[l]) used += (size_t)snprintf(buf + used, len - used, " glu%d=%d", l, net->glu[l]);
+  for (int l = 1; l < net->n_layers && used < len; l++)
+    if (net->glu2[l]) used += (size_t)snprintf(buf + used, len - used, " glu2_%d=%d", l, net->glu2[l]);
   if (used < len) snprintf(buf + used, len - used, " %s", ls_loss_name(net->loss));
 }

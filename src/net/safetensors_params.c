@@ -47,6 +47,9 @@ ls_status ls_safetensors_params_write(const char *path, const ls_net *net, const
                                       ls_error *err) {
   ls_status st = ls_net_validate(net, err);
   if (st) return st;
+  if (ls_net_n_glu2(net))
+    return ls_error_set(err, LS_ERR_INPUT, "%s: safetensors: second-order GLU units have no "
+                        "nn.Sequential layout (write .npy)", path);
   ls_st_tensor t[4 * LS_MAX_LAYERS];
   char names[4 * LS_MAX_LAYERS][32], desc[256];
   size_t n = net_tensors(net, theta, t, names);

@@ -37,6 +37,11 @@ static json_t *net_json(const ls_net *net) {
     for (int l = 1; g && l < net->n_layers; l++) json_array_append_new(g, json_integer(net->glu[l]));
     json_object_set_new(o, "glu", g);
   }
+  if (ls_net_n_glu2(net)) {
+    json_t *g = json_array();
+    for (int l = 1; g && l < net->n_layers; l++) json_array_append_new(g, json_integer(net->glu2[l]));
+    json_object_set_new(o, "glu2", g);
+  }
   return o;
 }
 
