@@ -12,7 +12,8 @@
  * a_j -> -a_j, the constant a_j f(x) + a_j f(-x) = a_j going to the next layer's bias).
  *
  * ls_channel_find certifies a channel at a run's point theta: it looks for the pair, builds
- * the limit network (the pair replaced by one GLU unit), trains it to machine precision,
+ * the limit network (the pair replaced by one GLU unit; a second-order group of three or
+ * more units by one second-order gated unit, f + u f' + 1/2 q f''), trains it to machine precision,
  * measures its loss, gradient and Hessian inertia and the distance between the run's and
  * the limit's functions on the data, and (optionally) follows the run along the channel by
  * gradient flow in coordinates where the channel end is finite (channel_flow.c). */
@@ -77,7 +78,9 @@ typedef struct {
                       1/2 (x^T M x) f''(w.x) that the one-GLU limit drops (channel.c). It
                       vanishes along a pair channel (|M| ~ |A| |delta|^2 -> 0); a group of
                       three or more units whose outgoing weights grow like 1/eps^2 keeps it
-                      finite: a second-order channel, which no GLU network represents */
+                      finite: a second-order channel */
+  int order;       /* 2: a group of three or more units with |M| > |v| dist, whose limit is
+                      the second-order gated unit (net.h glu2); 1: the GLU */
 } ls_channel_group;
 
 typedef struct {

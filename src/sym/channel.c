@@ -33,9 +33,11 @@
  * sum b_k d_k finite (three units spaced like a second difference, b ~ (1, -2, 1)/eps^2:
  * f(z + eps t) - 2 f(z) + f(z - eps t) = eps^2 t^2 f''(z) + O(eps^4)) M stays finite,
  * R = O(eps), and the limit is the second-order gated unit c f + (v.x) f' + 1/2 (x^T M x)
- * f'', which the GLU engine (f + u f') does not represent. group_score measures |M|
- * (m_norm); the certificate is then still tried with the first-order limit, and a failure
- * says when a group carries a second-order term, |M| > |v| dist (ls_channel_find). */
+ * f'', the second-order gated unit of the engine (net.h glu2). group_score measures |M|
+ * (m_norm) and calls a group of three or more units with |M| > |v| dist second order
+ * (g->order = 2; along a pair channel |M| = |c| |delta|^2 / 4 and |v| dist = |A| |delta|^2
+ * / 2, the ratio 2|c|/|A| -> 0; with outgoing weights ~ 1/eps^2 it grows like 1/eps): its
+ * limit is that unit, with M' = c^T M / |c|^2 next to v' (ls_channel_limit). */
 #include "landsym/channel.h"
 
 #include <math.h>
@@ -117,6 +119,7 @@ ls_status ls_channel_limit(const ls_net *net, const double *th, const ls_channel
                         "units of a hidden layer", LS_CHANNEL_MAX_UNITS);
   if (l + 1 < L && net->glu[l + 1])
     return ls_error_set(err, LS_ERR_INPUT, "channel: layer %d feeds GLU units", l);
+  int G2 = net->glu2[l], o2 = gr->order == 2;
   double ks = 0;
   int odd = ls_act_odd_shift(&net->act[l], &ks), flips = 0;
   for (int a = 0; a < n; a++) flips |= gr->sign[a] < 0;
@@ -125,6 +128,7 @@ ls_status ls_channel_limit(const ls_net *net, const double *th, const ls_channel
   *nl = *net;
   nl->width[l] = W - n + 1;
   nl->glu[l] = G + 1;
+  nl->glu2[l] = G2 + o2;
   if (bias_added) *bias_added = 0;
   if (flips && ks != 0 && !net->bias[l + 1]) {
     nl->bias[l + 1] = 1;
@@ -133,8 +137,10 @@ ls_status ls_channel_limit(const ls_net *net, const double *th, const ls_channel
   size_t P2 = ls_net_nparams(nl);
   double *t2 = calloc(P2, sizeof *t2);
   int *src = malloc((size_t)W * sizeof *src), *in_g = calloc((size_t)W, sizeof *in_g);
-  double *u = malloc((size_t)(n + 2) * len * sizeof *u), *wb = u ? u + (size_t)n * len : NULL,
-         *vp = wb ? wb + len : NULL;
+  int ml = len * (len + 1) / 2;
+  double *u = malloc(((size_t)(n + 2) * len + (size_t)ml) * sizeof *u),
+         *wb = u ? u + (size_t)n * len : NULL, *vp = wb ? wb + len : NULL,
+         *mp = vp ? vp + len : NULL;
   double *bo = malloc((size_t)(n + 2) * m * sizeof *bo), *c = bo ? bo + (size_t)n * m : NULL,
          *K = c ? c + m : NULL;
   if (!t2 || !src || !in_g || !u || !bo) {
@@ -172,11 +178,26 @@ ls_status ls_channel_limit(const ls_net *net, const double *th, const ls_channel
     }
     vp[q] = cc > 0 ? s / cc : 0;
   }
-  /* new layer l: ordinary units outside the group, the old GLU units, the new GLU (src -1) */
+  /* M' = sum_k (c . b_k) d_k d_k^T / |c|^2 (upper triangle), d_k = u_k - w */
+  for (int p = 0, k = 0; p < len; p++)
+    for (int q = p; q < len; q++, k++) {
+      double s = 0;
+      for (int a = 0; a < n; a++) {
+        double cb = 0;
+        for (int o = 0; o < m; o++) cb += c[o] * bo[(size_t)a * m + o];
+        s += cb * (u[(size_t)a * len + p] - wb[p]) * (u[(size_t)a * len + q] - wb[q]);
+      }
+      mp[k] = cc > 0 ? s / cc : 0;
+    }
+  /* new layer l: ordinary units outside the group, the old first-order GLU units, the new
+   * unit (src -1) when first order, the old second-order units, the new one when second
+   * order (net.h: the second-order units come last) */
   int nn = 0;
-  for (int k = 0; k < W; k++)
+  for (int k = 0; k < W - G2; k++)
     if (!in_g[k]) src[nn++] = k;
-  src[nn++] = -1;
+  if (!o2) src[nn++] = -1;
+  for (int k = W - G2; k < W; k++) src[nn++] = k;
+  if (o2) src[nn++] = -1;
   for (int k = 1; k <= L; k++) /* untouched layers: same block */
     if (k != l && k != l + 1)
       memcpy(t2 + ls_net_w_offset(nl, k), th + ls_net_w_offset(net, k),
@@ -204,6 +225,13 @@ ls_status ls_channel_limit(const ls_net *net, const double *th, const ls_channel
       memcpy(vr, vp, (size_t)din * sizeof *vr);
       if (vc) *vc = vp[din];
     }
+    int g2 = g - (nl->glu[l] - nl->glu2[l]); /* index among the second-order units */
+    if (g2 < 0) continue;
+    double *mr = t2 + ls_net_m_offset(nl, l) + (size_t)g2 * ml;
+    if (s >= 0)
+      memcpy(mr, th + ls_net_m_offset(net, l) + (size_t)(s - (W - G2)) * ml, (size_t)ml * sizeof *mr);
+    else
+      memcpy(mr, mp, (size_t)ml * sizeof *mr);
   }
   /* layer l+1: columns follow the units, the GLU's column is c; biases + constants */
   for (int o = 0; o < m; o++) {
@@ -269,6 +297,7 @@ static int group_score(const ls_net *net, const double *th, const ls_channel_opt
     for (size_t p = 0; p < (size_t)len * len; p++) m2 += Mq[p] * Mq[p];
   }
   g->m_norm = sqrt(m2);
+  g->order = n >= 3 && g->m_norm > g->v_norm * g->dist ? 2 : 1;
   return g->out_max >= o->out_min * fmax(1, g->c_norm) && g->v_norm >= o->v_min;
 }
 
@@ -500,14 +529,11 @@ ls_status ls_channel_find(const ls_net *net, const ls_data *d, const double *the
   int lower = rep->limit_loss <= rep->loss * (1 + o.loss_rtol) + 1e-15;
   int close = rep->fn_dist <= o.fn_rtol * sqrt(rep->loss) + 1e-12;
   rep->found = lower && close;
-  /* a second-order group: >= 3 units with |M| > |v| dist. Along a pair channel
-   * |M| = |c| |delta|^2 / 4 and |v| dist = |A| |delta|^2 / 2, the ratio 2|c|/|A| -> 0; with
-   * outgoing weights ~ 1/eps^2 (|v| finite, dist ~ eps) the ratio grows like 1/eps */
+  /* the second-order group with the largest |M| (order 2: see the top), for the reason */
   const ls_channel_group *g3 = NULL;
   for (int k = 0; k < rep->n_groups; k++) {
     const ls_channel_group *q = &rep->groups[k];
-    if (q->size >= 3 && q->m_norm > q->v_norm * q->dist && (!g3 || q->m_norm > g3->m_norm))
-      g3 = q;
+    if (q->order == 2 && (!g3 || q->m_norm > g3->m_norm)) g3 = q;
   }
   if (!lower && g3) /* no commas: the reason goes into CSV files */
     snprintf(rep->reason, sizeof rep->reason,
