@@ -37,6 +37,7 @@ typedef struct {
   ls_act act[...];
   int bias[...];
   int glu[...];
+  int glu2[...];
   ls_loss_kind loss;
   ...;
 } ls_net;
@@ -50,6 +51,8 @@ size_t ls_net_w_offset(const ls_net *net, int l);
 size_t ls_net_b_offset(const ls_net *net, int l);
 size_t ls_net_v_offset(const ls_net *net, int l);
 size_t ls_net_c_offset(const ls_net *net, int l);
+size_t ls_net_m_offset(const ls_net *net, int l);
+int ls_net_m_len(const ls_net *net, int l);
 void ls_net_describe(const ls_net *net, char *buf, size_t len);
 
 typedef struct { size_t n; int din, dout; double *x, *y, *w; ...; } ls_data;

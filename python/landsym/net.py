@@ -33,14 +33,15 @@ class Net:
     """A multilayer perceptron of len(widths) - 1 weight layers.
 
     activation: hidden activation (name, or one per hidden layer); output: the last
-    layer's activation; bias: bool or one per layer; glu: GLU units per hidden layer
+    layer's activation; bias: bool or one per layer; glu: GLU units per hidden layer;
+    glu2: how many of them (the last ones) are second-order units
     (docs/engine.md); loss: "mse" or "nll"; alpha, gamma: parameters of
     softplus_sigmoid."""
 
     __slots__ = ("_net",)
 
     def __init__(self, widths, activation="sigmoid", bias=True, output="identity",
-                 loss="mse", glu=None, alpha=0.0, gamma=0.0):
+                 loss="mse", glu=None, alpha=0.0, gamma=0.0, glu2=None):
         widths = [int(w) for w in widths]
         L = len(widths) - 1
         if L < 1 or L > lib.LS_MAX_LAYERS:
@@ -51,6 +52,7 @@ class Net:
         acts = _per_layer(activation, L - 1, "activation", "hidden layer") + [output]
         biases = _per_layer(bias, L, "bias")
         glus = _per_layer(0 if glu is None else glu, L - 1, "glu", "hidden layer") + [0]
+        glu2s = _per_layer(0 if glu2 is None else glu2, L - 1, "glu2", "hidden layer") + [0]
         err = ffi.new("ls_error *")
         n = ffi.new("ls_net *")
         n.n_layers = L
@@ -62,6 +64,7 @@ class Net:
             n.act[l].alpha, n.act[l].gamma = float(alpha), float(gamma)
             n.bias[l] = 1 if biases[l - 1] else 0
             n.glu[l] = int(glus[l - 1])
+            n.glu2[l] = int(glu2s[l - 1])
         lk = ffi.new("ls_loss_kind *")
         check(lib.ls_loss_parse(str(loss).encode(), lk, err), err)
         n.loss = lk[0]
@@ -107,6 +110,10 @@ class Net:
         return [self._net.glu[l] for l in range(1, self._net.n_layers)]
 
     @property
+    def glu2(self):
+        return [self._net.glu2[l] for l in range(1, self._net.n_layers)]
+
+    @property
     def loss(self):
         return cstr(lib.ls_loss_name(self._net.loss))
 
@@ -132,7 +139,9 @@ class Net:
             parts = [("weight", (rows, cols), lib.ls_net_w_offset(n, l), True),
                      ("bias", (rows,), lib.ls_net_b_offset(n, l), n.bias[l]),
                      ("glu_weight", (g, cols), lib.ls_net_v_offset(n, l), g > 0),
-                     ("glu_bias", (g,), lib.ls_net_c_offset(n, l), g > 0 and n.bias[l])]
+                     ("glu_bias", (g,), lib.ls_net_c_offset(n, l), g > 0 and n.bias[l]),
+                     ("glu_quad", (n.glu2[l], lib.ls_net_m_len(n, l)), lib.ls_net_m_offset(n, l),
+                      n.glu2[l] > 0)]
             for part, shape, off, present in parts:
                 if not present:
                     continue

@@ -125,3 +125,29 @@ def test_config_dict_and_teacher_targets(thesis):
     np.testing.assert_array_equal(d.y, cfg.data.y)
     with landsym.Landscape(cfg.teacher, d) as ls:
         assert ls.loss(cfg.teacher_params) < 1e-28  # rounding of two evaluation orders
+
+
+@pytest.mark.parametrize("glu, glu2", [(1, 0), (2, 1)])
+def test_gated_units_finite_differences(glu, glu2):
+    """Networks with gated linear units and second-order gated units (docs/engine.md):
+    the parameter layout covers every parameter once, and gradient, Hessian and HVP
+    agree with central differences in numpy."""
+    rng = np.random.default_rng(5)
+    net = landsym.Net([2, 3, 1], activation="sigmoid", bias=True, glu=glu, glu2=glu2)
+    assert net.glu == [glu] and net.glu2 == [glu2]
+    blocks = net.layout()
+    assert sum(b["size"] for b in blocks) == net.n_params
+    assert [b["offset"] for b in blocks] == sorted(b["offset"] for b in blocks)
+    assert (glu2 > 0) == any(b["part"] == "glu_quad" for b in blocks)
+    x = rng.standard_normal((11, 2))
+    y = rng.standard_normal((11, 1))
+    with landsym.Data(x, y) as data, landsym.Landscape(net, data) as ls:
+        th = rng.uniform(-1, 1, net.n_params)
+        np.testing.assert_allclose(ls.grad(th), fd_grad(ls.loss, th), rtol=1e-6, atol=1e-8)
+        H = ls.hessian(th)
+        np.testing.assert_array_equal(H, H.T)
+        np.testing.assert_allclose(H, fd_jac(ls.grad, th), rtol=1e-5, atol=1e-7)
+        v = np.linspace(-1, 1, th.size)
+        np.testing.assert_allclose(ls.hvp(th, v), H @ v, rtol=1e-10, atol=1e-12)
+    with pytest.raises(landsym.InputError):
+        landsym.Net([2, 3, 1], glu=1, glu2=2)
