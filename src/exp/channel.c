@@ -48,10 +48,11 @@ static json_t *report_json(const ls_channel_report *r) {
     json_t *u = json_array(), *s = json_array();
     for (int a = 0; a < q->size; a++)
       json_array_append_new(u, json_integer(q->unit[a])), json_array_append_new(s, json_integer(q->sign[a]));
-    json_array_append_new(gs, json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "layer", q->layer,
+    json_array_append_new(gs, json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "layer", q->layer,
                                         "units", u, "signs", s, "dist", ls_json_num(q->dist), "out_max",
                                         ls_json_num(q->out_max), "c_norm", ls_json_num(q->c_norm), "v_norm",
-                                        ls_json_num(q->v_norm), "m_norm", ls_json_num(q->m_norm)));
+                                        ls_json_num(q->v_norm), "m_norm", ls_json_num(q->m_norm),
+                                        "order", q->order == 2 ? 2 : 1));
   }
   json_object_set_new(o, "groups", gs);
   json_object_set_new(o, "bias_added", json_boolean(r->bias_added));
