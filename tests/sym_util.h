@@ -45,6 +45,30 @@ static inline int su_thesis_config(ls_config *cfg) {
   return 1;
 }
 
+/* The loss at th with a workspace of its own (NaN when it cannot be allocated). */
+static inline double su_loss(const ls_net *n, const ls_data *d, const double *th) {
+  ls_work *w = ls_work_alloc(n, d->n);
+  double L = NAN;
+  if (w) ls_loss(n, d, th, &L, w);
+  ls_work_free(w);
+  return L;
+}
+
+/* Newton (trust region) from th, in place, to a gradient of 1e-14 (1000 steps at most):
+ * a minimum of a nonzero-loss problem at rounding level. Returns 0, or -1 when training
+ * failed. */
+static inline int su_newton_min(const ls_net *net, const ls_data *d, double *th) {
+  ls_train_opts o;
+  ls_train_opts_default(&o);
+  o.first = LS_FIRST_NONE, o.polish = LS_POLISH_NEWTON, o.traj_per_decade = 0;
+  o.grad_tol = 1e-14, o.polish_maxiter = 1000;
+  ls_train_result tr = {0};
+  ls_error err;
+  ls_status st = ls_train(net, d, th, &o, &tr, &err);
+  ls_train_result_free(&tr);
+  return st == LS_OK ? 0 : -1;
+}
+
 /* Trainer options of the symmetry tests: Adam (lr 1e-2, at most 20000 steps) until the
  * gradient norm falls below switch_tol, then Newton; no trajectory. */
 static inline ls_train_opts su_adam_newton(double switch_tol) {

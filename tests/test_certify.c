@@ -29,27 +29,6 @@
 #include "landsym/sym.h"
 #include "sym_util.h"
 
-static double loss_at(const ls_net *n, const ls_data *d, const double *th) {
-  ls_work *w = ls_work_alloc(n, d->n);
-  double L = NAN;
-  if (w) ls_loss(n, d, th, &L, w);
-  ls_work_free(w);
-  return L;
-}
-
-/* theta*: Newton from the teacher on the perturbed targets. */
-static int strict_minimum(const ls_net *t, const ls_data *d, double *t4) {
-  ls_train_opts o;
-  ls_train_opts_default(&o);
-  o.first = LS_FIRST_NONE, o.polish = LS_POLISH_NEWTON, o.traj_per_decade = 0;
-  o.grad_tol = 1e-14, o.polish_maxiter = 1000;
-  ls_train_result tr = {0};
-  ls_error err;
-  ls_status st = ls_train(t, d, t4, &o, &tr, &err);
-  ls_train_result_free(&tr);
-  return st == LS_OK ? 0 : -1;
-}
-
 static void minimum_certified(const ls_net *t, const ls_data *d, const double *t4) {
   double th[12], e12[12];
   ls_rng rs;
@@ -74,10 +53,10 @@ static void minimum_certified(const ls_net *t, const ls_data *d, const double *t
         m.margin, pos);
   /* brute force: the loss rises along random directions */
   int rises = 0;
-  double L0 = c.theta ? loss_at(t, d, c.theta) : NAN, tp[12];
+  double L0 = c.theta ? su_loss(t, d, c.theta) : NAN, tp[12];
   for (int k = 0; k < 40 && c.theta; k++) {
     for (int p = 0; p < 12; p++) tp[p] = c.theta[p] + 1e-3 * ls_rng_normal(&rs);
-    rises += loss_at(t, d, tp) > L0;
+    rises += su_loss(t, d, tp) > L0;
   }
   CHECK(rises == 40, "loss rises along %d of 40 random 1e-3 moves", rises);
   ls_classify_result r;
@@ -195,7 +174,7 @@ static void sign_split(const ls_data *d, const double *tw) {
   double tr[4 * R + 1] = {0}, tm[4 * M + 1];
   for (int i = 0; i < 2 * R; i++) tr[i] = tw[i];
   for (int i = 0; i < R; i++) tr[3 * R + i] = tw[2 * R + i];
-  strict_minimum(&nr, d, tr);
+  su_newton_min(&nr, d, tr);
   double g = su_grad_norm(&nr, d, tr);
   const double beta = 0.3, a0 = tr[3 * R];
   for (int i = 0; i < R; i++) {
@@ -213,7 +192,7 @@ static void sign_split(const ls_data *d, const double *tw) {
   ls_error err;
   int ok = g < 1e-12 && ls_cert_critical(&nm, d, tm, NULL, &c, &err) == LS_OK;
   if (ok) ok = ls_cert_minimum(&nm, d, &c, NULL, &m, &err) == LS_OK;
-  double dl = ok ? fabs(c.loss - loss_at(&nr, d, tr)) : NAN;
+  double dl = ok ? fabs(c.loss - su_loss(&nr, d, tr)) : NAN;
   CHECK(ok && c.kind == LS_CERT_REDUCED && c.reduced_width[1] == R && c.dist < 1e-10 &&
             c.grad_inf <= c.bound && dl < 1e-15 && c.const_constraints == 0 &&
             m.zero_predicted == 1 && (m.index > 0 || m.n_zero == 1),
@@ -251,7 +230,7 @@ int main(void) {
   for (size_t k = 0; k < d->n; k++) d->y[k] += 0.005 * sin(3 * d->x[2 * k]);
   double t4[12];
   memcpy(t4, cfg.teacher_params, sizeof t4);
-  if (strict_minimum(&cfg.teacher, d, t4)) {
+  if (su_newton_min(&cfg.teacher, d, t4)) { /* theta*: Newton from the teacher */
     CHECK(0, "Newton on the width-4 network failed");
     return check_done();
   }

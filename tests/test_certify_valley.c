@@ -51,14 +51,6 @@ static const double seed56[15] = {
     0.93350044132766508, -0.50785698067970475, 31.059991806217081, -30.994603692347557,
     -0.59466152267003902, -48.257829562619563, 48.78710496532662};
 
-static double loss_at(const ls_net *n, const ls_data *d, const double *th) {
-  ls_work *w = ls_work_alloc(n, d->n);
-  double L = NAN;
-  if (w) ls_loss(n, d, th, &L, w);
-  ls_work_free(w);
-  return L;
-}
-
 /* Certified critical point and minimum certificate of th (escape checks as given, Theorem
  * 2 never accepted). Returns the critical certificate's status. */
 static ls_status certify(const ls_net *n, const ls_data *d, const double *th, double eig_tol,
@@ -73,21 +65,11 @@ static ls_status certify(const ls_net *n, const ls_data *d, const double *th, do
   return ls_cert_minimum(n, d, c, &o, m, &err);
 }
 
-static void known_curvature(const ls_net *t, const ls_data *d) {
+static void known_curvature(const ls_net *t, const ls_data *d, const double *t4) {
   double th[12], lam[12];
-  ls_config cfg;
-  if (su_thesis_config(&cfg)) return;
-  memcpy(th, cfg.teacher_params, sizeof th);
-  ls_config_free(&cfg);
-  ls_train_opts o;
-  ls_train_opts_default(&o);
-  o.first = LS_FIRST_NONE, o.polish = LS_POLISH_NEWTON, o.traj_per_decade = 0;
-  o.grad_tol = 1e-14, o.polish_maxiter = 1000;
-  ls_train_result tr = {0};
+  memcpy(th, t4, sizeof th);
   ls_error err;
-  ls_status st = ls_train(t, d, th, &o, &tr, &err);
-  ls_train_result_free(&tr);
-  st = st ? st : ls_sym_hessian_eigs(t, d, th, lam, &err);
+  ls_status st = su_newton_min(t, d, th) ? LS_ERR_COMPUTE : ls_sym_hessian_eigs(t, d, th, lam, &err);
   CHECK(st == LS_OK && lam[0] > 0, "theta*: a strict minimum (smallest eigenvalue %.3e)", lam[0]);
   if (st) return;
   double mx = lam[11];
@@ -129,11 +111,11 @@ static void thesis_points(const ls_net *s, const ls_data *d) {
   ls_work *w = ls_work_alloc(s, d->n);
   ls_error err;
   if (w && ls_hessian(s, d, seed24, H, w) == LS_OK && ls_eig_sym(15, H, lam, V, &err) == LS_OK) {
-    double L0 = loss_at(s, d, seed24), Lp, Lm;
+    double L0 = su_loss(s, d, seed24), Lp, Lm;
     for (int i = 0; i < 15; i++) th[i] = seed24[i] + 0.05 * V[i * 15];
-    Lp = loss_at(s, d, th);
+    Lp = su_loss(s, d, th);
     for (int i = 0; i < 15; i++) th[i] = seed24[i] - 0.05 * V[i * 15];
-    Lm = loss_at(s, d, th);
+    Lm = su_loss(s, d, th);
     CHECK(Lp > L0 && Lm > L0 && m[0].valley_loss < L0,
           "seed 24: along the flat eigenvector (eigenvalue %.2e) the loss rises by %.2e / %.2e "
           "at +-0.05; the valley's minimum lies %.2e below the run", lam[0], Lp - L0, Lm - L0,
@@ -163,7 +145,7 @@ int main(void) {
   channels(&cfg.student, &cfg.data);
   ls_data *d = &cfg.data;
   for (size_t k = 0; k < d->n; k++) d->y[k] += 0.005 * sin(3 * d->x[2 * k]);
-  known_curvature(&cfg.teacher, d);
+  known_curvature(&cfg.teacher, d, cfg.teacher_params);
   ls_config_free(&cfg);
   return check_done();
 }
