@@ -55,7 +55,8 @@
  *     valley loss (exact gradient, Hessian C by second differences of the loss) moves to
  *     its stationary point, a critical point of the loss, where C must be positive
  *     definite with the same smallest eigenvalue (within 10%) at the steps h, h/2, h/4
- *     (h = 1e-2 max(1, |theta|_inf)). Then the Hessian is positive definite (C is its Schur
+ *     (h = 1e-2 max(1, |theta|_inf), quartered while the stiff directions cannot follow a
+ *     step of h). Then the Hessian is positive definite (C is its Schur
  *     complement on the kernel): a strict minimum whose smallest curvature lies below
  *     the eigenvalue solver's resolution and is resolved on the loss. The minimum must lie
  *     within 0.1 max(1, |theta|_inf) of the point. */
