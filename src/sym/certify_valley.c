@@ -144,15 +144,14 @@ static double dist_inf(size_t n, const double *a, const double *b) {
   return s;
 }
 
-/* Newton's method on L_v from x with difference step h; then the curvature at h, h/2, h/4.
+/* Newton's method on L_v from x (scale = max(1, |x|_inf)) with difference step h; then the curvature at h, h/2, h/4.
  * Returns 0 (certified, m filled), 1 (not certified, m->reason says why), 2 (the stiff
  * directions could not follow a step of h: worth a smaller h) or -1 (evaluation failed). */
-static int run(valley *v, const double *x, double mx, double h, double *xc, double *y,
-               ls_min_cert *m) {
+static int run(valley *v, const double *x, double mx, double scale, double h, double *xc,
+               double *y, ls_min_cert *m) {
   size_t P = v->P;
   int nE = v->nE;
-  double scale = 1, C[VALLEY_MAX_DIM * VALLEY_MAX_DIM], c[VALLEY_MAX_DIM], step[VALLEY_MAX_DIM];
-  for (size_t i = 0; i < P; i++) scale = fmax(scale, fabs(x[i]));
+  double C[VALLEY_MAX_DIM * VALLEY_MAX_DIM], c[VALLEY_MAX_DIM], step[VALLEY_MAX_DIM];
   double L0, Lx, gmin = 0;
   int r, it;
   memset(v->t, 0, (size_t)nE * sizeof *v->t);
@@ -212,11 +211,10 @@ static int run(valley *v, const double *x, double mx, double h, double *xc, doub
   return 0;
 stiff:
   if (r < 0) return -1;
-  r = 2;
   snprintf(m->reason, sizeof m->reason,
            "%d extra zero directions: the stiff directions could not be brought to a gradient "
            "of %.2e along the valley", nE, v->gtol);
-  return r;
+  return 2;
 }
 
 ls_status ls_valley_test(const ls_net *net, const ls_data *d, const double *x, const double *lam,
@@ -246,14 +244,14 @@ ls_status ls_valley_test(const ls_net *net, const ls_data *d, const double *x, c
     }
   if ((st = ls_cert_grad_bound(net, d, x, 64, &bound, err))) goto done;
   v.gtol = 4 * bound;
-  /* h = 1e-2 max(1, |x|_inf), or smaller (down to 1e-5 of that) when the stiff directions
+  /* h = 1e-2 max(1, |x|_inf), or smaller (down to 1e-7 max(1, |x|_inf)) when the stiff directions
    * cannot follow a step of h along the kernel (a kernel direction that moves a channel's
    * closely spaced incoming weights, for instance) */
   double scale = 1;
   int r = 2;
   for (size_t i = 0; i < P; i++) scale = fmax(scale, fabs(x[i]));
   for (double h = 1e-2 * scale; r == 2 && h >= 1e-7 * scale; h /= 4)
-    r = run(&v, x, mx > 0 ? mx : 1, h, xc, y, m);
+    r = run(&v, x, mx > 0 ? mx : 1, scale, h, xc, y, m);
   if (r < 0) {
     const ls_error *we = ls_work_error(v.w);
     st = we->code ? ls_error_set(err, we->code, "certify: valley test: %s", we->msg)

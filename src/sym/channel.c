@@ -169,24 +169,21 @@ ls_status ls_channel_limit(const ls_net *net, const double *th, const ls_channel
     for (int o = 0; o < m; o++) c[o] = o == 0 ? 1e-12 * bb : 0;
     cc = 1e-24 * bb * bb;
   }
+  double cb[LS_CHANNEL_MAX_UNITS]; /* c . b_k */
+  for (int a = 0; a < n; a++) {
+    cb[a] = 0;
+    for (int o = 0; o < m; o++) cb[a] += c[o] * bo[(size_t)a * m + o];
+  }
   for (int q = 0; q < len; q++) {
     double s = 0;
-    for (int a = 0; a < n; a++) {
-      double cb = 0;
-      for (int o = 0; o < m; o++) cb += c[o] * bo[(size_t)a * m + o];
-      s += cb * (u[(size_t)a * len + q] - wb[q]);
-    }
+    for (int a = 0; a < n; a++) s += cb[a] * (u[(size_t)a * len + q] - wb[q]);
     vp[q] = cc > 0 ? s / cc : 0;
   }
   /* M' = sum_k (c . b_k) d_k d_k^T / |c|^2 (upper triangle), d_k = u_k - w */
   for (int p = 0, k = 0; p < len; p++)
     for (int q = p; q < len; q++, k++) {
       double s = 0;
-      for (int a = 0; a < n; a++) {
-        double cb = 0;
-        for (int o = 0; o < m; o++) cb += c[o] * bo[(size_t)a * m + o];
-        s += cb * (u[(size_t)a * len + p] - wb[p]) * (u[(size_t)a * len + q] - wb[q]);
-      }
+      for (int a = 0; a < n; a++) s += cb[a] * (u[(size_t)a * len + p] - wb[p]) * (u[(size_t)a * len + q] - wb[q]);
       mp[k] = cc > 0 ? s / cc : 0;
     }
   /* new layer l: ordinary units outside the group, the old first-order GLU units, the new
