@@ -104,10 +104,14 @@ static void sigmoid_identity(void) {
         "sigmoid(-x) = 1 - sigmoid(x): two flipped units recognised as the teacher (loss %.1e, "
         "match error %.1e)", r.loss, r.match_error);
   ls_classify_result_free(&r);
-  /* one flip alone leaves the constant a = 1 in the output: not the teacher */
+  /* one flip alone leaves the constant a = 1 in the output: not the teacher (the point
+   * itself: without the continuation, which would train it back to the teacher) */
   memcpy(th, thesis_w, sizeof th);
   th[0] *= -1, th[1] *= -1, th[8] *= -1;
-  st = ls_classify_point(&t, &d, th, &t, thesis_w, NULL, &r, &err);
+  ls_classify_opts no_cont;
+  ls_classify_opts_default(&no_cont);
+  no_cont.continue_iter = 0;
+  st = ls_classify_point(&t, &d, th, &t, thesis_w, &no_cont, &r, &err);
   CHECK(st == LS_OK && r.cls != LS_CLASS_GLOBAL && !r.teacher_match &&
             fabs(r.match_error - 1) < 1e-14 && fabs(r.loss - 1) < 1e-12,
         "one flipped unit: class %s, loss %.3f (= 1), uncancelled constant %.3f",
@@ -186,7 +190,10 @@ static void not_converged_and_prune_files(void) {
   ls_params_glorot(&n5, 11, th);
   ls_classify_result r;
   ls_error err = {0};
-  ls_status st = ls_classify_point(&n5, &d, th, &t, thesis_w, NULL, &r, &err);
+  ls_classify_opts no_cont; /* the point itself (tests/test_classify_continue.c: continued) */
+  ls_classify_opts_default(&no_cont);
+  no_cont.continue_iter = 0;
+  ls_status st = ls_classify_point(&n5, &d, th, &t, thesis_w, &no_cont, &r, &err);
   CHECK(st == LS_OK && r.cls == LS_CLASS_NOT_CONVERGED && r.grad_inf > 1e-8,
         "random point: %s (gradient %.1e)", ls_class_name(r.cls), r.grad_inf);
   ls_classify_result_free(&r);

@@ -23,7 +23,8 @@ flag $(awk -F, 'NR > 1 && $5 != "failed" { bad = 1 } END { exit bad }' "$T/n/sum
 rc=$?
 flag $([ $rc = 0 ] && grep -q "Failed  *2" "$T/ntable" && echo 1) \
   "classify: exit $rc, the table has 'Failed 2' per width ($(head -c 300 "$T/ncerr"))"
-flag $(awk -F, 'NR > 1 && ($3 != "failed" || $NF !~ /non-finite/) { bad = 1 } END { exit bad }' \
+flag $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "reason") c = i; next }
+  !c || $3 != "failed" || $c !~ /non-finite/ { bad = 1 } END { exit bad }' \
   "$T/n/classify/runs.csv" && echo 1) "runs.csv: class failed with the reason"
 eq "$(awk -F, 'NR == 2 { print $NF }' "$T/n/classify/summary.csv")" 2 "summary.csv: failed column"
 

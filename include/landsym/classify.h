@@ -63,6 +63,11 @@ typedef struct {
   double approach_loss_rtol; /* ... accepted when the merged network, polished by Newton to
                                 a critical point, has the run's loss to this relative
                                 tolerance: 1e-3 */
+  /* Continuation of a run that no certificate explains (classify.c, docs/classify.md):
+   * training goes on from its point, Adam (full batch, continue_lr) for continue_iter
+   * steps and then Newton, and the class is the continued point's. */
+  size_t continue_iter; /* Adam steps: 30000; 0 = no continuation */
+  double continue_lr;   /* Adam's learning rate: 1e-2 */
 } ls_classify_opts;
 void ls_classify_opts_default(ls_classify_opts *o);
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err);
@@ -125,6 +130,15 @@ typedef struct {
                                 not_converged (channel.found: class channel) */
   ls_net reduced_net;       /* pruned network and its parameters (owned) */
   double *reduced_theta;
+  /* continuation (see continue_iter): tried when the run itself has no certificate */
+  int continued;            /* 1: every field above is the continued point's, whose class
+                               is certified; the run's own loss and reason are below */
+  double run_loss;          /* the run's own loss (= loss when not continued) */
+  char run_reason[200];     /* why the run's own point had no certificate (continued) */
+  double continue_loss;     /* loss of the continued point (NaN: no continuation) */
+  double continue_shift;    /* its max |theta_continued - theta_run| */
+  double continue_seconds;  /* wall time of the continuation's training */
+  double *continued_theta;  /* [P] the continued point (owned; NULL: not continued) */
 } ls_classify_result;
 
 void ls_classify_result_free(ls_classify_result *r); /* accepts a zeroed struct */

@@ -71,6 +71,7 @@ typedef struct {
   long failed;         /* training failed or the point could not be evaluated */
   long channel_min, channel_rejected; /* minima at infinity; channel groups not certified */
   long escape;         /* unexplained runs the escape checks descend from */
+  long continued;      /* runs whose class is their continued point's (classify.h) */
   long cert[LS_CLASS_COUNT]; /* runs of each class with a certificate other than "none" */
 } ls_class_counts;
 ls_class_counts ls_classify_count_width(const ls_classified_sweep *s, int width);

@@ -89,7 +89,8 @@ def expand(net, theta, layer, m, seed=0, k=None, equal_split=False, random_perm=
 
 
 CLASSIFY_OPTIONS = ("loss_floor", "grad_tol", "reduce_tol", "match_tol", "sym_grad_tol",
-                    "eig_tol", "approach_dist", "approach_loss_rtol")
+                    "eig_tol", "approach_dist", "approach_loss_rtol", "continue_iter",
+                    "continue_lr")
 
 
 def _classify_opts(options):
@@ -99,7 +100,7 @@ def _classify_opts(options):
         if k not in CLASSIFY_OPTIONS:
             raise TypeError("classify: unknown option '%s' (known: %s)"
                             % (k, ", ".join(CLASSIFY_OPTIONS)))
-        setattr(o, k, float(v))
+        setattr(o, k, int(v) if k == "continue_iter" else float(v))
     err = ffi.new("ls_error *")
     check(lib.ls_classify_opts_validate(o, err), err)
     return o
@@ -115,7 +116,9 @@ def _result(r):
             "reduced_widths": [r.reduced_width[l] for l in range(1, r.reduced_net.n_layers)],
             "reduced_loss": r.reduced_loss, "match_error": r.match_error,
             "min_neuron_dist": r.min_neuron_dist, "approaching": bool(r.approaching),
-            "near_saddle": bool(r.near_saddle)}
+            "near_saddle": bool(r.near_saddle), "continued": bool(r.continued),
+            "run_loss": r.run_loss, "continue_loss": r.continue_loss,
+            "run_reason": cstr(r.run_reason)}
 
 
 def classify(net, data, theta, teacher=None, theta_t=None, **options):

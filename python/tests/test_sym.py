@@ -43,11 +43,25 @@ def test_classify(thesis):
     assert c["class"] == "global" and c["teacher_match"] and c["reduced_widths"] == [4]
     assert c["reduced_net"].widths == [2, 4, 1]
     rows = sym.classify_many(thesis.student, thesis.data,
-                             [thesis.student.init(0), duplicated_teacher(thesis)])
+                             [thesis.student.init(0), duplicated_teacher(thesis)],
+                             continue_iter=0)
     assert [r["run"] for r in rows] == [0, 1]
     assert rows[0]["class"] == "not_converged" and rows[1]["class"] == "global"
+    assert not rows[0]["continued"] and np.isnan(rows[0]["continue_loss"])
     with pytest.raises(TypeError, match="unknown option"):
         sym.classify(thesis.student, thesis.data, thesis.student.init(0), grad_toll=1)
+
+
+def test_classify_continues_an_unexplained_run(thesis):
+    """The initial point has no certificate; continued (Adam, then Newton) it ends at a
+    certified point whose own classification agrees (docs/classify.md)."""
+    theta0 = thesis.student.init(0)
+    c = sym.classify(thesis.student, thesis.data, theta0, teacher=thesis.teacher,
+                     theta_t=thesis.teacher_params)
+    assert c["continued"] and c["class"] != "not_converged" and c["run_reason"]
+    with landsym.Landscape(thesis.student, thesis.data) as ls:
+        assert c["run_loss"] == pytest.approx(ls.loss(theta0), rel=1e-14)
+    assert c["loss"] == c["continue_loss"] <= c["run_loss"]
 
 
 def test_classify_table_as_dataframe(thesis):

@@ -16,6 +16,7 @@ static const char header[] =
     "table 6.1) and write tables and figures.\n";
 static const char footer[] =
     "Outputs (ODIR): summary.csv, runs.csv, groups.csv, pruned/w<W>_s<S>.{npy,json},\n"
+    "continued/w<W>_s<S>.{npy,json} (the continued points),\n"
     "loss_curves, neuron_groups, eig_vs_loss, min_neuron_distance (.dat .gp .png .svg).\n"
     "Stdout: the summary table.\n";
 
@@ -38,6 +39,11 @@ static int parse_args(int argc, char **argv, ls_classify_dir_opts *o) {
           "not converged with two units within X: merge them, polish,\n"
           "symmetry-induced (approaching) if critical at the same loss\n(1e-2; 0 = off)"),
       TOL("approach-rtol", &c->approach_loss_rtol, "relative loss tolerance of that test (1e-3)"),
+      CLI_SIZE("continue-iter", &c->continue_iter, 0, 1000000000, "N",
+               "a run no certificate explains is continued: N Adam steps,\n"
+               "then Newton, and classified at the continued point\n(30000; 0 = off)"),
+      CLI_POSITIVE("continue-lr", &c->continue_lr, "X",
+               "learning rate of that Adam phase (1e-2)"),
       CLI_INT("threads", &o->threads, 1, 4096, "T", "OpenMP threads (default all)"),
       CLI_FLAG("no-prune", &no_prune, "do not write the pruned networks"),
       CLI_FLAG("no-figures", &no_figures, "do not draw figures"),

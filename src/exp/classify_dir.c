@@ -73,6 +73,14 @@ static ls_status classify_one(const ls_classify_dir_opts *o, const ls_config *cf
     snprintf(stem, sizeof stem, "%s/pruned/w%d_s%ld", o->out, width, run->seed);
     st = ls_prune_write(stem, &run->res.reduced_net, run->res.reduced_theta, err);
   }
+  if (!st && run->res.continued) { /* the continued point, loadable as --params */
+    char stem[4200];
+    snprintf(stem, sizeof stem, "%s/continued", o->out);
+    if (!(st = ls_mkdir_p(stem, err))) {
+      snprintf(stem, sizeof stem, "%s/continued/w%d_s%ld", o->out, width, run->seed);
+      st = ls_prune_write(stem, &net, run->res.continued_theta, err);
+    }
+  }
   free(theta);
   return st;
 }

@@ -22,6 +22,7 @@ ls_class_counts ls_classify_count_width(const ls_classified_sweep *s, int width)
     if (strcmp(r->res.certificate, "none") && r->res.certificate[0]) c.cert[r->res.cls]++;
     if (r->res.cls == LS_CLASS_GLOBAL && r->res.teacher_match) c.matched++;
     if (r->res.cls == LS_CLASS_SADDLE && r->res.sym_induced) c.saddle_si++;
+    if (r->res.continued) c.continued++;
     if (r->res.approaching) c.approaching++;
     if (r->res.approaching && !r->res.converged) c.approaching_nc++;
     if (r->res.near_saddle) c.near_saddle++;
@@ -48,6 +49,9 @@ static void print_certified(FILE *f, const ls_class_counts *c) {
   fprintf(f, "    %-44s %6ld\n", "unexplained (no certificate)", c->n[LS_CLASS_NOT_CONVERGED]);
   if (c->escape)
     fprintf(f, "      of which flat points the escape checks descend from: %ld\n", c->escape);
+  if (c->continued)
+    fprintf(f, "    certified after a continuation (the run's own point had none;\n"
+               "    runs.csv columns continued, run_loss, run_reason)    %6ld\n", c->continued);
 }
 
 /* Parameter count of the students of this width (every run of a width has the same). */

@@ -56,17 +56,21 @@ static void summary_rows(FILE *fp, const ls_classified_sweep *s) {
   }
 }
 
-/* The certificate that holds (docs/classify.md), or why none does (a failed run's reason
- * is the sweep's), with quotes dropped and commas turned into ';' for the CSV cell. */
-static void reason_cell(const ls_classified_run *q, char *reason, size_t len) {
-  const ls_classify_result *r = &q->res;
-  const char *why = q->failed ? q->reason
-                    : r->crit.kind == LS_CERT_NONE ? r->crit.reason : r->mincert.reason;
+/* A text as a CSV cell: quotes dropped, commas turned into ';'. */
+static void csv_cell(const char *why, char *reason, size_t len) {
   size_t k = 0;
   for (const char *c = why; *c && k + 2 < len; c++)
     if (*c != '"' && *c != ',') reason[k++] = *c;
     else if (*c == ',') reason[k++] = ';';
   reason[k] = 0;
+}
+
+/* The certificate that holds (docs/classify.md), or why none does (a failed run's reason
+ * is the sweep's). */
+static void reason_cell(const ls_classified_run *q, char *reason, size_t len) {
+  const ls_classify_result *r = &q->res;
+  csv_cell(q->failed ? q->reason
+           : r->crit.kind == LS_CERT_NONE ? r->crit.reason : r->mincert.reason, reason, len);
 }
 
 /* One row of runs.csv. */
@@ -99,12 +103,15 @@ static void runs_row(FILE *fp, const ls_classified_run *q) {
   const ls_min_cert *m = &r->mincert;
   char reason[256];
   reason_cell(q, reason, sizeof reason);
-  fprintf(fp, ",%s,%s,%.6g,%.6g,%.17g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%d,%.6g,%.6g,%d,%.17g,%.6g,%s\n",
+  fprintf(fp, ",%s,%s,%.6g,%.6g,%.17g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%d,%.6g,%.6g,%d,%.17g,%.6g,%s",
           q->failed ? "none" : r->certificate[0] ? r->certificate : "none",
           ls_cert_kind_name(r->crit.kind),
           r->crit.grad_inf, r->crit.bound, r->crit.loss, r->crit.dist, r->crit.attempt_tol,
           m->index, m->n_zero, m->zero_predicted, m->margin, m->zero_level, m->extra_dim,
           m->third_max, m->fourth_min, m->escape_found, m->escape_loss, m->radius, reason);
+  csv_cell(r->run_reason, reason, sizeof reason);
+  fprintf(fp, ",%d,%.17g,%.17g,%.6g,%s\n", r->continued, q->failed ? NAN : r->run_loss,
+          r->continue_loss, r->continue_shift, reason);
 }
 
 /* runs.csv: one row per run. */
@@ -118,7 +125,7 @@ static const char *const runs_header =
     "certificate,crit_cert,cert_grad_inf,cert_bound,cert_loss,"
     "cert_dist,cert_reduce_tol,index,cert_n_zero,zero_predicted,eig_margin,"
     "zero_level,extra_dim,third_deriv,fourth_deriv,escape_found,escape_loss,"
-    "min_radius,reason\n";
+    "min_radius,reason,continued,run_loss,continue_loss,continue_shift,run_reason\n";
 
 static void runs_rows(FILE *fp, const ls_classified_sweep *s) {
   for (long i = 0; i < s->n_runs; i++) runs_row(fp, &s->runs[i]);

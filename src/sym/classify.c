@@ -33,14 +33,17 @@ void ls_classify_opts_default(ls_classify_opts *o) {
   o->eig_tol = 1e-7;
   o->approach_dist = 1e-2;
   o->approach_loss_rtol = 1e-3;
+  o->continue_iter = 30000;
+  o->continue_lr = 1e-2;
 }
 
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err) {
   const double v[] = {o->loss_floor, o->grad_tol, o->reduce_tol, o->match_tol,
-                      o->sym_grad_tol, o->eig_tol, o->approach_dist, o->approach_loss_rtol};
+                      o->sym_grad_tol, o->eig_tol, o->approach_dist, o->approach_loss_rtol,
+                      o->continue_lr};
   const char *n[] = {"loss_floor", "grad_tol", "reduce_tol", "match_tol", "sym_grad_tol",
-                     "eig_tol", "approach_dist", "approach_loss_rtol"};
-  for (int i = 0; i < 8; i++)
+                     "eig_tol", "approach_dist", "approach_loss_rtol", "continue_lr"};
+  for (int i = 0; i < 9; i++)
     if (!(v[i] >= 0) || !isfinite(v[i]))
       return ls_error_set(err, LS_ERR_INPUT, "classify: %s must be a finite number >= 0", n[i]);
   return LS_OK;
@@ -51,6 +54,7 @@ void ls_classify_result_free(ls_classify_result *r) {
   ls_crit_cert_free(&r->crit);
   free(r->groups);
   free(r->reduced_theta);
+  free(r->continued_theta);
   ls_channel_report_free(&r->channel);
   memset(r, 0, sizeof *r);
 }
@@ -578,14 +582,14 @@ static ls_status decide_class(const ls_net *net, const ls_data *d, int zero_loss
   return LS_OK;
 }
 
-ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
-                            const ls_net *teacher, const double *theta_t,
-                            const ls_classify_opts *opts, ls_classify_result *r,
-                            ls_error *err) {
-  ls_classify_opts o;
-  if (opts) o = *opts;
-  else ls_classify_opts_default(&o);
+/* The classification of theta itself (ls_classify_point without the continuation). */
+static ls_status classify_at(const ls_net *net, const ls_data *d, const double *theta,
+                             const ls_net *teacher, const double *theta_t,
+                             const ls_classify_opts *opts, ls_classify_result *r,
+                             ls_error *err) {
+  ls_classify_opts o = *opts;
   memset(r, 0, sizeof *r);
+  r->continue_loss = r->continue_shift = NAN;
   r->match_error = NAN;
   r->approach_loss = r->approach_grad_inf = NAN;
   ls_status st = ls_classify_opts_validate(&o, err);
@@ -749,4 +753,91 @@ done:
   ls_sym_reduction_free(&red);
   if (st) ls_classify_result_free(r);
   return st;
+}
+
+/* Why the run's own point has no certificate: its certificate ("escape" or none) with the
+ * critical point's or the minimum's reason, then the channel test's when one was tried. */
+static void unexplained_reason(const ls_classify_result *r, char *buf, size_t len) {
+  const char *why = r->crit.kind == LS_CERT_NONE ? r->crit.reason : r->mincert.reason;
+  const char *cert = strcmp(r->certificate, "none") ? r->certificate : "";
+  snprintf(buf, len, "%.16s%s%.100s%s%.60s", cert, *cert ? ": " : "", why,
+           r->channel.n_groups ? "; channel: " : "", r->channel.n_groups ? r->channel.reason : "");
+}
+
+/* Continuation of a run that no certificate explains. The optimiser stopped where no
+ * certificate holds: most often a flat point from which the thesis's escape checks
+ * (Stoican 2022, section 6.2.4, Algorithm 1) find a lower loss, a plateau on which
+ * gradient flow and Newton creep (table 6.1: gradient flow to t = 1e12 lowers such a loss
+ * by 3.5e-11). As the thesis does with a point its escape check leaves, training goes on
+ * from it: Adam (full batch, lr continue_lr: its per-coordinate steps of about lr cross the
+ * plateau), continue_iter steps, then Newton to the gradient floor; the trainer keeps its
+ * lowest point, so the continued loss is never above the run's. The continued point is
+ * classified like any run (without a further continuation); when it gets a certificate, r
+ * becomes its classification with continued = 1 and the run's own loss and reason kept,
+ * otherwise r stays the run's with continue_loss recorded. */
+static ls_status continue_run(const ls_net *net, const ls_data *d, const double *theta,
+                              const ls_net *teacher, const double *theta_t,
+                              const ls_classify_opts *o, ls_classify_result *r, ls_error *err) {
+  size_t P = ls_net_nparams(net);
+  double *tc = malloc(P * sizeof *tc);
+  if (!tc) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  memcpy(tc, theta, P * sizeof *tc);
+  ls_train_opts to;
+  ls_train_opts_default(&to);
+  to.first = LS_FIRST_ADAM;
+  to.lr = o->continue_lr;
+  to.first_maxiter = o->continue_iter;
+  to.switch_grad_tol = 0; /* the run's gradient is small already: Adam runs all its steps */
+  to.polish = LS_POLISH_NEWTON;
+  to.traj_per_decade = 0;
+  ls_train_result tr;
+  memset(&tr, 0, sizeof tr);
+  double t0 = ls_clock_seconds();
+  ls_status st = ls_train(net, d, tc, &to, &tr, err);
+  ls_train_result_free(&tr);
+  double secs = ls_clock_seconds() - t0;
+  if (st) {
+    free(tc);
+    return st;
+  }
+  ls_classify_opts o2 = *o;
+  o2.continue_iter = 0;
+  ls_classify_result r2;
+  if ((st = classify_at(net, d, tc, teacher, theta_t, &o2, &r2, err))) {
+    free(tc);
+    return st;
+  }
+  double shift = 0;
+  for (size_t p = 0; p < P; p++) shift = fmax(shift, fabs(tc[p] - theta[p]));
+  if (r2.cls == LS_CLASS_NOT_CONVERGED || !(r2.loss <= r->loss)) {
+    r->continue_loss = r2.loss, r->continue_shift = shift, r->continue_seconds = secs;
+    ls_classify_result_free(&r2);
+    free(tc);
+    return LS_OK;
+  }
+  r2.continued = 1;
+  r2.run_loss = r->loss;
+  unexplained_reason(r, r2.run_reason, sizeof r2.run_reason);
+  r2.continue_loss = r2.loss, r2.continue_shift = shift, r2.continue_seconds = secs;
+  r2.continued_theta = tc;
+  r2.cert_seconds += r->cert_seconds;
+  ls_classify_result_free(r);
+  *r = r2;
+  return LS_OK;
+}
+
+ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
+                            const ls_net *teacher, const double *theta_t,
+                            const ls_classify_opts *opts, ls_classify_result *r,
+                            ls_error *err) {
+  ls_classify_opts o;
+  if (opts) o = *opts;
+  else ls_classify_opts_default(&o);
+  ls_status st = classify_at(net, d, theta, teacher, theta_t, &o, r, err);
+  if (st) return st;
+  r->run_loss = r->loss;
+  if (r->cls == LS_CLASS_NOT_CONVERGED && isfinite(r->loss) && o.continue_iter > 0 &&
+      !ls_net_n_glu(net))
+    return continue_run(net, d, theta, teacher, theta_t, &o, r, err);
+  return LS_OK;
 }
