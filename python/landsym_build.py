@@ -192,7 +192,7 @@ const char *ls_class_name(ls_class_kind k);
 typedef struct {
   double loss_floor; double grad_tol; double reduce_tol; double match_tol; double sym_grad_tol;
   double eig_tol; double approach_dist; double approach_loss_rtol; size_t continue_iter;
-  double continue_lr; ...;
+  double continue_lr; double near_global_rloss; double near_global_copy_rtol; ...;
 } ls_classify_opts;
 void ls_classify_opts_default(ls_classify_opts *o);
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err);
@@ -205,7 +205,8 @@ typedef struct {
   int reduced_width[...]; double reduced_loss, reduced_grad_inf; double match_error;
   double min_neuron_dist; double prune_max_diff; int approaching; int near_saddle;
   int n_groups; ls_neuron_group *groups; ls_net reduced_net; double *reduced_theta;
-  int continued; double run_loss; char run_reason[200]; double continue_loss; ...;
+  int continued; double run_loss; char run_reason[200]; double continue_loss;
+  double near_global_dist; double near_global_loss; int near_global_cloud; ...;
 } ls_classify_result;
 void ls_classify_result_free(ls_classify_result *r);
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,

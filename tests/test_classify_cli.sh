@@ -55,12 +55,13 @@ cert_ok=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
     ok = (k == "global" && c == "global") || (k == "saddle" && c == "saddle") ||
          ((k == "local_min" || k == "symmetry_induced") && (c == "morse_bott" || c == "higher_order")) ||
          (k == "not_converged" && (c == "none" || c == "escape") && $col["reason"] != "") ||
-         (k == "channel" && c == "channel" && $col["channel_limit_grad_inf"] != "")
+         (k == "channel" && c == "channel" && $col["channel_limit_grad_inf"] != "") ||
+         (k == "near_global" && c == "near_global" && $col["near_global_dist"] + 0 > 0)
     if (!ok) bad++
-    if (c != "global" && c != "none" && c != "escape" && c != "channel" && !($col["cert_grad_inf"] <= $col["cert_bound"])) bad++ }
+    if (c != "global" && c != "none" && c != "escape" && c != "channel" && c != "near_global" && !($col["cert_grad_inf"] <= $col["cert_bound"])) bad++ }
   END { print bad + 0 }' "$C/runs.csv")
 check "every run's certificate matches its class; certified gradients within their bounds" test "$cert_ok" -eq 0
-rows=$(awk '/^student width 5/ { on = 1 } on && /global minima \(loss|  minima \(reduced|saddles \(reduced|finite local|saddles \(irreducible|channels|unexplained/ { s += $NF } on && /unexplained/ { print s; exit }' "$TMP/table")
+rows=$(awk '/^student width 5/ { on = 1 } on && /global minima \(loss|  minima \(reduced|saddles \(reduced|finite local|saddles \(irreducible|channels|near a global|unexplained/ { s += $NF } on && /unexplained/ { print s; exit }' "$TMP/table")
 check "certified rows of width 5 add up to its 4 runs ($rows)" test "$rows" = 4
 if command -v gnuplot >/dev/null 2>&1; then
   for f in loss_curves neuron_groups eig_vs_loss min_neuron_distance certified_table; do

@@ -26,7 +26,8 @@ flag $([ $rc = 0 ] && grep -q "Failed  *2" "$T/ntable" && echo 1) \
 flag $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "reason") c = i; next }
   !c || $3 != "failed" || $c !~ /non-finite/ { bad = 1 } END { exit bad }' \
   "$T/n/classify/runs.csv" && echo 1) "runs.csv: class failed with the reason"
-eq "$(awk -F, 'NR == 2 { print $NF }' "$T/n/classify/summary.csv")" 2 "summary.csv: failed column"
+eq "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "failed") c = i } NR == 2 { print $c }' \
+  "$T/n/classify/summary.csv")" 2 "summary.csv: failed column"
 
 # --- item 5: --resume and changed input files -----------------------------------------------
 python3 - "$T/d.csv" <<'PY'

@@ -41,10 +41,14 @@ typedef enum {
   LS_CLASS_SADDLE,
   LS_CLASS_NOT_CONVERGED,
   LS_CLASS_CHANNEL, /* a channel to infinity (channel.h): minimum or saddle at infinity */
+  LS_CLASS_NEAR_GLOBAL, /* not at a critical point, loss <= near_global_rloss L(0), and a
+                           certified global minimum (the teacher expanded) near_global_dist
+                           away: approaching the zero-loss set */
   LS_CLASS_COUNT
 } ls_class_kind;
 
-/* "global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel". */
+/* "global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel",
+ * "near_global". */
 const char *ls_class_name(ls_class_kind k);
 
 typedef struct {
@@ -68,6 +72,13 @@ typedef struct {
    * steps and then Newton, and the class is the continued point's. */
   size_t continue_iter; /* Adam steps: 30000; 0 = no continuation */
   double continue_lr;   /* Adam's learning rate: 1e-2 */
+  /* Near a global minimum (near_global.c, docs/classify.md): a run with a teacher that no
+   * certificate explains, whose loss is at most near_global_rloss times the loss of the
+   * zero output L(0), is near_global when the teacher expansion built from it
+   * (ls_teacher_expansion_near, copies within near_global_copy_rtol) is a certified global
+   * minimum; tried before the continuation. */
+  double near_global_rloss;     /* 1e-10; 0 = off */
+  double near_global_copy_rtol; /* 0.25 */
 } ls_classify_opts;
 void ls_classify_opts_default(ls_classify_opts *o);
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err);
@@ -139,6 +150,10 @@ typedef struct {
   double continue_shift;    /* its max |theta_continued - theta_run| */
   double continue_seconds;  /* wall time of the continuation's training */
   double *continued_theta;  /* [P] the continued point (owned; NULL: not continued) */
+  double near_global_dist;  /* near_global: max |theta* - theta| to the certified global
+                               minimum theta* (NaN: not tried or not built) */
+  double near_global_loss;  /* its loss (exact up to rounding) */
+  int near_global_cloud;    /* units of the run put at the origin (zero-type) in theta* */
 } ls_classify_result;
 
 void ls_classify_result_free(ls_classify_result *r); /* accepts a zeroed struct */
@@ -148,6 +163,22 @@ void ls_classify_result_free(ls_classify_result *r); /* accepts a zeroed struct 
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *o, ls_classify_result *r, ls_error *err);
+
+/* The teacher expansion nearest theta (near_global.c): a zero-loss point of a
+ * one-hidden-layer net built from theta, each unit a copy of a teacher unit (within
+ * copy_rtol of it, up to the activation's odd symmetry) or a zero-type unit moved to the
+ * origin, outgoing weights and constants adjusted (Simsek Proposition 4.4). */
+typedef struct {
+  int ok;             /* 1: built (else reason) */
+  int n_copies, n_cloud;
+  double dist;        /* max |theta* - theta| */
+  double *theta;      /* [P] theta* (owned) */
+  char reason[160];
+} ls_teacher_expansion;
+ls_status ls_teacher_expansion_near(const ls_net *net, const double *theta,
+                                    const ls_net *teacher, const double *theta_t,
+                                    double copy_rtol, ls_teacher_expansion *e, ls_error *err);
+void ls_teacher_expansion_free(ls_teacher_expansion *e); /* accepts a zeroed struct */
 
 /* Polishing on the residuals (gn_polish.c) of an MSE network: at most max_iter steps of the
  * trainer's Levenberg-Marquardt (ls_lm_polish, optim.h); theta and *loss are updated to

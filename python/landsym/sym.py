@@ -90,7 +90,7 @@ def expand(net, theta, layer, m, seed=0, k=None, equal_split=False, random_perm=
 
 CLASSIFY_OPTIONS = ("loss_floor", "grad_tol", "reduce_tol", "match_tol", "sym_grad_tol",
                     "eig_tol", "approach_dist", "approach_loss_rtol", "continue_iter",
-                    "continue_lr")
+                    "continue_lr", "near_global_rloss", "near_global_copy_rtol")
 
 
 def _classify_opts(options):
@@ -118,12 +118,14 @@ def _result(r):
             "min_neuron_dist": r.min_neuron_dist, "approaching": bool(r.approaching),
             "near_saddle": bool(r.near_saddle), "continued": bool(r.continued),
             "run_loss": r.run_loss, "continue_loss": r.continue_loss,
-            "run_reason": cstr(r.run_reason)}
+            "run_reason": cstr(r.run_reason), "near_global_dist": r.near_global_dist,
+            "near_global_loss": r.near_global_loss}
 
 
 def classify(net, data, theta, teacher=None, theta_t=None, **options):
     """Classify the point theta of net on data (ls_classify_point): a dict with class
-    ("global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel"),
+    ("global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel",
+    "near_global"),
     the certificate, the smallest Hessian eigenvalues, the reduced widths, ... Options:
     CLASSIFY_OPTIONS (defaults of include/landsym/classify.h)."""
     theta = _theta(net, theta)

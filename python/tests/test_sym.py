@@ -41,6 +41,7 @@ def test_classify(thesis):
     c = sym.classify(thesis.student, thesis.data, duplicated_teacher(thesis),
                      teacher=thesis.teacher, theta_t=thesis.teacher_params)
     assert c["class"] == "global" and c["teacher_match"] and c["reduced_widths"] == [4]
+    assert np.isnan(c["near_global_dist"]) and not c["continued"]
     assert c["reduced_net"].widths == [2, 4, 1]
     rows = sym.classify_many(thesis.student, thesis.data,
                              [thesis.student.init(0), duplicated_teacher(thesis)],

@@ -11,7 +11,8 @@ static const char header[] =
     "usage: landsym classify DIR [options]\n"
     "Classify every run of the sweep in DIR (landsym sweep --out DIR): global minimum,\n"
     "symmetry-induced critical point, other local minimum, saddle, not converged,\n"
-    "channel to infinity (minimum or saddle at infinity: docs/classify.md);\n"
+    "channel to infinity (minimum or saddle at infinity), near a global minimum\n"
+    "(docs/classify.md);\n"
     "prune each run to its irreducible network; print the summary table (as thesis\n"
     "table 6.1) and write tables and figures.\n";
 static const char footer[] =
@@ -44,6 +45,12 @@ static int parse_args(int argc, char **argv, ls_classify_dir_opts *o) {
                "then Newton, and classified at the continued point\n(30000; 0 = off)"),
       CLI_POSITIVE("continue-lr", &c->continue_lr, "X",
                "learning rate of that Adam phase (1e-2)"),
+      TOL("near-global-rloss", &c->near_global_rloss,
+          "a run no certificate explains with loss <= X L(0) is near_global\n"
+          "when the teacher expansion built from it is a certified\nglobal minimum "
+          "(1e-10; 0 = off)"),
+      TOL("near-global-copy-rtol", &c->near_global_copy_rtol,
+          "a unit copies a teacher unit within X |t_j| of it (0.25)"),
       CLI_INT("threads", &o->threads, 1, 4096, "T", "OpenMP threads (default all)"),
       CLI_FLAG("no-prune", &no_prune, "do not write the pruned networks"),
       CLI_FLAG("no-figures", &no_figures, "do not draw figures"),

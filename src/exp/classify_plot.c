@@ -144,10 +144,11 @@ static ls_status fig_eig_loss(const ls_classify_dir_opts *o, const ls_classified
 
 /* Row of the certified table (docs/classify.md) that a run counts in. */
 enum { ROW_GLOBAL, ROW_SYM_MIN, ROW_SYM_SADDLE, ROW_LOCAL, ROW_SADDLE, ROW_CHANNEL,
-       ROW_UNEXPLAINED, N_ROWS };
+       ROW_NEAR_GLOBAL, ROW_UNEXPLAINED, N_ROWS };
 static const char *const row_names[N_ROWS] = {
     "global minima", "symmetry-induced minima", "symmetry-induced saddles",
-    "finite local minima", "saddles (irreducible)", "channels", "unexplained"};
+    "finite local minima", "saddles (irreducible)", "channels", "near a global minimum",
+    "unexplained"};
 static int cert_row(const ls_classify_result *r) {
   if (!strcmp(ls_class_name(r->cls), "channel")) return ROW_CHANNEL;
   switch (r->cls) {
@@ -155,6 +156,7 @@ static int cert_row(const ls_classify_result *r) {
   case LS_CLASS_SYMMETRY: return ROW_SYM_MIN;
   case LS_CLASS_LOCAL: return ROW_LOCAL;
   case LS_CLASS_SADDLE: return r->sym_induced ? ROW_SYM_SADDLE : ROW_SADDLE;
+  case LS_CLASS_NEAR_GLOBAL: return ROW_NEAR_GLOBAL;
   default: return ROW_UNEXPLAINED;
   }
 }

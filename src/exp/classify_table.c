@@ -46,6 +46,10 @@ static void print_certified(FILE *f, const ls_class_counts *c) {
   fprintf(f, "    %-44s %6ld\n", "finite local minima (irreducible, certified)", c->n[LS_CLASS_LOCAL]);
   fprintf(f, "    %-44s %6ld\n", "saddles (irreducible, index >= 1)", c->n[LS_CLASS_SADDLE] - sym_sad);
   fprintf(f, "    %-44s %6ld\n", "channels (minima / saddles at infinity)", c->n[LS_CLASS_CHANNEL]);
+  if (c->n[LS_CLASS_NEAR_GLOBAL]) {
+    fprintf(f, "    %-44s %6ld\n", "near a global minimum (not at it)", c->n[LS_CLASS_NEAR_GLOBAL]);
+    fprintf(f, "      (a certified global minimum at near_global_dist: runs.csv)\n");
+  }
   fprintf(f, "    %-44s %6ld\n", "unexplained (no certificate)", c->n[LS_CLASS_NOT_CONVERGED]);
   if (c->escape)
     fprintf(f, "      of which flat points the escape checks descend from: %ld\n", c->escape);
@@ -74,6 +78,9 @@ void ls_classify_print_table(FILE *f, const ls_classified_sweep *s) {
             c.n[LS_CLASS_SADDLE] - c.saddle_si);
     fprintf(f, "  %-16s %6ld   (minima at infinity %ld, saddles at infinity %ld)\n", "Channels",
             c.n[LS_CLASS_CHANNEL], c.channel_min, c.n[LS_CLASS_CHANNEL] - c.channel_min);
+    if (c.n[LS_CLASS_NEAR_GLOBAL])
+      fprintf(f, "  %-16s %6ld   (approaching; a certified global minimum nearby)\n",
+              "Near global", c.n[LS_CLASS_NEAR_GLOBAL]);
     fprintf(f, "  %-16s %6ld\n", "No certificate", c.n[LS_CLASS_NOT_CONVERGED]);
     if (c.failed) fprintf(f, "  %-16s %6ld\n", "Failed", c.failed);
     fprintf(f, "  %-16s %6ld\n", "Total", c.total);

@@ -44,15 +44,16 @@ static void groups_string(const ls_classify_result *r, char *buf, size_t len) {
 /* summary.csv: counts per width. */
 static const char *const summary_header =
     "width,total,global,global_teacher_match,symmetry_induced,local_min,saddle,"
-    "saddle_symmetry_induced,not_converged,approaching,channel,channel_min,failed\n";
+    "saddle_symmetry_induced,not_converged,approaching,channel,channel_min,failed,"
+    "near_global\n";
 
 static void summary_rows(FILE *fp, const ls_classified_sweep *s) {
   for (int w = 0; w < s->n_widths; w++) {
     ls_class_counts c = ls_classify_count_width(s, s->widths[w]);
-    fprintf(fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
+    fprintf(fp, "%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s->widths[w], c.total,
             c.n[LS_CLASS_GLOBAL], c.matched, c.n[LS_CLASS_SYMMETRY], c.n[LS_CLASS_LOCAL],
             c.n[LS_CLASS_SADDLE], c.saddle_si, c.n[LS_CLASS_NOT_CONVERGED], c.approaching,
-            c.n[LS_CLASS_CHANNEL], c.channel_min, c.failed);
+            c.n[LS_CLASS_CHANNEL], c.channel_min, c.failed, c.n[LS_CLASS_NEAR_GLOBAL]);
   }
 }
 
@@ -110,8 +111,10 @@ static void runs_row(FILE *fp, const ls_classified_run *q) {
           m->index, m->n_zero, m->zero_predicted, m->margin, m->zero_level, m->extra_dim,
           m->third_max, m->fourth_min, m->escape_found, m->escape_loss, m->radius, reason);
   csv_cell(r->run_reason, reason, sizeof reason);
-  fprintf(fp, ",%d,%.17g,%.17g,%.6g,%s\n", r->continued, q->failed ? NAN : r->run_loss,
-          r->continue_loss, r->continue_shift, reason);
+  fprintf(fp, ",%d,%.17g,%.17g,%.6g,%s,%.6g,%.6g,%d\n", r->continued,
+          q->failed ? NAN : r->run_loss, r->continue_loss, r->continue_shift, reason,
+          q->failed ? NAN : r->near_global_dist, q->failed ? NAN : r->near_global_loss,
+          r->near_global_cloud);
 }
 
 /* runs.csv: one row per run. */
@@ -125,7 +128,8 @@ static const char *const runs_header =
     "certificate,crit_cert,cert_grad_inf,cert_bound,cert_loss,"
     "cert_dist,cert_reduce_tol,index,cert_n_zero,zero_predicted,eig_margin,"
     "zero_level,extra_dim,third_deriv,fourth_deriv,escape_found,escape_loss,"
-    "min_radius,reason,continued,run_loss,continue_loss,continue_shift,run_reason\n";
+    "min_radius,reason,continued,run_loss,continue_loss,continue_shift,run_reason,"
+    "near_global_dist,near_global_loss,near_global_cloud\n";
 
 static void runs_rows(FILE *fp, const ls_classified_sweep *s) {
   for (long i = 0; i < s->n_runs; i++) runs_row(fp, &s->runs[i]);

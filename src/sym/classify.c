@@ -18,7 +18,8 @@
 static double max_abs(size_t n, const double *v);
 
 static const char *const class_names[LS_CLASS_COUNT] = {
-    "global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel"};
+    "global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel",
+    "near_global"};
 
 const char *ls_class_name(ls_class_kind k) {
   return (k >= 0 && k < LS_CLASS_COUNT) ? class_names[k] : "?";
@@ -35,15 +36,18 @@ void ls_classify_opts_default(ls_classify_opts *o) {
   o->approach_loss_rtol = 1e-3;
   o->continue_iter = 30000;
   o->continue_lr = 1e-2;
+  o->near_global_rloss = 1e-10;
+  o->near_global_copy_rtol = 0.25;
 }
 
 ls_status ls_classify_opts_validate(const ls_classify_opts *o, ls_error *err) {
   const double v[] = {o->loss_floor, o->grad_tol, o->reduce_tol, o->match_tol,
                       o->sym_grad_tol, o->eig_tol, o->approach_dist, o->approach_loss_rtol,
-                      o->continue_lr};
+                      o->continue_lr, o->near_global_rloss, o->near_global_copy_rtol};
   const char *n[] = {"loss_floor", "grad_tol", "reduce_tol", "match_tol", "sym_grad_tol",
-                     "eig_tol", "approach_dist", "approach_loss_rtol", "continue_lr"};
-  for (int i = 0; i < 9; i++)
+                     "eig_tol", "approach_dist", "approach_loss_rtol", "continue_lr",
+                     "near_global_rloss", "near_global_copy_rtol"};
+  for (int i = 0; i < 11; i++)
     if (!(v[i] >= 0) || !isfinite(v[i]))
       return ls_error_set(err, LS_ERR_INPUT, "classify: %s must be a finite number >= 0", n[i]);
   return LS_OK;
@@ -590,6 +594,7 @@ static ls_status classify_at(const ls_net *net, const ls_data *d, const double *
   ls_classify_opts o = *opts;
   memset(r, 0, sizeof *r);
   r->continue_loss = r->continue_shift = NAN;
+  r->near_global_dist = r->near_global_loss = NAN;
   r->match_error = NAN;
   r->approach_loss = r->approach_grad_inf = NAN;
   ls_status st = ls_classify_opts_validate(&o, err);
@@ -826,6 +831,44 @@ static ls_status continue_run(const ls_net *net, const ls_data *d, const double 
   return LS_OK;
 }
 
+/* Near a global minimum (docs/classify.md). A run that no certificate explains, with a
+ * loss of at most near_global_rloss L(0) (L(0): the loss at theta = 0, the zero output of
+ * an identity output layer), where the optimiser stopped short of the zero-loss set
+ * (Simsek et al. figure 1c's wide students: a cloud of units whose functions cancel to
+ * high order, converging at the pace of that cancellation). The teacher expansion built
+ * from the run (near_global.c) is classified by itself: when it is a certified global
+ * minimum that reduces to the teacher, the run is near_global, with that minimum's
+ * distance and loss; the run's own reason stays in run_reason. */
+static ls_status near_global(const ls_net *net, const ls_data *d, const double *theta,
+                             const ls_net *teacher, const double *theta_t,
+                             const ls_classify_opts *o, ls_classify_result *r, ls_error *err) {
+  size_t P = ls_net_nparams(net);
+  double *zero = calloc(P, sizeof *zero), L0, g0;
+  if (!zero) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
+  ls_status st = loss_grad_inf(net, d, zero, &L0, &g0, err);
+  free(zero);
+  if (st || !(r->loss <= o->near_global_rloss * L0)) return st;
+  ls_teacher_expansion e;
+  if ((st = ls_teacher_expansion_near(net, theta, teacher, theta_t, o->near_global_copy_rtol,
+                                      &e, err)) || !e.ok)
+    return st;
+  ls_classify_opts o2 = *o;
+  o2.continue_iter = 0;
+  ls_classify_result rs;
+  if (!(st = classify_at(net, d, e.theta, teacher, theta_t, &o2, &rs, err))) {
+    if (rs.cls == LS_CLASS_GLOBAL && rs.teacher_match) {
+      unexplained_reason(r, r->run_reason, sizeof r->run_reason);
+      r->cls = LS_CLASS_NEAR_GLOBAL;
+      snprintf(r->certificate, sizeof r->certificate, "near_global");
+      r->near_global_dist = e.dist, r->near_global_loss = rs.loss;
+      r->near_global_cloud = e.n_cloud;
+    }
+    ls_classify_result_free(&rs);
+  }
+  ls_teacher_expansion_free(&e);
+  return st;
+}
+
 ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *theta,
                             const ls_net *teacher, const double *theta_t,
                             const ls_classify_opts *opts, ls_classify_result *r,
@@ -836,8 +879,16 @@ ls_status ls_classify_point(const ls_net *net, const ls_data *d, const double *t
   ls_status st = classify_at(net, d, theta, teacher, theta_t, &o, r, err);
   if (st) return st;
   r->run_loss = r->loss;
-  if (r->cls == LS_CLASS_NOT_CONVERGED && isfinite(r->loss) && o.continue_iter > 0 &&
-      !ls_net_n_glu(net))
-    return continue_run(net, d, theta, teacher, theta_t, &o, r, err);
-  return LS_OK;
+  if (r->cls != LS_CLASS_NOT_CONVERGED || !isfinite(r->loss) || ls_net_n_glu(net))
+    return LS_OK;
+  if (teacher && theta_t && o.near_global_rloss > 0) {
+    if ((st = near_global(net, d, theta, teacher, theta_t, &o, r, err))) {
+      ls_classify_result_free(r);
+      return st;
+    }
+    if (r->cls == LS_CLASS_NEAR_GLOBAL) return LS_OK;
+  }
+  if (o.continue_iter > 0 && (st = continue_run(net, d, theta, teacher, theta_t, &o, r, err)))
+    ls_classify_result_free(r);
+  return st;
 }
