@@ -62,6 +62,43 @@ done
 check_flag "summary.json names the per-H barrier statistics" \
   $(grep -q '"barrier_mean"' "$T/r/summary.json" 2>/dev/null && echo 1 || echo 0)
 
+# --resume: finished teachers are read back from runs/H*_s*.json, the rest are run
+cp "$T/r/summary.csv" "$T/summary_full.csv"
+"$BIN" reproduce fig3 --config "$T/c.json" --out "$T/r" --resume >/dev/null 2>"$T/err"
+rc=$?
+check_flag "resume of a finished run exits 0 (exit $rc)" $([ $rc = 0 ] && echo 1 || echo 0)
+check_flag "resume reads all 4 teachers back ($(grep -c 'read back' "$T/err"))" \
+  $([ "$(grep -c 'read back' "$T/err")" = 4 ] && echo 1 || echo 0)
+check_flag "summary.csv of the resumed run is identical" \
+  $(cmp -s "$T/r/summary.csv" "$T/summary_full.csv" && echo 1 || echo 0)
+# an interrupted run: the last teacher's record missing; it alone is run again, with the
+# same numbers (columns 1-18: everything but the wall times)
+rm "$T/r/runs/H6_s2.json"
+"$BIN" reproduce fig3 --config "$T/c.json" --out "$T/r" --resume >/dev/null 2>"$T/err"
+rc=$?
+check_flag "resume after an interruption: exit $rc, 3 read back, 1 run" \
+  $([ $rc = 0 ] && [ "$(grep -c 'read back' "$T/err")" = 3 ] && [ -s "$T/r/runs/H6_s2.json" ] && echo 1 || echo 0)
+check_flag "the rerun teacher gives the same summary row (wall times aside)" \
+  $(cmp -s <(cut -d, -f1-18 "$T/r/summary.csv") <(cut -d, -f1-18 "$T/summary_full.csv") && echo 1 || echo 0)
+# widths run in separate folders end in one figure: records copied, resumed with both widths
+config "\"hidden\": [6], \"seeds\": 2, \"steps\": $STEPS, \"dmin\": 1e-4, \"maxeval\": 30, \"train_iters\": 200, \"train_lr\": 1e-2"
+mkdir -p "$T/one/runs" && cp "$T/r/runs/H6_s"*.json "$T/one/runs/"
+out=$("$BIN" reproduce fig3 --config "$T/c.json" --out "$T/one" --resume 2>"$T/err")
+check_flag "a config with H = 6 only reads the 2 copied records (exit $?)" \
+  $([ "$(grep -c 'read back' "$T/err")" = 2 ] && [ "$(tail -n +2 "$T/one/summary.csv" | wc -l)" = 2 ] && echo 1 || echo 0)
+# a record run with other settings, or a damaged one, is refused (exit 2, file named)
+config "\"hidden\": [6], \"seeds\": 2, \"steps\": $STEPS, \"dmin\": 1e-4, \"maxeval\": 31, \"train_iters\": 200, \"train_lr\": 1e-2"
+msg=$("$BIN" reproduce fig3 --config "$T/c.json" --out "$T/one" --resume 2>&1 >/dev/null)
+rc=$?
+check_flag "record with other settings: exit 2 naming it ($rc: ${msg##*: })" \
+  $([ $rc = 2 ] && [[ "$msg" == *"H6_s1.json"*"other settings"* ]] && echo 1 || echo 0)
+config "\"hidden\": [6], \"seeds\": 2, \"steps\": $STEPS, \"dmin\": 1e-4, \"maxeval\": 30, \"train_iters\": 200, \"train_lr\": 1e-2"
+head -c 100 "$T/r/runs/H6_s1.json" > "$T/one/runs/H6_s1.json"
+msg=$("$BIN" reproduce fig3 --config "$T/c.json" --out "$T/one" --resume 2>&1 >/dev/null)
+rc=$?
+check_flag "truncated record: exit 2 naming it ($rc)" \
+  $([ $rc = 2 ] && [[ "$msg" == *"H6_s1.json"* ]] && echo 1 || echo 0)
+
 # bad settings: exit 2, message naming the field, nothing written
 bad() { # name needle reproduce-section [loss] [extra args]
   local name=$1 needle=$2

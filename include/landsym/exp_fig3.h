@@ -96,6 +96,15 @@ ls_status ls_exp_fig3_write(const char *dir, const ls_config *cfg, const ls_exp_
 /* The table of the summary (one row per H). */
 void ls_exp_fig3_print(FILE *out, const ls_exp_fig3_opts *o, const ls_exp_fig3_summary *sum);
 
+/* One finished teacher as DIR/runs/H<H>_s<seed>.json (every field at full precision, and
+ * the data and settings it ran with). record_read sets *found = 0 and returns LS_OK where
+ * there is no record; LS_ERR_INPUT (naming the file) where it is malformed or was run with
+ * other data or settings (any but the widths and the number of seeds). */
+ls_status ls_exp_fig3_record_write(const char *dir, const ls_config *cfg, const ls_exp_fig3_opts *o,
+                                   const ls_exp_fig3_run *r, ls_error *err);
+ls_status ls_exp_fig3_record_read(const char *dir, const ls_config *cfg, const ls_exp_fig3_opts *o,
+                                  int H, int seed, ls_exp_fig3_run *r, int *found, ls_error *err);
+
 /* The whole target: everything the run returns. */
 typedef struct {
   ls_exp_fig3_opts opts;    /* the config's reproduce section, seeds overridden */
@@ -105,7 +114,9 @@ typedef struct {
 } ls_exp_fig3_result;
 
 /* Load ro->config, train every teacher, build its path, write out_dir (teachers/ with the
- * teachers' parameters, paths/, summary.csv, summary.json, figures). ro->seeds > 0
+ * teachers' parameters, runs/ with a record of each finished teacher, paths/, summary.csv,
+ * summary.json, figures). The summary is rewritten after every teacher; with ro->resume a
+ * teacher whose record is in out_dir is read back instead of run. ro->seeds > 0
  * overrides the config's seeds (at most 10000); ro->ctx.threads sets the engine's
  * threads (results do not depend on it). Progress lines go to log (may be NULL). */
 ls_status ls_exp_reproduce_fig3(const ls_reproduce_opts *ro, ls_exp_fig3_result *res, FILE *log,

@@ -126,7 +126,9 @@ static ls_status write_summary_json(const char *dir, const ls_config *cfg, const
   json_object_set_new(root, "experiment",
                       json_string("Brea et al. 2019 figure 3: permutation paths of MNIST teachers"));
   json_object_set_new(root, "settings", settings_json(cfg, o));
+  json_object_set_new(root, "teachers_done", json_integer(nruns));
   for (int i = 0; i < o->n_hidden; i++) {
+    if (!s[i].n) continue;
     json_t *e = json_pack("{s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "H", s[i].H,
                           "runs", s[i].n, "barrier_mean", s[i].mean, "barrier_sd", s[i].sd,
                           "barrier_min", s[i].min, "barrier_median", s[i].median, "barrier_max",
@@ -239,7 +241,7 @@ void ls_exp_fig3_summarise(const ls_exp_fig3_opts *o, const ls_exp_fig3_run *run
   const ls_exp_fig3_stats *s = sum->per_H;
   for (int i = 0; i < o->n_hidden; i++)
     for (int j = 0; j < o->n_hidden; j++)
-      if (s[j].H > s[i].H) {
+      if (s[j].H > s[i].H && s[i].n && s[j].n) { /* widths not run yet are left out */
         if (!(s[j].mean < s[i].mean)) sum->barrier_decreasing = 0;
         if (!(s[j].end_mean < s[i].end_mean)) sum->end_decreasing = 0;
       }
@@ -270,7 +272,7 @@ void ls_exp_fig3_print(FILE *out, const ls_exp_fig3_opts *o, const ls_exp_fig3_s
   fprintf(out, "%4s %11s %11s %11s %11s %11s %11s %11s %9s\n", "H", "mean", "sd", "min", "median",
           "max", "end_mean", "merged", "acc_drop");
   for (int i = 0; i < sum->n_hidden; i++)
-    fprintf(out, "%4d %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %9.4f\n", s[i].H, s[i].mean,
+    if (s[i].n) fprintf(out, "%4d %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g %9.4f\n", s[i].H, s[i].mean,
             s[i].sd, s[i].min, s[i].median, s[i].max, s[i].end_mean, s[i].merged_mean,
             s[i].acc_drop_mean);
   fprintf(out, "mean barrier decreases with H: %s; mean end loss decreases with H: %s; "

@@ -338,6 +338,26 @@ static ls_status one_teacher(const ls_config *cfg, const ls_exp_fig3_opts *o, in
   return st;
 }
 
+/* Teacher i read back from its record (with ro->resume) or run and recorded; then the
+ * summary of the first i + 1 (figures after the last). */
+static ls_status teacher_i(const ls_reproduce_opts *ro, const ls_config *cfg, ls_exp_fig3_result *res,
+                           int i, const char *tdir, FILE *log, double t0, ls_error *err) {
+  const ls_exp_fig3_opts *o = &res->opts;
+  ls_exp_fig3_run *r = &res->runs[i];
+  int H = o->hidden[i / o->seeds], seed = 1 + i % o->seeds, found = 0;
+  ls_status st = ro->resume ? ls_exp_fig3_record_read(ro->out_dir, cfg, o, H, seed, r, &found, err)
+                            : LS_OK;
+  if (!st && found && log)
+    fprintf(log, "  H %2d seed %d: read back from runs/H%d_s%d.json (barrier %.4g, end %.4g)\n", H,
+            seed, H, seed, r->barrier, r->nmse_end);
+  if (!st && !found && !(st = one_teacher(cfg, o, i, tdir, r, log, t0, err)))
+    st = ls_exp_fig3_record_write(ro->out_dir, cfg, o, r, err);
+  if (!st)
+    st = ls_exp_fig3_write(ro->out_dir, cfg, o, res->runs, i + 1, ls_clock_seconds() - t0,
+                           i + 1 == res->nruns, &res->summary, err);
+  return st;
+}
+
 /* Every teacher and its path, then the results folder. */
 static ls_status run_all(const ls_reproduce_opts *ro, const ls_config *cfg, ls_exp_fig3_result *res,
                          FILE *log, double t0, ls_error *err) {
@@ -351,10 +371,8 @@ static ls_status run_all(const ls_reproduce_opts *ro, const ls_config *cfg, ls_e
     fprintf(log, "landsym reproduce fig3: %zu samples, %d inputs, %d teachers, %d steps to %g d0, "
                  "maxeval %d, %d thread(s)\n",
             cfg->data.n, cfg->data.din, res->nruns, o->steps, o->dmin, o->maxeval, ro->ctx.threads);
-  for (int i = 0; !st && i < res->nruns; i++) st = one_teacher(cfg, o, i, tdir, &res->runs[i], log, t0, err);
+  for (int i = 0; !st && i < res->nruns; i++) st = teacher_i(ro, cfg, res, i, tdir, log, t0, err);
   free(tdir);
-  if (!st)
-    st = ls_exp_fig3_write(ro->out_dir, cfg, o, res->runs, res->nruns, ls_clock_seconds() - t0, 1, &res->summary, err);
   return st;
 }
 

@@ -123,7 +123,6 @@ static int run_fig3(const ls_reproduce_target *t, const ls_reproduce_opts *o, FI
   ls_reproduce_opts ro = *o;
   ro.ctx = ls_ctx_threads(o->ctx.threads > 0 ? o->ctx.threads : 1);
   ro.ctx.blas_threads = 1;
-  ro.resume = 0;
   ls_exp_fig3_result res;
   ls_error err = {0};
   if (ls_exp_reproduce_fig3(&ro, &res, log, &err)) {
