@@ -13,6 +13,11 @@
 extern "C" {
 #endif
 
+/* |v|_inf = max_i |v_i|, and |a - b|_inf = max_i |a_i - b_i| (both 0 for n = 0; a NaN
+ * entry is skipped, as fmax skips it). */
+double ls_norm_inf(size_t n, const double *v);
+double ls_dist_inf(size_t n, const double *a, const double *b);
+
 /* w -= sum_i (q_i . w) q_i over the nq orthonormal rows of Q (row-major nq x n), done
  * twice ("twice is enough": classical Gram-Schmidt with reorthogonalisation). */
 void ls_orth_against(size_t n, const double *Q, size_t nq, double *w);

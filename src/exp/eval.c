@@ -25,12 +25,6 @@ static int same_shape(const ls_net *a, const ls_net *b) {
   return 1;
 }
 
-static double max_abs(const double *v, size_t n) {
-  double m = 0;
-  for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
-  return m;
-}
-
 /* Student parameters from the file, the teacher, or the seeded Glorot init. */
 static ls_status student_params(const ls_config *cfg, const ls_eval_opts *o, ls_eval_result *r,
                                 ls_error *err) {
@@ -60,7 +54,7 @@ static ls_status loss_grad(const ls_config *cfg, ls_eval_result *r, ls_work *w, 
   if (st == LS_ERR_COMPUTE)
     return ls_error_set(err, st,
                         "the loss at %s is not finite (overflow: the parameters' largest magnitude "
-                        "is %g)", r->source, max_abs(r->theta, P));
+                        "is %g)", r->source, ls_norm_inf(P, r->theta));
   if (st) return ls_error_set(err, st, "loss/gradient evaluation failed at %s", r->source);
   double g2 = 0, ginf = 0;
   for (size_t i = 0; i < P; i++) {
@@ -71,7 +65,7 @@ static ls_status loss_grad(const ls_config *cfg, ls_eval_result *r, ls_work *w, 
   if (!isfinite(r->loss) || !isfinite(r->grad_norm))
     return ls_error_set(err, LS_ERR_COMPUTE,
                         "the loss or gradient at %s is not finite (loss %g; the parameters' "
-                        "largest magnitude is %g)", r->source, r->loss, max_abs(r->theta, P));
+                        "largest magnitude is %g)", r->source, r->loss, ls_norm_inf(P, r->theta));
   return LS_OK;
 }
 

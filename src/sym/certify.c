@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "landsym/engine.h"
+#include "landsym/linalg.h"
 #include "landsym/optim.h"
 #include "landsym/sym.h"
 #include "sym/unit.h"
@@ -332,10 +333,8 @@ static ls_status attempt(const ls_net *net, const ls_data *d, const double *thet
   if ((st = loss_ginf(net, d, cand, &L, &gi, err)) ||
       (st = ls_cert_grad_bound(net, d, cand, o->kappa, &bound, err)))
     goto done;
-  double dist = 0;
-  for (size_t p = 0; p < P; p++) dist = fmax(dist, fabs(cand[p] - theta[p]));
-  double scale = 1;
-  for (size_t p = 0; p < P; p++) scale = fmax(scale, fabs(theta[p]));
+  double dist = ls_dist_inf(P, cand, theta);
+  double scale = fmax(1, ls_norm_inf(P, theta));
   int same_loss = isfinite(L) && (fabs(L - loss_run) <= o->loss_rtol * loss_run ||
                                   (L <= o->loss_floor && (loss_run <= o->loss_floor ||
                                                           dist <= o->zero_dist * scale)));

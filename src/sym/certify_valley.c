@@ -138,12 +138,6 @@ static ls_status newton_step(int nE, const double *C, const double *c, double *g
   return LS_OK;
 }
 
-static double dist_inf(size_t n, const double *a, const double *b) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s = fmax(s, fabs(a[i] - b[i]));
-  return s;
-}
-
 /* Newton's method on L_v from x (scale = max(1, |x|_inf)) with difference step h; then the curvature at h, h/2, h/4.
  * Returns 0 (certified, m filled), 1 (not certified, m->reason says why), 2 (the stiff
  * directions could not follow a step of h: worth a smaller h) or -1 (evaluation failed). */
@@ -171,7 +165,7 @@ static int run(valley *v, const double *x, double mx, double scale, double h, do
     for (int j = 0; j < nE; j++) sn = fmax(sn, fabs(step[j]));
     if ((r = valley_point(v, xc, step, y, &L0))) goto stiff;
     memcpy(xc, y, P * sizeof *y);
-    if (dist_inf(P, xc, x) > 0.1 * scale) {
+    if (ls_dist_inf(P, xc, x) > 0.1 * scale) {
       snprintf(m->reason, sizeof m->reason,
                "%d extra zero directions: the valley descends more than %.2g from the point "
                "(loss %.10g after %d Newton steps)", nE, 0.1 * scale, L0, it + 1);
@@ -182,7 +176,7 @@ static int run(valley *v, const double *x, double mx, double scale, double h, do
   if (it == VALLEY_NEWTON) {
     snprintf(m->reason, sizeof m->reason,
              "%d extra zero directions: Newton's method on the valley did not converge in %d "
-             "steps (%.3g away, loss %.10g)", nE, VALLEY_NEWTON, dist_inf(P, xc, x), L0);
+             "steps (%.3g away, loss %.10g)", nE, VALLEY_NEWTON, ls_dist_inf(P, xc, x), L0);
     return 1;
   }
   double g3[3];
@@ -202,7 +196,7 @@ static int run(valley *v, const double *x, double mx, double scale, double h, do
   for (size_t i = 0; i < P; i++) gx = fmax(gx, fabs(v->g[i]));
   m->kind = LS_MINCERT_VALLEY;
   m->valley_curv = g3[0] / mx;
-  m->valley_dist = dist_inf(P, xc, x);
+  m->valley_dist = ls_dist_inf(P, xc, x);
   m->valley_loss = L0;
   snprintf(m->reason, sizeof m->reason,
            "valley: %d extra directions; curvature %.3e relative (steps %.2g, /2, /4 within "

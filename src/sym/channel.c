@@ -518,8 +518,7 @@ ls_status ls_channel_find(const ls_net *net, const ls_data *d, const double *the
   ls_train_result_free(&tr);
   if (st) goto fail;
   if ((st = limit_measure(d, &o, rep, err))) goto fail;
-  for (size_t p = 0; p < P; p++)
-    rep->limit_shift = fmax(rep->limit_shift, fabs(rep->limit_theta[p] - t0[p]));
+  rep->limit_shift = ls_dist_inf(P, rep->limit_theta, t0);
   if ((st = fn_distance(net, theta, nl, rep->limit_theta, d, &rep->fn_dist))) goto fail;
   rep->limit_critical = rep->limit_grad_inf <= o.grad_tol;
   rep->minimum = rep->limit_critical && rep->n_neg == 0;

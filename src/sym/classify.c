@@ -15,7 +15,6 @@
 #include "landsym/sym.h"
 #include "sym/unit.h"
 
-static double max_abs(size_t n, const double *v);
 
 static const char *const class_names[LS_CLASS_COUNT] = {
     "global", "symmetry_induced", "local_min", "saddle", "not_converged", "channel",
@@ -72,7 +71,7 @@ static ls_status reduced_grad(const ls_net *net, const ls_net *rn, const double 
   for (int l = 1; !st && l <= rn->n_layers; l++)
     if (rn->bias[l] && !net->bias[l])
       for (int i = 0; i < rn->width[l]; i++) g[ls_net_b_offset(rn, l) + i] = 0;
-  *ginf = st ? NAN : max_abs(ls_net_nparams(rn), g);
+  *ginf = st ? NAN : ls_norm_inf(ls_net_nparams(rn), g);
   free(g);
   return st;
 }
@@ -166,12 +165,6 @@ static ls_status collect_groups(const ls_sym_reduction *red, int *const *unit,
   return LS_OK;
 }
 
-static double max_abs(size_t n, const double *v) {
-  double m = 0;
-  for (size_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
-  return m;
-}
-
 
 
 /* ---- virtual biases ---------------------------------------------------------------------
@@ -245,11 +238,11 @@ static ls_status strip_constant_units(const ls_net *net, const double *th, doubl
       break;
     }
     int nk = 0;
-    double scale = fmax(1.0, max_abs((size_t)net->width[l] * net->width[l - 1],
+    double scale = fmax(1.0, ls_norm_inf((size_t)net->width[l] * net->width[l - 1],
                                      th + ls_net_w_offset(net, l)));
     for (int i = 0; i < net->width[l]; i++) {
       sym_get_in(net, th, l, i, v);
-      double wmax = max_abs((size_t)net->width[l - 1], v);
+      double wmax = ls_norm_inf((size_t)net->width[l - 1], v);
       keep[l][i] = !(wmax <= tol * scale);
       nk += keep[l][i];
     }
@@ -346,11 +339,11 @@ static ls_status teacher_error(const ls_net *net, const double *th, const ls_net
 static ls_status drop_virtual_bias(const ls_net *net, ls_sym_reduction *red, double tol,
                                    ls_error *err) {
   ls_net n2 = red->net;
-  double scale = fmax(1.0, max_abs(ls_net_nparams(&red->net), red->theta));
+  double scale = fmax(1.0, ls_norm_inf(ls_net_nparams(&red->net), red->theta));
   for (int l = 1; l < net->n_layers; l++) {
     if (!needs_virtual_bias(net, l)) continue;
     const double *b = red->theta + ls_net_b_offset(&red->net, l + 1);
-    if (max_abs((size_t)red->net.width[l + 1], b) <= tol * scale) n2.bias[l + 1] = 0;
+    if (ls_norm_inf((size_t)red->net.width[l + 1], b) <= tol * scale) n2.bias[l + 1] = 0;
   }
   double *t2 = malloc(ls_net_nparams(&n2) * sizeof *t2);
   if (!t2) return ls_error_set(err, LS_ERR_NOMEM, "classify: out of memory");
@@ -669,7 +662,7 @@ static ls_status classify_at(const ls_net *net, const ls_data *d, const double *
   if ((st = add_virtual_bias(net, theta, &net_v, &theta_v, err))) goto done;
   if (teacher && theta_t && (st = add_virtual_bias(teacher, theta_t, &teacher_v, &theta_tv, err)))
     goto done;
-  double scale_t = teacher && theta_t ? fmax(1.0, max_abs(ls_net_nparams(teacher), theta_t)) : 1;
+  double scale_t = teacher && theta_t ? fmax(1.0, ls_norm_inf(ls_net_nparams(teacher), theta_t)) : 1;
   int tries = (teacher && theta_t && zero) ? 5 : 1;
   for (int k = 0; k < tries; k++) {
     ls_sym_reduction_free(&red);
@@ -716,9 +709,7 @@ static ls_status classify_at(const ls_net *net, const ls_data *d, const double *
   if ((st = ls_prune_verify(net, theta, &red.net, red.theta, d, &r->prune_max_diff, err)))
     goto done;
   if (theta != theta_in) {
-    size_t P = ls_net_nparams(net);
-    for (size_t p = 0; p < P; p++)
-      r->polish_shift = fmax(r->polish_shift, fabs(theta[p] - theta_in[p]));
+    r->polish_shift = ls_dist_inf(ls_net_nparams(net), theta, theta_in);
   }
   if (zero && r->prune_max_diff > 1e-13 &&
       (st = polish_pruned(net, theta, d, &red, &r->prune_max_diff, &r->prune_polished, err)))
@@ -812,8 +803,7 @@ static ls_status continue_run(const ls_net *net, const ls_data *d, const double 
     free(tc);
     return st;
   }
-  double shift = 0;
-  for (size_t p = 0; p < P; p++) shift = fmax(shift, fabs(tc[p] - theta[p]));
+  double shift = ls_dist_inf(P, tc, theta);
   if (r2.cls == LS_CLASS_NOT_CONVERGED || !(r2.loss <= r->loss)) {
     r->continue_loss = r2.loss, r->continue_shift = shift, r->continue_seconds = secs;
     ls_classify_result_free(&r2);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landsym/linalg.h"
 #include "landsym/sym.h"
 #include "sym/unit.h"
 
@@ -148,9 +149,7 @@ ls_status ls_sym_match_teacher(const ls_net *net, const double *theta, const ls_
     memcpy(th, tmp, P * sizeof *th);
   }
   if (!st) {
-    double e = 0;
-    for (size_t k = 0; k < P; k++) e = fmax(e, fabs(th[k] - theta_t[k]));
-    match->max_weight_error = e;
+    match->max_weight_error = ls_dist_inf(P, th, theta_t);
   }
 done:
   free(th), free(tmp), free(cost), free(vi), free(vj), free(col), free(perm);

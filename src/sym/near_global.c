@@ -28,6 +28,7 @@
 
 #include "landsym/classify.h"
 #include "landsym/engine.h"
+#include "landsym/linalg.h"
 
 void ls_teacher_expansion_free(ls_teacher_expansion *e) {
   if (!e) return;
@@ -155,8 +156,7 @@ ls_status ls_teacher_expansion_near(const ls_net *net, const double *theta,
   memcpy(e->theta, theta, P * sizeof *e->theta);
   e->ok = build(net, teacher, theta_t, copy_rtol, e, tj, sg, u, v);
   if (e->ok) {
-    e->dist = 0;
-    for (size_t p = 0; p < P; p++) e->dist = fmax(e->dist, fabs(e->theta[p] - theta[p]));
+    e->dist = ls_dist_inf(P, e->theta, theta);
   } else {
     free(e->theta);
     e->theta = NULL;
