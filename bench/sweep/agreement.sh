@@ -54,6 +54,11 @@ done
       printf "seeds whose two runs end at the same point (same loss to 1e-3, or both at the\n"
       printf "floor): %d; of these, the same class: %d\n", ne, se
       for (p in pair) printf "  both %s: %d\n", p, pair[p]
+      # the share of each class, protocol by protocol (what table 6.1 reports)
+      for (k in seeds) { cnt[1, c[1, k]]++; cnt[2, c[2, k]]++; cls[c[1, k]] = 1; cls[c[2, k]] = 1 }
+      printf "class counts (default / thesis):"
+      for (p in cls) printf " %s %d / %d;", p, cnt[1, p], cnt[2, p]
+      printf "\n"
     }' "$out/default/classify/runs.csv" "$out/thesis/classify/runs.csv"
   echo "outputs: $out/default, $out/thesis"
 } | tee "$here/agreement.txt"
