@@ -294,10 +294,16 @@ ls_status ls_cert_minimum(const ls_net *net, const ls_data *d, const ls_crit_cer
   } else if (near) {
     m->kind = LS_MINCERT_HIGHER;
   } else {
-    snprintf(m->reason, sizeof m->reason,
-             "%d extra zero directions: third derivative %.2e, fourth %.2e relative: Theorem 2 "
-             "places a minimum within %.2e (more than %.0e x |theta|), no escape found",
-             nE, m->third_max, m->fourth_min, m->radius, o.radius_max);
+    if (m->fourth_min > 0)
+      snprintf(m->reason, sizeof m->reason,
+               "%d extra zero directions: third derivative %.2e, fourth %.2e relative: Theorem "
+               "2 places a minimum within %.2e (more than %.0e x |theta|), no escape found",
+               nE, m->third_max, m->fourth_min, m->radius, o.radius_max);
+    else /* Theorem 2 needs the fourth derivative positive along every kernel direction */
+      snprintf(m->reason, sizeof m->reason,
+               "%d extra zero directions: third derivative %.2e, fourth %.2e relative: not "
+               "positive in every kernel direction, so Theorem 2 places no minimum; no escape "
+               "found", nE, m->third_max, m->fourth_min);
     /* the valley test (certify_valley.c) replaces the reason when it runs */
     st = ls_valley_test(net, d, x, lam, V, thr, E, nE, m, err);
   }
