@@ -14,6 +14,7 @@
 
 #include "landsym/engine.h"
 #include "landsym/sym.h"
+#include "landsym/linalg.h"
 #include "sym/unit.h"
 
 enum { MOVE_START = 0, MOVE_FREE, MOVE_SHIFT, MOVE_TRANSFER, MOVE_RESTORE, MOVE_COUNT };
@@ -107,7 +108,7 @@ ls_status ls_sym_connect(const ls_net *net, const double *theta, int l, const in
   int f = -1;
   for (int i = 0; i < m && f < 0; i++) {
     sym_get_out(net, theta, l, i, a1);
-    if (sym_maxabs(n_out, a1) == 0) f = i;
+    if (ls_norm_inf((size_t)n_out, a1) == 0) f = i;
   }
   for (int i = 0; i < m && f < 0; i++)
     for (int k = 0; k < i && f < 0; k++)

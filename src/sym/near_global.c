@@ -29,6 +29,7 @@
 #include "landsym/classify.h"
 #include "landsym/engine.h"
 #include "landsym/linalg.h"
+#include "sym/unit.h"
 
 void ls_teacher_expansion_free(ls_teacher_expansion *e) {
   if (!e) return;
@@ -42,19 +43,6 @@ static int same_kind(const ls_net *n, const ls_net *t) {
          n->width[2] == t->width[2] && n->bias[1] == t->bias[1] && n->bias[2] == t->bias[2] &&
          n->act[1].kind == t->act[1].kind && n->act[1].alpha == t->act[1].alpha &&
          n->act[1].gamma == t->act[1].gamma && !ls_net_n_glu(n) && !ls_net_n_glu(t);
-}
-
-/* Incoming vector of unit k (weights, then the bias if any) into u[len]. */
-static void unit_in(const ls_net *n, const double *th, int k, double *u) {
-  int din = n->width[0];
-  memcpy(u, th + ls_net_w_offset(n, 1) + (size_t)k * din, (size_t)din * sizeof *u);
-  if (n->bias[1]) u[din] = th[ls_net_b_offset(n, 1) + k];
-}
-
-static void unit_set(const ls_net *n, double *th, int k, const double *u, double s) {
-  int din = n->width[0];
-  for (int q = 0; q < din; q++) th[ls_net_w_offset(n, 1) + (size_t)k * din + q] = s * u[q];
-  if (n->bias[1]) th[ls_net_b_offset(n, 1) + k] = s * u[din];
 }
 
 /* a_k to output o (row-major W_2: m x W). */
@@ -72,11 +60,11 @@ static int build(const ls_net *net, const ls_net *t, const double *tt, double co
   ls_act_eval(&net->act[1], 0, g0);
   double *th = e->theta;
   for (int k = 0; k < W; k++) { /* 1. assignment */
-    unit_in(net, th, k, u);
+    sym_get_in(net, th, 1, k, u);
     double best = INFINITY;
     tj[k] = -1, sg[k] = 1;
     for (int j = 0; j < J; j++) {
-      unit_in(t, tt, j, v);
+      sym_get_in(t, tt, 1, j, v);
       double tn = 0;
       for (int q = 0; q < len; q++) tn += v[q] * v[q];
       for (int s = 1; s >= (odd ? -1 : 1); s -= 2) {
@@ -97,7 +85,7 @@ static int build(const ls_net *net, const ls_net *t, const double *tt, double co
                j, copy_rtol);
       return 0;
     }
-    unit_in(t, tt, j, v);
+    sym_get_in(t, tt, 1, j, v);
     for (int o = 0; o < m; o++) {
       double delta = tt[ls_net_w_offset(t, 2) + (size_t)o * J + j];
       for (int k = 0; k < W; k++)
@@ -105,12 +93,15 @@ static int build(const ls_net *net, const ls_net *t, const double *tt, double co
       for (int k = 0; k < W; k++)
         if (tj[k] == j) *out_w(net, th, k, o) += sg[k] * delta / nj;
     }
-    for (int k = 0; k < W; k++)
-      if (tj[k] == j) unit_set(net, th, k, v, sg[k]);
+    for (int k = 0; k < W; k++) {
+      if (tj[k] != j) continue;
+      for (int q = 0; q < len; q++) u[q] = sg[k] * v[q];
+      sym_set_in(net, th, 1, k, u);
+    }
   }
   memset(u, 0, (size_t)len * sizeof *u); /* 3. the cloud at the origin, constants */
   for (int k = 0; k < W; k++)
-    if (tj[k] < 0) unit_set(net, th, k, u, 1);
+    if (tj[k] < 0) sym_set_in(net, th, 1, k, u);
   for (int o = 0; o < m; o++) {
     double K = 0, scale = 0;
     for (int k = 0; k < W; k++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "landsym/sym.h"
+#include "landsym/linalg.h"
 #include "sym/unit.h"
 
 void ls_sym_reduce_opts_default(ls_sym_reduce_opts *o) {
@@ -166,7 +167,7 @@ static long find_orientation(const work_net *w, int l, const ls_sym_layer_groups
     int bits = __builtin_popcountl(mask);
     if (bits >= best_bits) continue;
     constants_for(w, l, g, c, mask, kconst, C);
-    if (sym_maxabs(n_out, C) <= eps) best = (long)mask, best_bits = bits;
+    if (ls_norm_inf((size_t)n_out, C) <= eps) best = (long)mask, best_bits = bits;
   }
   return best;
 }
@@ -181,9 +182,9 @@ static ls_status reduce_layer(work_net *w, int l, const ls_sym_reduce_opts *o,
   int n_out = net->width[l + 1];
   double c = 0;
   int odd = ls_act_odd_shift(&net->act[l], &c);
-  double in_scale = sym_maxabs(m * n_in, w->W[l]);
-  if (w->b[l] && sym_maxabs(m, w->b[l]) > in_scale) in_scale = sym_maxabs(m, w->b[l]);
-  *out_scale = sym_maxabs(m * n_out, w->W[l + 1]);
+  double in_scale = ls_norm_inf((size_t)(m * n_in), w->W[l]);
+  if (w->b[l]) in_scale = fmax(in_scale, ls_norm_inf((size_t)m, w->b[l]));
+  *out_scale = ls_norm_inf((size_t)(m * n_out), w->W[l + 1]);
   double eps_in = o->tol * (in_scale > 0 ? in_scale : 1);
   double eps_out = o->tol * (*out_scale > 0 ? *out_scale : 1);
 
@@ -209,7 +210,7 @@ static ls_status reduce_layer(work_net *w, int l, const ls_sym_reduce_opts *o,
   int n_const = 0;
   for (int i = 0; i < m && m > 1; i++) {
     work_in(w, l, i, vi);
-    if (sym_maxabs(n_in, vi) > eps_in) continue;
+    if (ls_norm_inf((size_t)n_in, vi) > eps_in) continue;
     double d[4];
     ls_act_eval(&net->act[l], w->b[l] ? w->b[l][i] : 0.0, d);
     for (int o2 = 0; o2 < n_out; o2++) K[o2] += d[0] * w->W[l + 1][(size_t)o2 * m + i];
@@ -304,7 +305,7 @@ static ls_status reduce_layer(work_net *w, int l, const ls_sym_reduce_opts *o,
       g->zero_type[k] = 1;
       continue;
     }
-    g->zero_type[k] = sym_maxabs(n_out, A + (size_t)k * n_out) <= eps_out;
+    g->zero_type[k] = ls_norm_inf((size_t)n_out, A + (size_t)k * n_out) <= eps_out;
     if (!g->zero_type[k]) {
       memmove(A + (size_t)nk * n_out, A + (size_t)k * n_out, (size_t)n_out * sizeof *A);
       g->reduced_index[k] = nk;

@@ -31,14 +31,6 @@ static inline void sym_set_out(const ls_net *net, double *th, int l, int i, cons
   double *W = th + ls_net_w_offset(net, l + 1);
   for (int o = 0; o < net->width[l + 1]; o++) W[(size_t)o * net->width[l] + i] = a[o];
 }
-static inline double sym_maxabs(int n, const double *v) {
-  double m = 0;
-  for (int i = 0; i < n; i++) {
-    double a = v[i] < 0 ? -v[i] : v[i];
-    if (a > m) m = a;
-  }
-  return m;
-}
 /* Check that l names a hidden layer. */
 static inline ls_status sym_check_layer(const ls_net *net, int l, ls_error *err) {
   if (l < 1 || l > net->n_layers - 1)
