@@ -265,6 +265,56 @@ static void bench_mnist(int nt, double min_s) {
   free(j.th), free(j.g);
 }
 
+/* The first layer on sparse inputs (src/deriv/gemm_sparse.c): 784-H-H-10 softplus with
+ * biases, NLL (figure 3 of Brea et al. on the raw pixels), n inputs of which a share
+ * `fill` is nonzero (uniform in (0,1], at random places; MNIST's training pixels: 19.1%),
+ * loss + gradient with the sparse index and without it (the dense BLAS path), in the same
+ * rounds, and the largest relative difference of the two gradients. */
+static void bench_sparse_case(int nt, double min_s, int H, size_t n, double fill) {
+  job j[2];
+  memset(j, 0, sizeof j);
+  int wd[4] = {784, H, H, 10};
+  ls_act sp = {LS_ACT_SOFTPLUS, 0, 0};
+  ls_net_init(&j[0].net, 3, wd, sp, 1, NULL);
+  j[0].net.loss = LS_LOSS_NLL;
+  ls_data_alloc(&j[0].d, n, 784, 10, 0, NULL);
+  for (size_t i = 0; i < n * 784; i++) j[0].d.x[i] = urand() < fill ? urand() : 0.0;
+  for (size_t k = 0; k < n; k++) j[0].d.y[k * 10 + (size_t)(urand() * 10) % 10] = 1;
+  size_t P = ls_net_nparams(&j[0].net);
+  j[0].th = malloc(P * sizeof(double));
+  for (size_t i = 0; i < P; i++) j[0].th[i] = nrand() * 0.1;
+  ls_ctx c = ls_ctx_threads(nt);
+  for (int s = 0; s < 2; s++) {
+    if (s) j[1] = j[0], j[1].d.xs = NULL;
+    j[s].g = malloc(P * sizeof(double));
+    j[s].w = ls_work_alloc_ctx(&c, &j[s].net, n);
+  }
+  ls_data_sparse_build(&j[0].d, NULL);
+  double L[2], t[2];
+  const fn f[1] = {do_grad};
+  for (int s = 0; s < 2; s++) {
+    ls_loss_grad(&j[s].net, &j[s].d, j[s].th, &L[s], j[s].g, j[s].w);
+    time_group(1, f, &j[s], min_s, &t[s]);
+  }
+  double gm = 0, dg = 0;
+  for (size_t i = 0; i < P; i++)
+    gm = fmax(gm, fabs(j[1].g[i])), dg = fmax(dg, fabs(j[0].g[i] - j[1].g[i]));
+  char tag[64];
+  snprintf(tag, sizeof tag, "pixels_H%d_n%zu_fill%02d", H, n, (int)(100 * fill + 0.5));
+  printf("%s_sparse_s %.6e\n%s_dense_s %.6e\n%s_speedup %.2f\n%s_rel_diff_grad %.2e\n", tag, t[0],
+         tag, t[1], tag, t[1] / t[0], tag, dg / gm);
+  for (int s = 0; s < 2; s++) ls_work_free(j[s].w), free(j[s].g);
+  ls_data_free(&j[0].d);
+  free(j[0].th);
+}
+
+static void bench_sparse(int nt, double min_s) {
+  const double fills[] = {0.1, 0.191, 0.3, 0.5, 0.7};
+  for (int i = 0; i < 5; i++) bench_sparse_case(nt, min_s, 10, 10000, fills[i]);
+  bench_sparse_case(nt, min_s, 10, 60000, 0.191);
+  bench_sparse_case(nt, min_s, 25, 60000, 0.191);
+}
+
 /* The deep net's dense Hessian on 60,000 points. */
 static void setup_deep(job *j, size_t n) {
   int wd[5] = {10, 10, 10, 10, 1};
@@ -323,6 +373,12 @@ int main(int argc, char **argv) {
     }
     return bad | dump_large(argv[2]);
   }
+  if (argc > 1 && strcmp(argv[1], "--sparse") == 0) { /* the sparse first layer alone */
+    int nt = argc > 2 ? atoi(argv[2]) : 1;
+    omp_set_num_threads(nt);
+    bench_sparse(nt, argc > 3 ? atof(argv[3]) : 0.2);
+    return 0;
+  }
   int nt = argc > 1 ? atoi(argv[1]) : 1;
   double min_s = argc > 2 ? atof(argv[2]) : 0.2;
   if (argc > 3 && atoi(argv[3]) > 0) n_rounds = atoi(argv[3]);
@@ -374,6 +430,7 @@ int main(int argc, char **argv) {
   rng = 88172645463325252ULL;
   bench_mnist(nt, min_s);
   bench_deep60k(nt, min_s);
+  bench_sparse(nt, min_s);
   return 0;
 }
 

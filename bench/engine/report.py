@@ -32,7 +32,7 @@ def row(label, ours, theirs):
 
 
 for name, c, p in (("single thread", c1, p1), (f"all cores ({int(ca.get('threads', 0))} threads)", ca, pa)):
-    if not c:
+    if "toy_grad_s" not in c:  # missing, or a --sparse run alone
         continue
     print(f"== {name}")
     for tag, title in (("toy", "(a) thesis toy 2-5-1 sigmoid, no bias, 1681 points"),
@@ -103,3 +103,20 @@ def mnist_rows(name, c, p):
 
 mnist_rows("single thread", c1, p1)
 mnist_rows(f"all cores ({int(ca.get('threads', 0))} threads)", ca, pa)
+
+
+def sparse_rows(name, c):
+    """The first layer on sparse inputs against the dense BLAS path, same run."""
+    cases = sorted({k[: -len("_sparse_s")] for k in c if k.startswith("pixels_") and k.endswith("_sparse_s")})
+    if not cases:
+        return
+    print(f"== {name}: 784-H-H-10 softplus + biases, NLL, loss + gradient, first layer from the "
+          f"nonzero inputs (src/deriv/gemm_sparse.c) vs dense products")
+    for tag in cases:
+        s, d = c[f"{tag}_sparse_s"], c[f"{tag}_dense_s"]
+        print(f"  {tag[7:]:22s} sparse {s * 1e3:9.2f} ms  dense {d * 1e3:9.2f} ms  "
+              f"speed-up {d / s:5.2f}x  (gradients differ by {c.get(f'{tag}_rel_diff_grad', 0):.1e})")
+
+
+sparse_rows("single thread", c1)
+sparse_rows(f"all cores ({int(ca.get('threads', 0))} threads)", ca)

@@ -12,13 +12,34 @@
 extern "C" {
 #endif
 
+/* The nonzero inputs of a data set, both by rows and by columns: sample k's nonzero
+ * x[k, col[i]] = val[i] for i in row[k] .. row[k+1]-1 (columns increasing), and column
+ * j's nonzero x[cidx[i], j] = cval[i] for i in cptr[j] .. cptr[j+1]-1 (samples
+ * increasing).  Built from x by ls_data_sparse_build (src/data/sparse.c); the BLAS engine
+ * then forms the first layer's products from it (src/deriv/gemm_sparse.c). */
+typedef struct {
+  size_t n, nnz;
+  int din;
+  const double *x; /* the inputs it was built from (an index is used with those only) */
+  size_t *row; /* n + 1 */
+  int32_t *col;
+  double *val;
+  size_t *cptr; /* din + 1 */
+  uint32_t *cidx;
+  double *cval;
+} ls_data_sparse;
+
 /* n samples; x is n x din row-major, y is n x dout row-major (for NLL: one-hot rows).
  * w holds per-sample weights that sum to 1 (quadrature weights, user weights);
- * w == NULL means the uniform 1/n. The loss is sum_k w_k * loss_k. */
+ * w == NULL means the uniform 1/n. The loss is sum_k w_k * loss_k.
+ * xs (NULL unless built) is x's sparse index: owned by the data set, freed by
+ * ls_data_free, and dropped (ls_data_sparse_drop) by whatever rewrites x.  Copies of the
+ * struct share it and must leave x unchanged. */
 typedef struct {
   size_t n;
   int din, dout;
   double *x, *y, *w;
+  ls_data_sparse *xs;
 } ls_data;
 
 ls_status ls_data_alloc(ls_data *d, size_t n, int din, int dout, int with_weights, ls_error *err);
@@ -91,6 +112,19 @@ ls_status ls_data_pca(ls_data *d, int k, ls_error *err);
 /* The same; var (k entries, or NULL) receives the explained variances (the leading
  * eigenvalues of the covariance with divisor n), decreasing. */
 ls_status ls_data_pca_var(ls_data *d, int k, double *var, ls_error *err);
+
+/* The sparse index of the inputs (ls_data_sparse): ls_data_sparse_worth tells whether
+ * x is sparse enough for it to pay (at least LS_SPARSE_MIN_DIN inputs, at most
+ * LS_SPARSE_MAX_FILL of the entries nonzero: the crossover measured in
+ * src/deriv/gemm_sparse.c); ls_data_sparse_build builds it (replacing an older one;
+ * LS_ERR_INPUT for 2^32 samples or more);
+ * ls_data_sparse_index builds it where it is worth it; ls_data_sparse_drop frees it. */
+#define LS_SPARSE_MIN_DIN 32
+#define LS_SPARSE_MAX_FILL 0.5
+int ls_data_sparse_worth(const ls_data *d);
+ls_status ls_data_sparse_build(ls_data *d, ls_error *err);
+ls_status ls_data_sparse_index(ls_data *d, ls_error *err);
+void ls_data_sparse_drop(ls_data *d);
 
 /* First NaN/inf in x, y or w, named "<what>: x[row k, col j] is nan". */
 ls_status ls_data_check_finite(const ls_data *d, const char *what, ls_error *err);

@@ -75,6 +75,9 @@ typedef struct {
   char source[512];   /* where the parameters came from */
   char student[128];
   const char *engine; /* the engine that ran (ls_engine_name of ls_work_engine) */
+  int sparse_inputs;  /* the BLAS engine formed the first layer from the inputs' sparse
+                       * index (ls_data_sparse; built by the config loader when it pays) */
+  double input_fill;  /* share of the inputs that are nonzero; -1 when not counted (no index) */
   size_t P;
   double loss, grad_norm, grad_norm_inf;
   double *theta, *grad;         /* P each */
@@ -82,7 +85,8 @@ typedef struct {
   /* memory (bytes) this network on these data needs: the engine's workspace
    * (ls_work_bytes), eval --hessian (ls_hessian_bytes + the eigen-solver's two P x P
    * copies), and `landsym train` with the config's train options at its peak
-   * (ls_train_bytes; train_peak names the phase); the data set itself comes on top */
+   * (ls_train_bytes; train_peak names the phase); the data set itself (mem_data, its
+   * sparse index included) comes on top */
   double mem_work, mem_hessian, mem_train, mem_data;
   const char *train_peak;
 } ls_eval_result;

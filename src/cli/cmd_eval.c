@@ -23,7 +23,9 @@ static void eval_usage(FILE *out) {
           "  --engine E      implementation of loss, gradient and Hessian-vector products:\n"
           "                  auto (default: fused kernels for small networks, BLAS for wide\n"
           "                  layers, docs/engine.md), generic, fused or blas; the one used\n"
-          "                  is printed (field \"engine\" with --json)\n"
+          "                  is printed (field \"engine\" with --json); inputs that are\n"
+          "                  mostly zeros (raw MNIST pixels) take the first layer from\n"
+          "                  their nonzeros on blas (\"sparse_inputs\", \"input_fill\")\n"
           "  --hessian       also compute the exact Hessian and its eigenvalues (ascending)\n"
           "  --json          one JSON object on stdout (loss, grad_norm, grad_norm_inf, grad,\n"
           "                  and hessian_eigenvalues with --hessian)\n"
@@ -82,7 +84,11 @@ static void print_human(const ls_config *cfg, const ls_eval_result *r) {
   printf("data:        %s, %zu samples\n", cfg->data_desc, cfg->data.n);
   printf("student:     %s, %zu parameters\n", r->student, r->P);
   printf("params:      %s\n", r->source);
-  printf("engine:      %s\n", r->engine);
+  if (r->sparse_inputs)
+    printf("engine:      %s, first layer from the nonzero inputs (%.1f%% of them)\n", r->engine,
+           100 * r->input_fill);
+  else
+    printf("engine:      %s\n", r->engine);
   printf("loss:        %.17g\n", r->loss);
   printf("grad_norm:   %.17g\n", r->grad_norm);
   printf("grad_inf:    %.17g\n", r->grad_norm_inf);

@@ -303,6 +303,8 @@ static ls_status config_build(ls_config *cfg, ls_error *err) {
     st = ls_data_check_nll_targets(&cfg->data, cfg->data_desc, err);
     if (st) ls_error_prefix(err, "%s", file);
   }
+  /* mostly-zero inputs (raw MNIST pixels) get their sparse index for the first layer */
+  if (!st) st = ls_data_sparse_index(&cfg->data, err);
   return st;
 }
 

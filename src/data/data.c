@@ -25,6 +25,7 @@ ls_status ls_data_alloc(ls_data *d, size_t n, int din, int dout, int with_weight
 
 void ls_data_free(ls_data *d) {
   if (!d) return;
+  ls_data_sparse_drop(d);
   free(d->x);
   free(d->y);
   free(d->w);

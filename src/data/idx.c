@@ -155,6 +155,7 @@ ls_status ls_data_load_idx(ls_data *d, const char *images, const char *labels, s
 ls_status ls_data_standardize(ls_data *d, ls_error *err) {
   size_t n = d->n, p = (size_t)d->din;
   if (n == 0) return ls_error_set(err, LS_ERR_INPUT, "standardize: no samples");
+  ls_data_sparse_drop(d); /* x is rewritten */
   for (size_t j = 0; j < p; j++) {
     double m = 0.0, v = 0.0;
     for (size_t s = 0; s < n; s++) m += d->x[s * p + j];
@@ -170,6 +171,7 @@ ls_status ls_data_pca(ls_data *d, int k, ls_error *err) { return ls_data_pca_var
 
 ls_status ls_data_pca_var(ls_data *d, int k, double *var, ls_error *err) {
   size_t n = d->n, p = (size_t)d->din;
+  ls_data_sparse_drop(d); /* x is replaced */
   if (k < 1 || (size_t)k > p)
     return ls_error_set(err, LS_ERR_INPUT, "pca: %d components out of range 1..%zu", k, p);
   double *mean = calloc(p, sizeof *mean), *C = calloc(p * p, sizeof *C),

@@ -78,7 +78,7 @@ ls_status ls_gm_ready(ls_work *w, int hvp) {
 }
 
 void ls_gemm_free(struct ls_gemm *g) {
-  if (g) free(g->g), free(g->h), free(g);
+  if (g) free(g->g), free(g->h), free(g->wt), free(g);
 }
 
 int ls_gm_blas_threads(const ls_work *w, int par) {
@@ -94,6 +94,7 @@ void ls_gm_blas_restore(const ls_work *w, int par, int old) {
 void ls_gm_forward(const ls_net *net, const double *theta, const double *x, size_t k0,
                    size_t nb, ls_gm_blk *b, int hvp) {
   b->a0 = x + k0 * (size_t)net->width[0];
+  b->k0 = k0;
   const double *ain = b->a0;
   for (int l = 1; l <= net->n_layers; l++) {
     int wi = net->width[l - 1], wo = net->width[l];
@@ -104,8 +105,13 @@ void ls_gm_forward(const ls_net *net, const double *theta, const double *x, size
       for (size_t k = 0; k < nb; k++) memcpy(b->z + k * wo, bias, (size_t)wo * sizeof(double));
       beta = 1.0;
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, wo, wi, 1.0, ain, wi, W, wi,
-                beta, b->z, wo);
+    if (l == 1 && b->xs) {
+      if (beta == 0.0) memset(b->z, 0, nb * (size_t)wo * sizeof(double));
+      ls_gm_sparse_forward(b->xs, k0, nb, wo, b->wt, b->z);
+    } else {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, wo, wi, 1.0, ain, wi, W, wi,
+                  beta, b->z, wo);
+    }
     ls_act_apply(&net->act[l], nb * (size_t)wo, b->z, b->a[l], b->d1[l], hvp ? b->d2[l] : NULL);
     ain = b->a[l];
   }
@@ -160,9 +166,13 @@ void ls_gm_backward(const ls_net *net, const double *theta, size_t nb, ls_gm_blk
     int wi = net->width[l - 1], wo = net->width[l];
     const double *W = theta + ls_net_w_offset(net, l), *dl = b->dl[l];
     const double *ain = l > 1 ? b->a[l - 1] : b->a0;
-    if (g) {
+    if (g && l == 1 && b->xs) {
+      ls_gm_sparse_stash(b->k0, nb, wo, dl, &b->sp); /* folded in by the caller */
+    } else if (g) {
       cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, wo, wi, (int)nb, 1.0, dl, wo, ain,
                   wi, 1.0, g + ls_net_w_offset(net, l), wi);
+    }
+    if (g) {
       if (net->bias[l]) {
         double *gb = g + ls_net_b_offset(net, l);
         for (size_t k = 0; k < nb; k++)
@@ -186,22 +196,36 @@ ls_status ls_gemm_loss_grad(const ls_net *net, const ls_data *d, const double *t
       d->dout != net->width[net->n_layers])
     return LS_ERR_INPUT;
   if (ls_gm_ready(w, 0) != LS_OK) return LS_ERR_NOMEM;
+  const ls_data_sparse *xs = ls_gm_sparse_inputs(d);
+  if (xs && ls_gm_sparse_ready(w) != LS_OK) return LS_ERR_NOMEM;
+  if (xs) ls_gm_sparse_transpose(net, theta, w->gemm->wt);
   size_t n = d->n, bs = ls_gm_block(net, w->n, 0), nblk = (n + bs - 1) / bs;
   size_t ng = ls_groups(nblk), P = w->nparams, stride = 1 + P;
+  size_t span = xs ? ls_gm_sparse_span(net, w->n) : 1;
   int par = ng > 1 && w->nthreads > 1;
   int blas_old = ls_gm_blas_threads(w, par);
 #pragma omp parallel for schedule(static) num_threads(w->nthreads) if (par)
   for (size_t ig = 0; ig < ng; ig++) {
     ls_gm_blk b;
-    ls_gm_layout(net, bs, 0, w->gemm->g + (size_t)omp_get_thread_num() * w->gemm->glen, &b);
+    int t = omp_get_thread_num();
+    ls_gm_layout(net, bs, 0, w->gemm->g + (size_t)t * w->gemm->glen, &b);
     double *part = w->part + ig * stride;
     memset(part, 0, (grad ? stride : 1) * sizeof(double));
-    for (size_t ib = ig * nblk / ng; ib < (ig + 1) * nblk / ng; ib++) {
+    size_t ib0 = ig * nblk / ng, ib1 = (ig + 1) * nblk / ng;
+    if (xs) {
+      b.xs = xs, b.wt = w->gemm->wt, b.sp = ls_gm_sparse_scratch(w, t);
+      ls_gm_sparse_clear(net, b.sp.acc);
+      ls_gm_sparse_start(xs, ib0 * bs, b.sp.cur);
+    }
+    for (size_t ib = ib0; ib < ib1; ib++) {
       size_t k0 = ib * bs, cnt = n - k0 < bs ? n - k0 : bs;
       ls_gm_forward(net, theta, d->x, k0, cnt, &b, 0);
       part[0] += ls_gm_output(net, d, k0, cnt, &b, 0);
       if (grad) ls_gm_backward(net, theta, cnt, &b, part + 1, 0);
+      if (xs && grad && (ib + 1 == ib1 || (ib + 1 - ib0) % span == 0))
+        ls_gm_sparse_grad(xs, net->width[1], &b.sp);
     }
+    if (xs && grad) ls_gm_sparse_fold(net, b.sp.acc, part + 1);
   }
   ls_gm_blas_restore(w, par, blas_old);
   double s = 0;

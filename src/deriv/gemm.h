@@ -10,6 +10,17 @@
 
 #include "work.h"
 
+/* A thread's scratch for the sparse first layer's gradient (gemm_sparse.c): the
+ * accumulator of grad W_1^T (din x wp), the block's Delta_1 padded to wp columns, and
+ * one cursor a column into the by-columns index.  Delta_1 rows of consecutive blocks are
+ * stashed (ls_gm_sparse_stash) and folded into the accumulator span by span
+ * (ls_gm_sparse_grad). */
+typedef struct {
+  double *acc, *dpad;
+  size_t *cur;
+  size_t first, count; /* samples first .. first+count-1 stashed in dpad */
+} ls_gm_sp;
+
 /* Per-block state, layer l = 0..L, each nb x width[l] row-major. */
 typedef struct {
   const double *a0;             /* inputs of the block (in the data, ld = width[0]) */
@@ -21,6 +32,12 @@ typedef struct {
   double *p, *c;                 /* softmax probabilities (nb x m), curvature factor */
   double *rz[LS_MAX_LAYERS + 1], *ra[LS_MAX_LAYERS + 1]; /* R z_l, R a_l (HVP)      */
   double *rd, *re;               /* R delta_l, R e_l of the current layer (HVP)      */
+  /* sparse first layer (gemm_sparse.c; NULL: dense): the inputs' index, W_1^T, and the
+   * din x width[1] gradient accumulator of W_1^T; k0 = the block's first sample */
+  const ls_data_sparse *xs;
+  const double *wt;
+  ls_gm_sp sp;
+  size_t k0;
 } ls_gm_blk;
 
 struct ls_gemm {
@@ -28,6 +45,7 @@ struct ls_gemm {
   int nthr;
   size_t glen, hlen; /* doubles per thread: gradient pass, HVP pass */
   double *g, *h;     /* nthr x glen, nthr x hlen (each allocated on first use) */
+  double *wt;        /* sparse first layer: W_1^T, then nthr accumulators (same size) */
 };
 
 /* Samples per block for net on n samples (a function of the network and n only, so
@@ -53,5 +71,26 @@ double ls_gm_output(const ls_net *net, const ls_data *d, size_t k0, size_t nb, l
  * every layer when hvp. */
 void ls_gm_backward(const ls_net *net, const double *theta, size_t nb, ls_gm_blk *b,
                     double *g, int hvp);
+
+/* Sparse first layer (gemm_sparse.c): the index to use (d->xs where it fits d); the
+ * scratch (W_1^T and each thread's ls_gm_sp), allocated once; thread t's part of it;
+ * W_1^T from theta; Z_1 += X W_1^T over samples k0..k0+nb-1; the column cursors set to
+ * sample k0 (a group's start); the blocks per pass; a block's Delta_1 stashed; the
+ * accumulator += X^T Delta_1 over the stashed samples (spans in increasing order after
+ * ls_gm_sparse_start); the accumulator added (transposed) to g's
+ * W_1 block and zeroed; the accumulator zeroed. */
+const ls_data_sparse *ls_gm_sparse_inputs(const ls_data *d);
+size_t ls_gm_sparse_len(const ls_net *net, size_t n, int nthr); /* the scratch, doubles */
+ls_status ls_gm_sparse_ready(ls_work *w);
+ls_gm_sp ls_gm_sparse_scratch(const ls_work *w, int thread);
+void ls_gm_sparse_transpose(const ls_net *net, const double *theta, double *wt);
+void ls_gm_sparse_forward(const ls_data_sparse *xs, size_t k0, size_t nb, int wo,
+                          const double *wt, double *z);
+void ls_gm_sparse_start(const ls_data_sparse *xs, size_t k0, size_t *cur);
+size_t ls_gm_sparse_span(const ls_net *net, size_t n); /* blocks stashed per pass */
+void ls_gm_sparse_stash(size_t k0, size_t nb, int wo, const double *dl, ls_gm_sp *sp);
+void ls_gm_sparse_grad(const ls_data_sparse *xs, int wo, ls_gm_sp *sp);
+void ls_gm_sparse_fold(const ls_net *net, double *acc, double *g);
+void ls_gm_sparse_clear(const ls_net *net, double *acc);
 
 #endif

@@ -27,9 +27,12 @@ size_t ls_work_bytes(const ls_ctx *ctx, const ls_net *net, size_t n) {
   size_t ps = 3 * sw + (size_t)ls_net_max_width(net), tan = 32 * ps;
   if (tan < HB_BUDGET) tan = HB_BUDGET;
   d += nt * ((6 * sw + m + 1) * LS_GRAD_BLOCK + tan + LS_GRAD_BLOCK + 64);
-  if (ls_engine_choose(net, n, c.engine) == LS_ENGINE_BLAS)
+  if (ls_engine_choose(net, n, c.engine) == LS_ENGINE_BLAS) {
     for (int hvp = 0; hvp <= 1; hvp++)
       d += nt * ls_gm_layout(net, ls_gm_block(net, n, hvp), hvp, NULL, NULL);
+    if (net->width[0] >= LS_SPARSE_MIN_DIN) /* the sparse first layer, if the data take it */
+      d += ls_gm_sparse_len(net, n, (int)nt);
+  }
   return d * sizeof(double) + sizeof(struct ls_work) + sizeof(struct ls_gemm) + 4096;
 }
 

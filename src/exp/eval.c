@@ -90,6 +90,8 @@ static ls_status memory(const ls_config *cfg, const ls_eval_opts *o, ls_eval_res
   r->mem_hessian = hessian_need(net);
   r->mem_train = ls_train_bytes(&t, net, n, &r->train_peak);
   r->mem_data = (double)n * (cfg->data.din + cfg->data.dout + (cfg->data.w ? 1 : 0)) * sizeof(double);
+  if (cfg->data.xs) /* by rows and by columns: 12 bytes a nonzero each, and the pointers */
+    r->mem_data += 24.0 * (double)cfg->data.xs->nnz + 8.0 * ((double)n + cfg->data.din + 2);
   return LS_OK;
 }
 
@@ -122,7 +124,12 @@ ls_status ls_exp_eval(const ls_config *cfg, const ls_eval_opts *o, ls_eval_resul
   r->grad = malloc(r->P * sizeof(double));
   ls_work *w = ls_work_alloc_ctx(&o->ctx, &cfg->student, cfg->data.n);
   ls_status st = (!r->grad || !w) ? ls_error_set(err, LS_ERR_NOMEM, "out of memory") : LS_OK;
-  if (!st) r->engine = ls_engine_name(ls_work_engine(w));
+  if (!st) {
+    const ls_data_sparse *xs = cfg->data.xs;
+    r->engine = ls_engine_name(ls_work_engine(w));
+    r->sparse_inputs = xs && ls_work_engine(w) == LS_ENGINE_BLAS;
+    r->input_fill = xs ? (double)xs->nnz / ((double)xs->n * xs->din) : -1.0;
+  }
   if (!st) st = student_params(cfg, o, r, err);
   if (!st) st = loss_grad(cfg, r, w, err);
   if (!st) st = memory(cfg, o, r, err);
@@ -147,6 +154,8 @@ json_t *ls_exp_eval_json(const ls_config *cfg, const ls_eval_result *r) {
   json_object_set_new(o, "n_params", json_integer((json_int_t)r->P));
   json_object_set_new(o, "params_source", json_string(r->source));
   json_object_set_new(o, "engine", json_string(r->engine ? r->engine : ""));
+  json_object_set_new(o, "sparse_inputs", json_boolean(r->sparse_inputs));
+  if (r->input_fill >= 0) json_object_set_new(o, "input_fill", json_real(r->input_fill));
   json_object_set_new(o, "loss", json_real(r->loss));
   json_object_set_new(o, "grad_norm", json_real(r->grad_norm));
   json_object_set_new(o, "grad_norm_inf", json_real(r->grad_norm_inf));

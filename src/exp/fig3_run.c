@@ -249,7 +249,7 @@ static void log_step(void *user, int s, int steps, double d, double loss, size_t
  * pair of `layer` merged, and the merged reference at its end. */
 static ls_status merge_path(const ls_config *cfg, const ls_exp_fig3_opts *o, fig3_scratch *w,
                             ls_exp_fig3_run *r, ls_error *err) {
-  ls_data reg = {cfg->data.n, cfg->data.din, cfg->data.dout, cfg->data.x, w->y, NULL};
+  ls_data reg = {cfg->data.n, cfg->data.din, cfg->data.dout, cfg->data.x, w->y, NULL, cfg->data.xs};
   ls_net student = w->net;
   student.loss = LS_LOSS_MSE;
   ls_status st = ls_path_pick_pair(&student, w->theta, o->layer, 1, &r->l, &r->m, err);

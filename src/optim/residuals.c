@@ -34,7 +34,7 @@ ls_status ls_residual_jacobian(const ls_net *net, const ls_data *d, const double
     for (int o = 0; o < O; o++) {
       double loss, *row = J + (k * (size_t)O + (size_t)o) * P;
       for (int q = 0; q < O; q++) yk[q] = fk[q] - (q == o);
-      ls_data one = {1, d->din, O, d->x + k * (size_t)d->din, yk, NULL};
+      ls_data one = {1, d->din, O, d->x + k * (size_t)d->din, yk, NULL, NULL};
       if (ls_loss_grad(net, &one, theta, &loss, row, w1)) {
         st = ls_error_set(err, LS_ERR_COMPUTE, "residual Jacobian: gradient failed");
         goto done;

@@ -37,7 +37,7 @@
 enum {
   VALLEY_MAX_DIM = 6,  /* extra kernel dimensions tested (C costs 2 nE^2 valley points) */
   VALLEY_MAX_P = 400,  /* parameters (a dense Hessian per valley Newton step) */
-  VALLEY_NEWTON = 12,  /* Newton steps on L_v */
+  VALLEY_NEWTON = 40,  /* Newton steps on L_v (linear convergence: C is a difference quotient) */
   VALLEY_INNER = 30    /* Newton steps on the stiff directions per valley point */
 };
 
@@ -200,8 +200,9 @@ static int run(valley *v, const double *x, double mx, double scale, double h, do
   m->valley_loss = L0;
   snprintf(m->reason, sizeof m->reason,
            "valley: %d extra directions; curvature %.3e relative (steps %.2g, /2, /4 within "
-           "%.1f%%); minimum %.3g away; loss %.3e below the point's, gradient %.2e",
-           nE, m->valley_curv, h, 100 * spread / g3[0], m->valley_dist, Lx - L0, gx);
+           "%.1f%%); minimum %.3g away (%d Newton steps); loss %.3e below the point's, "
+           "gradient %.2e",
+           nE, m->valley_curv, h, 100 * spread / g3[0], m->valley_dist, it + 1, Lx - L0, gx);
   return 0;
 stiff:
   if (r < 0) return -1;
