@@ -14,10 +14,14 @@ static size_t count_nonzero(const ls_data *d) {
   return nnz;
 }
 
+/* Whether an index of nnz nonzeros pays (see data.h). */
+static int worth(const ls_data *d, size_t nnz) {
+  return d->x && d->n && d->din >= LS_SPARSE_MIN_DIN &&
+         (double)nnz / ((double)d->n * d->din) <= LS_SPARSE_MAX_FILL;
+}
+
 int ls_data_sparse_worth(const ls_data *d) {
-  if (!d->x || d->n == 0 || d->din < LS_SPARSE_MIN_DIN) return 0;
-  double fill = (double)count_nonzero(d) / ((double)d->n * d->din);
-  return fill <= LS_SPARSE_MAX_FILL;
+  return d->x && d->n && d->din >= LS_SPARSE_MIN_DIN && worth(d, count_nonzero(d));
 }
 
 void ls_data_sparse_drop(ls_data *d) {
@@ -42,11 +46,12 @@ static void fill_columns(ls_data_sparse *s) {
   s->cptr[0] = 0;
 }
 
-ls_status ls_data_sparse_build(ls_data *d, ls_error *err) {
+/* The index of x's nnz nonzeros. */
+static ls_status build(ls_data *d, size_t nnz, ls_error *err) {
   ls_data_sparse_drop(d);
   if (d->n >= ((size_t)1 << 32))
     return ls_error_set(err, LS_ERR_INPUT, "sparse index: %zu samples (at most 2^32 - 1)", d->n);
-  size_t nnz = count_nonzero(d), m = nnz ? nnz : 1;
+  size_t m = nnz ? nnz : 1;
   ls_data_sparse *s = calloc(1, sizeof *s);
   if (s) {
     s->row = malloc((d->n + 1) * sizeof *s->row);
@@ -75,6 +80,10 @@ ls_status ls_data_sparse_build(ls_data *d, ls_error *err) {
   return LS_OK;
 }
 
+ls_status ls_data_sparse_build(ls_data *d, ls_error *err) { return build(d, count_nonzero(d), err); }
+
 ls_status ls_data_sparse_index(ls_data *d, ls_error *err) {
-  return ls_data_sparse_worth(d) ? ls_data_sparse_build(d, err) : LS_OK;
+  if (!d->x || !d->n || d->din < LS_SPARSE_MIN_DIN) return LS_OK;
+  size_t nnz = count_nonzero(d); /* one pass over x decides and sizes the index */
+  return worth(d, nnz) ? build(d, nnz, err) : LS_OK;
 }

@@ -78,7 +78,7 @@ void ls_gm_backward(const ls_net *net, const double *theta, size_t nb, ls_gm_blk
  * sample k0 (a group's start); the blocks per pass; a block's Delta_1 stashed; the
  * accumulator += X^T Delta_1 over the stashed samples (spans in increasing order after
  * ls_gm_sparse_start); the accumulator added (transposed) to g's
- * W_1 block and zeroed; the accumulator zeroed. */
+ * W_1 block; the accumulator zeroed (at a group's start). */
 const ls_data_sparse *ls_gm_sparse_inputs(const ls_data *d);
 size_t ls_gm_sparse_len(const ls_net *net, size_t n, int nthr); /* the scratch, doubles */
 ls_status ls_gm_sparse_ready(ls_work *w);

@@ -222,7 +222,6 @@ void ls_gm_sparse_fold(const ls_net *net, double *acc, double *g) {
   double *gW = g + ls_net_w_offset(net, 1);
   for (int i = 0; i < wo; i++)
     for (int j = 0; j < wi; j++) gW[(size_t)i * wi + j] += acc[(size_t)j * wp + i];
-  memset(acc, 0, (size_t)wi * wp * sizeof *acc);
 }
 
 void ls_gm_sparse_clear(const ls_net *net, double *acc) {
