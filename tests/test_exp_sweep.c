@@ -1,6 +1,7 @@
 /* The sweep experiment and the classification of a sweep directory as library calls
  * (landsym/exp_sweep.h, exp_classify.h, exp_reproduce_sweep.h): a small table-6.1 sweep,
- * its manifest read back, every run classified, malformed manifests refused, and Simsek
+ * its manifest read back, every run classified, malformed manifests refused, a sweep
+ * continued from another's ends (sweep.init_from), and Simsek
  * et al.'s figure 2 showing Lemma 2.1. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "landsym/exp_classify.h"
 #include "landsym/exp_reproduce_sweep.h"
 #include "landsym/exp_sweep.h"
+#include "landsym/io.h"
 #include "landsym/out.h"
 
 static char tmp[64] = "/tmp/landsym_exp_sweep_XXXXXX";
@@ -98,6 +100,77 @@ static void test_no_seeds(void) {
   free(cfg), free(dir);
 }
 
+/* The final parameters of run (w, s) of sweep DIR (NULL when unreadable). */
+static double *run_params(const char *dir, long seed, size_t *n) {
+  char path[4096];
+  double *v = NULL;
+  int nd;
+  size_t sh[2] = {0, 1};
+  ls_error err;
+  if (ls_sweep_run_path(dir, 5, seed, ".npy", path, sizeof path, &err) ||
+      ls_npy_read(path, &v, &nd, sh, &err))
+    return NULL;
+  *n = sh[0] * sh[1];
+  return v;
+}
+
+static ls_status sweep_cfg(const char *name, const char *train, const char *init_from,
+                           long seeds, ls_error *err) {
+  char file[64], text[2048];
+  snprintf(file, sizeof file, "%s.json", name);
+  char *cfg = in_tmp(file), *dir = in_tmp(name);
+  snprintf(text, sizeof text,
+           "{\"data\": {\"kind\": \"grid\", \"n\": 7, \"lo\": -5, \"hi\": 5},\n"
+           " \"teacher\": {\"widths\": [2, 4, 1], \"activation\": \"sigmoid\", \"bias\": false,\n"
+           "  \"params\": [0.6, 0.5, -0.5, 0.5, -0.2, -0.6, 0.1, -0.6, 1, -1, 1, -1]},\n"
+           " \"student\": {\"widths\": [2, 5, 1], \"activation\": \"sigmoid\", \"bias\": false},\n"
+           " \"train\": {%s},\n \"sweep\": {\"seeds\": %ld%s%s%s}}\n",
+           train, seeds, init_from ? ", \"init_from\": \"" : "", init_from ? init_from : "",
+           init_from ? "\"" : "");
+  write_text(cfg, text);
+  ls_exp_sweep_args a = {cfg, dir, 0, 0, 0, 1, ls_ctx_threads(2)};
+  ls_exp_sweep_result res;
+  ls_status st = ls_exp_sweep_run(&a, &res, err);
+  free(cfg), free(dir);
+  return st;
+}
+
+/* sweep.init_from continues another sweep's runs: gradient descent (stateless) for 30
+ * steps, then 20 more from where each run ended, is the same run, bit for bit, as 50 steps
+ * from the seed; a run the other sweep lacks, and a directory without a sweep, are bad
+ * input. */
+static void test_init_from(void) {
+  const char *gd = "\"method\": \"gd\", \"lr\": 0.5, \"polish\": \"none\", \"grad_tol\": 1e-300";
+  char t30[256], t20[256], t50[256];
+  snprintf(t30, sizeof t30, "%s, \"max_iter\": 30", gd);
+  snprintf(t20, sizeof t20, "%s, \"max_iter\": 20", gd);
+  snprintf(t50, sizeof t50, "%s, \"max_iter\": 50", gd);
+  ls_error err = {0};
+  CHECK(sweep_cfg("gd30", t30, NULL, 3, &err) == LS_OK, "30 gd steps from 3 seeds (%s)", err.msg);
+  CHECK(sweep_cfg("gd30_20", t20, "gd30", 3, &err) == LS_OK, "20 more from their ends (%s)",
+        err.msg);
+  CHECK(sweep_cfg("gd50", t50, NULL, 3, &err) == LS_OK, "50 gd steps from the seeds (%s)",
+        err.msg);
+  char *a = in_tmp("gd30_20"), *b = in_tmp("gd50"), *c = in_tmp("gd30");
+  for (long s = 1; s <= 3; s++) {
+    size_t na = 0, nb = 0, nc = 0;
+    double *pa = run_params(a, s, &na), *pb = run_params(b, s, &nb), *pc = run_params(c, s, &nc);
+    CHECK(pa && pb && pc && na == 15 && nb == 15 && nc == 15, "seed %ld: three runs read", s);
+    if (pa && pb && pc && na == nb && nb == nc) {
+      CHECK(!memcmp(pa, pb, na * sizeof *pa), "seed %ld: 30 + 20 steps = 50 steps, bitwise", s);
+      CHECK(memcmp(pa, pc, na * sizeof *pa), "seed %ld: the 20 steps moved the point", s);
+    }
+    free(pa), free(pb), free(pc);
+  }
+  free(a), free(b), free(c);
+  CHECK(sweep_cfg("gd30_more", t20, "gd30", 4, &err) == LS_ERR_INPUT &&
+            strstr(err.msg, "init_from") && strstr(err.msg, "w5_s4"),
+        "a run the other sweep lacks: %s", err.msg);
+  CHECK(sweep_cfg("gd_nodir", t20, "no_such_sweep", 2, &err) == LS_ERR_INPUT &&
+            strstr(err.msg, "init_from"),
+        "no sweep in init_from: %s", err.msg);
+}
+
 /* Lemma 2.1 on Simsek et al.'s figure 2: flows on w1 = w2 stay there, flows off it never
  * reach it; two global minima and one saddle. */
 static void test_simsek_fig2(void) {
@@ -120,6 +193,7 @@ int main(void) {
   test_sweep_and_classify();
   test_bad_manifests();
   test_no_seeds();
+  test_init_from();
   test_simsek_fig2();
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);

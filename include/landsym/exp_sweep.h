@@ -2,8 +2,10 @@
  *
  * A config file names the teacher, the student, the data, a "train" section (trainer
  * options and the initial point, docs/train.md) and a "sweep" section
- *     "sweep": {"seeds": N, "first_seed": S, "student_widths": [w, ...], "trajectory": b}
- * (all optional). ls_exp_sweep_load reads it; ls_exp_sweep_opts turns it into the runner's
+ *     "sweep": {"seeds": N, "first_seed": S, "student_widths": [w, ...], "trajectory": b,
+ *               "init_from": DIR}
+ * (all optional; init_from: each run starts from the final parameters of run (w, s) of the
+ * sweep in DIR, to continue a sweep under another protocol). ls_exp_sweep_load reads it; ls_exp_sweep_opts turns it into the runner's
  * ls_sweep_opts (landsym/sweep.h); ls_exp_sweep_job is the per-seed job: initialise the
  * student of width w from the seed (Glorot, or N(0, init_scale^2)), train, report. A run
  * depends on (config, seed, width) only, so results do not depend on threads or ranks.
@@ -43,10 +45,12 @@ const char *ls_exp_sweep_describe(const ls_exp_sweep *x);
 void ls_exp_sweep_set_dir(ls_exp_sweep *x, const char *dir);
 
 /* The student of width `width` (the sweep's width replaces every hidden width when the
- * config lists student_widths), its initial point from seed as train.init says, the data
- * and the trainer options. */
+ * config lists student_widths), its initial point from seed as train.init says (or the
+ * end of run (width, seed) of the init_from sweep: LS_ERR_INPUT naming the file when it
+ * is missing, unreadable or of another size), the data and the trainer options. */
 void ls_exp_sweep_student(const ls_exp_sweep *x, int width, ls_net *net);
-void ls_exp_sweep_init(const ls_exp_sweep *x, const ls_net *net, long seed, double *theta);
+ls_status ls_exp_sweep_init(const ls_exp_sweep *x, const ls_net *net, int width, long seed,
+                            double *theta, ls_error *err);
 const ls_data *ls_exp_sweep_data(const ls_exp_sweep *x);
 const ls_train_opts *ls_exp_sweep_train_opts(const ls_exp_sweep *x);
 

@@ -18,12 +18,28 @@ struct ls_exp_sweep {
   int set_width; /* 1: the sweep's widths replace the student's hidden width */
   int trajectory; /* 1: write runs/w<W>_s<S>.traj.csv (loss curve) beside each run */
   const char *dir;
+  char *init_from; /* another sweep's directory: each run starts where its run (w, s) ended */
   ls_train_settings train;
   char desc[1024];
 };
 
-static const char *const sweep_keys[] = {"seeds", "first_seed", "student_widths", "trajectory",
-                                         NULL};
+static const char *const sweep_keys[] = {"seeds",      "first_seed", "student_widths",
+                                         "trajectory", "init_from",  NULL};
+
+/* "init_from": a sweep directory (relative to the config) that must hold a manifest. */
+static ls_status parse_init_from(ls_exp_sweep *x, const json_t *sec, ls_error *err) {
+  const ls_config *c = &x->cfg;
+  const char *rel;
+  ls_status s = ls_config_get_string(c, sec, "sweep", "init_from", "", &rel, err);
+  if (s || !*rel) return s;
+  if (!(x->init_from = ls_config_path(c, rel)))
+    return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+  ls_sweep_manifest m = {0};
+  s = ls_sweep_manifest_read(x->init_from, &m, err);
+  ls_sweep_manifest_free(&m);
+  if (s) ls_error_prefix(err, "%s: sweep.init_from", c->path);
+  return s == LS_ERR_IO ? LS_ERR_INPUT : s;
+}
 
 /* "sweep": {"seeds": N, "first_seed": S, "student_widths": [w, ...]}, all optional. */
 static ls_status parse_sweep(ls_exp_sweep *x, ls_error *err) {
@@ -45,6 +61,7 @@ static ls_status parse_sweep(ls_exp_sweep *x, ls_error *err) {
   if (tj && !json_is_boolean(tj))
     return ls_error_set(err, LS_ERR_INPUT, "%s: sweep.trajectory: must be true or false", c->path);
   x->trajectory = tj && json_is_true(tj);
+  if ((s = parse_init_from(x, sec, err))) return s;
   json_t *w = json_object_get(sec, "student_widths");
   if (!w) return LS_OK;
   if (!json_is_array(w) || json_array_size(w) < 1 || json_array_size(w) > LS_SWEEP_MAX_WIDTHS)
@@ -91,6 +108,7 @@ ls_status ls_exp_sweep_load(const char *path, ls_exp_sweep **out, ls_error *err)
 void ls_exp_sweep_free(ls_exp_sweep *x) {
   if (!x) return;
   ls_config_free(&x->cfg);
+  free(x->init_from);
   free(x);
 }
 
@@ -131,13 +149,36 @@ void ls_exp_sweep_student(const ls_exp_sweep *x, int width, ls_net *net) {
   for (int l = 1; x->set_width && l < net->n_layers; l++) net->width[l] = width;
 }
 
-/* The run depends on (config, seed, width) only: initial point from the seed, and any
- * minibatch sampling from the same seed. */
-void ls_exp_sweep_init(const ls_exp_sweep *x, const ls_net *net, long seed, double *theta) {
+/* theta <- DIR/runs/w<W>_s<S>.npy of the sweep named by init_from (P entries). */
+static ls_status init_from_run(const ls_exp_sweep *x, const ls_net *net, int width, long seed,
+                               double *theta, ls_error *err) {
+  char path[4096];
+  double *v = NULL;
+  int nd;
+  size_t shape[2], P = ls_net_nparams(net);
+  ls_status s = ls_sweep_run_path(x->init_from, width, seed, ".npy", path, sizeof path, err);
+  if (!s) s = ls_npy_read(path, &v, &nd, shape, err);
+  if (s == LS_OK && shape[0] * shape[1] != P)
+    s = ls_error_set(err, LS_ERR_INPUT, "%s: %zu parameters, the student has %zu", path,
+                     shape[0] * shape[1], P);
+  if (s == LS_OK) memcpy(theta, v, P * sizeof *theta);
+  free(v);
+  if (s) ls_error_prefix(err, "%s: sweep.init_from", x->cfg.path);
+  /* a run the other sweep has not finished is a problem of the input, not of this run */
+  return s == LS_ERR_IO ? LS_ERR_INPUT : s;
+}
+
+/* The run depends on (config, seed, width) only: initial point from the seed (or from the
+ * end of run (width, seed) of the sweep init_from names), and any minibatch sampling from
+ * the same seed. */
+ls_status ls_exp_sweep_init(const ls_exp_sweep *x, const ls_net *net, int width, long seed,
+                            double *theta, ls_error *err) {
+  if (x->init_from) return init_from_run(x, net, width, seed, theta, err);
   if (!strcmp(x->train.init, "normal"))
     ls_params_normal(net, (uint64_t)seed, x->train.init_scale, theta);
   else
     ls_params_glorot(net, (uint64_t)seed, theta);
+  return LS_OK;
 }
 
 const ls_data *ls_exp_sweep_data(const ls_exp_sweep *x) { return &x->cfg.data; }
@@ -152,12 +193,16 @@ ls_status ls_exp_sweep_job(void *ctx, const ls_sweep_task *t, ls_seed_result *ou
   size_t P = ls_net_nparams(&net);
   double *theta = malloc(P * sizeof *theta);
   if (!theta) return ls_error_set(err, LS_ERR_NOMEM, "out of memory for %zu parameters", P);
-  ls_exp_sweep_init(x, &net, t->seed, theta);
+  ls_status s = ls_exp_sweep_init(x, &net, t->width, t->seed, theta, err);
+  if (s) {
+    free(theta);
+    return s;
+  }
   ls_train_opts opts = x->train.opts;
   opts.seed = (uint64_t)t->seed;
   ls_train_result r;
   memset(&r, 0, sizeof r);
-  ls_status s = ls_train(&net, &x->cfg.data, theta, &opts, &r, err);
+  s = ls_train(&net, &x->cfg.data, theta, &opts, &r, err);
   if (s) {
     free(theta);
     ls_train_result_free(&r);
