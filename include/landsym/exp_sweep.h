@@ -5,10 +5,11 @@
  *     "sweep": {"seeds": N, "first_seed": S, "student_widths": [w, ...], "trajectory": b,
  *               "init_from": DIR}
  * (all optional; init_from: each run starts from the final parameters of run (w, s) of the
- * sweep in DIR, to continue a sweep under another protocol). ls_exp_sweep_load reads it; ls_exp_sweep_opts turns it into the runner's
- * ls_sweep_opts (landsym/sweep.h); ls_exp_sweep_job is the per-seed job: initialise the
- * student of width w from the seed (Glorot, or N(0, init_scale^2)), train, report. A run
- * depends on (config, seed, width) only, so results do not depend on threads or ranks.
+ * sweep in DIR, to continue a sweep under another protocol). ls_exp_sweep_load reads it;
+ * ls_exp_sweep_opts turns it into the runner's ls_sweep_opts (landsym/sweep.h);
+ * ls_exp_sweep_job is the per-seed job: initialise the student of width w from the seed
+ * (Glorot, or N(0, init_scale^2)), train, report. A run depends on (config, seed, width)
+ * only, so results do not depend on threads or ranks.
  *
  * ls_exp_sweep_run does a whole sweep in one process (prepare, run, summarise); a caller
  * that spreads the jobs over processes (MPI, in the command-line tool) calls the steps

@@ -17,6 +17,8 @@ static const char header[] =
     "Train the student of FILE from seeds first_seed .. first_seed+N-1 for every\n"
     "student width of the config's \"sweep\" section, in parallel over T threads\n"
     "(and over MPI ranks when started by mpirun), and write DIR/summary.csv.\n"
+    "With \"init_from\": DIR2 in the \"sweep\" section each run starts where run\n"
+    "(width, seed) of the sweep in DIR2 ended, to continue it under another protocol.\n"
     "\n";
 static const char footer[] =
     "\n"

@@ -33,8 +33,8 @@ ls_status ls_exp_sweep_gpu_job(void *ctx, const ls_sweep_task *tasks, size_t n, 
   ls_status s = LS_OK;
   for (size_t i = 0; i < n && s == LS_OK; i++)
     s = ls_exp_sweep_init(x, &net, tasks[i].width, tasks[i].seed, theta + i * P, err);
-  if (s == LS_OK) s = ls_gpu_train(&net, ls_exp_sweep_data(x), ls_exp_sweep_train_opts(x), n, theta, r,
-                             err);
+  if (s == LS_OK)
+    s = ls_gpu_train(&net, ls_exp_sweep_data(x), ls_exp_sweep_train_opts(x), n, theta, r, err);
   /* A device error is no property of the runs: leave them unrecorded (--resume retries). */
   if (s == LS_ERR_COMPUTE) s = LS_ERR_IO;
   for (size_t i = 0; i < n && s == LS_OK; i++) {

@@ -149,19 +149,14 @@ void ls_exp_sweep_student(const ls_exp_sweep *x, int width, ls_net *net) {
   for (int l = 1; x->set_width && l < net->n_layers; l++) net->width[l] = width;
 }
 
-/* theta <- DIR/runs/w<W>_s<S>.npy of the sweep named by init_from (P entries). */
+/* theta <- DIR/runs/w<W>_s<S>.npy of the sweep named by init_from (its length checked). */
 static ls_status init_from_run(const ls_exp_sweep *x, const ls_net *net, int width, long seed,
                                double *theta, ls_error *err) {
   char path[4096];
   double *v = NULL;
-  int nd;
-  size_t shape[2], P = ls_net_nparams(net);
   ls_status s = ls_sweep_run_path(x->init_from, width, seed, ".npy", path, sizeof path, err);
-  if (!s) s = ls_npy_read(path, &v, &nd, shape, err);
-  if (s == LS_OK && shape[0] * shape[1] != P)
-    s = ls_error_set(err, LS_ERR_INPUT, "%s: %zu parameters, the student has %zu", path,
-                     shape[0] * shape[1], P);
-  if (s == LS_OK) memcpy(theta, v, P * sizeof *theta);
+  if (!s) s = ls_params_read_net(path, net, &v, err);
+  if (!s) memcpy(theta, v, ls_net_nparams(net) * sizeof *theta);
   free(v);
   if (s) ls_error_prefix(err, "%s: sweep.init_from", x->cfg.path);
   /* a run the other sweep has not finished is a problem of the input, not of this run */
